@@ -1,0 +1,90 @@
+/**
+ * Fixed-point encoding at the float ↔ integer edge — the only place floats appear in the kernel.
+ * encode: x ↦ round(x·S), S = 10^exponent, with randomized rounding (round up with probability
+ * equal to the fractional part, so E[enc] = x·S) or round-half-even; decode: v ↦ v / S.
+ */
+import { SCRATCH, KEY, NONCE, param, OUT_INDEX } from './arena';
+import { keystream } from './chacha';
+import { STATUS_OK, STATUS_NOT_FINITE, STATUS_OUT_OF_RANGE, STATUS_BAD_ARGUMENT } from './status';
+
+/** Largest exponent: 10^15 < 2^53, and 10^e is exact in f64 for e ≤ 22. */
+export const MAX_EXPONENT: u32 = 15;
+/** |x·S| must stay below 2^53 so the integer part is exact in f64. */
+const LIMIT: f64 = 9007199254740992.0; // 2^53
+const TWO_POW_53: f64 = 9007199254740992.0;
+
+export const ROUND_RANDOMIZED: u32 = 0;
+export const ROUND_HALF_EVEN: u32 = 1;
+
+/** 10^e as f64 (exact for e ≤ 22). */
+export function pow10(e: u32): f64 {
+  let s: f64 = 1.0;
+  for (let i: u32 = 0; i < e; i++) s *= 10.0;
+  return s;
+}
+
+/**
+ * In place over buf[0..len): f64 → i64 fixed point. Randomized rounding draws element e's
+ * 53 random bits from the (KEY, NONCE) stream at byte 64·startBlock + skipBytes + 8e, so a
+ * chunk encodes identically however the vector is split. On a bad element nothing is written and
+ * its index goes to OUT_INDEX.
+ */
+export function encode(buf: usize, len: u32, exponent: u32, mode: u32, startBlock: u32, skipBytes: u32): u32 {
+  if (exponent > MAX_EXPONENT || mode > ROUND_HALF_EVEN) return STATUS_BAD_ARGUMENT;
+  const s = pow10(exponent);
+  for (let i: u32 = 0; i < len; i++) {
+    const v = load<f64>(buf + (<usize>i << 3)) * s;
+    if (!isFinite<f64>(v)) {
+      // x itself may be finite while x·S overflows to ∞: that is a range error, not a NaN
+      const x = load<f64>(buf + (<usize>i << 3));
+      store<u64>(param(OUT_INDEX), i);
+      return isFinite<f64>(x) ? STATUS_OUT_OF_RANGE : STATUS_NOT_FINITE;
+    }
+    if (abs<f64>(v) >= LIMIT) {
+      store<u64>(param(OUT_INDEX), i);
+      return STATUS_OUT_OF_RANGE;
+    }
+  }
+  if (mode == ROUND_HALF_EVEN) {
+    for (let i: u32 = 0; i < len; i++) {
+      const p = buf + (<usize>i << 3);
+      store<i64>(p, <i64>nearest<f64>(load<f64>(p) * s));
+    }
+    return STATUS_OK;
+  }
+  const blocks = (skipBytes + (len << 3) + 63) >> 6;
+  keystream(KEY, NONCE, startBlock, blocks, SCRATCH);
+  const rnd = SCRATCH + skipBytes;
+  for (let i: u32 = 0; i < len; i++) {
+    const p = buf + (<usize>i << 3);
+    const v = load<f64>(p) * s;
+    const fl = floor<f64>(v);
+    // v − ⌊v⌋ is exact for |v| < 2^53; u/2^53 < frac happens with probability frac (to 2^-53)
+    const frac = v - fl;
+    const u = <f64>(load<u64>(rnd + (<usize>i << 3)) >> 11);
+    store<i64>(p, <i64>fl + (u < frac * TWO_POW_53 ? 1 : 0));
+  }
+  return STATUS_OK;
+}
+
+/** In place: i64 → f64 divided by S (division, not ·1/S, for a correctly rounded result). */
+export function decodeI64(buf: usize, len: u32, exponent: u32): u32 {
+  if (exponent > MAX_EXPONENT) return STATUS_BAD_ARGUMENT;
+  const s = pow10(exponent);
+  for (let i: u32 = 0; i < len; i++) {
+    const p = buf + (<usize>i << 3);
+    store<f64>(p, <f64>load<i64>(p) / s);
+  }
+  return STATUS_OK;
+}
+
+/** In place, widening: u32 (two's complement) at 4i → f64 at 8i, divided by S. Walks backwards so no unread value is overwritten. */
+export function decodeU32(buf: usize, len: u32, exponent: u32): u32 {
+  if (exponent > MAX_EXPONENT) return STATUS_BAD_ARGUMENT;
+  const s = pow10(exponent);
+  for (let i: i32 = <i32>len - 1; i >= 0; i--) {
+    const v = load<i32>(buf + (<usize>i << 2));
+    store<f64>(buf + (<usize>i << 3), <f64>v / s);
+  }
+  return STATUS_OK;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs every test file under the given folders (default: test/, without test/slow/) through
+// node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
+// (node 20's --test does not expand globs itself.)
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const args = process.argv.slice(2);
+const roots = args.length > 0 ? args : ['test'];
+const includeSlow = args.some((a) => a.includes('slow'));
+const files = [];
+function walk(dir) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (!includeSlow && name === 'slow') continue;
+      walk(p);
+    } else if (name.endsWith('.test.ts')) files.push(p);
+  }
+}
+for (const r of roots) walk(r);
+if (files.length === 0) {
+  console.error(`no test files under ${roots.join(', ')}`);
+  process.exit(1);
+}
+const reporter = process.env.CI ? 'spec' : 'spec';
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

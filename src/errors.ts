@@ -1,0 +1,85 @@
+/**
+ * @module errors
+ * The one error class of shardwire and its catalogue of stable codes.
+ *
+ * Every failure that reaches a caller is a {@link ShardwireError} whose `code` is listed in
+ * {@link ERROR_CATALOGUE}; the catalogue gives each code a hint (what to do) and, for errors the
+ * relay reports to a peer, the WebSocket close code (RFC 6455 §7.4.1) used when it must hang up.
+ * The README's error table is generated from the same entries (see test/unit/errors.test.ts).
+ */
+
+/** One entry of the catalogue. */
+export interface ErrorSpec {
+  /** What the caller should do about it. */
+  readonly hint: string;
+  /** WebSocket close code used when the relay closes a peer for this error, if it ever does. */
+  readonly closeCode?: number;
+}
+
+/** Every error code shardwire can raise, with a hint and (relay errors) a close code. */
+export const ERROR_CATALOGUE = {
+  E_BAD_ARGUMENT: { hint: 'Check the argument named in the message against the TSDoc of the function you called.' },
+  E_BAD_VECTOR: { hint: 'Pass a Float32Array/Float64Array (or the ring vector type named) of the expected length with finite values only.' },
+  E_BAD_CONFIG: { hint: 'Fix the configuration field named in the message; see the README configuration table.' },
+  E_UNSUPPORTED: { hint: 'The requested feature is not available in this version; the message names the alternative.' },
+  E_RING_OVERFLOW: { hint: 'Lower the exponent, the clipping bound or the number of clients to the values named in the message.' },
+  E_KERNEL: { hint: 'The WebAssembly kernel failed to load or reported an internal error; rebuild with `npm run asbuild` and report a bug if it persists.' },
+  E_BAD_FRAME: { hint: 'The frame does not follow the wire format (DESIGN.md §7); fix the sender.', closeCode: 1002 },
+  E_BAD_PAYLOAD: { hint: 'The frame text was not valid UTF-8/JSON.', closeCode: 1007 },
+  E_FRAME_TOO_LARGE: { hint: 'Send smaller frames or raise the relay\'s --max-payload.', closeCode: 1009 },
+  E_AUTH: { hint: 'Sign the relay challenge with the identity key registered in the session roster.', closeCode: 1008 },
+  E_NOT_IN_SESSION: { hint: 'Join the session first, or ask the coordinator to add this identity to the roster.', closeCode: 1008 },
+  E_SESSION_EXISTS: { hint: 'Choose a new session id.' },
+  E_SESSION_EXPIRED: { hint: 'The session was idle past its expiry; create a new one.', closeCode: 1008 },
+  E_RATE_LIMITED: { hint: 'Slow down: the connection exceeded its message or byte rate.', closeCode: 1008 },
+  E_BACKPRESSURE: { hint: 'The recipient is not reading fast enough; retry later or send less.' },
+  E_SHUTTING_DOWN: { hint: 'The relay is shutting down; reconnect to another relay.', closeCode: 1001 },
+  E_CONFIG_MISMATCH: { hint: 'All parties must use the same configuration (same configHash); fetch the coordinator\'s config again.' },
+  E_TOO_FEW_CONTRIBUTORS: { hint: 'Fewer than minClients contributed; nothing was released. Retry the round or lower minClients.' },
+  E_TIMEOUT: { hint: 'A phase did not finish in time; raise the timeout or check the peers\' connectivity.' },
+  E_REPLAY: { hint: 'The message belongs to another round or was already received; it was ignored.' },
+  E_ABORTED: { hint: 'The operation was cancelled through its AbortSignal.' },
+  E_BAD_DP_CONFIG: { hint: 'Fix the differential-privacy field named in the message (see README §Differential privacy).' },
+  E_BUDGET_EXHAUSTED: { hint: 'This release would exceed the session\'s privacy budget; start a new session or raise the budget knowingly.' },
+  E_BAD_STATE: { hint: 'The saved state is corrupted or belongs to another version/session; restore a good copy instead of starting over.' },
+  E_CRYPTO: { hint: 'Decryption or signature verification failed: the data was altered or the wrong key was used.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A stable error code; switch on it, never on the message. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * The error every public shardwire function throws.
+ *
+ * @example
+ * try { kernel.encode(x, { exponent: 8, ring: 64 }) }
+ * catch (e) { if (e instanceof ShardwireError && e.code === 'E_BAD_VECTOR') console.log(e.details) }
+ */
+export class ShardwireError extends Error {
+  override readonly name = 'ShardwireError';
+  /** Stable machine-readable code from {@link ERROR_CATALOGUE}. */
+  readonly code: ErrorCode;
+  /** Structured context (indices, expected/actual values); never secrets. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.details = Object.freeze({ ...details });
+  }
+
+  /** What to do about this error, from the catalogue. */
+  get hint(): string {
+    return ERROR_CATALOGUE[this.code].hint;
+  }
+
+  /** WebSocket close code for relay errors, if the catalogue has one. */
+  get closeCode(): number | undefined {
+    return (ERROR_CATALOGUE[this.code] as ErrorSpec).closeCode;
+  }
+}
+
+/** True when `e` is a ShardwireError, optionally with the given code. */
+export function isShardwireError(e: unknown, code?: ErrorCode): e is ShardwireError {
+  return e instanceof ShardwireError && (code === undefined || e.code === code);
+}
