@@ -1,78 +1,130 @@
 /**
  * @module kernel/kernel
- * The typed, chunked kernel API. One instance owns one wasm instance and its static arena;
- * every method validates its arguments once, streams the vector through the arena chunk by
- * chunk (CHUNK_ELEMS elements), and never loops over elements for math itself.
+ * The typed kernel facade. One instance owns one wasm instance and its static arena (nothing in
+ * the wasm allocates, so memory never grows). Each operation lives in its own module of this
+ * folder; they validate once, stream vectors through the arena chunk by chunk (CHUNK_ELEMS
+ * elements) and never loop over elements for math themselves.
  */
-import { ShardwireError } from '../errors.ts';
-import { abytes, aint } from '../guards.ts';
 import type { KernelExports } from './abi.ts';
 import { instantiateKernel, type KernelFlavour } from './loader.ts';
-import { checkStatus } from './status.ts';
+import { chacha20 } from './stream.ts';
+import { encode, encodeAndClip, decode, type EncodeOptions, type ClippedEncoding, type ClipOptions } from './fixed-point.ts';
+import { clip, type ClipReport } from './clip.ts';
+import { expandMasks, splitIntoShares, type MaskOptions } from './masks.ts';
+import { ringAdd, ringSub, ringNeg, ringSum } from './ring-ops.ts';
+import type { RealVector, RingVector } from './vectors.ts';
 
-/** Largest number of keystream blocks one (key, nonce) may produce: the 32-bit counter (RFC 8439). */
-export const MAX_STREAM_BLOCKS = 2 ** 32;
+/** Typed views over the arena, created once (the memory never grows). */
+export interface ArenaViews {
+  readonly bytes: Uint8Array;
+  readonly f64A: Float64Array;
+  readonly i64A: BigInt64Array;
+  readonly u64A: BigUint64Array;
+  readonly u32A: Uint32Array;
+  readonly u64B: BigUint64Array;
+  readonly u32B: Uint32Array;
+  /** PARAMS slots (u64). */
+  readonly params: BigUint64Array;
+  readonly keyOffset: number;
+  readonly nonceOffset: number;
+  readonly seedsOffset: number;
+  readonly seedSignsOffset: number;
+}
 
-/** A shardwire kernel instance. Create with {@link Kernel.load}. Not safe for concurrent re-entry (it is synchronous). */
+/** A loaded shardwire kernel. Create with {@link Kernel.load}; synchronous, not re-entrant. */
 export class Kernel {
   /** Elements processed per call into the wasm. */
   readonly chunkElems: number;
-  /** Which build is running: 'simd', 'scalar' or 'debug'. */
+  /** Most seeds per mask call. */
+  readonly maxSeeds: number;
+  /** Which build runs: 'simd', 'scalar' or 'debug'. */
   readonly flavour: Exclude<KernelFlavour, 'auto'>;
-  /** @internal raw exports, for the other kernel modules of this folder. */
+  /** @internal raw exports, for the modules of this folder. */
   readonly raw: KernelExports;
-  /** @internal byte views of the arena buffers. */
-  readonly mem: Uint8Array;
-  readonly ioA: number;
-  readonly ioB: number;
+  /** @internal arena views. */
+  readonly views: ArenaViews;
 
   private constructor(raw: KernelExports, flavour: Exclude<KernelFlavour, 'auto'>) {
     this.raw = raw;
     this.flavour = flavour;
     this.chunkElems = raw.chunkElems();
-    this.mem = new Uint8Array(raw.memory.buffer);
-    this.ioA = raw.ioAPtr();
-    this.ioB = raw.ioBPtr();
+    this.maxSeeds = raw.maxSeeds();
+    const buf = raw.memory.buffer;
+    const n = this.chunkElems;
+    this.views = {
+      bytes: new Uint8Array(buf),
+      f64A: new Float64Array(buf, raw.ioAPtr(), n),
+      i64A: new BigInt64Array(buf, raw.ioAPtr(), n),
+      u64A: new BigUint64Array(buf, raw.ioAPtr(), n),
+      u32A: new Uint32Array(buf, raw.ioAPtr(), n),
+      u64B: new BigUint64Array(buf, raw.ioBPtr(), n),
+      u32B: new Uint32Array(buf, raw.ioBPtr(), n),
+      params: new BigUint64Array(buf, raw.paramsPtr(), 16),
+      keyOffset: raw.keyPtr(),
+      nonceOffset: raw.noncePtr(),
+      seedsOffset: raw.seedsPtr(),
+      seedSignsOffset: raw.seedSignsPtr(),
+    };
   }
 
   /**
    * Loads (compiling once per process) and instantiates a kernel.
    * @param flavour 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'.
    * @throws {ShardwireError} E_KERNEL when the build is missing or of another ABI version.
-   * @example const k = await Kernel.load(); k.chacha20(key, nonce, 1, data)
+   * @example const k = await Kernel.load(); const v = k.encode(new Float64Array([0.5]), { exponent: 8, ring: 64 })
    */
   static async load(flavour: KernelFlavour = 'auto'): Promise<Kernel> {
     const { exports, flavour: resolved } = await instantiateKernel(flavour);
     return new Kernel(exports, resolved);
   }
 
-  /**
-   * ChaCha20 (RFC 8439 §2.4) of `data` under (key, nonce) starting at block `counter`; returns a
-   * new array (encryption and decryption are the same XOR).
-   * @throws {ShardwireError} E_BAD_ARGUMENT for a wrong key/nonce size, a counter outside
-   *   [0, 2^32) or data that would run the 32-bit block counter past 2^32.
-   */
+  /** Bytes of wasm memory (constant over the kernel's life; tests check it). */
+  get memoryBytes(): number {
+    return this.raw.memory.buffer.byteLength;
+  }
+
+  /** ChaCha20 (RFC 8439 §2.4) XOR of `data`; see {@link chacha20}. */
   chacha20(key: Uint8Array, nonce: Uint8Array, counter: number, data: Uint8Array): Uint8Array {
-    abytes(key, 'key', 32);
-    abytes(nonce, 'nonce', 12);
-    aint(counter, 'counter', 0, 0xffffffff);
-    abytes(data, 'data');
-    const blocks = Math.ceil(data.length / 64);
-    if (counter + blocks > MAX_STREAM_BLOCKS) {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"data" of ${data.length} bytes from block ${counter} would pass the 2^32-block limit of one ChaCha20 stream`, { counter, bytes: data.length });
-    }
-    this.mem.set(key, this.raw.keyPtr());
-    this.mem.set(nonce, this.raw.noncePtr());
-    const out = new Uint8Array(data.length);
-    const chunkBytes = this.chunkElems * 8; // a multiple of 64, so each chunk starts on a block
-    for (let off = 0; off < data.length; off += chunkBytes) {
-      const n = Math.min(chunkBytes, data.length - off);
-      this.mem.set(data.subarray(off, off + n), this.ioA);
-      checkStatus(this, this.raw.chacha20XorBytes(n, counter + off / 64), 'chacha20');
-      out.set(this.mem.subarray(this.ioA, this.ioA + n), off);
-    }
-    this.mem.fill(0, this.raw.keyPtr(), this.raw.keyPtr() + 32); // zeroise the key copy
-    return out;
+    return chacha20(this, key, nonce, counter, data);
+  }
+  /** Fixed-point encode into a ring vector; see {@link encode}. */
+  encode(x: RealVector, opts: EncodeOptions): RingVector {
+    return encode(this, x, opts);
+  }
+  /** Encode with norm clipping in the integer domain; see {@link encodeAndClip}. */
+  encodeAndClip(x: RealVector, opts: EncodeOptions & { clip: ClipOptions }): ClippedEncoding {
+    return encodeAndClip(this, x, opts);
+  }
+  /** Decode a ring vector (two's complement) to Float64; see {@link decode}. */
+  decode(v: RingVector, opts: { exponent: number }): Float64Array {
+    return decode(this, v, opts);
+  }
+  /** Clip a ring vector in place to an integer norm bound; see {@link clip}. */
+  clip(v: RingVector, opts: { norm: ClipOptions['norm']; bound: bigint }): ClipReport {
+    return clip(this, v, opts);
+  }
+  /** v ← v ± Σ PRG(seed) in place; see {@link expandMasks}. */
+  expandMasks(v: RingVector, seeds: readonly Uint8Array[], signs: readonly number[], opts?: MaskOptions): RingVector {
+    return expandMasks(this, v, seeds, signs, opts);
+  }
+  /** Split into s additive shares (s−1 PRG masks + residual); see {@link splitIntoShares}. */
+  splitIntoShares(v: RingVector, seeds: readonly Uint8Array[]): RingVector[] {
+    return splitIntoShares(this, v, seeds);
+  }
+  /** a + b over the ring (new vector). */
+  ringAdd(a: RingVector, b: RingVector): RingVector {
+    return ringAdd(this, a, b);
+  }
+  /** a − b over the ring (new vector). */
+  ringSub(a: RingVector, b: RingVector): RingVector {
+    return ringSub(this, a, b);
+  }
+  /** −a over the ring (new vector). */
+  ringNeg(a: RingVector): RingVector {
+    return ringNeg(this, a);
+  }
+  /** Σ vectors over the ring (new vector); at least one vector. */
+  ringSum(vectors: readonly RingVector[]): RingVector {
+    return ringSum(this, vectors);
   }
 }
-

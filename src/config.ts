@@ -1,0 +1,209 @@
+/**
+ * @module config
+ * Session configuration (FeatureCloud names: `smpc { operation, shards, exponent }`) with
+ * validation and defaults, and the bit budget of DESIGN.md §6: the worst-case sum of n clients
+ * must fit the signed range of the ring, or the configuration is refused — never a silent wrap.
+ */
+import { ShardwireError } from './errors.ts';
+import { aint, aobject, aoneOf, describe } from './guards.ts';
+import { MAX_EXPONENT } from './kernel/fixed-point.ts';
+import { NORM_KINDS, type NormKind } from './kernel/clip.ts';
+import type { RingBits } from './kernel/vectors.ts';
+
+/** Most participants one session may have (bounds seeds per client and the holder graph). */
+export const MAX_CLIENTS = 10_000;
+/** Largest explicit `shards` value; 0 means one shard per participant. */
+export const MAX_SHARDS = 1024;
+
+/** Secure-aggregation settings, FeatureCloud names and meanings. */
+export interface SmpcConfig {
+  /** 'add' (sum/mean/weighted mean). 'multiply' is FeatureCloud's other operation; refused in v1. */
+  readonly operation: 'add';
+  /** Additive pieces per input: 0 = one per participant, 1 = no protection (needs allowUnprotected), else 2..1024. */
+  readonly shards: number;
+  /** Fixed-point scale S = 10^exponent. */
+  readonly exponent: number;
+}
+
+/** Per-element bound every client enforces by clipping before sharing. */
+export interface ClipConfig {
+  readonly norm: NormKind;
+  /** Bound in real units (a norm bound for L1/L2; per element for L∞). Every element is ≤ it. */
+  readonly bound: number;
+}
+
+/** Phase timeouts in milliseconds (FEDn `round_timeout` semantics). */
+export interface TimeoutConfig {
+  readonly joinMs: number;
+  readonly roundMs: number;
+  readonly revealMs: number;
+}
+
+/** A validated session configuration (all defaults filled in). */
+export interface SessionConfig {
+  readonly smpc: SmpcConfig;
+  /** Fewest contributors whose aggregate may be released (FEDn `clients_required`). */
+  readonly minClients: number;
+  /** Most clients a round may have; sizes the bit budget. */
+  readonly maxClients: number;
+  /** Ring width, or 'auto' for the smallest that fits the bit budget. */
+  readonly ring: RingBits | 'auto';
+  readonly clip: ClipConfig;
+  readonly allowUnprotected: boolean;
+  readonly timeouts: TimeoutConfig;
+}
+
+/** Defaults applied by {@link validateConfig}. */
+export const DEFAULT_CONFIG = {
+  smpc: { operation: 'add', shards: 0, exponent: 8 },
+  ring: 'auto',
+  allowUnprotected: false,
+  timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000 },
+} as const;
+
+const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp'];
+
+function bad(field: string, message: string, details: Record<string, unknown> = {}): never {
+  throw new ShardwireError('E_BAD_CONFIG', `"${field}" ${message}`, { field, ...details });
+}
+
+/**
+ * Validates a session configuration and fills in defaults. Unknown keys are refused (a typo
+ * must not silently fall back to a default). The `dp` section is passed through untouched for
+ * the DP layer to validate.
+ * @throws {ShardwireError} E_BAD_CONFIG naming the field; E_UNSUPPORTED for operation 'multiply'.
+ * @example validateConfig({ smpc: { shards: 3, exponent: 6 }, minClients: 3, maxClients: 10, clip: { norm: 'l2', bound: 1 } })
+ */
+export function validateConfig(input: unknown): SessionConfig & { dp?: unknown } {
+  const o = aobject(input, 'config', 'E_BAD_CONFIG');
+  for (const key of Object.keys(o)) if (!KNOWN_KEYS.includes(key)) bad(key, `is not a configuration field (known: ${KNOWN_KEYS.join(', ')})`);
+  const s = aobject(o.smpc ?? {}, 'smpc', 'E_BAD_CONFIG');
+  for (const key of Object.keys(s)) if (!['operation', 'shards', 'exponent', 'serialize'].includes(key)) bad(`smpc.${key}`, 'is not an smpc field (known: operation, shards, exponent)');
+  const operation = aoneOf(s.operation ?? DEFAULT_CONFIG.smpc.operation, 'smpc.operation', ['add', 'multiply'] as const, 'E_BAD_CONFIG');
+  if (operation === 'multiply') {
+    throw new ShardwireError('E_UNSUPPORTED', '"smpc.operation" "multiply" is not supported in v1 (additive shares give sums only); aggregate logarithms with "add" instead', { field: 'smpc.operation' });
+  }
+  if (s.serialize !== undefined && s.serialize !== 'json') bad('smpc.serialize', `expected "json" (FeatureCloud compatibility; shardwire frames are binary), got ${describe(s.serialize)}`);
+  const allowUnprotected = o.allowUnprotected ?? DEFAULT_CONFIG.allowUnprotected;
+  if (typeof allowUnprotected !== 'boolean') bad('allowUnprotected', `expected a boolean, got ${describe(allowUnprotected)}`);
+  const shards = aint(s.shards ?? DEFAULT_CONFIG.smpc.shards, 'smpc.shards', 0, MAX_SHARDS, 'E_BAD_CONFIG');
+  if (shards === 1 && !allowUnprotected) bad('smpc.shards', 'is 1, which sends every input in the clear to the coordinator; use 0 (one shard per participant) or ≥ 2, or set allowUnprotected: true knowingly');
+  const exponent = aint(s.exponent ?? DEFAULT_CONFIG.smpc.exponent, 'smpc.exponent', 0, MAX_EXPONENT, 'E_BAD_CONFIG');
+  const minClients = aint(o.minClients, 'minClients', allowUnprotected ? 1 : 2, MAX_CLIENTS, 'E_BAD_CONFIG');
+  const maxClients = aint(o.maxClients ?? minClients, 'maxClients', minClients, MAX_CLIENTS, 'E_BAD_CONFIG');
+  if (shards > maxClients) bad('smpc.shards', `is ${shards}, more than maxClients (${maxClients}); a client cannot have more holders than there are participants`);
+  const ring = aoneOf(o.ring ?? DEFAULT_CONFIG.ring, 'ring', ['auto', 32, 64] as const, 'E_BAD_CONFIG');
+  const c = aobject(o.clip, 'clip', 'E_BAD_CONFIG');
+  const norm = aoneOf(c.norm, 'clip.norm', NORM_KINDS, 'E_BAD_CONFIG');
+  if (typeof c.bound !== 'number' || !Number.isFinite(c.bound) || c.bound <= 0) bad('clip.bound', `expected a finite number > 0 (real units), got ${describe(c.bound)}`);
+  const t = aobject(o.timeouts ?? {}, 'timeouts', 'E_BAD_CONFIG');
+  const timeouts = {
+    joinMs: aint(t.joinMs ?? DEFAULT_CONFIG.timeouts.joinMs, 'timeouts.joinMs', 1, 86_400_000, 'E_BAD_CONFIG'),
+    roundMs: aint(t.roundMs ?? DEFAULT_CONFIG.timeouts.roundMs, 'timeouts.roundMs', 1, 86_400_000, 'E_BAD_CONFIG'),
+    revealMs: aint(t.revealMs ?? DEFAULT_CONFIG.timeouts.revealMs, 'timeouts.revealMs', 1, 86_400_000, 'E_BAD_CONFIG'),
+  };
+  const config = {
+    smpc: { operation, shards, exponent },
+    minClients,
+    maxClients,
+    ring,
+    clip: { norm, bound: c.bound as number },
+    allowUnprotected: allowUnprotected as boolean,
+    timeouts,
+    ...(o.dp === undefined ? {} : { dp: o.dp }),
+  };
+  // refuse now, not at the first round, a configuration whose sums cannot fit any ring
+  computeBitBudget({ clients: maxClients, exponent, elementBound: config.clip.bound, ring });
+  return config;
+}
+
+/** Inputs of the bit budget. */
+export interface BitBudgetInput {
+  /** Number of contributions summed (clients; add one per extra secure coordinate's worth if any). */
+  readonly clients: number;
+  readonly exponent: number;
+  /** Largest |x| of one element after clipping, in real units. */
+  readonly elementBound: number;
+  /** Per-element noise tail bound in integer units (from the DP layer); default 0n. */
+  readonly noiseTail?: bigint;
+  readonly ring?: RingBits | 'auto';
+}
+
+/** The chosen ring and the margins behind the choice. */
+export interface BitBudget {
+  readonly ring: RingBits;
+  /** Largest |Σ| one coordinate can reach: n · (⌈bound·S⌉ + noiseTail). */
+  readonly worstCaseSum: bigint;
+  /** 2^(b−1) − 1: the largest magnitude the ring decodes correctly. */
+  readonly capacity: bigint;
+  /** log2(capacity / worstCaseSum), rounded down. */
+  readonly headroomBits: number;
+}
+
+/** ⌈value · 10^exponent⌉ computed exactly from the double's bits (value ≥ 0). */
+export function ceilScaled(value: number, exponent: number): bigint {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const shift = (biased === 0 ? 1 : biased) - 1075; // value = mantissa · 2^shift
+  const scaled = mantissa * 10n ** BigInt(exponent);
+  if (shift >= 0) return scaled << BigInt(shift);
+  const den = 1n << BigInt(-shift);
+  return (scaled + den - 1n) / den;
+}
+
+function worstCase(clients: number, exponent: number, elementBound: number, noiseTail: bigint): bigint {
+  return BigInt(clients) * (ceilScaled(elementBound, exponent) + noiseTail);
+}
+
+/**
+ * Picks the smallest ring (32, then 64 bits) whose signed range holds the worst-case sum, so
+ * that the aggregate decodes without wrap-around.
+ * @throws {ShardwireError} E_RING_OVERFLOW naming the largest exponent, bound and number of
+ *   clients that would fit the largest allowed ring; E_BAD_CONFIG for malformed inputs.
+ * @example computeBitBudget({ clients: 100, exponent: 8, elementBound: 10 }).ring // 64
+ */
+export function computeBitBudget(input: BitBudgetInput): BitBudget {
+  const clients = aint(input.clients, 'clients', 1, MAX_CLIENTS, 'E_BAD_CONFIG');
+  const exponent = aint(input.exponent, 'exponent', 0, MAX_EXPONENT, 'E_BAD_CONFIG');
+  const bound = input.elementBound;
+  if (typeof bound !== 'number' || !Number.isFinite(bound) || bound < 0) bad('elementBound', `expected a finite number ≥ 0, got ${describe(bound)}`);
+  const noiseTail = input.noiseTail ?? 0n;
+  if (typeof noiseTail !== 'bigint' || noiseTail < 0n) bad('noiseTail', `expected a bigint ≥ 0, got ${describe(noiseTail)}`);
+  const ringChoice = aoneOf(input.ring ?? 'auto', 'ring', ['auto', 32, 64] as const, 'E_BAD_CONFIG');
+  const worst = worstCase(clients, exponent, bound, noiseTail);
+  const candidates: RingBits[] = ringChoice === 'auto' ? [32, 64] : [ringChoice];
+  for (const ring of candidates) {
+    const capacity = (1n << BigInt(ring - 1)) - 1n;
+    if (worst <= capacity) {
+      const headroomBits = worst === 0n ? ring - 1 : capacity.toString(2).length - worst.toString(2).length;
+      return { ring, worstCaseSum: worst, capacity, headroomBits: Math.max(0, headroomBits) };
+    }
+  }
+  const ring = candidates[candidates.length - 1];
+  const capacity = (1n << BigInt(ring - 1)) - 1n;
+  const perClient = ceilScaled(bound, exponent) + noiseTail;
+  const fitClients = perClient === 0n ? MAX_CLIENTS : Number(capacity / perClient);
+  let fitExponent = -1;
+  for (let e = exponent - 1; e >= 0; e--) {
+    if (worstCase(clients, e, bound, noiseTail) <= capacity) {
+      fitExponent = e;
+      break;
+    }
+  }
+  const perClientRoom = capacity / BigInt(clients) - noiseTail; // integer units one client may add
+  let fitBound = perClientRoom <= 0n ? 0 : Number(perClientRoom) / 10 ** exponent;
+  // the division rounds; step down until ⌈fitBound·S⌉ really fits (a few steps at most)
+  for (let step = 1; fitBound > 0 && ceilScaled(fitBound, exponent) > perClientRoom; step *= 2) {
+    fitBound = Math.max(0, (Number(perClientRoom) - step) / 10 ** exponent);
+  }
+  throw new ShardwireError(
+    'E_RING_OVERFLOW',
+    `${clients} clients × (⌈${bound}·10^${exponent}⌉ + noise tail ${noiseTail}) = ${worst} exceeds the ${ring}-bit ring's capacity ${capacity}. ` +
+      `What would fit: at most ${fitClients} clients, or exponent ≤ ${fitExponent < 0 ? 'none' : fitExponent}, or an element bound ≤ ${fitBound} (with the other settings unchanged)`,
+    { ring, worstCaseSum: String(worst), capacity: String(capacity), maxClients: fitClients, maxExponent: fitExponent, maxElementBound: fitBound },
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * @module kernel/fixed-point
+ * Fixed-point encoding of real vectors into a ring (scale S = 10^exponent, FeatureCloud's
+ * `exponent`) with randomized (unbiased) or round-half-even rounding, optional integer-domain
+ * clipping, and decoding back to Float64.
+ */
+import { ShardwireError } from '../errors.ts';
+import { abytes, aint, aobject, aoneOf, describe } from '../guards.ts';
+import type { Kernel } from './kernel.ts';
+import { forEachChunk, loadRingChunk } from './chunks.ts';
+import { aclipBound, applyClipChunk, clipMultiplier, combineMeasure, measureChunk, measureLimit, verifyClip, NORM_KINDS, type ClipReport, type NormKind } from './clip.ts';
+import { checkStatus, failingIndex, STATUS_NOT_FINITE, STATUS_OK, STATUS_OUT_OF_RANGE } from './status.ts';
+import { allocRing, arealVector, aringVector, ringOf, type RealVector, type RingBits, type RingVector } from './vectors.ts';
+
+/** Largest exponent: |x·10^e| must stay below 2^53 and 10^e exact in f64. */
+export const MAX_EXPONENT = 15;
+/** Rounding of x·S to an integer. */
+export type Rounding = 'randomized' | 'half-even';
+
+/** Options of {@link encode}. */
+export interface EncodeOptions {
+  /** S = 10^exponent, integer in [0, 15]. */
+  readonly exponent: number;
+  /** Ring width in bits. */
+  readonly ring: RingBits;
+  /** 'randomized' (default; E[enc] = x·S) or 'half-even' (deterministic). */
+  readonly rounding?: Rounding;
+  /**
+   * 32-byte ChaCha20 key of the rounding randomness. Default: fresh from the platform CSPRNG
+   * (crypto.getRandomValues). Pass one only for reproducible tests; never reuse a key that
+   * serves another purpose.
+   */
+  readonly key?: Uint8Array;
+}
+
+/** Norm clipping requested with an encode; `bound` in real units (scaled by S and rounded down). */
+export interface ClipOptions {
+  readonly norm: NormKind;
+  readonly bound: number;
+}
+
+/** Result of {@link encodeAndClip}. */
+export interface ClippedEncoding {
+  readonly vector: RingVector;
+  readonly clip: ClipReport;
+}
+
+interface Validated {
+  x: RealVector;
+  exponent: number;
+  ring: RingBits;
+  mode: number;
+  key: Uint8Array;
+}
+
+function validate(x: unknown, opts: unknown): Validated {
+  const o = aobject(opts, 'options');
+  const vec = arealVector(x, 'x');
+  const exponent = aint(o.exponent, 'exponent', 0, MAX_EXPONENT);
+  const ring = aoneOf(o.ring, 'ring', [32, 64] as const);
+  const rounding = aoneOf(o.rounding ?? 'randomized', 'rounding', ['randomized', 'half-even'] as const);
+  const key = o.key === undefined ? globalThis.crypto.getRandomValues(new Uint8Array(32)) : abytes(o.key, 'key', 32);
+  return { x: vec, exponent, ring, mode: rounding === 'randomized' ? 0 : 1, key };
+}
+
+/** Largest exponent e with |value|·10^e < 2^53 (−1 when none). */
+export function largestExponentFor(value: number): number {
+  let e = Math.min(MAX_EXPONENT, Math.floor(Math.log10(2 ** 53 / Math.abs(value))));
+  while (e >= 0 && Math.abs(value) * 10 ** e >= 2 ** 53) e--;
+  return e;
+}
+
+/** Encodes x[off, off+n) into IO_A as i64, with a precise error for a bad element. */
+function encodeChunk(k: Kernel, v: Validated, off: number, n: number): void {
+  k.views.f64A.set(v.x.subarray(off, off + n));
+  // element e's rounding bits sit at stream byte 8e; chunks start at multiples of 8 elements
+  const status = k.raw.encodeF64ToI64(n, v.exponent, v.mode, off / 8, 0);
+  if (status === STATUS_OK) return;
+  const index = off + failingIndex(k);
+  const value = v.x[index];
+  if (status === STATUS_NOT_FINITE) {
+    throw new ShardwireError('E_BAD_VECTOR', `"x[${index}]" is ${describe(value)}; every element must be finite`, { index });
+  }
+  if (status === STATUS_OUT_OF_RANGE) {
+    throw new ShardwireError('E_RING_OVERFLOW', `"x[${index}]" = ${value} times 10^${v.exponent} reaches 2^53 and cannot be encoded exactly; lower the exponent (largest that fits this value: ${largestExponentFor(value)}) or clip the input`, { index, exponent: v.exponent });
+  }
+  checkStatus(k, status, 'encode', off);
+}
+
+/** Narrows IO_A to u32 when the ring is 32, then copies it into out[off, off+n). */
+function storeEncoded(k: Kernel, v: Validated, out: RingVector, off: number, n: number): void {
+  if (v.ring === 32) {
+    const status = k.raw.narrowI64ToU32(n);
+    if (status === STATUS_OUT_OF_RANGE) {
+      const index = off + failingIndex(k);
+      throw new ShardwireError('E_RING_OVERFLOW', `"x[${index}]" = ${v.x[index]} encodes outside the 32-bit ring's signed range [−2^31, 2^31); use ring 64, a lower exponent or clipping`, { index });
+    }
+    checkStatus(k, status, 'encode narrow', off);
+    (out as Uint32Array).set(k.views.u32A.subarray(0, n), off);
+  } else {
+    (out as BigUint64Array).set(k.views.u64A.subarray(0, n), off);
+  }
+}
+
+function withKey<T>(k: Kernel, key: Uint8Array, body: () => T): T {
+  const { bytes, keyOffset, nonceOffset } = k.views;
+  bytes.set(key, keyOffset);
+  bytes.fill(0, nonceOffset, nonceOffset + 12);
+  try {
+    return body();
+  } finally {
+    bytes.fill(0, keyOffset, keyOffset + 32);
+  }
+}
+
+/**
+ * Encodes x into the ring: round(x·10^exponent) as two's complement. Randomized rounding rounds
+ * up with probability equal to the fractional part (unbiased), so |decode(encode(x)) − x| < 1/S.
+ * @throws {ShardwireError} E_BAD_VECTOR (not a Float32/64Array, NaN, ±Infinity),
+ *   E_RING_OVERFLOW (|x·S| ≥ 2^53, or outside [−2^31, 2^31) for ring 32), E_BAD_ARGUMENT.
+ * @example kernel.encode(new Float64Array([0.25, -1.5]), { exponent: 6, ring: 64 })
+ */
+export function encode(k: Kernel, x: RealVector, opts: EncodeOptions): RingVector {
+  const v = validate(x, opts);
+  const out = allocRing(v.ring, v.x.length);
+  withKey(k, v.key, () =>
+    forEachChunk(k, v.x.length, (off, n) => {
+      encodeChunk(k, v, off, n);
+      storeEncoded(k, v, out, off, n);
+    }),
+  );
+  return out;
+}
+
+/**
+ * Encodes x and clips it in the integer domain to ‖enc‖ ≤ ⌊bound·S⌋ (L1, L2 or L∞). Streams in
+ * two passes (measure, then encode again from the same rounding stream and scale), so memory
+ * stays one chunk whatever the length.
+ * @throws {ShardwireError} as {@link encode}; E_BAD_ARGUMENT for a bad clip; E_RING_OVERFLOW
+ *   when ⌊bound·S⌋ does not fit the ring.
+ * @example kernel.encodeAndClip(x, { exponent: 6, ring: 64, clip: { norm: 'l2', bound: 1.0 } })
+ */
+export function encodeAndClip(k: Kernel, x: RealVector, opts: EncodeOptions & { clip: ClipOptions }): ClippedEncoding {
+  const v = validate(x, opts);
+  const c = aobject(opts.clip, 'clip');
+  const norm = aoneOf(c.norm, 'clip.norm', NORM_KINDS);
+  const scaled = typeof c.bound === 'number' ? c.bound * 10 ** v.exponent : NaN;
+  if (!Number.isFinite(scaled) || scaled < 0 || scaled >= 2 ** 63) {
+    throw new ShardwireError('E_BAD_ARGUMENT', `"clip.bound" expected a finite number ≥ 0 with bound·10^exponent < 2^63, got ${describe(c.bound)}`, { field: 'clip.bound' });
+  }
+  const bound = aclipBound(BigInt(Math.floor(scaled)), v.ring);
+  const out = allocRing(v.ring, v.x.length);
+  return withKey(k, v.key, () => {
+    let before = 0n;
+    forEachChunk(k, v.x.length, (off, n) => {
+      encodeChunk(k, v, off, n);
+      before = combineMeasure(norm, before, measureChunk(k, n, norm, off));
+    });
+    const clipped = before > measureLimit(norm, bound);
+    const m = clipped && norm !== 'linf' ? clipMultiplier(norm, before, bound) : undefined;
+    let after = 0n;
+    let changed = 0;
+    forEachChunk(k, v.x.length, (off, n) => {
+      encodeChunk(k, v, off, n); // same key and positions: identical to pass 1
+      if (clipped) changed += applyClipChunk(k, n, norm, bound, m);
+      after = combineMeasure(norm, after, measureChunk(k, n, norm, off));
+      storeEncoded(k, v, out, off, n);
+    });
+    verifyClip(norm, bound, after);
+    return { vector: out, clip: { norm, bound, before, after, clipped, changed } };
+  });
+}
+
+/**
+ * Decodes a ring vector (two's complement) to Float64: v / 10^exponent.
+ * @throws {ShardwireError} E_BAD_VECTOR, E_BAD_ARGUMENT (exponent).
+ * @example kernel.decode(sum, { exponent: 6 })
+ */
+export function decode(k: Kernel, v: RingVector, opts: { exponent: number }): Float64Array {
+  aringVector(v, 'vector');
+  const exponent = aint(aobject(opts, 'options').exponent, 'exponent', 0, MAX_EXPONENT);
+  const out = new Float64Array(v.length);
+  const fn = ringOf(v) === 32 ? k.raw.decodeU32ToF64 : k.raw.decodeI64ToF64;
+  forEachChunk(k, v.length, (off, n) => {
+    loadRingChunk(k, v, off, n, 'A');
+    checkStatus(k, fn(n, exponent), 'decode', off);
+    out.set(k.views.f64A.subarray(0, n), off);
+  });
+  return out;
+}
