@@ -67,7 +67,7 @@ function validate(x: unknown, opts: unknown): Validated {
 export function largestExponentFor(value: number): number {
   let e = Math.min(MAX_EXPONENT, Math.floor(Math.log10(2 ** 53 / Math.abs(value))));
   while (e >= 0 && Math.abs(value) * 10 ** e >= 2 ** 53) e--;
-  return e;
+  return Math.max(e, -1);
 }
 
 /** Encodes x[off, off+n) into IO_A as i64, with a precise error for a bad element. */
@@ -82,7 +82,7 @@ function encodeChunk(k: Kernel, v: Validated, off: number, n: number): void {
     throw new ShardwireError('E_BAD_VECTOR', `"x[${index}]" is ${describe(value)}; every element must be finite`, { index });
   }
   if (status === STATUS_OUT_OF_RANGE) {
-    throw new ShardwireError('E_RING_OVERFLOW', `"x[${index}]" = ${value} times 10^${v.exponent} reaches 2^53 and cannot be encoded exactly; lower the exponent (largest that fits this value: ${largestExponentFor(value)}) or clip the input`, { index, exponent: v.exponent });
+    throw new ShardwireError('E_RING_OVERFLOW', `"x[${index}]" = ${value} times 10^${v.exponent} reaches 2^53 and cannot be encoded exactly; ${largestExponentFor(value) < 0 ? 'no exponent fits this value; scale the input down' : `lower the exponent (largest that fits this value: ${largestExponentFor(value)})`} or clip the input`, { index, exponent: v.exponent });
   }
   checkStatus(k, status, 'encode', off);
 }
