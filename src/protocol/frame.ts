@@ -1,0 +1,96 @@
+/**
+ * @module protocol/frame
+ * The binary frame of DESIGN.md §7: `u8 version | u8 kind | u32 headerLength (big-endian) |
+ * header (UTF-8 JSON) | payload`. One codec for relay, client and coordinator.
+ */
+import { ShardwireError } from '../errors.ts';
+import { FRAME_KINDS, FRAME_PREFIX_BYTES, MAX_HEADER_BYTES, PROTOCOL_VERSION, type FrameKind } from './constants.ts';
+import { canonicalHeaderJson, validateHeader, type Header } from './header.ts';
+
+/** A decoded frame. `headerBytes` and `payload` are views into the input (no copy). */
+export interface Frame {
+  readonly version: number;
+  readonly kind: FrameKind;
+  readonly header: Header;
+  /** The header exactly as received: use it as AEAD associated data. */
+  readonly headerBytes: Uint8Array;
+  readonly payload: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+// fatal: invalid UTF-8 is an error, never silently replaced (U+FFFD would change the AD).
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const EMPTY = new Uint8Array(0);
+
+function badFrame(message: string, details: Record<string, unknown> = {}): never {
+  throw new ShardwireError('E_BAD_FRAME', message, details);
+}
+
+/**
+ * Encodes a frame with the canonical header JSON.
+ *
+ * @throws {ShardwireError} E_BAD_FRAME if the header is invalid for `kind` or longer than
+ *   {@link MAX_HEADER_BYTES}.
+ * @example encodeFrame(FrameKind.message, { session: 's1', from: '', to: 'coord', type: 'partial', seq: 7 }, ciphertext)
+ */
+export function encodeFrame(kind: FrameKind, header: Header, payload: Uint8Array = EMPTY): Uint8Array {
+  const h = validateHeader(header, kind);
+  return encodeFrameUnchecked(kind, h, payload);
+}
+
+/** {@link encodeFrame} without header validation, for headers that came out of {@link decodeFrame}. */
+export function encodeFrameUnchecked(kind: FrameKind, header: Header, payload: Uint8Array = EMPTY): Uint8Array {
+  const json = utf8.encode(canonicalHeaderJson(header));
+  if (json.length > MAX_HEADER_BYTES) badFrame(`header is ${json.length} bytes, the limit is ${MAX_HEADER_BYTES}`, { headerBytes: json.length, max: MAX_HEADER_BYTES });
+  const out = new Uint8Array(FRAME_PREFIX_BYTES + json.length + payload.length);
+  out[0] = PROTOCOL_VERSION;
+  out[1] = kind;
+  new DataView(out.buffer, out.byteOffset, 6).setUint32(2, json.length, false);
+  out.set(json, FRAME_PREFIX_BYTES);
+  out.set(payload, FRAME_PREFIX_BYTES + json.length);
+  return out;
+}
+
+/**
+ * Decodes and validates a frame. Never reads past `bytes`; every failure names what was wrong.
+ *
+ * @throws {ShardwireError} E_BAD_FRAME for a short frame, unknown version or kind, a header
+ *   length past the frame or above {@link MAX_HEADER_BYTES}, invalid UTF-8 or JSON in the header,
+ *   or a header field that fails {@link validateHeader}.
+ */
+export function decodeFrame(bytes: Uint8Array): Frame {
+  if (!(bytes instanceof Uint8Array)) badFrame('expected a binary frame');
+  if (bytes.length < FRAME_PREFIX_BYTES) badFrame(`frame is ${bytes.length} bytes, shorter than the ${FRAME_PREFIX_BYTES}-byte prefix`, { frameBytes: bytes.length });
+  const version = bytes[0]!;
+  if (version !== PROTOCOL_VERSION) badFrame(`unsupported protocol version ${version} (this side speaks ${PROTOCOL_VERSION})`, { version });
+  const kind = bytes[1]! as FrameKind;
+  if (!FRAME_KINDS.includes(kind)) badFrame(`unknown frame kind ${kind} (known: ${FRAME_KINDS.join(', ')})`, { kind });
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, FRAME_PREFIX_BYTES).getUint32(2, false);
+  if (headerLength > MAX_HEADER_BYTES) badFrame(`header length ${headerLength} exceeds the limit of ${MAX_HEADER_BYTES} bytes`, { headerLength, max: MAX_HEADER_BYTES });
+  if (headerLength > bytes.length - FRAME_PREFIX_BYTES) {
+    badFrame(`header length ${headerLength} runs past the end of the ${bytes.length}-byte frame`, { headerLength, frameBytes: bytes.length });
+  }
+  const headerBytes = bytes.subarray(FRAME_PREFIX_BYTES, FRAME_PREFIX_BYTES + headerLength);
+  let text: string;
+  try {
+    text = utf8Strict.decode(headerBytes);
+  } catch {
+    badFrame('header is not valid UTF-8');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    badFrame('header is not valid JSON');
+  }
+  const header = validateHeader(raw, kind);
+  return { version, kind, header, headerBytes, payload: bytes.subarray(FRAME_PREFIX_BYTES + headerLength) };
+}
+
+/** True when `headerBytes` are exactly the canonical encoding of `header`. */
+export function isCanonicalHeader(headerBytes: Uint8Array, header: Header): boolean {
+  const canon = utf8.encode(canonicalHeaderJson(header));
+  if (canon.length !== headerBytes.length) return false;
+  for (let i = 0; i < canon.length; i++) if (canon[i] !== headerBytes[i]) return false;
+  return true;
+}

@@ -1,0 +1,10 @@
+/**
+ * @module protocol
+ * The shardwire wire format (DESIGN.md §7): frame codec, header, control bodies, auth message.
+ */
+export * from './constants.ts';
+export * from './header.ts';
+export * from './frame.ts';
+export * from './control.ts';
+export * from './auth-message.ts';
+export { toBase64url, fromBase64url } from './base64url.ts';

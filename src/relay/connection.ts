@@ -1,0 +1,281 @@
+/**
+ * @module relay/connection
+ * One peer's WebSocket on the relay: challenge → create/join → routing, with rate limits,
+ * bad-frame strikes, heartbeats and backpressure. Every event handler is wrapped so that nothing
+ * a peer sends can throw out of it (issue #4: the relay never crashes on input).
+ */
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { ShardwireError, type ErrorCode } from '../errors.ts';
+import { BROADCAST, CHALLENGE_BYTES, ControlType, FrameKind, PROTOCOL_VERSION, RELAY_ID } from '../protocol/constants.ts';
+import type { ChallengeBody, ErrorBody, PresenceBody, WelcomeBody } from '../protocol/control.ts';
+import { toBase64url } from '../protocol/base64url.ts';
+import { decodeFrame, encodeFrameUnchecked, isCanonicalHeader, type Frame } from '../protocol/frame.ts';
+import { authenticate, type Admission } from './auth.ts';
+import type { BackplaneEvent, SessionRecord, Unsubscribe } from './backplane.ts';
+import type { RelayContext } from './context.ts';
+import { ConnectionRateLimiter } from './rate-limiter.ts';
+import { errorFrame, presenceFrame, relayFrame } from './relay-frames.ts';
+
+type State = 'challenged' | 'authenticating' | 'open' | 'closed';
+
+function asShardwireError(e: unknown): ShardwireError {
+  return e instanceof ShardwireError ? e : new ShardwireError('E_BAD_FRAME', 'frame could not be processed', {});
+}
+
+/** The relay side of one WebSocket. Created by the relay server per accepted upgrade. */
+export class PeerConnection {
+  state: State = 'challenged';
+  /** Authenticated id ('' before). */
+  id = '';
+  session: SessionRecord | undefined;
+  /** Cleared by each ping, set by pong or any frame; still false at the next ping = dead. */
+  alive = true;
+  private strikes = 0;
+  private closing = false;
+  private rateDrops = 0;
+  private rateWindowStart = 0;
+  private readonly limiter: ConnectionRateLimiter;
+  private readonly nonce = new Uint8Array(randomBytes(CHALLENGE_BYTES));
+  private unsubscribe: Unsubscribe | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
+  private closeReason: PresenceBody['reason'] = 'left';
+
+  constructor(
+    private readonly ctx: RelayContext,
+    readonly ws: WebSocket,
+    private readonly onGone: (c: PeerConnection) => void,
+  ) {
+    const o = ctx.options;
+    this.limiter = new ConnectionRateLimiter(o);
+    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data as Buffer, isBinary)));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', () => this.guard(() => this.onClose()));
+    ws.on('error', (err: Error & { code?: string }) => this.guard(() => this.onSocketError(err)));
+    this.authTimer = setTimeout(() => this.guard(() => this.refuseAuth(new ShardwireError('E_AUTH', `no create/join within ${o.authTimeoutMs} ms`, { reason: 'timeout' }))), o.authTimeoutMs);
+    const challenge: ChallengeBody = { nonce: toBase64url(this.nonce), relay: `shardwire-relay/${PROTOCOL_VERSION}`, maxPayloadBytes: o.maxPayloadBytes };
+    this.send(relayFrame('', '', ControlType.challenge, challenge));
+  }
+
+  /** Bytes queued to this peer and not yet written to the socket. */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /** Heartbeat tick from the relay timer. */
+  heartbeat(): void {
+    this.guard(() => {
+      if (this.state === 'closed') return;
+      if (!this.alive) {
+        this.ctx.metrics.heartbeatTimeouts++;
+        this.closeReason = 'timeout';
+        this.ctx.log.info('peer missed heartbeat', { session: this.session?.id, id: this.id || undefined });
+        this.ws.terminate();
+        return;
+      }
+      this.alive = false;
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+    });
+  }
+
+  /** Graceful shutdown: tell the peer, then close with 1001 (going away). */
+  shutdown(): void {
+    this.guard(() => {
+      if (this.state === 'closed') return;
+      this.closeReason = 'shutdown';
+      this.send(relayFrame(this.session?.id ?? '', this.id, ControlType.shutdown, { code: 'E_SHUTTING_DOWN', message: 'relay is shutting down; reconnect to another relay' }));
+      this.ctx.metrics.error('E_SHUTTING_DOWN');
+      this.close(1001, 'E_SHUTTING_DOWN');
+    });
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      // Last line of defence; reaching it is a relay bug, so log it (without any payload).
+      this.ctx.log.error('connection handler failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private send(frame: Uint8Array): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame, { binary: true });
+  }
+
+  private close(code: number, reason: string): void {
+    // Stop reading at once; `state` itself changes on the 'close' event (presence needs it).
+    this.closing = true;
+    if (this.state !== 'open') this.state = 'closed';
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  private sendError(code: ErrorCode, message: string, details?: Record<string, unknown>, ref?: ErrorBody['ref']): void {
+    this.ctx.metrics.error(code);
+    // An error frame is small, but a peer that reads nothing must not grow our buffer either.
+    if (this.ws.bufferedAmount > this.ctx.options.highWaterMarkBytes) return;
+    this.send(errorFrame(this.session?.id ?? '', this.id, code, message, details, ref));
+  }
+
+  /** A frame-level error: report it, count a strike, hang up after too many. */
+  private fail(err: ShardwireError, ref?: ErrorBody['ref']): void {
+    this.sendError(err.code, err.message, { ...err.details }, ref);
+    if (++this.strikes >= this.ctx.options.maxBadFrames) {
+      this.ctx.log.info('closing peer after repeated bad frames', { session: this.session?.id, id: this.id || undefined, code: err.code, strikes: this.strikes });
+      this.close(err.closeCode ?? 1008, err.code);
+    }
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.alive = true;
+    if (this.closing || this.state === 'closed') return;
+    const verdict = this.limiter.admit(data.length);
+    if (verdict !== 'ok') return this.rateLimited(verdict);
+    if (!isBinary) return this.fail(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
+    let frame: Frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (e) {
+      return this.fail(asShardwireError(e));
+    }
+    const ref = { type: frame.header.type, seq: frame.header.seq };
+    if (this.state === 'challenged') return this.beginAuth(frame);
+    if (this.state === 'authenticating') return this.fail(new ShardwireError('E_AUTH', 'wait for the welcome frame before sending'), ref);
+    if (frame.kind === FrameKind.control) return this.fail(new ShardwireError('E_BAD_FRAME', `already authenticated; a peer sends only "message" frames now, got control "${frame.header.type}"`), ref);
+    this.route(frame, data, ref);
+  }
+
+  private rateLimited(which: 'messages' | 'bytes'): void {
+    this.ctx.metrics.drop('rate');
+    const now = performance.now();
+    if (now - this.rateWindowStart > 1000) {
+      this.rateWindowStart = now;
+      this.rateDrops = 0;
+      // One error per second: a flood must not be answered by a flood.
+      this.sendError('E_RATE_LIMITED', `frame dropped: ${which} rate limit (${which === 'messages' ? `${this.ctx.options.messagesPerSecond}/s` : `${this.ctx.options.bytesPerSecond} B/s`})`, { limit: which });
+    }
+    // Twice the burst dropped within one second is no accident: hang up.
+    if (++this.rateDrops > this.ctx.options.burstMessages * 2) this.close(1008, 'E_RATE_LIMITED');
+  }
+
+  private beginAuth(frame: Frame): void {
+    const h = frame.header;
+    if (frame.kind !== FrameKind.control || h.to !== RELAY_ID || (h.type !== ControlType.create && h.type !== ControlType.join)) {
+      return this.refuseAuth(new ShardwireError('E_AUTH', 'the first frame must be a control "create" or "join" addressed to "relay"', { reason: 'protocol' }));
+    }
+    if (this.ctx.shuttingDown) return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'relay is shutting down', { reason: 'shutdown' }));
+    this.state = 'authenticating';
+    authenticate(frame, this.nonce, this.ctx).then(
+      (a) => this.admit(a).catch((e) => this.refuseAuth(asShardwireError(e))),
+      (e) => this.guard(() => this.refuseAuth(asShardwireError(e))),
+    );
+  }
+
+  private refuseAuth(err: ShardwireError): void {
+    if (this.state === 'closed' || this.state === 'open') return;
+    clearTimeout(this.authTimer);
+    this.ctx.metrics.authFailure(String(err.details.reason ?? err.code));
+    this.ctx.log.info('authentication refused', { code: err.code, reason: err.details.reason });
+    this.sendError(err.code, err.message, { ...err.details });
+    this.close(err.closeCode ?? 1008, err.code);
+    this.state = 'closed';
+  }
+
+  private async admit(a: Admission): Promise<void> {
+    if (this.state !== 'authenticating') return;
+    if (this.ctx.shuttingDown) return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'relay is shutting down', { reason: 'shutdown' }));
+    clearTimeout(this.authTimer);
+    const { backplane, sessions, options } = this.ctx;
+    const sid = a.record.id;
+    // The newest connection of an identity wins: a reconnect must not wait for the dead one's heartbeat.
+    await backplane.publish({ type: 'close', session: sid, to: a.id, code: 'E_AUTH', message: 'replaced by a newer connection of the same identity' });
+    this.id = a.id;
+    this.session = a.record;
+    this.state = 'open';
+    this.unsubscribe = await backplane.subscribe(sid, a.id, (e) => this.onEvent(e));
+    if (a.created) sessions.track(sid, a.record.limits.idleTimeoutMs);
+    else if (!sessions.wasExpired(sid)) sessions.track(sid, a.record.limits.idleTimeoutMs);
+    const welcome: WelcomeBody = { session: sid, id: a.id, role: a.role, online: await backplane.online(sid), limits: a.record.limits };
+    this.send(relayFrame(sid, a.id, ControlType.welcome, welcome));
+    await backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: a.id, from: RELAY_ID, frame: presenceFrame(sid, { id: a.id, status: 'online', reason: 'joined' }) });
+    this.ctx.log.info(a.created ? 'session created' : 'peer joined', { session: sid, id: a.id, role: a.role, ...(a.created ? { roster: a.record.roster.size, maxPayloadBytes: options.maxPayloadBytes } : {}) });
+  }
+
+  private route(frame: Frame, data: Buffer, ref: ErrorBody['ref']): void {
+    const h = frame.header;
+    const s = this.session!;
+    if (h.session !== s.id) return this.fail(new ShardwireError('E_NOT_IN_SESSION', `this connection belongs to session ${JSON.stringify(s.id)}, not ${JSON.stringify(h.session)}`, { session: h.session }), ref);
+    if (h.from !== '' && h.from !== this.id) return this.fail(new ShardwireError('E_AUTH', `"from" must be empty or your authenticated id ${JSON.stringify(this.id)}; the relay stamps it`, { from: h.from }), ref);
+    if (h.to === this.id || h.to === RELAY_ID) return this.fail(new ShardwireError('E_BAD_FRAME', `"to" must be another member or "*", got ${JSON.stringify(h.to)}`, { to: h.to }), ref);
+    if (h.to !== BROADCAST && h.to !== s.coordinatorId && !s.roster.has(h.to)) {
+      return this.fail(new ShardwireError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not a member of session ${JSON.stringify(s.id)}`, { to: h.to }), ref);
+    }
+    const max = s.limits.maxPayloadBytes;
+    if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(s.id)} allows ${max}`, { payloadBytes: frame.payload.length, max }), ref);
+    // Forward the received bytes untouched when they already say who sent them (the SDK's
+    // canonical encoding): no copy of a multi-megabyte payload. Otherwise stamp `from`.
+    const out = h.from === this.id && isCanonicalHeader(frame.headerBytes, h) ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
+    this.ctx.sessions.touch(s.id);
+    this.ctx.metrics.framesRouted++;
+    this.ctx.metrics.bytesRouted += out.length;
+    this.ctx.backplane.publish({ type: 'frame', session: s.id, to: h.to, exclude: this.id, from: this.id, frame: out }).then(
+      (n) => {
+        if (n === 0 && h.to !== BROADCAST) {
+          this.ctx.metrics.drop('offline');
+          this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not connected; the frame was dropped`, { to: h.to, reason: 'offline' }, ref);
+        }
+      },
+      (e: unknown) => this.ctx.log.error('backplane publish failed', { error: e instanceof Error ? e.message : String(e) }),
+    );
+  }
+
+  /** Events the backplane routes to this member. */
+  private onEvent(e: BackplaneEvent): void {
+    if (e.type === 'close') {
+      this.closeReason = e.code === 'E_AUTH' ? 'replaced' : 'left';
+      this.sendError(e.code, e.message);
+      this.close(new ShardwireError(e.code, e.message).closeCode ?? 1008, e.code);
+      return;
+    }
+    if (this.ws.readyState !== WebSocket.OPEN) {
+      this.ctx.metrics.drop('closed');
+      return;
+    }
+    if (this.ws.bufferedAmount > this.ctx.options.highWaterMarkBytes) {
+      // Bounded memory beats completeness: drop, and tell the sender so it can back off (issue #4).
+      this.ctx.metrics.drop('backpressure');
+      if (e.from !== RELAY_ID && this.session) {
+        const msg = `${JSON.stringify(this.id)} is not reading fast enough (${this.ws.bufferedAmount} bytes queued); the frame was dropped, retry later`;
+        this.ctx.metrics.error('E_BACKPRESSURE');
+        void this.ctx.backplane.publish({ type: 'frame', session: this.session.id, to: e.from, from: RELAY_ID, frame: errorFrame(this.session.id, e.from, 'E_BACKPRESSURE', msg, { to: this.id, bufferedBytes: this.ws.bufferedAmount }) });
+      }
+      return;
+    }
+    this.ws.send(e.frame, { binary: true });
+  }
+
+  private onSocketError(err: Error & { code?: string }): void {
+    // ws reports protocol violations (oversized frame, bad opcode, invalid UTF-8 close reason)
+    // here and closes the socket itself with the matching close code.
+    const code: ErrorCode = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'E_FRAME_TOO_LARGE' : 'E_BAD_FRAME';
+    this.ctx.metrics.error(code);
+    this.ctx.log.debug('socket error', { session: this.session?.id, id: this.id || undefined, wsCode: err.code });
+  }
+
+  private onClose(): void {
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    clearTimeout(this.authTimer);
+    this.onGone(this);
+    if (!wasOpen || !this.unsubscribe || !this.session) return;
+    const sid = this.session.id;
+    const id = this.id;
+    const reason = this.closeReason;
+    this.unsubscribe()
+      .then(() => {
+        if (reason === 'replaced' || reason === 'shutdown') return;
+        return this.ctx.backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: id, from: RELAY_ID, frame: presenceFrame(sid, { id, status: 'offline', reason }) }).then(() => undefined);
+      })
+      .catch((e: unknown) => this.ctx.log.error('backplane unsubscribe failed', { error: e instanceof Error ? e.message : String(e) }));
+    this.ctx.log.info('peer left', { session: sid, id, reason });
+  }
+}

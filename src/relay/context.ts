@@ -1,0 +1,21 @@
+/**
+ * @module relay/context
+ * State shared by a relay's connections (kept apart so connection.ts and relay-server.ts do not
+ * import each other).
+ */
+import type { Backplane } from './backplane.ts';
+import type { Logger } from './logger.ts';
+import type { RelayMetrics } from './metrics.ts';
+import type { ResolvedRelayOptions } from './options.ts';
+import type { SessionTracker } from './session-tracker.ts';
+
+/** What every connection of one relay can see. */
+export interface RelayContext {
+  readonly options: ResolvedRelayOptions;
+  readonly backplane: Backplane;
+  readonly metrics: RelayMetrics;
+  readonly log: Logger;
+  readonly sessions: SessionTracker;
+  /** True once shutdown started: no new authentications. */
+  shuttingDown: boolean;
+}

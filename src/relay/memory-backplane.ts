@@ -1,0 +1,83 @@
+/**
+ * @module relay/memory-backplane
+ * In-process {@link Backplane}: one relay node, routing by map lookup. Events are delivered
+ * synchronously inside `publish`, which keeps per-sender order and costs no extra copy.
+ */
+import type { Backplane, BackplaneEvent, BackplaneHandler, SessionRecord, Unsubscribe } from './backplane.ts';
+
+/** The embedded default backplane. Also what `backplaneConformance` is first checked against. */
+export class MemoryBackplane implements Backplane {
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly subscribers = new Map<string, Map<string, BackplaneHandler>>();
+  /** Handler exceptions are swallowed (a backplane must not crash the publisher) but counted. */
+  handlerErrors = 0;
+
+  async createSession(record: SessionRecord): Promise<boolean> {
+    if (this.sessions.has(record.id)) return false;
+    this.sessions.set(record.id, record);
+    return true;
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    return this.sessions.get(id);
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    this.sessions.delete(id);
+  }
+
+  async subscribe(session: string, member: string, handler: BackplaneHandler): Promise<Unsubscribe> {
+    let members = this.subscribers.get(session);
+    if (!members) this.subscribers.set(session, (members = new Map()));
+    // Re-insert so that online() lists members in subscription order.
+    members.delete(member);
+    members.set(member, handler);
+    return async () => {
+      const m = this.subscribers.get(session);
+      if (m?.get(member) !== handler) return;
+      m.delete(member);
+      if (m.size === 0) this.subscribers.delete(session);
+    };
+  }
+
+  async online(session: string): Promise<string[]> {
+    return [...(this.subscribers.get(session)?.keys() ?? [])];
+  }
+
+  publish(event: BackplaneEvent): Promise<number> {
+    return Promise.resolve(this.deliver(event));
+  }
+
+  /** Synchronous core of {@link publish}. */
+  deliver(event: BackplaneEvent): number {
+    const members = this.subscribers.get(event.session);
+    if (!members) return 0;
+    if (event.to !== '*') {
+      const h = event.to === event.exclude ? undefined : members.get(event.to);
+      if (!h) return 0;
+      this.call(h, event);
+      return 1;
+    }
+    let n = 0;
+    // Copy first: a handler may unsubscribe (close) while we iterate.
+    for (const [id, h] of [...members]) {
+      if (id === event.exclude) continue;
+      this.call(h, event);
+      n++;
+    }
+    return n;
+  }
+
+  private call(h: BackplaneHandler, event: BackplaneEvent): void {
+    try {
+      h(event);
+    } catch {
+      this.handlerErrors++;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.subscribers.clear();
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * @module relay/options
+ * Relay configuration: defaults, validation and the effective limits of a session.
+ */
+import { ShardwireError } from '../errors.ts';
+import { aint, aobject, aoneOf } from '../guards.ts';
+import type { EffectiveLimits, SessionLimits } from '../protocol/control.ts';
+import type { Backplane } from './backplane.ts';
+import { LOG_LEVELS, type Logger, type LogLevel } from './logger.ts';
+
+const MiB = 1024 * 1024;
+
+/** Options of {@link startRelay}; every field is optional. */
+export interface RelayOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** TCP port; 0 picks a free one (default 8787). */
+  port?: number;
+  /** Largest payload of one frame, relay-wide; enforced by ws before buffering (default 16 MiB). */
+  maxPayloadBytes?: number;
+  /** Refuse new connections past this many (HTTP 503 before the upgrade; default 20,000). */
+  maxConnections?: number;
+  /** Refuse `create` past this many sessions (default 10,000). */
+  maxSessions?: number;
+  /** Largest roster of one session (default 10,000). */
+  maxRoster?: number;
+  /** A connection must authenticate within this time (default 10 s). */
+  authTimeoutMs?: number;
+  /** Ping interval; a peer that has not answered by the next ping is closed as dead (default 15 s). */
+  heartbeatIntervalMs?: number;
+  /** Default idle expiry of sessions that do not ask for one (default 10 min). */
+  sessionIdleTimeoutMs?: number;
+  /** Upper bound on a session's requested idle expiry (default 24 h). */
+  maxSessionIdleTimeoutMs?: number;
+  /** Per-connection frame rate (default 1,000/s, burst 2,000). */
+  messagesPerSecond?: number;
+  burstMessages?: number;
+  /** Per-connection byte rate (default 256 MiB/s, burst 4 × maxPayloadBytes). */
+  bytesPerSecond?: number;
+  burstBytes?: number;
+  /** Bytes queued to one receiver past which frames to it are dropped with E_BACKPRESSURE (default 2 × maxPayloadBytes). */
+  highWaterMarkBytes?: number;
+  /** Bad frames tolerated on one connection before it is closed (default 8). */
+  maxBadFrames?: number;
+  /** Time given to peers to drain on shutdown before they are cut (default 5 s). */
+  shutdownGraceMs?: number;
+  /** If set, only these Ed25519 public keys may create sessions (default: anyone may). */
+  allowedCoordinators?: readonly Uint8Array[];
+  /** Routing backplane (default: a new MemoryBackplane owned by the relay). */
+  backplane?: Backplane;
+  /** Log level of the default logger (default info). */
+  logLevel?: LogLevel;
+  /** Custom logger (overrides logLevel). */
+  logger?: Logger;
+}
+
+/** Options with every default applied. */
+export type ResolvedRelayOptions = Required<Omit<RelayOptions, 'backplane' | 'logger' | 'allowedCoordinators'>> & Pick<RelayOptions, 'backplane' | 'logger' | 'allowedCoordinators'>;
+
+const U31 = 2 ** 31 - 1;
+/** A number limit that may be Infinity (rates), else an integer in range. */
+function limit(v: unknown, title: string, min: number, max: number): number {
+  return v === Infinity ? v : aint(v, title, min, max, 'E_BAD_CONFIG');
+}
+
+/**
+ * Applies defaults and validates.
+ *
+ * @throws {ShardwireError} E_BAD_CONFIG naming the bad option.
+ */
+export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions {
+  aobject(o, 'options', 'E_BAD_CONFIG');
+  const maxPayloadBytes = aint(o.maxPayloadBytes ?? 16 * MiB, 'maxPayloadBytes', 1, 2 ** 30, 'E_BAD_CONFIG');
+  const host = o.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0) throw new ShardwireError('E_BAD_CONFIG', `"host" expected a non-empty string, got ${typeof host}`, { field: 'host' });
+  const r: ResolvedRelayOptions = {
+    host,
+    port: aint(o.port ?? 8787, 'port', 0, 65535, 'E_BAD_CONFIG'),
+    maxPayloadBytes,
+    maxConnections: aint(o.maxConnections ?? 20_000, 'maxConnections', 1, 10_000_000, 'E_BAD_CONFIG'),
+    maxSessions: aint(o.maxSessions ?? 10_000, 'maxSessions', 1, 10_000_000, 'E_BAD_CONFIG'),
+    maxRoster: aint(o.maxRoster ?? 10_000, 'maxRoster', 1, 1_000_000, 'E_BAD_CONFIG'),
+    authTimeoutMs: aint(o.authTimeoutMs ?? 10_000, 'authTimeoutMs', 1, U31, 'E_BAD_CONFIG'),
+    heartbeatIntervalMs: aint(o.heartbeatIntervalMs ?? 15_000, 'heartbeatIntervalMs', 1, U31, 'E_BAD_CONFIG'),
+    sessionIdleTimeoutMs: aint(o.sessionIdleTimeoutMs ?? 600_000, 'sessionIdleTimeoutMs', 1, U31, 'E_BAD_CONFIG'),
+    maxSessionIdleTimeoutMs: aint(o.maxSessionIdleTimeoutMs ?? 86_400_000, 'maxSessionIdleTimeoutMs', 1, U31, 'E_BAD_CONFIG'),
+    messagesPerSecond: limit(o.messagesPerSecond ?? 1000, 'messagesPerSecond', 1, 1e9),
+    burstMessages: limit(o.burstMessages ?? 2000, 'burstMessages', 1, 1e9),
+    bytesPerSecond: limit(o.bytesPerSecond ?? 256 * MiB, 'bytesPerSecond', 1, 2 ** 50),
+    burstBytes: limit(o.burstBytes ?? 4 * maxPayloadBytes + 65536, 'burstBytes', 1, 2 ** 50),
+    highWaterMarkBytes: aint(o.highWaterMarkBytes ?? 2 * maxPayloadBytes, 'highWaterMarkBytes', 1, 2 ** 40, 'E_BAD_CONFIG'),
+    maxBadFrames: limit(o.maxBadFrames ?? 8, 'maxBadFrames', 1, 1e9),
+    shutdownGraceMs: aint(o.shutdownGraceMs ?? 5000, 'shutdownGraceMs', 0, U31, 'E_BAD_CONFIG'),
+    logLevel: aoneOf(o.logLevel ?? 'info', 'logLevel', LOG_LEVELS, 'E_BAD_CONFIG'),
+    allowedCoordinators: o.allowedCoordinators,
+    backplane: o.backplane,
+    logger: o.logger,
+  };
+  if (r.burstBytes < maxPayloadBytes) throw new ShardwireError('E_BAD_CONFIG', `"burstBytes" (${r.burstBytes}) must be at least maxPayloadBytes (${maxPayloadBytes}), or no full-size frame could ever pass`, { field: 'burstBytes' });
+  return r;
+}
+
+/**
+ * What a session asked for, capped by the relay. Without an explicit payload limit, a known
+ * vector length gives 8 bytes per element (a Z_2^64 ring) plus 4 KiB for AEAD and framing.
+ */
+export function effectiveLimits(asked: SessionLimits, o: ResolvedRelayOptions): EffectiveLimits {
+  const fromVector = asked.vectorLength !== undefined ? asked.vectorLength * 8 + 4096 : o.maxPayloadBytes;
+  const limits: { -readonly [K in keyof EffectiveLimits]: EffectiveLimits[K] } = {
+    maxPayloadBytes: Math.min(asked.maxPayloadBytes ?? fromVector, o.maxPayloadBytes),
+    idleTimeoutMs: Math.min(asked.idleTimeoutMs ?? o.sessionIdleTimeoutMs, o.maxSessionIdleTimeoutMs),
+  };
+  if (asked.vectorLength !== undefined) limits.vectorLength = asked.vectorLength;
+  return limits;
+}
