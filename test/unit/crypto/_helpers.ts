@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { isShardwireError, type ErrorCode } from '../../../src/errors.ts';
 
-export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+export const hex = (s: string): Uint8Array<ArrayBuffer> => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** Asserts that `fn` rejects (or throws) a ShardwireError with `code`. */
