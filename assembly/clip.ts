@@ -32,7 +32,7 @@ export function norm(buf: usize, len: u32, kind: u32, outLo: usize, outHi: usize
       hi += s < lo ? 1 : 0;
       lo = s;
     } else {
-      const pLo = a * a, pHi = mulHiU64(a, a);
+      const pLo = a * a, pHi = a >> 32 == 0 ? 0 : mulHiU64(a, a); // a < 2^32: a² fits 64 bits
       const s = lo + pLo;
       const carry: u64 = s < lo ? 1 : 0;
       const h = hi + pHi + carry;

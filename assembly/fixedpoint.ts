@@ -26,29 +26,18 @@ export function pow10(e: u32): f64 {
 /**
  * In place over buf[0..len): f64 → i64 fixed point. Randomized rounding draws element e's
  * 53 random bits from the (KEY, NONCE) stream at byte 64·startBlock + skipBytes + 8e, so a
- * chunk encodes identically however the vector is split. On a bad element nothing is written and
- * its index goes to OUT_INDEX.
+ * chunk encodes identically however the vector is split. A bad element's index goes to OUT_INDEX.
  */
 export function encode(buf: usize, len: u32, exponent: u32, mode: u32, startBlock: u32, skipBytes: u32): u32 {
   if (exponent > MAX_EXPONENT || mode > ROUND_HALF_EVEN) return STATUS_BAD_ARGUMENT;
   const s = pow10(exponent);
-  for (let i: u32 = 0; i < len; i++) {
-    const v = load<f64>(buf + (<usize>i << 3)) * s;
-    if (!isFinite<f64>(v)) {
-      // x itself may be finite while x·S overflows to ∞: that is a range error, not a NaN
-      const x = load<f64>(buf + (<usize>i << 3));
-      store<u64>(param(OUT_INDEX), i);
-      return isFinite<f64>(x) ? STATUS_OUT_OF_RANGE : STATUS_NOT_FINITE;
-    }
-    if (abs<f64>(v) >= LIMIT) {
-      store<u64>(param(OUT_INDEX), i);
-      return STATUS_OUT_OF_RANGE;
-    }
-  }
+  // On a bad element the chunk is left half-written: the host discards it and throws.
   if (mode == ROUND_HALF_EVEN) {
     for (let i: u32 = 0; i < len; i++) {
       const p = buf + (<usize>i << 3);
-      store<i64>(p, <i64>nearest<f64>(load<f64>(p) * s));
+      const v = load<f64>(p) * s;
+      if (!(abs<f64>(v) < LIMIT)) return reject(p, i);
+      store<i64>(p, <i64>nearest<f64>(v));
     }
     return STATUS_OK;
   }
@@ -58,6 +47,7 @@ export function encode(buf: usize, len: u32, exponent: u32, mode: u32, startBloc
   for (let i: u32 = 0; i < len; i++) {
     const p = buf + (<usize>i << 3);
     const v = load<f64>(p) * s;
+    if (!(abs<f64>(v) < LIMIT)) return reject(p, i); // also catches NaN
     const fl = floor<f64>(v);
     // v − ⌊v⌋ is exact for |v| < 2^53; u/2^53 < frac happens with probability frac (to 2^-53)
     const frac = v - fl;
@@ -65,6 +55,12 @@ export function encode(buf: usize, len: u32, exponent: u32, mode: u32, startBloc
     store<i64>(p, <i64>fl + (u < frac * TWO_POW_53 ? 1 : 0));
   }
   return STATUS_OK;
+}
+
+/** Records element i as the offender and says why: not finite, or out of range. */
+function reject(p: usize, i: u32): u32 {
+  store<u64>(param(OUT_INDEX), i);
+  return isFinite<f64>(load<f64>(p)) ? STATUS_OUT_OF_RANGE : STATUS_NOT_FINITE;
 }
 
 /** In place: i64 → f64 divided by S (division, not ·1/S, for a correctly rounded result). */

@@ -133,9 +133,8 @@ export function encode(k: Kernel, x: RealVector, opts: EncodeOptions): RingVecto
 }
 
 /**
- * Encodes x and clips it in the integer domain to ‖enc‖ ≤ ⌊bound·S⌋ (L1, L2 or L∞). Streams in
- * two passes (measure, then encode again from the same rounding stream and scale), so memory
- * stays one chunk whatever the length.
+ * Encodes x and clips it in the integer domain to ‖enc‖ ≤ ⌊bound·S⌋ (L1, L2 or L∞), in two
+ * passes over the chunks: encode and measure, then scale (or clamp) and re-measure to verify.
  * @throws {ShardwireError} as {@link encode}; E_BAD_ARGUMENT for a bad clip; E_RING_OVERFLOW
  *   when ⌊bound·S⌋ does not fit the ring.
  * @example kernel.encodeAndClip(x, { exponent: 6, ring: 64, clip: { norm: 'l2', bound: 1.0 } })
@@ -151,21 +150,29 @@ export function encodeAndClip(k: Kernel, x: RealVector, opts: EncodeOptions & { 
   const bound = aclipBound(BigInt(Math.floor(scaled)), v.ring);
   const out = allocRing(v.ring, v.x.length);
   return withKey(k, v.key, () => {
+    // pass 1 encodes and measures; the i64 words are kept (in `out` itself for ring 64) so that
+    // pass 2 scales them without encoding again. One chunk never leaves the arena at all.
+    const single = v.x.length <= k.chunkElems;
+    const stash = single ? undefined : v.ring === 64 ? (out as BigUint64Array) : new BigUint64Array(v.x.length);
     let before = 0n;
     forEachChunk(k, v.x.length, (off, n) => {
       encodeChunk(k, v, off, n);
       before = combineMeasure(norm, before, measureChunk(k, n, norm, off));
+      stash?.set(k.views.u64A.subarray(0, n), off);
     });
     const clipped = before > measureLimit(norm, bound);
     const m = clipped && norm !== 'linf' ? clipMultiplier(norm, before, bound) : undefined;
-    let after = 0n;
+    let after = clipped ? 0n : before;
     let changed = 0;
     forEachChunk(k, v.x.length, (off, n) => {
-      encodeChunk(k, v, off, n); // same key and positions: identical to pass 1
-      if (clipped) changed += applyClipChunk(k, n, norm, bound, m);
-      after = combineMeasure(norm, after, measureChunk(k, n, norm, off));
+      if (stash) k.views.u64A.set(stash.subarray(off, off + n));
+      if (clipped) {
+        changed += applyClipChunk(k, n, norm, bound, m);
+        after = combineMeasure(norm, after, measureChunk(k, n, norm, off)); // verify, don't trust
+      }
       storeEncoded(k, v, out, off, n);
     });
+    if (stash && stash !== out) stash.fill(0n); // the unclipped encoding of a private input
     verifyClip(norm, bound, after);
     return { vector: out, clip: { norm, bound, before, after, clipped, changed } };
   });
