@@ -14,6 +14,7 @@ interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import('./bench.ts'),
   keygen: () => import('./keygen.ts'),
+  relay: () => import('./relay.ts'),
 };
 
 async function help(): Promise<string> {

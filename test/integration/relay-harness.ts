@@ -118,7 +118,7 @@ export class Peer {
 }
 
 /** Creates session `sid` with coordinator `c` and participants; returns connected peers (coordinator first). */
-export async function session(relay: Relay, sid: string, names: string[], limits?: SessionLimits): Promise<{ ids: Identity[]; peers: Peer[] }> {
+export async function session(relay: Relay, sid: string, names: string[], limits?: SessionLimits, clientOptions: (name: string) => WebSocket.ClientOptions = () => ({})): Promise<{ ids: Identity[]; peers: Peer[] }> {
   const ids = await Promise.all(['coord', ...names].map((n) => identity(n)));
   const peers: Peer[] = [];
   const c = await Peer.connect(relay.url);
@@ -126,7 +126,7 @@ export async function session(relay: Relay, sid: string, names: string[], limits
   if (w.frame.header.type !== 'welcome') throw new Error(`create failed: ${JSON.stringify(w.body)}`);
   peers.push(c);
   for (const id of ids.slice(1)) {
-    const p = await Peer.connect(relay.url);
+    const p = await Peer.connect(relay.url, clientOptions(id.id));
     const jw = await p.join(sid, id);
     if (jw.frame.header.type !== 'welcome') throw new Error(`join failed: ${JSON.stringify(jw.body)}`);
     peers.push(p);
