@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateConfig, computeBitBudget, ceilScaled, DEFAULT_CONFIG } from '../../src/config.ts';
+import { isShardwireError, type ErrorCode } from '../../src/errors.ts';
+
+const base = { smpc: { shards: 3, exponent: 6 }, minClients: 3, maxClients: 10, clip: { norm: 'l2', bound: 1 } };
+
+function expectCode(code: ErrorCode, input: unknown, field?: string): void {
+  assert.throws(() => validateConfig(input), (e) => isShardwireError(e, code) && (field === undefined || e.details.field === field), `${JSON.stringify(input)} → ${code} ${field ?? ''}`);
+}
+
+test('validateConfig fills FeatureCloud defaults', () => {
+  const c = validateConfig({ minClients: 2, clip: { norm: 'linf', bound: 5 } });
+  assert.deepEqual(c.smpc, DEFAULT_CONFIG.smpc);
+  assert.equal(c.maxClients, 2);
+  assert.equal(c.ring, 'auto');
+  assert.deepEqual(c.timeouts, DEFAULT_CONFIG.timeouts);
+  const d = validateConfig({ ...base, dp: { noisetype: 'gauss' } });
+  assert.deepEqual(d.dp, { noisetype: 'gauss' }, 'dp passes through for the DP layer');
+  assert.equal(validateConfig({ ...base, smpc: { ...base.smpc, serialize: 'json' } }).smpc.shards, 3);
+});
+
+test('validateConfig refuses every bad field with E_BAD_CONFIG naming it', () => {
+  expectCode('E_BAD_CONFIG', null, 'config');
+  expectCode('E_BAD_CONFIG', { ...base, minclients: 3 }, 'minclients');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { shard: 3 } }, 'smpc.shard');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { shards: 1 } }, 'smpc.shards');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { shards: -1 } }, 'smpc.shards');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { shards: 11 } }, 'smpc.shards');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { exponent: 16 } }, 'smpc.exponent');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { exponent: 2.5 } }, 'smpc.exponent');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { operation: 'max' } }, 'smpc.operation');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { serialize: 'pickle' } }, 'smpc.serialize');
+  expectCode('E_BAD_CONFIG', { ...base, minClients: 1 }, 'minClients');
+  expectCode('E_BAD_CONFIG', { ...base, minClients: '3' }, 'minClients');
+  expectCode('E_BAD_CONFIG', { ...base, maxClients: 2 }, 'maxClients');
+  expectCode('E_BAD_CONFIG', { ...base, ring: 48 }, 'ring');
+  expectCode('E_BAD_CONFIG', { ...base, clip: undefined }, 'clip');
+  expectCode('E_BAD_CONFIG', { ...base, clip: { norm: 'l2', bound: 0 } }, 'clip.bound');
+  expectCode('E_BAD_CONFIG', { ...base, clip: { norm: 'l2', bound: NaN } }, 'clip.bound');
+  expectCode('E_BAD_CONFIG', { ...base, clip: { norm: 'l4', bound: 1 } }, 'clip.norm');
+  expectCode('E_BAD_CONFIG', { ...base, timeouts: { roundMs: 0 } }, 'timeouts.roundMs');
+  expectCode('E_BAD_CONFIG', { ...base, allowUnprotected: 'yes' }, 'allowUnprotected');
+  expectCode('E_UNSUPPORTED', { ...base, smpc: { operation: 'multiply' } });
+  expectCode('E_RING_OVERFLOW', { ...base, maxClients: 10_000, smpc: { exponent: 15 }, clip: { norm: 'l2', bound: 1e6 } });
+  expectCode('E_RING_OVERFLOW', { ...base, ring: 32, smpc: { shards: 3, exponent: 9 }, clip: { norm: 'l2', bound: 10 } });
+});
+
+test('shards 1 and minClients 1 are allowed only with allowUnprotected', () => {
+  const c = validateConfig({ ...base, smpc: { shards: 1 }, minClients: 1, allowUnprotected: true });
+  assert.equal(c.smpc.shards, 1);
+  assert.equal(c.minClients, 1);
+});
+
+test('computeBitBudget picks the smallest ring and reports headroom', () => {
+  const small = computeBitBudget({ clients: 10, exponent: 3, elementBound: 1 });
+  assert.equal(small.ring, 32);
+  assert.equal(small.worstCaseSum, 10_000n);
+  assert.equal(small.capacity, 2n ** 31n - 1n);
+  assert.equal(small.headroomBits, 31 - 14);
+  const withNoise = computeBitBudget({ clients: 10, exponent: 8, elementBound: 1, noiseTail: 10n ** 9n });
+  assert.equal(withNoise.ring, 64);
+  assert.equal(withNoise.worstCaseSum, 10n * (10n ** 8n + 10n ** 9n));
+});
+
+test('ceilScaled is exact where floating point is not', () => {
+  assert.equal(ceilScaled(0.1, 1), 2n); // 0.1 is slightly above 1/10, so ⌈0.1·10⌉ = 2 exactly
+  assert.equal(ceilScaled(0.5, 1), 5n);
+  assert.equal(ceilScaled(1, 0), 1n);
+  assert.equal(ceilScaled(0, 15), 0n);
+  assert.equal(ceilScaled(2 ** 60, 2), 2n ** 60n * 100n);
+  assert.equal(ceilScaled(5e-324, 0), 1n);
+});
