@@ -10,7 +10,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes, aobject, describe } from '../guards.ts';
-import { defaultAlgorithm, open, seal, type ChannelKeys, type SealOptions } from './aead.ts';
+import { defaultAlgorithm, open, seal, sealParts, type ChannelKeys, type SealOptions } from './aead.ts';
 import type { Identity, PublicIdentity } from './identity.ts';
 import { _channelKey, _pairwiseKey, _shardSeed, type AeadAlgorithm } from './pairwise.ts';
 import { _generateX25519, _verifyKeyBundle, signKeyBundle, type KeyBundle } from './session-keys.ts';
@@ -162,12 +162,7 @@ export class SessionKeyring {
     return _shardSeed(this.#sodium, peer.pairwiseKey, this.sessionId, memo, from, to);
   }
 
-  /**
-   * Seals `plaintext` for peer `to` with `aad` = the envelope header bytes (see aead.ts `seal`).
-   * @throws {ShardwireError} E_NOT_IN_SESSION; E_BAD_ARGUMENT; E_BAD_STATE after destroy() or
-   *   past {@link AES_GCM_MAX_MESSAGES} bulk messages to one peer.
-   */
-  async seal(to: string, plaintext: Uint8Array, aad: Uint8Array, options: SealOptions = {}): Promise<Uint8Array> {
+  #sendKeys(to: string, plaintext: Uint8Array, options: SealOptions): [ChannelKeys, SealOptions] {
     this.#live();
     const peer = this.#peer(to, 'to');
     abytes(plaintext, 'plaintext');
@@ -175,7 +170,27 @@ export class SessionKeyring {
     if (algorithm === 'aes-256-gcm' && ++peer.aesGcmSealed > AES_GCM_MAX_MESSAGES) {
       throw new ShardwireError('E_BAD_STATE', `sent ${AES_GCM_MAX_MESSAGES} AES-GCM messages to ${to} under one key; start a new session`, { to });
     }
-    return seal(peer.send, plaintext, aad, { algorithm });
+    return [peer.send, { algorithm }];
+  }
+
+  /**
+   * Seals `plaintext` for peer `to` with `aad` = the envelope header bytes (see aead.ts `seal`).
+   * @throws {ShardwireError} E_NOT_IN_SESSION; E_BAD_ARGUMENT; E_BAD_STATE after destroy() or
+   *   past {@link AES_GCM_MAX_MESSAGES} bulk messages to one peer.
+   */
+  async seal(to: string, plaintext: Uint8Array, aad: Uint8Array, options: SealOptions = {}): Promise<Uint8Array> {
+    const [keys, opts] = this.#sendKeys(to, plaintext, options);
+    return seal(keys, plaintext, aad, opts);
+  }
+
+  /**
+   * As {@link SessionKeyring.seal}, returning `[prefix, body]` (see aead.ts `sealParts`) so a
+   * framer can avoid copying a bulk payload twice.
+   * @throws {ShardwireError} as {@link SessionKeyring.seal}.
+   */
+  async sealParts(to: string, plaintext: Uint8Array, aad: Uint8Array, options: SealOptions = {}): Promise<[Uint8Array, Uint8Array]> {
+    const [keys, opts] = this.#sendKeys(to, plaintext, options);
+    return sealParts(keys, plaintext, aad, opts);
   }
 
   /**

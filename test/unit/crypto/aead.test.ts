@@ -97,3 +97,13 @@ test('bad arguments → E_BAD_ARGUMENT', async () => {
   await rejectsWith(() => seal({ ...k, 'xchacha20-poly1305': new Uint8Array(16) }, new Uint8Array(1), header), 'E_BAD_ARGUMENT');
   await rejectsWith(() => seal(k, new Uint8Array(1), header, { algorithm: 'des' as 'aes-256-gcm' }), 'E_BAD_ARGUMENT');
 });
+
+test('sealParts concatenates to a payload that open() accepts', async () => {
+  const { sealParts } = await import('../../../src/crypto/aead.ts');
+  const k = keys();
+  for (const algorithm of ['xchacha20-poly1305', 'aes-256-gcm'] as const) {
+    const [prefix, body] = await sealParts(k, new Uint8Array(300).fill(1), header, { algorithm });
+    assert.equal(prefix.length, algorithm === 'aes-256-gcm' ? 13 : 25);
+    assert.deepEqual(await open(k, Uint8Array.from([...prefix, ...body]), header), new Uint8Array(300).fill(1));
+  }
+});

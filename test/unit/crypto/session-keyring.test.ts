@@ -79,3 +79,11 @@ test('destroy wipes the session secret key, K_ij and channel keys; use after des
   a.zeroise();
   await rejectsWith(() => SessionKeyring.create(a, 'sess', CONFIG_HASH), 'E_BAD_STATE');
 });
+
+test('sealParts through the keyring opens on the other side', async () => {
+  const { a, b, ra, rb } = await pair();
+  const h = new TextEncoder().encode('h');
+  const [p, body] = await ra.sealParts(b.id, new Uint8Array(70_000).fill(2), h);
+  assert.equal(p[0], 2); // bulk → AES-256-GCM
+  assert.deepEqual(await rb.open(a.id, Uint8Array.from([...p, ...body]), h), new Uint8Array(70_000).fill(2));
+});
