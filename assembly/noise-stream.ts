@@ -31,22 +31,36 @@ export const STREAM_EXHAUSTED: u32 = 1;
 export const SAMPLE_OVERFLOW: u32 = 2;
 
 let bufBlock: u64 = 0; // stream block of NOISE_BUF word 0
-let wordIdx: u32 = BUF_WORDS; // next word to read; BUF_WORDS = buffer empty
+let wordIdx: u32 = BUF_WORDS; // next word to read
+let bufEnd: u32 = BUF_WORDS; // words of the buffer inside the stream (fewer only in its last 64 blocks)
 let flags: u32 = 0;
 
-/** Fills the buffer from block `block` (wrapping the counter and flagging past 2^32 blocks). */
+/** Fills the buffer from block `block`; bufEnd marks where the 2^32-block stream ends inside it. */
 function fill(block: u64): void {
-  if (block + <u64>NOISE_BUF_BLOCKS > STREAM_BLOCKS) flags |= STREAM_EXHAUSTED;
-  keystream(NOISE_KEY, NOISE_NONCE, <u32>block, NOISE_BUF_BLOCKS, NOISE_BUF);
+  keystream(NOISE_KEY, NOISE_NONCE, <u32>block, NOISE_BUF_BLOCKS, NOISE_BUF); // counter wraps mod 2^32
   bufBlock = block;
+  const left: u64 = block < STREAM_BLOCKS ? STREAM_BLOCKS - block : 0;
+  bufEnd = left >= <u64>NOISE_BUF_BLOCKS ? BUF_WORDS : <u32>left * WORDS_PER_BLOCK;
+}
+
+/** Slow path of next32: refill, or flag the end of the stream (and keep going on wrapped words). */
+function advance(): void {
+  if (wordIdx < BUF_WORDS) {
+    flags |= STREAM_EXHAUSTED;
+    bufEnd = BUF_WORDS;
+    return;
+  }
+  fill(bufBlock + <u64>NOISE_BUF_BLOCKS);
+  wordIdx = 0;
+  if (bufEnd == 0) {
+    flags |= STREAM_EXHAUSTED;
+    bufEnd = BUF_WORDS;
+  }
 }
 
 /** Next u32 word of the stream. */
 @inline export function next32(): u32 {
-  if (wordIdx >= BUF_WORDS) {
-    fill(bufBlock + <u64>NOISE_BUF_BLOCKS);
-    wordIdx = 0;
-  }
+  if (wordIdx >= bufEnd) advance();
   const w = load<u32>(NOISE_BUF + (<usize>wordIdx << 2));
   wordIdx++;
   return w;
@@ -61,10 +75,9 @@ function fill(block: u64): void {
 /** Positions the stream at word `pos` (keystream byte 4·pos) and clears the flags. */
 export function streamSeek(pos: u64): void {
   flags = 0;
-  const block = pos / <u64>WORDS_PER_BLOCK;
-  if (block >= STREAM_BLOCKS) flags |= STREAM_EXHAUSTED;
-  fill(block);
+  fill(pos / <u64>WORDS_PER_BLOCK);
   wordIdx = <u32>(pos % <u64>WORDS_PER_BLOCK);
+  if (wordIdx >= bufEnd) advance(); // pos at or past the end of the stream
 }
 
 /** Words consumed since block 0 of the stream. */
@@ -87,5 +100,6 @@ export function streamWipe(): void {
   memory.fill(NOISE_KEY, 0, 32);
   memory.fill(NOISE_BUF, 0, <usize>BUF_WORDS * 4);
   wordIdx = BUF_WORDS;
+  bufEnd = BUF_WORDS;
   bufBlock = 0;
 }
