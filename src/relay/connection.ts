@@ -130,12 +130,14 @@ export class PeerConnection {
     if (this.closing || this.state === 'closed') return;
     const verdict = this.limiter.admit(data.length);
     if (verdict !== 'ok') return this.rateLimited(verdict);
-    if (!isBinary) return this.fail(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
+    // Before authentication there are no second chances: one bad frame closes the connection.
+    const reject = (err: ShardwireError) => (this.state === 'open' ? this.fail(err) : this.refuseAuth(err));
+    if (!isBinary) return reject(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
     let frame: Frame;
     try {
       frame = decodeFrame(data);
     } catch (e) {
-      return this.fail(asShardwireError(e));
+      return reject(asShardwireError(e));
     }
     const ref = { type: frame.header.type, seq: frame.header.seq };
     if (this.state === 'challenged') return this.beginAuth(frame);
