@@ -3,7 +3,7 @@
  * encode: x ↦ round(x·S), S = 10^exponent, with randomized rounding (round up with probability
  * equal to the fractional part, so E[enc] = x·S) or round-half-even; decode: v ↦ v / S.
  */
-import { SCRATCH, KEY, NONCE, param, OUT_INDEX } from './arena';
+import { SCRATCH, KEY, NONCE, param, OUT_INDEX, PARAM_DIVISOR } from './arena';
 import { keystream } from './chacha';
 import { STATUS_OK, STATUS_NOT_FINITE, STATUS_OUT_OF_RANGE, STATUS_BAD_ARGUMENT } from './status';
 
@@ -63,10 +63,20 @@ function reject(p: usize, i: u32): u32 {
   return isFinite<f64>(load<f64>(p)) ? STATUS_OUT_OF_RANGE : STATUS_NOT_FINITE;
 }
 
-/** In place: i64 → f64 divided by S (division, not ·1/S, for a correctly rounded result). */
+/**
+ * The decode divisor S·d, d from PARAM_DIVISOR (1 for a sum, n for a mean, Σw for a weighted
+ * mean); 0 when d is not a finite positive number.
+ */
+function divisor(exponent: u32): f64 {
+  const d = load<f64>(param(PARAM_DIVISOR));
+  return isFinite<f64>(d) && d > 0 ? pow10(exponent) * d : 0;
+}
+
+/** In place: i64 → f64 divided by S·d (division, not ·1/(S·d), for a correctly rounded result). */
 export function decodeI64(buf: usize, len: u32, exponent: u32): u32 {
   if (exponent > MAX_EXPONENT) return STATUS_BAD_ARGUMENT;
-  const s = pow10(exponent);
+  const s = divisor(exponent);
+  if (s == 0) return STATUS_BAD_ARGUMENT;
   for (let i: u32 = 0; i < len; i++) {
     const p = buf + (<usize>i << 3);
     store<f64>(p, <f64>load<i64>(p) / s);
@@ -74,10 +84,11 @@ export function decodeI64(buf: usize, len: u32, exponent: u32): u32 {
   return STATUS_OK;
 }
 
-/** In place, widening: u32 (two's complement) at 4i → f64 at 8i, divided by S. Walks backwards so no unread value is overwritten. */
+/** In place, widening: u32 (two's complement) at 4i → f64 at 8i, divided by S·d. Walks backwards so no unread value is overwritten. */
 export function decodeU32(buf: usize, len: u32, exponent: u32): u32 {
   if (exponent > MAX_EXPONENT) return STATUS_BAD_ARGUMENT;
-  const s = pow10(exponent);
+  const s = divisor(exponent);
+  if (s == 0) return STATUS_BAD_ARGUMENT;
   for (let i: i32 = <i32>len - 1; i >= 0; i--) {
     const v = load<i32>(buf + (<usize>i << 2));
     store<f64>(buf + (<usize>i << 3), <f64>v / s);

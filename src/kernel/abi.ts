@@ -41,9 +41,9 @@ export interface KernelExports extends NoiseExports {
   scaleI64(len: number): number;
   /** v ← clamp(v, −B, B) with B in PARAM_BOUND; count of changed elements in OUT_COUNT. */
   clampI64(len: number): number;
-  /** IO_A (i64 two's complement) → IO_A (f64) divided by 10^exponent, in place. */
+  /** IO_A (i64 two's complement) → IO_A (f64) divided by 10^exponent · PARAM_DIVISOR (f64 bits), in place. */
   decodeI64ToF64(len: number, exponent: number): number;
-  /** IO_A (u32 two's complement) → IO_A (f64) divided by 10^exponent (widening in place). */
+  /** IO_A (u32 two's complement) → IO_A (f64) divided by 10^exponent · PARAM_DIVISOR (widening in place). */
   decodeU32ToF64(len: number, exponent: number): number;
   ringAddU32(len: number): number;
   ringSubU32(len: number): number;
@@ -68,6 +68,7 @@ export const EXPECTED_ABI_VERSION = 1;
 /** PARAMS slot indices (u64 each), mirrored from assembly/arena.ts. */
 export const PARAM_BOUND = 0;
 export const PARAM_MULT = 1;
+export const PARAM_DIVISOR = 2;
 export const OUT_INDEX = 8;
 export const OUT_NORM_LO = 9;
 export const OUT_NORM_HI = 10;

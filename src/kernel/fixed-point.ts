@@ -6,6 +6,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes, aint, aobject, aoneOf, describe } from '../guards.ts';
+import { PARAM_DIVISOR } from './abi.ts';
 import type { Kernel } from './kernel.ts';
 import { forEachChunk, loadRingChunk } from './chunks.ts';
 import { aclipBound, applyClipChunk, clipMultiplier, combineMeasure, measureChunk, measureLimit, verifyClip, NORM_KINDS, type ClipReport, type NormKind } from './clip.ts';
@@ -179,15 +180,22 @@ export function encodeAndClip(k: Kernel, x: RealVector, opts: EncodeOptions & { 
 }
 
 /**
- * Decodes a ring vector (two's complement) to Float64: v / 10^exponent.
- * @throws {ShardwireError} E_BAD_VECTOR, E_BAD_ARGUMENT (exponent).
- * @example kernel.decode(sum, { exponent: 6 })
+ * Decodes a ring vector (two's complement) to Float64: v / (10^exponent · divisor). The divisor
+ * (default 1) turns a sum into a mean (n) or a weighted mean (Σw) with one rounding per element.
+ * @throws {ShardwireError} E_BAD_VECTOR, E_BAD_ARGUMENT (exponent, divisor not finite and > 0).
+ * @example kernel.decode(sum, { exponent: 6, divisor: contributors })
  */
-export function decode(k: Kernel, v: RingVector, opts: { exponent: number }): Float64Array {
+export function decode(k: Kernel, v: RingVector, opts: { exponent: number; divisor?: number }): Float64Array {
   aringVector(v, 'vector');
-  const exponent = aint(aobject(opts, 'options').exponent, 'exponent', 0, MAX_EXPONENT);
+  const o = aobject(opts, 'options');
+  const exponent = aint(o.exponent, 'exponent', 0, MAX_EXPONENT);
+  const divisor = o.divisor === undefined ? 1 : o.divisor;
+  if (typeof divisor !== 'number' || !Number.isFinite(divisor) || divisor <= 0) {
+    throw new ShardwireError('E_BAD_ARGUMENT', `"divisor" expected a finite number > 0, got ${describe(divisor)}`, { field: 'divisor' });
+  }
   const out = new Float64Array(v.length);
   const fn = ringOf(v) === 32 ? k.raw.decodeU32ToF64 : k.raw.decodeI64ToF64;
+  new Float64Array(k.views.params.buffer, k.views.params.byteOffset + 8 * PARAM_DIVISOR, 1)[0] = divisor;
   forEachChunk(k, v.length, (off, n) => {
     loadRingChunk(k, v, off, n, 'A');
     checkStatus(k, fn(n, exponent), 'decode', off);

@@ -95,8 +95,8 @@ export class Kernel {
   encodeAndClip(x: RealVector, opts: EncodeOptions & { clip: ClipOptions }): ClippedEncoding {
     return encodeAndClip(this, x, opts);
   }
-  /** Decode a ring vector (two's complement) to Float64; see {@link decode}. */
-  decode(v: RingVector, opts: { exponent: number }): Float64Array {
+  /** Decode a ring vector (two's complement) to Float64, optionally divided; see {@link decode}. */
+  decode(v: RingVector, opts: { exponent: number; divisor?: number }): Float64Array {
     return decode(this, v, opts);
   }
   /** Clip a ring vector in place to an integer norm bound; see {@link clip}. */

@@ -92,3 +92,9 @@ test('clip refuses bounds that are not non-negative bigints or do not fit the ri
   const huge = new BigUint64Array(k.chunkElems).fill(2n ** 62n);
   expectCode('E_RING_OVERFLOW', () => k.clip(huge, { norm: 'l2', bound: 1n }), 'L2 overflow');
 });
+
+test('decode refuses a divisor that is not a finite positive number', () => {
+  for (const divisor of [0, -1, NaN, Infinity, '2', null]) {
+    expectCode('E_BAD_ARGUMENT', () => k.decode(new Uint32Array(2), { exponent: 1, divisor: divisor as number }), `divisor ${String(divisor)}`);
+  }
+});

@@ -87,3 +87,16 @@ test('Float32Array input encodes like its Float64 widening', () => {
   const key = new Uint8Array(32).fill(1);
   assert.deepEqual(simd.encode(x32, { exponent: 5, ring: 64, key }), simd.encode(Float64Array.from(x32), { exponent: 5, ring: 64, key }));
 });
+
+test('decode with a divisor (mean, weighted mean) divides once: v / (S·d)', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 50 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 9 }), (values, d, exponent) => {
+      const v32 = Uint32Array.from(values, (x) => x >>> 0);
+      const v64 = BigUint64Array.from(values, (x) => BigInt.asUintN(64, BigInt(x)));
+      const expected = values.map((x) => x / (10 ** exponent * d));
+      assert.deepEqual([...simd.decode(v32, { exponent, divisor: d })], expected);
+      assert.deepEqual([...simd.decode(v64, { exponent, divisor: d })], expected);
+    }),
+    { numRuns: 100 },
+  );
+});
