@@ -1,0 +1,49 @@
+/**
+ * @module client/partial
+ * A client's partial of one round (DESIGN.md §3–§4):
+ *   partial_i = clip(encode(x_i)) + z_i − Σ_{j∈H(i)} r_{i→j} + Σ_{l: i∈H(l)} r_{l→i}   (mod 2^b)
+ * The noise z_i is sampled by the caller before this is called (data-independent, DESIGN §5);
+ * r = PRG(seed) masks come from per-edge seeds. All per-element work runs in the kernel.
+ */
+import type { Kernel } from '../kernel/kernel.ts';
+import type { ClipOptions } from '../kernel/fixed-point.ts';
+import type { ClipReport } from '../kernel/clip.ts';
+import { aringVector, type RealVector, type RingBits, type RingVector } from '../kernel/vectors.ts';
+
+/** What {@link buildPartial} needs besides the input. */
+export interface PartialInputs {
+  readonly exponent: number;
+  readonly ring: RingBits;
+  readonly clip: ClipOptions;
+  /** Noise already sampled in integer units over the same ring, or undefined for no DP. */
+  readonly noise?: RingVector;
+  /** Seeds of r_{i→j} for j ∈ H(i): subtracted. */
+  readonly outgoingSeeds: readonly Uint8Array[];
+  /** Seeds of r_{l→i} for l with i ∈ H(l): added. */
+  readonly incomingSeeds: readonly Uint8Array[];
+}
+
+/** The partial to upload and what clipping did (kept local: clip stats leak about the input). */
+export interface Partial {
+  readonly vector: RingVector;
+  readonly clip: ClipReport;
+}
+
+/**
+ * Builds the masked, clipped, noised partial of one input vector.
+ * @throws {ShardwireError} E_BAD_VECTOR / E_RING_OVERFLOW from encoding; E_BAD_VECTOR when the
+ *   noise vector's ring or length differs.
+ */
+export function buildPartial(k: Kernel, x: RealVector, p: PartialInputs): Partial {
+  const { vector, clip } = k.encodeAndClip(x, { exponent: p.exponent, ring: p.ring, clip: p.clip });
+  let y = vector;
+  if (p.noise !== undefined) {
+    aringVector(p.noise, 'noise', vector.length, p.ring);
+    y = k.ringAdd(vector, p.noise);
+    vector.fill(0 as never); // the clipped encoding is the private input in the clear
+  }
+  const seeds = [...p.outgoingSeeds, ...p.incomingSeeds];
+  const signs = [...p.outgoingSeeds.map(() => -1), ...p.incomingSeeds.map(() => 1)];
+  k.expandMasks(y, seeds, signs);
+  return { vector: y, clip };
+}
