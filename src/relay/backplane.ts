@@ -55,8 +55,12 @@ export interface Backplane {
   subscribe(session: string, member: string, handler: BackplaneHandler): Promise<Unsubscribe>;
   /** Members of `session` currently subscribed on any node, in subscription order. */
   online(session: string): Promise<string[]>;
-  /** Sends an event; resolves to how many subscribed members it was addressed to. */
-  publish(event: BackplaneEvent): Promise<number>;
+  /**
+   * Sends an event; gives how many subscribed members it was addressed to. A backplane that
+   * delivers locally may return the number directly (the relay's hot path avoids a promise);
+   * remote ones return a promise.
+   */
+  publish(event: BackplaneEvent): number | Promise<number>;
   /** Releases resources (connections, timers). */
   close(): Promise<void>;
 }

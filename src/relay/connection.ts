@@ -34,7 +34,7 @@ export class PeerConnection {
   private strikes = 0;
   private closing = false;
   private rateDrops = 0;
-  private rateWindowStart = 0;
+  private rateWindowStart = -Infinity;
   private readonly limiter: ConnectionRateLimiter;
   private readonly nonce = new Uint8Array(randomBytes(CHALLENGE_BYTES));
   private unsubscribe: Unsubscribe | undefined;
@@ -215,19 +215,20 @@ export class PeerConnection {
     if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(s.id)} allows ${max}`, { payloadBytes: frame.payload.length, max }), ref);
     // Forward the received bytes untouched when they already say who sent them (the SDK's
     // canonical encoding): no copy of a multi-megabyte payload. Otherwise stamp `from`.
-    const out = h.from === this.id && isCanonicalHeader(frame.headerBytes, h) ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
+    const out = h.from === this.id && isCanonicalHeader(frame) ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
     this.ctx.sessions.touch(s.id);
     this.ctx.metrics.framesRouted++;
     this.ctx.metrics.bytesRouted += out.length;
-    this.ctx.backplane.publish({ type: 'frame', session: s.id, to: h.to, exclude: this.id, from: this.id, frame: out }).then(
-      (n) => {
-        if (n === 0 && h.to !== BROADCAST) {
-          this.ctx.metrics.drop('offline');
-          this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not connected; the frame was dropped`, { to: h.to, reason: 'offline' }, ref);
-        }
-      },
-      (e: unknown) => this.ctx.log.error('backplane publish failed', { error: e instanceof Error ? e.message : String(e) }),
-    );
+    const delivered = (n: number) => {
+      if (n === 0 && h.to !== BROADCAST) {
+        this.ctx.metrics.drop('offline');
+        this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not connected; the frame was dropped`, { to: h.to, reason: 'offline' }, ref);
+      }
+    };
+    const r = this.ctx.backplane.publish({ type: 'frame', session: s.id, to: h.to, exclude: this.id, from: this.id, frame: out });
+    // Local backplanes answer synchronously: no promise per routed frame (measured ~1 µs each).
+    if (typeof r === 'number') delivered(r);
+    else r.then(delivered, (e: unknown) => this.ctx.log.error('backplane publish failed', { error: e instanceof Error ? e.message : String(e) }));
   }
 
   /** Events the backplane routes to this member. */
@@ -248,7 +249,8 @@ export class PeerConnection {
       if (e.from !== RELAY_ID && this.session) {
         const msg = `${JSON.stringify(this.id)} is not reading fast enough (${this.ws.bufferedAmount} bytes queued); the frame was dropped, retry later`;
         this.ctx.metrics.error('E_BACKPRESSURE');
-        void this.ctx.backplane.publish({ type: 'frame', session: this.session.id, to: e.from, from: RELAY_ID, frame: errorFrame(this.session.id, e.from, 'E_BACKPRESSURE', msg, { to: this.id, bufferedBytes: this.ws.bufferedAmount }) });
+        const notice = errorFrame(this.session.id, e.from, 'E_BACKPRESSURE', msg, { to: this.id, bufferedBytes: this.ws.bufferedAmount });
+        Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: this.session.id, to: e.from, from: RELAY_ID, frame: notice })).catch(() => this.ctx.metrics.drop('backplane'));
       }
       return;
     }
@@ -275,7 +277,7 @@ export class PeerConnection {
     this.unsubscribe()
       .then(() => {
         if (reason === 'replaced' || reason === 'shutdown') return;
-        return this.ctx.backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: id, from: RELAY_ID, frame: presenceFrame(sid, { id, status: 'offline', reason }) }).then(() => undefined);
+        return Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: id, from: RELAY_ID, frame: presenceFrame(sid, { id, status: 'offline', reason }) })).then(() => undefined);
       })
       .catch((e: unknown) => this.ctx.log.error('backplane unsubscribe failed', { error: e instanceof Error ? e.message : String(e) }));
     this.ctx.log.info('peer left', { session: sid, id, reason });

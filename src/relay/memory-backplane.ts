@@ -44,12 +44,8 @@ export class MemoryBackplane implements Backplane {
     return [...(this.subscribers.get(session)?.keys() ?? [])];
   }
 
-  publish(event: BackplaneEvent): Promise<number> {
-    return Promise.resolve(this.deliver(event));
-  }
-
-  /** Synchronous core of {@link publish}. */
-  deliver(event: BackplaneEvent): number {
+  /** Delivers synchronously, so per-sender order is the call order. */
+  publish(event: BackplaneEvent): number {
     const members = this.subscribers.get(event.session);
     if (!members) return 0;
     if (event.to !== '*') {

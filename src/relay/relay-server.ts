@@ -95,7 +95,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     for (const id of sessions.sweep()) {
       log.info('session expired', { session: id });
       backplane.deleteSession(id).catch(() => undefined);
-      backplane.publish({ type: 'close', session: id, to: BROADCAST, code: 'E_SESSION_EXPIRED', message: `session ${JSON.stringify(id)} expired after being idle` }).catch(() => undefined);
+      Promise.resolve(backplane.publish({ type: 'close', session: id, to: BROADCAST, code: 'E_SESSION_EXPIRED', message: `session ${JSON.stringify(id)} expired after being idle` })).catch(() => undefined);
     }
   }, sweepMs);
 

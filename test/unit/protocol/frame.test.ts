@@ -29,13 +29,13 @@ test('encode/decode round trip keeps header, payload and canonical header bytes'
   assert.deepEqual(f.header, h);
   assert.deepEqual([...f.payload], [...payload]);
   assert.equal(new TextDecoder().decode(f.headerBytes), '{"session":"s1","from":"alice","to":"coord","type":"partial","memo":"r1","seq":3}');
-  assert.ok(isCanonicalHeader(f.headerBytes, f.header));
+  assert.ok(isCanonicalHeader(f));
 });
 
 test('non-canonical but valid headers decode and are recognised as non-canonical', () => {
   const f = decodeFrame(raw(1, 2, '{ "seq": 1, "type": "x", "to": "b", "from": "", "session": "s" }'));
   assert.deepEqual(f.header, { session: 's', from: '', to: 'b', type: 'x', seq: 1 });
-  assert.equal(isCanonicalHeader(f.headerBytes, f.header), false);
+  assert.equal(isCanonicalHeader(f), false);
 });
 
 test('frame prefix errors are precise', () => {
