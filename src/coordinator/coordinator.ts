@@ -1,0 +1,195 @@
+/**
+ * @module coordinator/coordinator
+ * The coordinator SDK: creates the session on the relay with the roster and the validated
+ * config, collects participants' signed key bundles, and runs rounds (coordinator/round.ts).
+ * It is honest-but-curious by design (DESIGN.md §1): it only ever holds partials, revealed
+ * seeds of dropped participants, and the aggregate.
+ */
+import { ShardwireError } from '../errors.ts';
+import { Emitter } from '../emitter.ts';
+import { validateConfig, type SessionConfig } from '../config.ts';
+import { configHash } from '../crypto/hash.ts';
+import type { Identity } from '../crypto/identity.ts';
+import { SessionKeyring } from '../crypto/session-keyring.ts';
+import { keyBundleFromJson, keyBundleToJson, type KeyBundleJson } from '../crypto/session-keys.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import { toBase64url, fromBase64url } from '../protocol/base64url.ts';
+import type { Frame } from '../protocol/frame.ts';
+import { RelayLink } from '../protocol/relay-link.ts';
+import { decodeBody, encodeBody, RoundType, type RosterMember } from '../protocol/round-messages.ts';
+import { SealedChannel } from '../protocol/sealed-channel.ts';
+import { runRound, type RoundOptions, type RoundResultWithReport, type RoundState } from './round.ts';
+
+/** Options of {@link Coordinator.start}. */
+export interface CoordinatorOptions {
+  /** ws:// or wss:// URL of the relay. */
+  readonly relayUrl: string;
+  /** Session id (printable, ≤ 128 characters of [A-Za-z0-9._:@-]). */
+  readonly session: string;
+  /** The coordinator's long-term identity. */
+  readonly identity: Identity;
+  /** Participants: id and Ed25519 public key (32 bytes). */
+  readonly roster: readonly { readonly id: string; readonly publicKey: Uint8Array }[];
+  /** Session configuration (validated with validateConfig). */
+  readonly config: unknown;
+  /** A loaded kernel to use (default: loads one). */
+  readonly kernel?: Kernel;
+  /** Largest vector length of this session (sizes the relay's payload limit). */
+  readonly maxDim?: number;
+}
+
+/** Progress events. */
+export interface CoordinatorEvents {
+  [key: string]: unknown;
+  /** A participant's verified key bundle arrived. */
+  ready: { id: string; ready: number; roster: number };
+  /** Round progress: phase and partials received so far. */
+  progress: { memo: string; phase: 'open' | 'collect' | 'recover' | 'reconstruct' | 'done' | 'aborted'; received: number; expected: number };
+  /** A message that was refused (bad, replayed, from a non-member); it was ignored. */
+  refused: { from: string; type: string; error: ShardwireError };
+  /** A participant went offline (heartbeat loss or disconnect). */
+  offline: { id: string; reason: string };
+}
+
+/** A running coordinator. Create with {@link Coordinator.start}; {@link Coordinator.close} when done. */
+export class Coordinator extends Emitter<CoordinatorEvents> {
+  readonly config: SessionConfig;
+  readonly configHash: string;
+  readonly kernel: Kernel;
+  /** @internal */
+  readonly channel: SealedChannel;
+  /** @internal roster by id. */
+  readonly roster: ReadonlyMap<string, RosterMember>;
+  /** @internal verified bundles by participant id. */
+  readonly bundles = new Map<string, KeyBundleJson>();
+  /** @internal ids currently connected to the relay. */
+  readonly online = new Set<string>();
+  /** @internal memos used in this session (never reused). */
+  readonly memos = new Set<string>();
+  /** @internal the round in progress, if any. */
+  current: RoundState | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(config: SessionConfig, hash: string, kernel: Kernel, channel: SealedChannel, roster: Map<string, RosterMember>) {
+    super();
+    this.config = config;
+    this.configHash = hash;
+    this.kernel = kernel;
+    this.channel = channel;
+    this.roster = roster;
+  }
+
+  /**
+   * Validates the config, creates the session on the relay and starts listening for bundles.
+   * @throws {ShardwireError} E_BAD_CONFIG / E_RING_OVERFLOW for the config; the relay's code
+   *   (E_SESSION_EXISTS, E_AUTH, ...) or E_TIMEOUT when the session cannot be created.
+   * @example const c = await Coordinator.start({ relayUrl, session: 'study-7', identity, roster, config })
+   */
+  static async start(o: CoordinatorOptions): Promise<Coordinator> {
+    const config = validateConfig(o.config);
+    const hash = await configHash(config);
+    if (!Array.isArray(o.roster) || o.roster.length === 0) throw new ShardwireError('E_BAD_ARGUMENT', '"roster" expected at least one participant');
+    const roster = new Map<string, RosterMember>();
+    for (const r of o.roster) {
+      if (roster.has(r.id)) throw new ShardwireError('E_BAD_ARGUMENT', `"roster" lists ${r.id} twice`);
+      roster.set(r.id, { id: r.id, publicKey: toBase64url(r.publicKey) });
+    }
+    const kernel = o.kernel ?? (await Kernel.load());
+    const keyring = await SessionKeyring.create(o.identity, o.session, hash);
+    const maxDim = o.maxDim ?? 1 << 20;
+    const link = await RelayLink.connect({
+      url: o.relayUrl,
+      session: o.session,
+      identity: { id: o.identity.id, publicKey: o.identity.publicKey, secretKey: o.identity.secretKey },
+      create: { roster: [...roster.values()], limits: { vectorLength: maxDim + 1 } },
+    }).catch((e) => {
+      keyring.destroy();
+      throw e;
+    });
+    const c = new Coordinator(config, hash, kernel, new SealedChannel(link, keyring), roster);
+    for (const id of link.welcome.online) if (roster.has(id)) c.online.add(id);
+    link.on({
+      message: (f) => c.enqueue(f),
+      presence: (p) => {
+        if (!roster.has(p.id)) return;
+        if (p.status === 'online') c.online.add(p.id);
+        else {
+          c.online.delete(p.id);
+          c.emit('offline', { id: p.id, reason: p.reason });
+          c.current?.onOffline(p.id);
+        }
+      },
+      error: (e) => c.emit('refused', { from: 'relay', type: 'error', error: e }),
+      close: () => c.current?.onLinkClosed(),
+    });
+    return c;
+  }
+
+  private enqueue(frame: Frame): void {
+    // one message at a time, in arrival order: replay checks and round state stay consistent
+    this.queue = this.queue.then(() => this.handle(frame)).catch((e) => {
+      this.emit('refused', { from: frame.header.from, type: frame.header.type, error: e instanceof ShardwireError ? e : new ShardwireError('E_BAD_PAYLOAD', String(e)) });
+    });
+  }
+
+  private async handle(frame: Frame): Promise<void> {
+    const { from, type } = frame.header;
+    const member = this.roster.get(from);
+    if (!member) throw new ShardwireError('E_NOT_IN_SESSION', `message from ${from}, who is not in the roster`);
+    if (type === RoundType.keyBundle) return this.acceptBundle(member, frame);
+    const body = await this.channel.open(frame);
+    if (!this.current) throw new ShardwireError('E_REPLAY', `${type} from ${from} arrived while no round is running`);
+    await this.current.onMessage(from, type, frame.header.memo, body);
+  }
+
+  private async acceptBundle(member: RosterMember, frame: Frame): Promise<void> {
+    this.channel.checkSeq(frame.header);
+    const bundle = await keyBundleFromJson(decodeBody(RoundType.keyBundle, frame.payload));
+    const publicKey = fromBase64url(member.publicKey)!;
+    await this.channel.keyring.addPeer({ id: member.id, publicKey }, bundle); // E_CRYPTO / E_CONFIG_MISMATCH
+    this.bundles.set(member.id, await keyBundleToJson(bundle));
+    this.channel.sendPublic(member.id, RoundType.keyBundle, encodeBody(await keyBundleToJson(this.channel.keyring.bundle)));
+    this.emit('ready', { id: member.id, ready: this.bundles.size, roster: this.roster.size });
+  }
+
+  /** Participants whose key bundles are verified and who are online now. */
+  readyParticipants(): string[] {
+    return [...this.bundles.keys()].filter((id) => this.online.has(id));
+  }
+
+  /**
+   * Resolves once at least `count` participants are ready (default: the whole roster).
+   * @throws {ShardwireError} E_TIMEOUT after `timeoutMs` (default: the config's join timeout).
+   */
+  async waitForParticipants(count = this.roster.size, timeoutMs = this.config.timeouts.joinMs): Promise<string[]> {
+    const end = Date.now() + timeoutMs;
+    while (this.readyParticipants().length < count) {
+      if (Date.now() > end) throw new ShardwireError('E_TIMEOUT', `only ${this.readyParticipants().length} of ${count} participants joined within ${timeoutMs} ms`, { ready: this.readyParticipants() });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.readyParticipants();
+  }
+
+  /**
+   * Runs one secure-aggregation round and returns the released aggregate with its report.
+   * @throws {ShardwireError} E_TOO_FEW_CONTRIBUTORS (nothing released), E_TIMEOUT, E_ABORTED,
+   *   E_BAD_VECTOR / E_BAD_ARGUMENT for bad options, E_BAD_STATE when a round is already running.
+   * @example const { aggregate, report } = await c.runRound({ dim: 1000, operation: 'mean' })
+   */
+  async runRound(options: RoundOptions): Promise<RoundResultWithReport> {
+    if (this.current) throw new ShardwireError('E_BAD_STATE', `round ${this.current.memo} is still running; rounds of one session run one at a time`);
+    return runRound(this, options);
+  }
+
+  /** @internal emits an event (for round.ts). */
+  notify<K extends keyof CoordinatorEvents>(event: K, payload: CoordinatorEvents[K]): void {
+    this.emit(event, payload);
+  }
+
+  /** Closes the relay connection and wipes the session keys. */
+  close(): void {
+    this.current?.onLinkClosed();
+    this.channel.link.close();
+    this.channel.keyring.destroy();
+  }
+}
