@@ -110,10 +110,11 @@ async function idleClients(job: IdleJob): Promise<{ connections: number; seconds
     const w = await cp.create(sid, await identity('coord'), members);
     if (w.frame.header.type !== 'welcome') throw new Error(`create failed: ${JSON.stringify(w.body)}`);
     held.push(cp);
-    for (let i = 0; i < members.length; i += 200) {
-      await Promise.all(members.slice(i, i + 200).map(async (m) => {
-        const p = await Peer.connect(job.url);
-        const jw = await p.join(sid, m);
+    for (let i = 0; i < members.length; i += 100) {
+      await Promise.all(members.slice(i, i + 100).map(async (m) => {
+        const p = await Peer.connect(job.url, {}, 60_000);
+        p.send(await p.joinFrame(sid, m));
+        const jw = await p.next((g) => g.frame.header.type === 'welcome' || g.frame.header.type === 'error', 60_000);
         if (jw.frame.header.type !== 'welcome') throw new Error(`join failed: ${JSON.stringify(jw.body)}`);
         // Presence frames would pile up in the harness queue; an idle client ignores them.
         p.ws.removeAllListeners('message');

@@ -49,9 +49,9 @@ export class Peer {
     ws.on('error', () => undefined);
   }
 
-  static async connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<Peer> {
+  static async connect(url: string, opts: WebSocket.ClientOptions = {}, ms = 3000): Promise<Peer> {
     const p = new Peer(new WebSocket(url, opts));
-    const c = await p.next((g) => g.frame.header.type === 'challenge');
+    const c = await p.next((g) => g.frame.header.type === 'challenge', ms);
     p.nonce = parseChallengeBody(c.body).nonce;
     return p;
   }
