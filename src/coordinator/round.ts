@@ -165,6 +165,11 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
       return await abortRound(new ShardwireError('E_TOO_FEW_CONTRIBUTORS', `only ${survivors.length} of ${participants.length} partials arrived in round ${memo}, fewer than minClients = ${minClients}; nothing was released`, { contributors: survivors.length, minClients, dropped }));
     }
     if (dropped.length > 0) {
+      const gone = survivors.filter((p) => !c.online.has(p));
+      if (gone.length > 0) {
+        // without double masking, a survivor's seeds cannot be recovered without exposing its input
+        return await abortRound(new ShardwireError('E_TOO_FEW_CONTRIBUTORS', `survivors ${gone.join(', ')} went offline before revealing dropout seeds; round ${memo} cannot be reconstructed, nothing was released`, { gone, dropped }));
+      }
       progress('recover');
       const body = encodeBody({ memo, dropped, survivors });
       await Promise.all(survivors.map((p) => c.channel.send(p, RoundType.recover, memo, body)));
