@@ -144,11 +144,13 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
 
   private async acceptBundle(member: RosterMember, frame: Frame): Promise<void> {
     this.channel.checkSeq(frame.header);
+    // our bundle is public: send it first, so a participant under another config learns it
+    // (E_CONFIG_MISMATCH on its side) instead of waiting for a reply that never comes
+    this.channel.sendPublic(member.id, RoundType.keyBundle, encodeBody(await keyBundleToJson(this.channel.keyring.bundle)));
     const bundle = await keyBundleFromJson(decodeBody(RoundType.keyBundle, frame.payload));
     const publicKey = fromBase64url(member.publicKey)!;
     await this.channel.keyring.addPeer({ id: member.id, publicKey }, bundle); // E_CRYPTO / E_CONFIG_MISMATCH
     this.bundles.set(member.id, await keyBundleToJson(bundle));
-    this.channel.sendPublic(member.id, RoundType.keyBundle, encodeBody(await keyBundleToJson(this.channel.keyring.bundle)));
     this.emit('ready', { id: member.id, ready: this.bundles.size, roster: this.roster.size });
   }
 
