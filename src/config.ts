@@ -9,6 +9,7 @@ import { aint, aobject, aoneOf, describe } from './guards.ts';
 import { MAX_EXPONENT } from './kernel/fixed-point.ts';
 import { NORM_KINDS, type NormKind } from './kernel/clip.ts';
 import type { RingBits } from './kernel/vectors.ts';
+import { noisePlan } from './dp/noise-plan.ts';
 
 /** Most participants one session may have (bounds seeds per client and the holder graph). */
 export const MAX_CLIENTS = 10_000;
@@ -51,6 +52,12 @@ export interface SessionConfig {
   readonly clip: ClipConfig;
   readonly allowUnprotected: boolean;
   readonly timeouts: TimeoutConfig;
+  /** FeatureCloud `dp` section (validated by src/dp), when the session adds noise. */
+  readonly dp?: Readonly<Record<string, unknown>>;
+  /** Total privacy this session may spend (required with `dp`). */
+  readonly privacyBudget?: { readonly epsilon: number; readonly delta: number };
+  /** h: minimum honest contributors (distributed noise is split over h); default minClients. */
+  readonly minHonest: number;
 }
 
 /** Defaults applied by {@link validateConfig}. */
@@ -61,7 +68,7 @@ export const DEFAULT_CONFIG = {
   timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000 },
 } as const;
 
-const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp'];
+const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp', 'privacyBudget', 'minHonest'];
 
 function bad(field: string, message: string, details: Record<string, unknown> = {}): never {
   throw new ShardwireError('E_BAD_CONFIG', `"${field}" ${message}`, { field, ...details });
@@ -69,12 +76,14 @@ function bad(field: string, message: string, details: Record<string, unknown> = 
 
 /**
  * Validates a session configuration and fills in defaults. Unknown keys are refused (a typo
- * must not silently fall back to a default). The `dp` section is passed through untouched for
- * the DP layer to validate.
- * @throws {ShardwireError} E_BAD_CONFIG naming the field; E_UNSUPPORTED for operation 'multiply'.
+ * must not silently fall back to a default). With a `dp` section, `clip` defaults to the norm the
+ * noise needs (L1 for Laplace, L2 for Gaussian) at `dp.clippingVal`, a given `clip` must match
+ * it, `privacyBudget` is required, and the bit budget includes the noise tail.
+ * @throws {ShardwireError} E_BAD_CONFIG naming the field; E_BAD_DP_CONFIG for the dp section;
+ *   E_UNSUPPORTED for operation 'multiply'; E_RING_OVERFLOW when no ring holds the sums.
  * @example validateConfig({ smpc: { shards: 3, exponent: 6 }, minClients: 3, maxClients: 10, clip: { norm: 'l2', bound: 1 } })
  */
-export function validateConfig(input: unknown): SessionConfig & { dp?: unknown } {
+export function validateConfig(input: unknown): SessionConfig {
   const o = aobject(input, 'config', 'E_BAD_CONFIG');
   for (const key of Object.keys(o)) if (!KNOWN_KEYS.includes(key)) bad(key, `is not a configuration field (known: ${KNOWN_KEYS.join(', ')})`);
   const s = aobject(o.smpc ?? {}, 'smpc', 'E_BAD_CONFIG');
@@ -93,16 +102,29 @@ export function validateConfig(input: unknown): SessionConfig & { dp?: unknown }
   const maxClients = aint(o.maxClients ?? minClients, 'maxClients', minClients, MAX_CLIENTS, 'E_BAD_CONFIG');
   if (shards > maxClients) bad('smpc.shards', `is ${shards}, more than maxClients (${maxClients}); a client cannot have more holders than there are participants`);
   const ring = aoneOf(o.ring ?? DEFAULT_CONFIG.ring, 'ring', ['auto', 32, 64] as const, 'E_BAD_CONFIG');
-  const c = aobject(o.clip, 'clip', 'E_BAD_CONFIG');
+  const minHonest = aint(o.minHonest ?? minClients, 'minHonest', 1, minClients, 'E_BAD_CONFIG');
+  const plan = o.dp === undefined ? undefined : noisePlan(o.dp, exponent, minHonest);
+  const neededNorm: NormKind | undefined = plan ? (plan.dp.noisetype === 'laplace' ? 'l1' : 'l2') : undefined;
+  const c = aobject(o.clip ?? (plan ? { norm: neededNorm, bound: plan.dp.clippingVal } : undefined), 'clip', 'E_BAD_CONFIG');
   const norm = aoneOf(c.norm, 'clip.norm', NORM_KINDS, 'E_BAD_CONFIG');
   if (typeof c.bound !== 'number' || !Number.isFinite(c.bound) || c.bound <= 0) bad('clip.bound', `expected a finite number > 0 (real units), got ${describe(c.bound)}`);
+  if (plan && (norm !== neededNorm || (c.bound as number) > plan.dp.clippingVal)) {
+    throw new ShardwireError('E_BAD_DP_CONFIG', `"clip" must be ${neededNorm} with bound ≤ dp.clippingVal (${plan.dp.clippingVal}) for ${plan.dp.noisetype} noise, got ${norm} ${String(c.bound)}; omit clip to derive it`, { field: 'clip' });
+  }
+  let privacyBudget: { epsilon: number; delta: number } | undefined;
+  if (plan) {
+    const b = aobject(o.privacyBudget, 'privacyBudget', 'E_BAD_DP_CONFIG');
+    if (typeof b.epsilon !== 'number' || !(b.epsilon > 0) || !Number.isFinite(b.epsilon)) throw new ShardwireError('E_BAD_DP_CONFIG', `"privacyBudget.epsilon" expected a finite number > 0 (the total ε this session may spend), got ${describe(b.epsilon)}`, { field: 'privacyBudget.epsilon' });
+    if (typeof b.delta !== 'number' || !(b.delta >= 0 && b.delta < 1)) throw new ShardwireError('E_BAD_DP_CONFIG', `"privacyBudget.delta" expected a number in [0, 1), got ${describe(b.delta)}`, { field: 'privacyBudget.delta' });
+    privacyBudget = { epsilon: b.epsilon, delta: b.delta };
+  } else if (o.privacyBudget !== undefined) bad('privacyBudget', 'is set without a dp section; there is no noise to account for');
   const t = aobject(o.timeouts ?? {}, 'timeouts', 'E_BAD_CONFIG');
   const timeouts = {
     joinMs: aint(t.joinMs ?? DEFAULT_CONFIG.timeouts.joinMs, 'timeouts.joinMs', 1, 86_400_000, 'E_BAD_CONFIG'),
     roundMs: aint(t.roundMs ?? DEFAULT_CONFIG.timeouts.roundMs, 'timeouts.roundMs', 1, 86_400_000, 'E_BAD_CONFIG'),
     revealMs: aint(t.revealMs ?? DEFAULT_CONFIG.timeouts.revealMs, 'timeouts.revealMs', 1, 86_400_000, 'E_BAD_CONFIG'),
   };
-  const config = {
+  const config: SessionConfig = {
     smpc: { operation, shards, exponent },
     minClients,
     maxClients,
@@ -110,10 +132,11 @@ export function validateConfig(input: unknown): SessionConfig & { dp?: unknown }
     clip: { norm, bound: c.bound as number },
     allowUnprotected: allowUnprotected as boolean,
     timeouts,
-    ...(o.dp === undefined ? {} : { dp: o.dp }),
+    minHonest,
+    ...(plan ? { dp: o.dp as Record<string, unknown>, privacyBudget } : {}),
   };
   // refuse now, not at the first round, a configuration whose sums cannot fit any ring
-  computeBitBudget({ clients: maxClients, exponent, elementBound: config.clip.bound, ring });
+  computeBitBudget({ clients: maxClients, exponent, elementBound: config.clip.bound, ring, noiseTail: plan?.tail ?? 0n });
   return config;
 }
 

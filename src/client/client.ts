@@ -14,7 +14,9 @@ import { identityId } from '../crypto/identity.ts';
 import { SessionKeyring } from '../crypto/session-keyring.ts';
 import { keyBundleFromJson, keyBundleToJson } from '../crypto/session-keys.ts';
 import { Kernel } from '../kernel/kernel.ts';
-import { arealVector, type RealVector } from '../kernel/vectors.ts';
+import { allocRing, arealVector, type RealVector } from '../kernel/vectors.ts';
+import { addNoise, newNoiseKey } from '../kernel/noise.ts';
+import { noisePlan, type NoisePlan } from '../dp/noise-plan.ts';
 import { fromBase64url, toBase64url } from '../protocol/base64url.ts';
 import type { Frame } from '../protocol/frame.ts';
 import { holderGraph } from '../protocol/holder-graph.ts';
@@ -66,6 +68,8 @@ interface Waiter {
 export class Client extends Emitter<ClientEvents> {
   readonly id: string;
   readonly config: SessionConfig;
+  /** The session's noise, when it has a dp section. */
+  readonly noise: NoisePlan | undefined;
   private readonly kernel: Kernel;
   private readonly channel: SealedChannel;
   private readonly coordinatorId: string;
@@ -80,6 +84,7 @@ export class Client extends Emitter<ClientEvents> {
     super();
     this.id = id;
     this.config = config;
+    this.noise = config.dp === undefined ? undefined : noisePlan(config.dp, config.smpc.exponent, config.minHonest);
     this.kernel = kernel;
     this.channel = channel;
     this.coordinatorId = coordinatorId;
@@ -196,10 +201,13 @@ export class Client extends Emitter<ClientEvents> {
       if (!member || member.id !== pid || !publicKey || (await identityId(publicKey)) !== pid) throw new ShardwireError('E_CRYPTO', `round ${open.memo}: roster entry for ${pid} does not match its id`);
       await keyring.addPeer({ id: pid, publicKey }, await keyBundleFromJson(open.bundles[i]));
     }
+    // DESIGN §5: the noise is sampled before the data is touched, then clamped to its tail bound
+    const noise = this.noise === undefined ? undefined : this.sampleNoise(open.ring, open.dim);
     const graph = await holderGraph(open.participants, open.memo, this.config.smpc.shards);
     const outgoingSeeds = graph.holdersOf(this.id).map((j) => keyring.shardSeed(this.id, j, open.memo));
     const incomingSeeds = graph.heldBy(this.id).map((l) => keyring.shardSeed(l, this.id, open.memo));
-    const partial = buildPartial(this.kernel, vector, { exponent: this.config.smpc.exponent, ring: open.ring, clip: this.config.clip, outgoingSeeds, incomingSeeds });
+    const partial = buildPartial(this.kernel, vector, { exponent: this.config.smpc.exponent, ring: open.ring, clip: this.config.clip, noise, outgoingSeeds, incomingSeeds });
+    noise?.fill(0 as never);
     for (const s of [...outgoingSeeds, ...incomingSeeds]) s.fill(0);
     const round: { open: RoundOpen; revealed: boolean; bytes: number; waiter?: Waiter } = { open, revealed: false, bytes: 0 };
     this.contributed.set(open.memo, round);
@@ -211,6 +219,19 @@ export class Client extends Emitter<ClientEvents> {
     this.emit('progress', { memo: open.memo, phase: 'sent' });
     if (!done) return { memo: open.memo, bytesSent: round.bytes };
     return this.withTimeout(done, options.timeoutMs ?? this.config.timeouts.roundMs + this.config.timeouts.revealMs, options.signal, `the result of round ${open.memo}`);
+  }
+
+  private sampleNoise(ring: 32 | 64, dim: number) {
+    const plan = this.noise!;
+    const v = allocRing(ring, dim);
+    const key = newNoiseKey();
+    try {
+      addNoise(this.kernel, v, { ...plan.calibration.noise, key });
+    } finally {
+      key.fill(0);
+    }
+    this.kernel.clip(v, { norm: 'linf', bound: plan.tail });
+    return v;
   }
 
   private nextOpen(o: { memo?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<RoundOpen> {

@@ -19,6 +19,8 @@ import { RelayLink } from '../protocol/relay-link.ts';
 import { decodeBody, encodeBody, RoundType, type RosterMember } from '../protocol/round-messages.ts';
 import { SealedChannel } from '../protocol/sealed-channel.ts';
 import { runRound, type RoundOptions, type RoundResultWithReport, type RoundState } from './round.ts';
+import { PrivacyAccountant } from '../dp/accountant.ts';
+import { noisePlan, type NoisePlan } from '../dp/noise-plan.ts';
 
 /** Options of {@link Coordinator.start}. */
 export interface CoordinatorOptions {
@@ -36,6 +38,12 @@ export interface CoordinatorOptions {
   readonly kernel?: Kernel;
   /** Largest vector length of this session (sizes the relay's payload limit). */
   readonly maxDim?: number;
+  /**
+   * A privacy accountant state saved earlier with `saveAccountant()` (DP sessions): restoring it
+   * means a coordinator restart never resets the spent budget. A corrupted or mismatched state
+   * is refused (E_BAD_STATE).
+   */
+  readonly accountantState?: string;
 }
 
 /** Progress events. */
@@ -68,10 +76,19 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   readonly memos = new Set<string>();
   /** @internal the round in progress, if any. */
   current: RoundState | undefined;
+  /** The session's noise plan (DP sessions). */
+  readonly noise: NoisePlan | undefined;
+  /** The session's privacy accountant (DP sessions): ask it what more rounds would cost. */
+  readonly accountant: PrivacyAccountant | undefined;
+  /** @internal rounds released so far. */
+  released = 0;
   private queue: Promise<void> = Promise.resolve();
 
-  private constructor(config: SessionConfig, hash: string, kernel: Kernel, channel: SealedChannel, roster: Map<string, RosterMember>) {
+  private constructor(config: SessionConfig, hash: string, kernel: Kernel, channel: SealedChannel, roster: Map<string, RosterMember>, accountant: PrivacyAccountant | undefined) {
     super();
+    this.noise = config.dp === undefined ? undefined : noisePlan(config.dp, config.smpc.exponent, config.minHonest);
+    this.accountant = accountant;
+    this.released = accountant?.releases.length ?? 0;
     this.config = config;
     this.configHash = hash;
     this.kernel = kernel;
@@ -95,6 +112,12 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
       roster.set(r.id, { id: r.id, publicKey: toBase64url(r.publicKey) });
     }
     const kernel = o.kernel ?? (await Kernel.load());
+    let accountant: PrivacyAccountant | undefined;
+    if (config.dp !== undefined) {
+      accountant = o.accountantState === undefined
+        ? new PrivacyAccountant({ sessionId: o.session, budget: config.privacyBudget!, minHonest: config.minHonest })
+        : await PrivacyAccountant.restore(o.accountantState, { sessionId: o.session });
+    }
     const keyring = await SessionKeyring.create(o.identity, o.session, hash);
     const maxDim = o.maxDim ?? 1 << 20;
     const link = await RelayLink.connect({
@@ -106,7 +129,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
       keyring.destroy();
       throw e;
     });
-    const c = new Coordinator(config, hash, kernel, new SealedChannel(link, keyring), roster);
+    const c = new Coordinator(config, hash, kernel, new SealedChannel(link, keyring), roster, accountant);
     for (const id of link.welcome.online) if (roster.has(id)) c.online.add(id);
     link.on({
       message: (f) => c.enqueue(f),
@@ -181,6 +204,14 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   async runRound(options: RoundOptions): Promise<RoundResultWithReport> {
     if (this.current) throw new ShardwireError('E_BAD_STATE', `round ${this.current.memo} is still running; rounds of one session run one at a time`);
     return runRound(this, options);
+  }
+
+  /**
+   * The privacy accountant's state as JSON with an integrity hash, to restore with
+   * `accountantState` after a restart. Undefined for sessions without DP.
+   */
+  async saveAccountant(): Promise<string | undefined> {
+    return this.accountant?.serialize();
   }
 
   /** @internal emits an event (for round.ts). */

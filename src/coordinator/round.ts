@@ -16,6 +16,7 @@ import {
   type Operation, type RoundOpen,
 } from '../protocol/round-messages.ts';
 import { reconstructSum } from './reconstruct.ts';
+import { releaseOf } from '../dp/noise-plan.ts';
 import type { Coordinator } from './coordinator.ts';
 
 /** Options of one round. */
@@ -44,7 +45,23 @@ export interface RoundReport {
   readonly contributors: readonly string[];
   readonly dropped: readonly string[];
   readonly bytesReceived: number;
+  /** Differential privacy of this release (DP sessions). */
+  readonly dp?: RoundPrivacy;
   readonly timings: { readonly collectMs: number; readonly recoverMs: number; readonly reconstructMs: number; readonly totalMs: number };
+}
+
+/** The privacy cost of one release and what noise it carries. */
+export interface RoundPrivacy {
+  readonly mechanism: 'laplace' | 'gauss';
+  readonly mode: 'local' | 'distributed';
+  /** ε of this release alone, and of the session so far, at `delta`. */
+  readonly epsilonRound: number;
+  readonly epsilonTotal: number;
+  readonly delta: number;
+  readonly budget: { readonly epsilon: number; readonly delta: number };
+  /** Std of the noise in the released aggregate (real units, after the mean's division). */
+  readonly expectedNoiseStd: number;
+  readonly warnings: readonly string[];
 }
 
 export interface RoundResultWithReport {
@@ -98,7 +115,12 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   for (const p of participants) if (!c.bundles.has(p)) throw new ShardwireError('E_NOT_IN_SESSION', `participant ${p} has no verified key bundle (not joined yet)`, { id: p });
   const { minClients } = c.config;
   if (participants.length < minClients) throw new ShardwireError('E_TOO_FEW_CONTRIBUTORS', `${participants.length} participants are ready, fewer than minClients = ${minClients}; nothing was asked or released`, { ready: participants.length, minClients });
-  const budget = computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: c.config.clip.bound, ring: c.config.ring });
+  const budget = computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: c.config.clip.bound, ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n });
+  if (c.noise && c.accountant) {
+    // refuse before asking anyone: even the fewest releasable contributors must fit the budget
+    const worst = c.accountant.preview(releaseOf(c.noise, c.released + 1, minClients, dim));
+    if (!worst.withinBudget) throw new ShardwireError('E_BUDGET_EXHAUSTED', `another round would bring the session to ε = ${worst.epsilon} (δ = ${worst.delta}), over its budget ε = ${c.accountant.budget.epsilon}; nothing was asked or released`, { spent: c.accountant.spent().epsilon, wouldBe: worst.epsilon });
+  }
   const graph = await holderGraph(participants, memo, c.config.smpc.shards);
   c.memos.add(memo);
   const ring = budget.ring;
@@ -184,6 +206,18 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     const subtract = [...reveals.values()].flatMap((r) => r.subtract);
     const sum = reconstructSum(c.kernel, survivors.map((p) => partials.get(p)!), { addBack, subtract });
     for (const s of [...addBack, ...subtract]) s.fill(0);
+    let dp: RoundPrivacy | undefined;
+    if (c.noise && c.accountant) {
+      const rec = c.accountant.record(releaseOf(c.noise, c.released + 1, survivors.length, dim)); // E_BUDGET_EXHAUSTED → abort, nothing released
+      const divisor = (operation === 'mean' ? survivors.length : 1) * 10 ** c.config.smpc.exponent;
+      dp = {
+        mechanism: c.noise.calibration.mechanism, mode: c.noise.calibration.mode,
+        epsilonRound: rec.epsilon, epsilonTotal: rec.cumulative.epsilon, delta: rec.cumulative.delta, budget: c.accountant.budget,
+        expectedNoiseStd: (c.noise.clientStdInt * Math.sqrt(survivors.length)) / divisor,
+        warnings: rec.warnings,
+      };
+      c.released++;
+    }
     const aggregate = c.kernel.decode(sum, { exponent: c.config.smpc.exponent, divisor: operation === 'mean' ? survivors.length : 1 });
     phase = 'done';
     const tDone = performance.now();
@@ -197,6 +231,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
       report: {
         memo, operation, dim, ring, contributors: survivors, dropped,
         bytesReceived: c.channel.bytesReceived - bytesBefore,
+        ...(dp ? { dp } : {}),
         timings: { collectMs: tCollect - t0, recoverMs: tRecover - tCollect, reconstructMs: tDone - tRecover, totalMs: performance.now() - t0 },
       },
     };

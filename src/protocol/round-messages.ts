@@ -45,8 +45,6 @@ export interface RoundOpen {
   readonly operation: Operation;
   readonly dim: number;
   readonly ring: 32 | 64;
-  /** Integer noise scale each client adds (σ for 'gauss', b as num/den for 'laplace'), or none. */
-  readonly noise?: { readonly mechanism: 'gauss' | 'laplace'; readonly num: string; readonly den: string };
   readonly broadcast: boolean;
 }
 
@@ -129,8 +127,6 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if (typeof o.dim !== 'number' || !Number.isSafeInteger(o.dim) || o.dim < 0 || o.dim > 2 ** 31) bad(t, '"dim" expected an integer in [0, 2^31]');
   if (o.ring !== 32 && o.ring !== 64) bad(t, '"ring" expected 32 or 64');
   if (typeof o.broadcast !== 'boolean') bad(t, '"broadcast" expected a boolean');
-  const n = o.noise as RoundOpen['noise'] | undefined;
-  if (n !== undefined && (typeof n !== 'object' || !['gauss', 'laplace'].includes(n.mechanism) || !/^\d+$/.test(String(n.num)) || !/^[1-9]\d*$/.test(String(n.den)))) bad(t, '"noise" malformed');
   return { ...(o as unknown as RoundOpen), memo: memo(t, o.memo), participants };
 }
 

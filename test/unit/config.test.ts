@@ -15,8 +15,6 @@ test('validateConfig fills FeatureCloud defaults', () => {
   assert.equal(c.maxClients, 2);
   assert.equal(c.ring, 'auto');
   assert.deepEqual(c.timeouts, DEFAULT_CONFIG.timeouts);
-  const d = validateConfig({ ...base, dp: { noisetype: 'gauss' } });
-  assert.deepEqual(d.dp, { noisetype: 'gauss' }, 'dp passes through for the DP layer');
   assert.equal(validateConfig({ ...base, smpc: { ...base.smpc, serialize: 'json' } }).smpc.shards, 3);
 });
 
@@ -70,4 +68,23 @@ test('ceilScaled is exact where floating point is not', () => {
   assert.equal(ceilScaled(0, 15), 0n);
   assert.equal(ceilScaled(2 ** 60, 2), 2n ** 60n * 100n);
   assert.equal(ceilScaled(5e-324, 0), 1n);
+});
+
+test('a dp section derives the clip, requires a privacy budget and widens the bit budget by the noise tail', () => {
+  const dp = { noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 2 };
+  const c = validateConfig({ smpc: { shards: 2, exponent: 4 }, minClients: 3, dp, privacyBudget: { epsilon: 10, delta: 1e-4 } });
+  assert.deepEqual(c.clip, { norm: 'l2', bound: 2 });
+  assert.equal(c.minHonest, 3);
+  assert.deepEqual(c.privacyBudget, { epsilon: 10, delta: 1e-4 });
+  const l = validateConfig({ smpc: { shards: 2, exponent: 4 }, minClients: 2, dp: { noisetype: 'laplace', epsilon: 1, delta: 0, clippingVal: 1 }, privacyBudget: { epsilon: 5, delta: 0 } });
+  assert.deepEqual(l.clip, { norm: 'l1', bound: 1 });
+  expectCode('E_BAD_DP_CONFIG', { smpc: { shards: 2, exponent: 4 }, minClients: 2, dp }, 'privacyBudget');
+  expectCode('E_BAD_DP_CONFIG', { smpc: { shards: 2, exponent: 4 }, minClients: 2, dp, privacyBudget: { epsilon: 0, delta: 0 } }, 'privacyBudget.epsilon');
+  expectCode('E_BAD_DP_CONFIG', { smpc: { shards: 2, exponent: 4 }, minClients: 2, dp, clip: { norm: 'linf', bound: 1 }, privacyBudget: { epsilon: 1, delta: 1e-6 } }, 'clip');
+  expectCode('E_BAD_DP_CONFIG', { smpc: { shards: 2, exponent: 4 }, minClients: 2, dp, clip: { norm: 'l2', bound: 3 }, privacyBudget: { epsilon: 1, delta: 1e-6 } }, 'clip');
+  expectCode('E_BAD_DP_CONFIG', { smpc: { shards: 2, exponent: 4 }, minClients: 2, dp: { ...dp, noisetype: 'laplace', delta: 0, mode: 'distributed' }, privacyBudget: { epsilon: 1, delta: 0 } });
+  expectCode('E_BAD_CONFIG', { ...base, privacyBudget: { epsilon: 1, delta: 0 } }, 'privacyBudget');
+  expectCode('E_BAD_CONFIG', { ...base, minHonest: 4 }, 'minHonest');
+  // the noise tail (20σ per client) can push a config that fits ring 32 without noise into 64 or out
+  assert.throws(() => validateConfig({ smpc: { shards: 2, exponent: 6 }, minClients: 2, maxClients: 10_000, ring: 32, dp, privacyBudget: { epsilon: 10, delta: 1e-4 } }), (e) => isShardwireError(e, 'E_RING_OVERFLOW'));
 });
