@@ -31,6 +31,7 @@ export const PARAMS: usize = memory.data(16 * 8, 64);
 export const PARAM_BOUND: u32 = 0; // clamp bound (L∞) as u64
 export const PARAM_MULT: u32 = 1; // scale multiplier m of v·m / 2^62
 export const PARAM_DIVISOR: u32 = 2; // f64 bits: decode divides by S·divisor (1.0 for a plain decode)
+export const PARAM_WEIGHT: u32 = 3; // f64 bits: encode multiplies x by S·weight (1.0 for a plain encode)
 export const OUT_INDEX: u32 = 8; // index of the offending element for a bad status
 export const OUT_NORM_LO: u32 = 9; // norm accumulator, low 64 bits
 export const OUT_NORM_HI: u32 = 10; // norm accumulator, high 64 bits

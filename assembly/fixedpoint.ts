@@ -3,7 +3,7 @@
  * encode: x ↦ round(x·S), S = 10^exponent, with randomized rounding (round up with probability
  * equal to the fractional part, so E[enc] = x·S) or round-half-even; decode: v ↦ v / S.
  */
-import { SCRATCH, KEY, NONCE, param, OUT_INDEX, PARAM_DIVISOR } from './arena';
+import { SCRATCH, KEY, NONCE, param, OUT_INDEX, PARAM_DIVISOR, PARAM_WEIGHT } from './arena';
 import { keystream } from './chacha';
 import { STATUS_OK, STATUS_NOT_FINITE, STATUS_OUT_OF_RANGE, STATUS_BAD_ARGUMENT } from './status';
 
@@ -24,13 +24,17 @@ export function pow10(e: u32): f64 {
 }
 
 /**
- * In place over buf[0..len): f64 → i64 fixed point. Randomized rounding draws element e's
+ * In place over buf[0..len): f64 → i64 fixed point of x·S·w (w from PARAM_WEIGHT, 1 unless a
+ * weighted mean asks otherwise). Randomized rounding draws element e's
  * 53 random bits from the (KEY, NONCE) stream at byte 64·startBlock + skipBytes + 8e, so a
  * chunk encodes identically however the vector is split. A bad element's index goes to OUT_INDEX.
  */
 export function encode(buf: usize, len: u32, exponent: u32, mode: u32, startBlock: u32, skipBytes: u32): u32 {
   if (exponent > MAX_EXPONENT || mode > ROUND_HALF_EVEN) return STATUS_BAD_ARGUMENT;
-  const s = pow10(exponent);
+  // the weight of a weighted mean is folded into the scale: one rounding for x·w·S
+  const w = load<f64>(param(PARAM_WEIGHT));
+  if (!(isFinite<f64>(w) && w > 0)) return STATUS_BAD_ARGUMENT;
+  const s = pow10(exponent) * w;
   // On a bad element the chunk is left half-written: the host discards it and throws.
   if (mode == ROUND_HALF_EVEN) {
     for (let i: u32 = 0; i < len; i++) {

@@ -58,6 +58,8 @@ export interface SessionConfig {
   readonly privacyBudget?: { readonly epsilon: number; readonly delta: number };
   /** h: minimum honest contributors (distributed noise is split over h); default minClients. */
   readonly minHonest: number;
+  /** Largest weight of a weighted mean (sizes the bit budget); default 1. */
+  readonly maxWeight: number;
 }
 
 /** Defaults applied by {@link validateConfig}. */
@@ -68,7 +70,7 @@ export const DEFAULT_CONFIG = {
   timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000 },
 } as const;
 
-const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp', 'privacyBudget', 'minHonest'];
+const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp', 'privacyBudget', 'minHonest', 'maxWeight'];
 
 function bad(field: string, message: string, details: Record<string, unknown> = {}): never {
   throw new ShardwireError('E_BAD_CONFIG', `"${field}" ${message}`, { field, ...details });
@@ -103,6 +105,8 @@ export function validateConfig(input: unknown): SessionConfig {
   if (shards > maxClients) bad('smpc.shards', `is ${shards}, more than maxClients (${maxClients}); a client cannot have more holders than there are participants`);
   const ring = aoneOf(o.ring ?? DEFAULT_CONFIG.ring, 'ring', ['auto', 32, 64] as const, 'E_BAD_CONFIG');
   const minHonest = aint(o.minHonest ?? minClients, 'minHonest', 1, minClients, 'E_BAD_CONFIG');
+  const maxWeight = o.maxWeight ?? 1;
+  if (typeof maxWeight !== 'number' || !Number.isFinite(maxWeight) || maxWeight <= 0) bad('maxWeight', `expected a finite number > 0, got ${describe(maxWeight)}`);
   const plan = o.dp === undefined ? undefined : noisePlan(o.dp, exponent, minHonest);
   const neededNorm: NormKind | undefined = plan ? (plan.dp.noisetype === 'laplace' ? 'l1' : 'l2') : undefined;
   const c = aobject(o.clip ?? (plan ? { norm: neededNorm, bound: plan.dp.clippingVal } : undefined), 'clip', 'E_BAD_CONFIG');
@@ -133,11 +137,21 @@ export function validateConfig(input: unknown): SessionConfig {
     allowUnprotected: allowUnprotected as boolean,
     timeouts,
     minHonest,
+    maxWeight: maxWeight as number,
     ...(plan ? { dp: o.dp as Record<string, unknown>, privacyBudget } : {}),
   };
   // refuse now, not at the first round, a configuration whose sums cannot fit any ring
-  computeBitBudget({ clients: maxClients, exponent, elementBound: config.clip.bound, ring, noiseTail: plan?.tail ?? 0n });
+  computeBitBudget({ clients: maxClients, exponent, elementBound: elementBoundOf(config, false), ring, noiseTail: plan?.tail ?? 0n });
+  if (o.maxWeight !== undefined) computeBitBudget({ clients: maxClients, exponent, elementBound: elementBoundOf(config, true), ring, noiseTail: plan?.tail ?? 0n });
   return config;
+}
+
+/**
+ * Largest |value| of one coordinate a client contributes, in real units: the clip bound, or for
+ * a weighted mean (x·w with ‖x‖ ≤ bound, and w itself, both ≤ maxWeight) max(bound, 1)·maxWeight.
+ */
+export function elementBoundOf(config: Pick<SessionConfig, 'clip' | 'maxWeight'>, weighted: boolean): number {
+  return weighted ? Math.max(config.clip.bound, 1) * config.maxWeight : config.clip.bound;
 }
 
 /** Inputs of the bit budget. */

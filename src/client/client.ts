@@ -6,6 +6,7 @@
  * answers a dropout recovery by revealing only the seeds of its edges with dropped participants.
  */
 import { ERROR_CATALOGUE, ShardwireError, type ErrorCode } from '../errors.ts';
+import { describe } from '../guards.ts';
 import { Emitter } from '../emitter.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash } from '../crypto/hash.ts';
@@ -14,7 +15,7 @@ import { identityId } from '../crypto/identity.ts';
 import { SessionKeyring } from '../crypto/session-keyring.ts';
 import { keyBundleFromJson, keyBundleToJson } from '../crypto/session-keys.ts';
 import { Kernel } from '../kernel/kernel.ts';
-import { allocRing, arealVector, type RealVector } from '../kernel/vectors.ts';
+import { allocRing, arealVector, wipeRing, type RealVector } from '../kernel/vectors.ts';
 import { addNoise, newNoiseKey } from '../kernel/noise.ts';
 import { noisePlan, type NoisePlan } from '../dp/noise-plan.ts';
 import { fromBase64url, toBase64url } from '../protocol/base64url.ts';
@@ -183,16 +184,18 @@ export class Client extends Emitter<ClientEvents> {
   /**
    * Contributes `vector` to the next round the coordinator opens (or the one with `memo`), and
    * resolves when it is done: with the aggregate if the coordinator broadcasts it, else once the
-   * partial is sent. Noise would be sampled before the vector is read (DESIGN §5).
+   * partial is sent. In DP sessions the noise is sampled before the vector is read (DESIGN §5).
+ * For a weightedMean round pass `weight` (e.g. the local sample count, ≤ config maxWeight).
    * @throws {ShardwireError} E_BAD_VECTOR (type, length ≠ the round's dim, NaN/∞),
    *   E_RING_OVERFLOW, E_TIMEOUT, E_ABORTED, E_TOO_FEW_CONTRIBUTORS (the coordinator aborted).
    * @example const { aggregate } = await client.aggregate(new Float64Array(weights))
    */
-  async aggregate(vector: RealVector, options: { memo?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ContributionResult> {
+  async aggregate(vector: RealVector, options: { memo?: string; weight?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ContributionResult> {
     arealVector(vector, 'vector');
     if (this.closedError) throw this.closedError;
     const open = await this.nextOpen(options);
     if (vector.length !== open.dim) throw new ShardwireError('E_BAD_VECTOR', `"vector" expected length ${open.dim} (round ${open.memo}), got length ${vector.length}`, { expected: open.dim, actual: vector.length });
+    const weight = this.weightFor(open, options.weight);
     const keyring = this.channel.keyring;
     for (const [i, pid] of open.participants.entries()) {
       if (pid === this.id || keyring.hasPeer(pid)) continue;
@@ -206,19 +209,31 @@ export class Client extends Emitter<ClientEvents> {
     const graph = await holderGraph(open.participants, open.memo, this.config.smpc.shards);
     const outgoingSeeds = graph.holdersOf(this.id).map((j) => keyring.shardSeed(this.id, j, open.memo));
     const incomingSeeds = graph.heldBy(this.id).map((l) => keyring.shardSeed(l, this.id, open.memo));
-    const partial = buildPartial(this.kernel, vector, { exponent: this.config.smpc.exponent, ring: open.ring, clip: this.config.clip, noise, outgoingSeeds, incomingSeeds });
-    noise?.fill(0 as never);
+    const partial = buildPartial(this.kernel, vector, { exponent: this.config.smpc.exponent, ring: open.ring, clip: this.config.clip, noise, outgoingSeeds, incomingSeeds, ...(weight === undefined ? {} : { weight }) });
+    if (noise) wipeRing(noise);
     for (const s of [...outgoingSeeds, ...incomingSeeds]) s.fill(0);
     const round: { open: RoundOpen; revealed: boolean; bytes: number; waiter?: Waiter } = { open, revealed: false, bytes: 0 };
     this.contributed.set(open.memo, round);
     const before = this.channel.bytesSent;
     const done = open.broadcast ? new Promise<ContributionResult>((resolve, reject) => (round.waiter = { resolve, reject })) : undefined;
     await this.channel.send(this.coordinatorId, RoundType.partial, open.memo, ringBytes(partial.vector));
-    partial.vector.fill(0 as never);
+    wipeRing(partial.vector);
     round.bytes = this.channel.bytesSent - before;
     this.emit('progress', { memo: open.memo, phase: 'sent' });
     if (!done) return { memo: open.memo, bytesSent: round.bytes };
     return this.withTimeout(done, options.timeoutMs ?? this.config.timeouts.roundMs + this.config.timeouts.revealMs, options.signal, `the result of round ${open.memo}`);
+  }
+
+  /** The weight to use in `open`: required (0 < w ≤ maxWeight) for a weighted mean, refused otherwise. */
+  private weightFor(open: RoundOpen, weight: number | undefined): number | undefined {
+    if (open.operation !== 'weightedMean') {
+      if (weight !== undefined) throw new ShardwireError('E_BAD_ARGUMENT', `"weight" given, but round ${open.memo} computes a ${open.operation}, not a weightedMean`);
+      return undefined;
+    }
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > this.config.maxWeight) {
+      throw new ShardwireError('E_BAD_ARGUMENT', `round ${open.memo} is a weightedMean: "weight" expected a number in (0, ${this.config.maxWeight}] (config maxWeight), got ${describe(weight)}`, { field: 'weight' });
+    }
+    return weight;
   }
 
   private sampleNoise(ring: 32 | 64, dim: number) {

@@ -8,7 +8,7 @@
 import type { Kernel } from '../kernel/kernel.ts';
 import type { ClipOptions } from '../kernel/fixed-point.ts';
 import type { ClipReport } from '../kernel/clip.ts';
-import { aringVector, type RealVector, type RingBits, type RingVector } from '../kernel/vectors.ts';
+import { allocRing, aringVector, wipeRing, type RealVector, type RingBits, type RingVector } from '../kernel/vectors.ts';
 
 /** What {@link buildPartial} needs besides the input. */
 export interface PartialInputs {
@@ -21,6 +21,11 @@ export interface PartialInputs {
   readonly outgoingSeeds: readonly Uint8Array[];
   /** Seeds of r_{l→i} for l with i ∈ H(l): added. */
   readonly incomingSeeds: readonly Uint8Array[];
+  /**
+   * Weighted mean: x is encoded as x·w (clip bound scaled by w) and w itself is appended as an
+   * extra secure coordinate, so the weight never travels in the clear.
+   */
+  readonly weight?: number;
 }
 
 /** The partial to upload and what clipping did (kept local: clip stats leak about the input). */
@@ -35,12 +40,21 @@ export interface Partial {
  *   noise vector's ring or length differs.
  */
 export function buildPartial(k: Kernel, x: RealVector, p: PartialInputs): Partial {
-  const { vector, clip } = k.encodeAndClip(x, { exponent: p.exponent, ring: p.ring, clip: p.clip });
+  const encoded = k.encodeAndClip(x, { exponent: p.exponent, ring: p.ring, clip: p.clip, ...(p.weight === undefined ? {} : { weight: p.weight }) });
+  const { clip } = encoded;
+  let vector = encoded.vector;
+  if (p.weight !== undefined) {
+    const withWeight = allocRing(p.ring, vector.length + 1);
+    withWeight.set(vector as never);
+    withWeight.set(k.encode(Float64Array.of(p.weight), { exponent: p.exponent, ring: p.ring }) as never, vector.length);
+    wipeRing(vector);
+    vector = withWeight;
+  }
   let y = vector;
   if (p.noise !== undefined) {
     aringVector(p.noise, 'noise', vector.length, p.ring);
     y = k.ringAdd(vector, p.noise);
-    vector.fill(0 as never); // the clipped encoding is the private input in the clear
+    wipeRing(vector); // the clipped encoding is the private input in the clear
   }
   const seeds = [...p.outgoingSeeds, ...p.incomingSeeds];
   const signs = [...p.outgoingSeeds.map(() => -1), ...p.incomingSeeds.map(() => 1)];

@@ -7,7 +7,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { aint, aoneOf, describe } from '../guards.ts';
-import { computeBitBudget } from '../config.ts';
+import { computeBitBudget, elementBoundOf } from '../config.ts';
 import type { RingVector } from '../kernel/vectors.ts';
 import { holderGraph, type HolderGraph } from '../protocol/holder-graph.ts';
 import { ID_PATTERN } from '../protocol/constants.ts';
@@ -115,7 +115,9 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   for (const p of participants) if (!c.bundles.has(p)) throw new ShardwireError('E_NOT_IN_SESSION', `participant ${p} has no verified key bundle (not joined yet)`, { id: p });
   const { minClients } = c.config;
   if (participants.length < minClients) throw new ShardwireError('E_TOO_FEW_CONTRIBUTORS', `${participants.length} participants are ready, fewer than minClients = ${minClients}; nothing was asked or released`, { ready: participants.length, minClients });
-  const budget = computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: c.config.clip.bound, ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n });
+  const weighted = operation === 'weightedMean';
+  if (weighted && c.noise) throw new ShardwireError('E_UNSUPPORTED', '"weightedMean" is not available in DP sessions in v1: weights scale each client\'s sensitivity; use "mean" or "sum"', { operation });
+  const budget = computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n });
   if (c.noise && c.accountant) {
     // refuse before asking anyone: even the fewest releasable contributors must fit the budget
     const worst = c.accountant.preview(releaseOf(c.noise, c.released + 1, minClients, dim));
@@ -146,7 +148,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
       if (msgMemo !== memo) throw new ShardwireError('E_REPLAY', `${type} from ${from} for memo ${msgMemo}, but the round is ${memo}`);
       if (type === RoundType.partial) {
         if (phase !== 'collect' || !participants.includes(from) || partials.has(from)) throw new ShardwireError('E_REPLAY', `partial from ${from} refused (${phase === 'collect' ? 'duplicate or not asked' : 'after the dropped set was committed'})`);
-        partials.set(from, ringFromBytes(body, dim, ring));
+        partials.set(from, ringFromBytes(body, weighted ? dim + 1 : dim, ring));
         progress('collect');
         if (partials.size === participants.length) collected.resolve();
       } else if (type === RoundType.reveal) {
@@ -218,7 +220,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
       };
       c.released++;
     }
-    const aggregate = c.kernel.decode(sum, { exponent: c.config.smpc.exponent, divisor: operation === 'mean' ? survivors.length : 1 });
+    const aggregate = decodeAggregate(c, sum, operation, dim, survivors.length);
     phase = 'done';
     const tDone = performance.now();
     if (o.broadcast) {
@@ -242,6 +244,15 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     o.signal?.removeEventListener('abort', onAbort);
     c.current = undefined;
   }
+}
+
+/** Turns the survivors' ring sum into the released aggregate: sum, mean, or Σw·x / Σw. */
+function decodeAggregate(c: Coordinator, sum: RingVector, operation: Operation, dim: number, contributors: number): Float64Array {
+  const exponent = c.config.smpc.exponent;
+  if (operation !== 'weightedMean') return c.kernel.decode(sum, { exponent, divisor: operation === 'mean' ? contributors : 1 });
+  const totalWeight = c.kernel.decode(sum.subarray(dim) as RingVector, { exponent })[0];
+  if (!(totalWeight > 0)) throw new ShardwireError('E_BAD_VECTOR', `the contributors' weights sum to ${totalWeight}; a weighted mean needs a positive total`, { totalWeight });
+  return c.kernel.decode(sum.subarray(0, dim) as RingVector, { exponent, divisor: totalWeight });
 }
 
 /** Checks that a survivor revealed exactly its edges with the dropped set, and splits them. */

@@ -29,7 +29,7 @@ export interface KernelExports extends NoiseExports {
   maskApplyU32(len: number, seedCount: number, startBlock: number, skipBytes: number): number;
   /** Same over Z_2^64. */
   maskApplyU64(len: number, seedCount: number, startBlock: number, skipBytes: number): number;
-  /** IO_A (f64) → IO_A (i64) fixed point, in place; mode 0 randomized, 1 half-even. */
+  /** IO_A (f64) → IO_A (i64) fixed point of x·10^exponent·PARAM_WEIGHT (f64 bits), in place; mode 0 randomized, 1 half-even. */
   encodeF64ToI64(len: number, exponent: number, mode: number, startBlock: number, skipBytes: number): number;
   /** IO_A (i64) → IO_A (u32) two's complement, in place; fails when a value leaves [−2^31, 2^31). */
   narrowI64ToU32(len: number): number;
@@ -69,6 +69,7 @@ export const EXPECTED_ABI_VERSION = 1;
 export const PARAM_BOUND = 0;
 export const PARAM_MULT = 1;
 export const PARAM_DIVISOR = 2;
+export const PARAM_WEIGHT = 3;
 export const OUT_INDEX = 8;
 export const OUT_NORM_LO = 9;
 export const OUT_NORM_HI = 10;

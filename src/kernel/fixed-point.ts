@@ -6,7 +6,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes, aint, aobject, aoneOf, describe } from '../guards.ts';
-import { PARAM_DIVISOR } from './abi.ts';
+import { PARAM_DIVISOR, PARAM_WEIGHT } from './abi.ts';
 import type { Kernel } from './kernel.ts';
 import { forEachChunk, loadRingChunk } from './chunks.ts';
 import { aclipBound, applyClipChunk, clipMultiplier, combineMeasure, measureChunk, measureLimit, verifyClip, NORM_KINDS, type ClipReport, type NormKind } from './clip.ts';
@@ -26,6 +26,11 @@ export interface EncodeOptions {
   readonly ring: RingBits;
   /** 'randomized' (default; E[enc] = x·S) or 'half-even' (deterministic). */
   readonly rounding?: Rounding;
+  /**
+   * Factor multiplied into x before rounding (a weighted mean's weight), so x·w·S is rounded
+   * once; finite and > 0, default 1. Clip bounds stay in units of x (they are scaled by w too).
+   */
+  readonly weight?: number;
   /**
    * 32-byte ChaCha20 key of the rounding randomness. Default: fresh from the platform CSPRNG
    * (crypto.getRandomValues). Pass one only for reproducible tests; never reuse a key that
@@ -49,6 +54,7 @@ export interface ClippedEncoding {
 interface Validated {
   x: RealVector;
   exponent: number;
+  weight: number;
   ring: RingBits;
   mode: number;
   key: Uint8Array;
@@ -61,7 +67,9 @@ function validate(x: unknown, opts: unknown): Validated {
   const ring = aoneOf(o.ring, 'ring', [32, 64] as const);
   const rounding = aoneOf(o.rounding ?? 'randomized', 'rounding', ['randomized', 'half-even'] as const);
   const key = o.key === undefined ? globalThis.crypto.getRandomValues(new Uint8Array(32)) : abytes(o.key, 'key', 32);
-  return { x: vec, exponent, ring, mode: rounding === 'randomized' ? 0 : 1, key };
+  const weight = o.weight === undefined ? 1 : o.weight;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) throw new ShardwireError('E_BAD_ARGUMENT', `"weight" expected a finite number > 0, got ${describe(weight)}`, { field: 'weight' });
+  return { x: vec, exponent, weight, ring, mode: rounding === 'randomized' ? 0 : 1, key };
 }
 
 /** Largest exponent e with |value|·10^e < 2^53 (−1 when none). */
@@ -103,9 +111,10 @@ function storeEncoded(k: Kernel, v: Validated, out: RingVector, off: number, n: 
   }
 }
 
-function withKey<T>(k: Kernel, key: Uint8Array, body: () => T): T {
+function withKey<T>(k: Kernel, v: Validated, body: () => T): T {
   const { bytes, keyOffset, nonceOffset } = k.views;
-  bytes.set(key, keyOffset);
+  new Float64Array(k.views.params.buffer, k.views.params.byteOffset + 8 * PARAM_WEIGHT, 1)[0] = v.weight;
+  bytes.set(v.key, keyOffset);
   bytes.fill(0, nonceOffset, nonceOffset + 12);
   try {
     return body();
@@ -124,7 +133,7 @@ function withKey<T>(k: Kernel, key: Uint8Array, body: () => T): T {
 export function encode(k: Kernel, x: RealVector, opts: EncodeOptions): RingVector {
   const v = validate(x, opts);
   const out = allocRing(v.ring, v.x.length);
-  withKey(k, v.key, () =>
+  withKey(k, v, () =>
     forEachChunk(k, v.x.length, (off, n) => {
       encodeChunk(k, v, off, n);
       storeEncoded(k, v, out, off, n);
@@ -134,7 +143,8 @@ export function encode(k: Kernel, x: RealVector, opts: EncodeOptions): RingVecto
 }
 
 /**
- * Encodes x and clips it in the integer domain to ‖enc‖ ≤ ⌊bound·S⌋ (L1, L2 or L∞), in two
+ * Encodes x (times `weight`) and clips it in the integer domain to ‖enc‖ ≤ ⌊bound·weight·S⌋
+ * (L1, L2 or L∞), in two
  * passes over the chunks: encode and measure, then scale (or clamp) and re-measure to verify.
  * @throws {ShardwireError} as {@link encode}; E_BAD_ARGUMENT for a bad clip; E_RING_OVERFLOW
  *   when ⌊bound·S⌋ does not fit the ring.
@@ -144,13 +154,13 @@ export function encodeAndClip(k: Kernel, x: RealVector, opts: EncodeOptions & { 
   const v = validate(x, opts);
   const c = aobject(opts.clip, 'clip');
   const norm = aoneOf(c.norm, 'clip.norm', NORM_KINDS);
-  const scaled = typeof c.bound === 'number' ? c.bound * 10 ** v.exponent : NaN;
+  const scaled = typeof c.bound === 'number' ? c.bound * v.weight * 10 ** v.exponent : NaN;
   if (!Number.isFinite(scaled) || scaled < 0 || scaled >= 2 ** 63) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"clip.bound" expected a finite number ≥ 0 with bound·10^exponent < 2^63, got ${describe(c.bound)}`, { field: 'clip.bound' });
+    throw new ShardwireError('E_BAD_ARGUMENT', `"clip.bound" expected a finite number ≥ 0 with bound·weight·10^exponent < 2^63, got ${describe(c.bound)}`, { field: 'clip.bound' });
   }
   const bound = aclipBound(BigInt(Math.floor(scaled)), v.ring);
   const out = allocRing(v.ring, v.x.length);
-  return withKey(k, v.key, () => {
+  return withKey(k, v, () => {
     // pass 1 encodes and measures; the i64 words are kept (in `out` itself for ring 64) so that
     // pass 2 scales them without encoding again. One chunk never leaves the arena at all.
     const single = v.x.length <= k.chunkElems;

@@ -50,3 +50,9 @@ export function arealVector(x: unknown, title: string): RealVector {
   }
   return x;
 }
+
+/** Overwrites a ring vector with zeros (wiping an encoding, a mask or noise after use). */
+export function wipeRing(v: RingVector): void {
+  if (v instanceof BigUint64Array) v.fill(0n);
+  else v.fill(0);
+}

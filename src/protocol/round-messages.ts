@@ -25,9 +25,13 @@ export const RoundType = {
 } as const;
 export type RoundType = (typeof RoundType)[keyof typeof RoundType];
 
-/** How the survivors' sum is turned into the released aggregate. */
-export type Operation = 'sum' | 'mean';
-export const OPERATIONS: readonly Operation[] = ['sum', 'mean'];
+/**
+ * How the survivors' sum is turned into the released aggregate: 'mean' divides by the number of
+ * contributors; 'weightedMean' has each client add x·w and w (an extra secure coordinate) and
+ * divides by Σw.
+ */
+export type Operation = 'sum' | 'mean' | 'weightedMean';
+export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean'];
 
 /** One roster member as the coordinator tells participants (Ed25519 key, base64url). */
 export interface RosterMember {

@@ -9,7 +9,8 @@ import { world } from './sdk-harness.ts';
 import { isShardwireError } from '../../src/errors.ts';
 import { PrivacyAccountant } from '../../src/dp/accountant.ts';
 
-const dpConfig = (noisetype: 'gauss' | 'laplace', budget: number, mode: 'local' | 'distributed' = 'local') => ({
+const dpConfig = (noisetype: 'gauss' | 'laplace', budget: number, mode: 'local' | 'distributed' = 'local', ring: 'auto' | 64 = 'auto') => ({
+  ring,
   smpc: { shards: 3, exponent: 4 },
   minClients: 4,
   dp: { noisetype, epsilon: 1, delta: noisetype === 'gauss' ? 1e-5 : 0, clippingVal: 1, mode },
@@ -17,9 +18,9 @@ const dpConfig = (noisetype: 'gauss' | 'laplace', budget: number, mode: 'local' 
   timeouts: { joinMs: 5000, roundMs: 5000, revealMs: 2000 },
 });
 
-for (const [noisetype, mode] of [['gauss', 'local'], ['gauss', 'distributed'], ['laplace', 'local']] as const) {
-  test(`DP round (${noisetype}, ${mode}): error std matches the expected noise std; ε is reported`, async () => {
-    const w = await world(6, dpConfig(noisetype, 100, mode));
+for (const [noisetype, mode, ring] of [['gauss', 'local', 'auto'], ['gauss', 'distributed', 64], ['laplace', 'local', 64]] as const) {
+  test(`DP round (${noisetype}, ${mode}, ring ${ring}): error std matches the expected noise std; ε is reported`, async () => {
+    const w = await world(6, dpConfig(noisetype, 100, mode, ring));
     try {
       const dim = 3000;
       const inputs = w.clients.map((_, i) => Float64Array.from({ length: dim }, (_, e) => ((i * 13 + e * 7) % 11) / 1e4)); // ‖x‖ < 1: unclipped

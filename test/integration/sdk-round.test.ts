@@ -65,3 +65,37 @@ test('several rounds in one session use fresh memos; a reused memo is refused', 
     await w.close();
   }
 });
+
+test('weighted mean: weights travel as a secure coordinate; the result is Σ w·x / Σ w', async () => {
+  const w = await world(3, baseConfig({ maxWeight: 1000, clip: { norm: 'linf', bound: 10 } }));
+  try {
+    const weights = [100, 300, 600];
+    const inputs = [Float64Array.from([1, 2]), Float64Array.from([3, 4]), Float64Array.from([5, -6])];
+    const calls = w.clients.map((c, i) => c.aggregate(inputs[i], { weight: weights[i] }));
+    const { aggregate } = await w.coordinator.runRound({ dim: 2, operation: 'weightedMean' });
+    await Promise.all(calls);
+    const expected = [(100 * 1 + 300 * 3 + 600 * 5) / 1000, (100 * 2 + 300 * 4 - 600 * 6) / 1000];
+    aggregate.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-9, `${v} vs ${expected[i]}`));
+    // a missing or too large weight is refused before anything is sent
+    const bad = w.clients[0].aggregate(inputs[0], { weight: 5000 });
+    const round = w.coordinator.runRound({ dim: 2, operation: 'weightedMean', timeoutMs: 300 }).catch((e) => e);
+    await assert.rejects(bad, (e: { code?: string }) => e.code === 'E_BAD_ARGUMENT');
+    await round;
+  } finally {
+    await w.close();
+  }
+});
+
+test('ring 64 end to end (forced by config), with a sum past the 32-bit range', async () => {
+  const w = await world(3, baseConfig({ ring: 64, clip: { norm: 'linf', bound: 1e6 } }));
+  try {
+    const inputs = w.clients.map((_, i) => Float64Array.from([9e5 + i, -9e5, 0.5]));
+    const calls = w.clients.map((c, i) => c.aggregate(inputs[i]));
+    const { aggregate, report } = await w.coordinator.runRound({ dim: 3 });
+    await Promise.all(calls);
+    assert.equal(report.ring, 64);
+    assert.deepEqual([...aggregate], [2.7e6 + 3, -2.7e6, 1.5]);
+  } finally {
+    await w.close();
+  }
+});
