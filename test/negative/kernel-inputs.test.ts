@@ -98,3 +98,9 @@ test('decode refuses a divisor that is not a finite positive number', () => {
     expectCode('E_BAD_ARGUMENT', () => k.decode(new Uint32Array(2), { exponent: 1, divisor: divisor as number }), `divisor ${String(divisor)}`);
   }
 });
+
+test('encode refuses a weight that is not a finite positive number', () => {
+  for (const weight of [0, -2, NaN, Infinity, '3', null]) {
+    expectCode('E_BAD_ARGUMENT', () => k.encode(new Float64Array(2), { exponent: 1, ring: 64, weight: weight as number }), `weight ${String(weight)}`);
+  }
+});

@@ -100,3 +100,14 @@ test('decode with a divisor (mean, weighted mean) divides once: v / (S·d)', () 
     { numRuns: 100 },
   );
 });
+
+test('a weight is folded into the scale: decode(encode(x, weight w)) ≈ x·w within 1/S', () => {
+  fc.assert(
+    fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { maxLength: 50 }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.integer({ min: 0, max: 6 }), (xs, weight, exponent) => {
+      const x = Float64Array.from(xs);
+      const back = simd.decode(simd.encode(x, { exponent, ring: 64, weight }), { exponent });
+      x.forEach((v, i) => assert.ok(Math.abs(back[i] - v * weight) <= 1 / 10 ** exponent + Math.abs(v * weight) * 2 ** -48, `${v}·${weight}`));
+    }),
+    { numRuns: 100 },
+  );
+});
