@@ -3,40 +3,59 @@
  * Canonne, Kamath & Steinke, "The Discrete Gaussian for Differential Privacy" (NeurIPS 2020,
  * arXiv:2004.00010), §5 "Sampling". Every probability is a ratio of integers; no f32/f64
  * instruction appears here (a test scans the compiled text for them).
+ *
+ * Bits, not words (noise-stream.ts): a Bernoulli(p) trial reads stream bits as the binary digits
+ * of a uniform U ∈ [0, 1) and stops at the first digit where U and p differ (Knuth & Yao 1976),
+ * ~2 bits on average whatever p; a uniform integer in [0, n) is a draw of bitlen(n − 1) bits,
+ * rejected until below n.
  */
-import { next32, next64 } from './noise-stream';
-
-const TWO_32: u64 = 0x1_0000_0000;
+import { peek32, skip, takeBits, takeBit } from './noise-stream';
 
 /**
- * Uniform integer in [0, n), n ≥ 1, with no modulo bias. n ≤ 2^32: Lemire's multiply-and-reject
- * on one u32 word ("Fast random integer generation in an interval", 2019, Algorithm 5); larger
- * n: a masked 64-bit draw, rejected until below n (expected < 2 draws).
+ * Uniform integer in [0, n), n ≥ 1, with no modulo bias: b = bitlen(n − 1) stream bits read as
+ * an integer, rejected until below n (expected < 2 draws, ≤ 2b bits). n = 1 reads nothing.
  */
 export function uniformBelow(n: u64): u64 {
-  if (n <= TWO_32) {
-    let m = <u64>next32() * n;
-    let l = m & 0xffffffff;
-    if (l < n) {
-      const threshold = (TWO_32 - n) % n; // 2^32 mod n: the biased low products
-      while (l < threshold) {
-        m = <u64>next32() * n;
-        l = m & 0xffffffff;
-      }
+  const b = <u32>(64 - clz(n - 1));
+  if (b <= 32) {
+    if (b == 0) return 0;
+    const sh = 32 - b;
+    while (true) {
+      const x = peek32() >> sh;
+      skip(b);
+      if (<u64>x < n) return <u64>x;
     }
-    return m >> 32;
   }
-  const mask = (~(<u64>0)) >> clz(n - 1);
-  let x: u64;
-  do {
-    x = next64() & mask;
-  } while (x >= n);
-  return x;
+  while (true) {
+    const hi = <u64>takeBits(b - 32);
+    const x = (hi << 32) | <u64>takeBits(32);
+    if (x < n) return x;
+  }
+  return 0; // unreachable
 }
 
-/** Bernoulli(num/den) for 0 ≤ num ≤ den, den ≥ 1. */
-@inline export function bernoulli(num: u64, den: u64): bool {
-  return uniformBelow(den) < num;
+/**
+ * Bernoulli(num/den) for 0 ≤ num ≤ den, den ≥ 1: compares stream bits with the binary expansion
+ * of num/den, most significant first, and stops at the first difference (U < p iff there U has
+ * a 0 and p a 1). p = 0 and p = 1 read nothing. The remainder r < den is doubled without
+ * overflow as r − (den − r).
+ */
+export function bernoulli(num: u64, den: u64): bool {
+  if (num == 0) return false;
+  if (num >= den) return true;
+  let r = num;
+  while (true) {
+    const d = den - r;
+    const p: u32 = r >= d ? 1 : 0; // next digit of num/den: 2r ≥ den
+    r = p ? r - d : r + r;
+    if (takeBit() != p) return p == 1;
+  }
+  return false; // unreachable
+}
+
+/** Bernoulli(1/k), k ≥ 1, as {@link bernoulli}(1, k). */
+@inline function bernoulliInv(k: u64): bool {
+  return bernoulli(1, k);
 }
 
 /**
@@ -48,16 +67,18 @@ export function bernExpFrac(num: u64, den: u64): bool {
   if (num == 0) return true;
   let k: u64 = 1;
   while (true) {
-    if (num < den && uniformBelow(den) >= num) break; // Bernoulli(γ); always 1 when γ = 1
-    if (k > 1 && uniformBelow(k) != 0) break; // Bernoulli(1/k)
+    if (num < den && !bernoulli(num, den)) break; // Bernoulli(γ); always 1 when γ = 1
+    if (k > 1 && !bernoulliInv(k)) break; // Bernoulli(1/k)
     k++;
   }
   return (k & 1) == 1;
 }
 
-/** Bernoulli(exp(−1)). */
-@inline export function bernExpMinusOne(): bool {
-  return bernExpFrac(1, 1);
+/** Bernoulli(exp(−1)): CKS20 Algorithm 1 with γ = 1 (no Bernoulli(γ) draws). */
+export function bernExpMinusOne(): bool {
+  let k: u64 = 2;
+  while (bernoulliInv(k)) k++;
+  return (k & 1) == 1;
 }
 
 /**
@@ -72,29 +93,31 @@ export function bernExp(num: u64, den: u64): bool {
   return bernExpFrac(num % den, den);
 }
 
-/** Bernoulli(N/D) for 128-bit N < D (hi, lo halves): a uniform draw in [0, D) compared with N. */
+/**
+ * Bernoulli(N/D) for 128-bit 0 < N < D < 2^127 (hi, lo halves), as {@link bernoulli}: the
+ * remainder is doubled in 128 bits (no overflow since D < 2^127); no 128-bit uniform is drawn.
+ */
 function bernoulli128(nHi: u64, nLo: u64, dHi: u64, dLo: u64): bool {
-  // e = D − 1, the largest value the uniform draw may take
-  const eLo = dLo - 1;
-  const eHi = dHi - (dLo == 0 ? 1 : 0);
-  if (eHi == 0) {
-    const x = eLo == u64.MAX_VALUE ? next64() : uniformBelow(eLo + 1);
-    return x < nLo; // N < D ≤ 2^64, so nHi = 0
-  }
-  const maskHi = (~(<u64>0)) >> clz(eHi);
-  let h: u64, l: u64;
+  let rHi = nHi, rLo = nLo;
   while (true) {
-    h = next64() & maskHi;
-    l = next64();
-    if (h < eHi || (h == eHi && l <= eLo)) break;
+    // r ← 2r; digit = 2r ≥ D; if so r ← 2r − D
+    rHi = (rHi << 1) | (rLo >> 63);
+    rLo <<= 1;
+    const p: u32 = rHi > dHi || (rHi == dHi && rLo >= dLo) ? 1 : 0;
+    if (p) {
+      const borrow: u64 = rLo < dLo ? 1 : 0;
+      rLo -= dLo;
+      rHi = rHi - dHi - borrow;
+    }
+    if (takeBit() != p) return p == 1;
   }
-  return h < nHi || (h == nHi && l < nLo);
+  return false; // unreachable
 }
 
 /**
- * Bernoulli(exp(−N/D)) for 128-bit N ≥ 0 and D ≥ 1 (hi, lo halves), as {@link bernExp}: the
- * whole part by repeated subtraction (each step one Bernoulli(exp(−1)), stopping at the first
- * failure, so a huge N/D costs ~1.6 steps on average), the fraction by CKS20 Algorithm 1.
+ * Bernoulli(exp(−N/D)) for 128-bit N ≥ 0 and 1 ≤ D < 2^127 (hi, lo halves), as {@link bernExp}:
+ * the whole part by repeated subtraction (each step one Bernoulli(exp(−1)), stopping at the
+ * first failure, so a huge N/D costs ~1.6 steps on average), the fraction by CKS20 Algorithm 1.
  */
 export function bernExp128(nHi: u64, nLo: u64, dHi: u64, dLo: u64): bool {
   while (nHi > dHi || (nHi == dHi && nLo >= dLo)) {
@@ -107,9 +130,8 @@ export function bernExp128(nHi: u64, nLo: u64, dHi: u64, dLo: u64): bool {
   let k: u64 = 1;
   while (true) {
     if (!bernoulli128(nHi, nLo, dHi, dLo)) break;
-    if (k > 1 && uniformBelow(k) != 0) break;
+    if (k > 1 && !bernoulliInv(k)) break;
     k++;
   }
   return (k & 1) == 1;
 }
-

@@ -3,13 +3,13 @@
  * from status.ts. Kept in its own file so that the ABI has one owner per concern.
  *
  * Protocol (mirrored by src/kernel/noise.ts): write the 32-byte key at noiseKeyPtr(), the
- * stream position (u64 words) into NOISE_PARAMS[NP_POSITION] and call noiseSeek(); put the
+ * stream position (u64 bits) into NOISE_PARAMS[NP_POSITION] and call noiseSeek(); put the
  * sampler's parameters into NOISE_PARAMS[NP_A], [NP_B]; call noiseSampleI64 / noiseAddU64 /
  * noiseAddU32 once per chunk; noiseTell() writes the position reached; noiseWipe() at the end.
  */
 import { CHUNK_ELEMS, IO_A, IO_B } from './arena';
 import { STATUS_OK, STATUS_BAD_LENGTH, STATUS_OUT_OF_RANGE, STATUS_BAD_ARGUMENT } from './status';
-import { NOISE_KEY, streamSeek, streamTell, streamFlags, streamWipe, STREAM_EXHAUSTED, SAMPLE_OVERFLOW } from './noise-stream';
+import { NOISE_KEY, streamSeek, streamTell, streamFlags, streamWipe, STREAM_EXHAUSTED, SAMPLE_OVERFLOW, STREAM_BITS } from './noise-stream';
 import { uniformBelow, bernoulli, bernExp } from './bernoulli';
 import {
   geometric, fillDiscreteLaplace, fillDiscreteGaussian, MAX_LAPLACE_TERM, MAX_GAUSS_SIGMA,
@@ -30,8 +30,6 @@ const NP_POSITION: u32 = 2;
 /** Parameter slots of the noise exports, apart from the shared PARAMS (arena.ts). */
 const NOISE_PARAMS: usize = memory.data(8 * 8, 16);
 
-/** One past the last word of a ChaCha20 stream: 2^32 blocks × 16 words. */
-const STREAM_WORDS: u64 = <u64>1 << 36;
 
 @inline function np(i: u32): u64 {
   return load<u64>(NOISE_PARAMS + (<usize>i << 3));
@@ -40,15 +38,15 @@ const STREAM_WORDS: u64 = <u64>1 << 36;
 export function noiseKeyPtr(): usize { return NOISE_KEY; }
 export function noiseParamsPtr(): usize { return NOISE_PARAMS; }
 
-/** Positions the noise stream at word NOISE_PARAMS[NP_POSITION] and clears its flags. */
+/** Positions the noise stream at bit NOISE_PARAMS[NP_POSITION] (< 2^41) and clears its flags. */
 export function noiseSeek(): u32 {
   const pos = np(NP_POSITION);
-  if (pos >= STREAM_WORDS) return STATUS_BAD_LENGTH;
+  if (pos >= STREAM_BITS) return STATUS_BAD_LENGTH;
   streamSeek(pos);
   return STATUS_OK;
 }
 
-/** Writes the stream position (words consumed) into NOISE_PARAMS[NP_POSITION]. */
+/** Writes the stream position (bits consumed) into NOISE_PARAMS[NP_POSITION]. */
 export function noiseTell(): u32 {
   store<u64>(NOISE_PARAMS + (<usize>NP_POSITION << 3), streamTell());
   return STATUS_OK;

@@ -1,13 +1,19 @@
 /**
  * The randomness of the noise samplers: one ChaCha20 stream (RFC 8439 §2.3) under the noise key
- * and a fixed domain-separation nonce, read as little-endian u32 words. The position (words
- * consumed since block 0) is exact and seekable, so a long vector's noise can be drawn chunk by
- * chunk, or resumed later, with the same result as one pass. Keystream is buffered in a static
- * scratch of NOISE_BUF_BLOCKS blocks; nothing allocates.
+ * and a fixed domain-separation nonce, read as a stream of BITS. Bit i of the stream is bit
+ * (31 − i mod 32) of little-endian u32 word ⌊i/32⌋ (each word is read from its most significant
+ * bit down), and an n-bit draw is the next n bits read as a big-endian integer (first bit most
+ * significant). The samplers take only the bits they need (a Bernoulli trial ~2, a sign 1), which
+ * cut the keystream per sample from ~8–20 words to ~1–4 (measured).
  *
- * Past 2^32 blocks the counter would repeat; the stream then sets STREAM_EXHAUSTED and keeps
- * producing (wrapped) words so every sampler still terminates, and the vector entry points turn
- * the flag into a status so that noise is discarded. Integer operations only.
+ * The position (bits consumed since block 0) is exact and seekable, so a long vector's noise can
+ * be drawn chunk by chunk, or resumed later, with the same result as one pass. Keystream is
+ * buffered in a static scratch of NOISE_BUF_BLOCKS blocks and fed through a 64-bit reservoir;
+ * nothing allocates.
+ *
+ * Past 2^32 blocks (2^41 bits) the counter would repeat: the stream keeps producing (wrapped)
+ * bits so every sampler still terminates, and {@link streamFlags} reports STREAM_EXHAUSTED once a
+ * consumed bit lies past the end, so that noise is discarded. Integer operations only.
  */
 import { keystream } from './chacha';
 
@@ -15,8 +21,8 @@ import { keystream } from './chacha';
 const NOISE_BUF_BLOCKS: u32 = 64;
 const WORDS_PER_BLOCK: u32 = 16;
 const BUF_WORDS: u32 = NOISE_BUF_BLOCKS * WORDS_PER_BLOCK;
-/** Blocks in one ChaCha20 stream (32-bit counter, RFC 8439 §2.3). */
-const STREAM_BLOCKS: u64 = 0x1_0000_0000;
+/** Bits in one ChaCha20 stream: 2^32 blocks (32-bit counter, RFC 8439 §2.3) × 512. */
+export const STREAM_BITS: u64 = <u64>1 << 41;
 
 /** The noise key (32 bytes), written by the host from its CSPRNG. */
 export const NOISE_KEY: usize = memory.data(32, 16);
@@ -25,69 +31,96 @@ const NOISE_NONCE: usize = memory.data<u8>([0x73, 0x68, 0x61, 0x72, 0x64, 0x77, 
 /** Buffered keystream. */
 const NOISE_BUF: usize = memory.data(<i32>(BUF_WORDS * 4), 64);
 
-/** Flag bit: the stream passed 2^32 blocks. */
+/** Flag bit: a consumed bit lies past 2^32 blocks. */
 export const STREAM_EXHAUSTED: u32 = 1;
 /** Flag bit: an intermediate would have left 64 bits (probability below 2^-300, see noise.ts). */
 export const SAMPLE_OVERFLOW: u32 = 2;
 
 let bufBlock: u64 = 0; // stream block of NOISE_BUF word 0
-let wordIdx: u32 = BUF_WORDS; // next word to read
-let bufEnd: u32 = BUF_WORDS; // words of the buffer inside the stream (fewer only in its last 64 blocks)
+let wordIdx: u32 = BUF_WORDS; // next word of the buffer to move into the reservoir
 let flags: u32 = 0;
+/** Reservoir: the next `avail` stream bits, most significant first, in the top of `res` (the rest 0). */
+let res: u64 = 0;
+let avail: u32 = 0;
 
-/** Fills the buffer from block `block`; bufEnd marks where the 2^32-block stream ends inside it. */
+/** Fills the buffer from block `block` (the counter wraps mod 2^32 past the end of the stream). */
 function fill(block: u64): void {
-  keystream(NOISE_KEY, NOISE_NONCE, <u32>block, NOISE_BUF_BLOCKS, NOISE_BUF); // counter wraps mod 2^32
+  keystream(NOISE_KEY, NOISE_NONCE, <u32>block, NOISE_BUF_BLOCKS, NOISE_BUF);
   bufBlock = block;
-  const left: u64 = block < STREAM_BLOCKS ? STREAM_BLOCKS - block : 0;
-  bufEnd = left >= <u64>NOISE_BUF_BLOCKS ? BUF_WORDS : <u32>left * WORDS_PER_BLOCK;
 }
 
-/** Slow path of next32: refill, or flag the end of the stream (and keep going on wrapped words). */
-function advance(): void {
-  if (wordIdx < BUF_WORDS) {
-    flags |= STREAM_EXHAUSTED;
-    bufEnd = BUF_WORDS;
-    return;
+/** Next u32 word of the keystream (slow path: the next buffer). */
+@inline function nextWord(): u32 {
+  if (wordIdx >= BUF_WORDS) {
+    fill(bufBlock + <u64>NOISE_BUF_BLOCKS);
+    wordIdx = 0;
   }
-  fill(bufBlock + <u64>NOISE_BUF_BLOCKS);
-  wordIdx = 0;
-  if (bufEnd == 0) {
-    flags |= STREAM_EXHAUSTED;
-    bufEnd = BUF_WORDS;
-  }
-}
-
-/** Next u32 word of the stream. */
-@inline export function next32(): u32 {
-  if (wordIdx >= bufEnd) advance();
   const w = load<u32>(NOISE_BUF + (<usize>wordIdx << 2));
   wordIdx++;
   return w;
 }
 
-/** Next 64 bits of the stream (two words, the first one low). */
-@inline export function next64(): u64 {
-  const lo = <u64>next32();
-  return lo | (<u64>next32() << 32);
+/** Tops the reservoir up to at least 33 bits. */
+@inline function ensure32(): void {
+  if (avail < 32) {
+    res |= <u64>nextWord() << <u64>(32 - avail);
+    avail += 32;
+  }
 }
 
-/** Positions the stream at word `pos` (keystream byte 4·pos) and clears the flags. */
+/** The next 32 stream bits (first bit most significant) without consuming them. */
+@inline export function peek32(): u32 {
+  ensure32();
+  return <u32>(res >> 32);
+}
+
+/** Consumes `n` ≤ 32 bits after a {@link peek32}. */
+@inline export function skip(n: u32): void {
+  res <<= <u64>n;
+  avail -= n;
+}
+
+/** The next `n` bits, 1 ≤ n ≤ 32, as an integer (first bit most significant). */
+@inline export function takeBits(n: u32): u32 {
+  ensure32();
+  const x = <u32>(res >> <u64>(64 - n));
+  res <<= <u64>n;
+  avail -= n;
+  return x;
+}
+
+/** The next stream bit. */
+@inline export function takeBit(): u32 {
+  if (avail == 0) {
+    res = <u64>nextWord() << 32;
+    avail = 32;
+  }
+  const b = <u32>(res >> 63);
+  res <<= 1;
+  avail--;
+  return b;
+}
+
+/** Positions the stream at bit `pos` (< 2^41) and clears the flags. */
 export function streamSeek(pos: u64): void {
   flags = 0;
-  fill(pos / <u64>WORDS_PER_BLOCK);
-  wordIdx = <u32>(pos % <u64>WORDS_PER_BLOCK);
-  if (wordIdx >= bufEnd) advance(); // pos at or past the end of the stream
+  const word = pos >> 5;
+  fill(word / <u64>WORDS_PER_BLOCK);
+  wordIdx = <u32>(word % <u64>WORDS_PER_BLOCK);
+  res = 0;
+  avail = 0;
+  ensure32();
+  skip(<u32>(pos & 31));
 }
 
-/** Words consumed since block 0 of the stream. */
+/** Bits consumed since block 0 of the stream. */
 export function streamTell(): u64 {
-  return bufBlock * <u64>WORDS_PER_BLOCK + <u64>wordIdx;
+  return (bufBlock * <u64>WORDS_PER_BLOCK + <u64>wordIdx) * 32 - <u64>avail;
 }
 
-/** Flag bits raised since the last seek. */
+/** Flag bits raised since the last seek, STREAM_EXHAUSTED if the position passed the stream's end. */
 export function streamFlags(): u32 {
-  return flags;
+  return streamTell() > STREAM_BITS ? flags | STREAM_EXHAUSTED : flags;
 }
 
 /** Raises a flag bit (samplers report impossible-in-practice overflows this way). */
@@ -95,11 +128,12 @@ export function streamFlags(): u32 {
   flags |= bit;
 }
 
-/** Zeroes the key and the buffered keystream; the next use must write a key and seek. */
+/** Zeroes the key, the buffered keystream and the reservoir; the next use must write a key and seek. */
 export function streamWipe(): void {
   memory.fill(NOISE_KEY, 0, 32);
   memory.fill(NOISE_BUF, 0, <usize>BUF_WORDS * 4);
   wordIdx = BUF_WORDS;
-  bufEnd = BUF_WORDS;
   bufBlock = 0;
+  res = 0;
+  avail = 0;
 }

@@ -12,7 +12,7 @@
  * - discrete Gaussian σ ∈ [1, 2^28], proposal t = σ + 1: |y|·t overflows only when the
  *   Laplace proposal |y| ≥ 2^36 > 255·t, probability < e^(−255).
  */
-import { next32, raiseFlag, SAMPLE_OVERFLOW } from './noise-stream';
+import { takeBit, raiseFlag, SAMPLE_OVERFLOW } from './noise-stream';
 import { uniformBelow, bernExpFrac, bernExpMinusOne, bernExp128 } from './bernoulli';
 import { mulHiU64 } from './wide';
 
@@ -52,12 +52,12 @@ export function geometric(t: u64, s: u64): u64 {
 
 /**
  * Discrete Laplace with scale t/s: P(Z = z) ∝ exp(−|z|·s/t), CKS20 Algorithm 2. A uniform sign
- * (one stream word, so the stream position stays word-exact) and rejection of "−0".
+ * (one stream bit) and rejection of "−0".
  */
 export function discreteLaplace(t: u64, s: u64): i64 {
   while (true) {
     const y = geometric(t, s);
-    const negative = (next32() & 1) == 1;
+    const negative = takeBit() == 1;
     if (negative && y == 0) continue;
     if (y > <u64>i64.MAX_VALUE) {
       raiseFlag(SAMPLE_OVERFLOW);

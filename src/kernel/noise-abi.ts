@@ -8,11 +8,11 @@
 export interface NoiseExports {
   /** Offset of the 32-byte noise key. */
   noiseKeyPtr(): number;
-  /** Offset of the noise parameter slots (u64): [0] A, [1] B, [2] stream position in words. */
+  /** Offset of the noise parameter slots (u64): [0] A, [1] B, [2] stream position in bits. */
   noiseParamsPtr(): number;
-  /** Seeks the noise stream to the word in slot [2]; clears its flags. */
+  /** Seeks the noise stream to the bit in slot [2]; clears its flags. */
   noiseSeek(): number;
-  /** Writes the stream position (words consumed) into slot [2]. */
+  /** Writes the stream position (bits consumed) into slot [2]. */
   noiseTell(): number;
   /** Zeroes the noise key and buffered keystream. */
   noiseWipe(): number;
@@ -48,5 +48,5 @@ export const NP_POSITION = 2;
 export const MAX_LAPLACE_TERM = 2n ** 48n;
 /** Largest discrete Gaussian σ in integer units (assembly/noise.ts). */
 export const MAX_GAUSS_SIGMA = 2n ** 28n;
-/** Words in one ChaCha20 stream: 2^32 blocks × 16. */
-export const NOISE_STREAM_WORDS = 2n ** 36n;
+/** Bits in one ChaCha20 stream: 2^32 blocks × 512 (positions count bits, assembly/noise-stream.ts). */
+export const NOISE_STREAM_BITS = 2n ** 41n;

@@ -3,7 +3,7 @@
  * Exact integer noise from the kernel (assembly/noise.ts; Canonne–Kamath–Steinke 2020): the
  * chunked wrapper that adds discrete Laplace or discrete Gaussian noise to a ring vector, and
  * raw draws of every sampler for tests and benchmarks. Randomness is one ChaCha20 stream per
- * 32-byte key (from the host CSPRNG, {@link newNoiseKey}); its position, in 32-bit words, is
+ * 32-byte key (from the host CSPRNG, {@link newNoiseKey}); its position, in bits, is
  * returned so that a vector's noise can be continued in a later call with identical results.
  *
  * Timing (DESIGN.md §5): each chunk's noise is drawn before the chunk's data is read, and the
@@ -16,7 +16,7 @@ import { abytes, aobject, aoneOf, describe } from '../guards.ts';
 import type { Kernel } from './kernel.ts';
 import { forEachChunk, loadRingChunk, storeRingChunk } from './chunks.ts';
 import {
-  NOISE_KIND, NP_A, NP_B, NP_POSITION, MAX_LAPLACE_TERM, MAX_GAUSS_SIGMA, NOISE_STREAM_WORDS,
+  NOISE_KIND, NP_A, NP_B, NP_POSITION, MAX_LAPLACE_TERM, MAX_GAUSS_SIGMA, NOISE_STREAM_BITS,
 } from './noise-abi.ts';
 import { STATUS_OK, STATUS_BAD_LENGTH, STATUS_OUT_OF_RANGE, STATUS_BAD_ARGUMENT } from './status.ts';
 import { aringVector, type RingVector } from './vectors.ts';
@@ -36,7 +36,7 @@ export type NoiseSpec =
 export type NoiseOptions = NoiseSpec & {
   /** 32 bytes from the host CSPRNG ({@link newNoiseKey}); one key per vector, never reused across vectors. */
   readonly key: Uint8Array;
-  /** Stream position (32-bit words) to start from; default 0n. Pass a previous call's `position` to continue. */
+  /** Stream position (bits consumed, < 2^41) to start from; default 0n. Pass a previous call's `position` to continue. */
   readonly position?: bigint;
 };
 
@@ -80,7 +80,7 @@ function kernelParams(opts: NoiseSpec): { kind: number; a: bigint; b: bigint } {
 /** Writes key and parameters, seeks, runs `body`, reads the position back, and always wipes the key. */
 function withStream(k: Kernel, key: Uint8Array, position: bigint, a: bigint, b: bigint, body: () => void): bigint {
   abytes(key, 'key', 32);
-  bigintIn(position, 'position', 0n, NOISE_STREAM_WORDS - 1n);
+  bigintIn(position, 'position', 0n, NOISE_STREAM_BITS - 1n);
   const np = new BigUint64Array(k.raw.memory.buffer, k.raw.noiseParamsPtr(), 8);
   k.views.bytes.set(key, k.raw.noiseKeyPtr());
   try {
@@ -100,7 +100,7 @@ function withStream(k: Kernel, key: Uint8Array, position: bigint, a: bigint, b: 
 function check(status: number, op: string): void {
   if (status === STATUS_OK) return;
   if (status === STATUS_BAD_LENGTH) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `${op}: the noise stream ran past 2^32 ChaCha20 blocks; use a fresh key for further noise`, { status });
+    throw new ShardwireError('E_BAD_ARGUMENT', `${op}: the noise stream ran past 2^32 ChaCha20 blocks (2^41 bits); use a fresh key for further noise`, { status });
   }
   if (status === STATUS_OUT_OF_RANGE) {
     // Probability below 2^-300 per sample (assembly/noise.ts); the sample is not biased, it is refused.

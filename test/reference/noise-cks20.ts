@@ -1,6 +1,7 @@
 /**
- * A small, readable BigInt reference of the kernel's samplers (CKS20 Algorithms 1–3, Lemire's
- * uniform draw), reading the same ChaCha20 stream through node:crypto. The tests require the
+ * A small, readable BigInt reference of the kernel's samplers (CKS20 Algorithms 1–3; Bernoulli
+ * trials by comparing stream bits with the digits of p; uniform draws of bitlen(n − 1) bits),
+ * reading the same ChaCha20 bit stream through node:crypto, one bit at a time. The tests require the
  * kernel's optimised 64/128-bit code to produce exactly these outputs. Slow; tests only.
  */
 import { createCipheriv } from 'node:crypto';
@@ -8,71 +9,75 @@ import { createCipheriv } from 'node:crypto';
 /** The noise stream's nonce, "shardw-noise" (assembly/noise-stream.ts). */
 export const NOISE_NONCE = new TextEncoder().encode('shardw-noise');
 
-/** u32 words of ChaCha20(key, NOISE_NONCE) from word `position`, refilled 1 KiB at a time. */
-export class WordStream {
-  private buf = new Uint32Array(0);
-  private idx = 0;
+/**
+ * Bits of ChaCha20(key, NOISE_NONCE) from bit `position`: bit i is bit 31 − (i mod 32) of the
+ * little-endian u32 word ⌊i/32⌋ (each word read from its top bit down), as assembly/noise-stream.ts.
+ */
+export class BitStream {
+  private words = new Uint32Array(0);
   private block: number;
+  private bit = 0; // next bit, counted inside `words`
   constructor(private readonly key: Uint8Array, public position = 0) {
-    this.block = Math.floor(position / 16);
+    this.block = Math.floor(position / 512);
     this.refill();
-    this.idx = position % 16;
+    this.bit = position % 512;
   }
   private refill(): void {
     const iv = Buffer.alloc(16);
     iv.writeUInt32LE(this.block, 0);
     Buffer.from(NOISE_NONCE).copy(iv, 4);
-    const c = createCipheriv('chacha20', this.key, iv);
-    const bytes = c.update(Buffer.alloc(64 * 16));
-    this.buf = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-    this.idx = 0;
+    const bytes = createCipheriv('chacha20', this.key, iv).update(Buffer.alloc(64 * 16));
+    this.words = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    this.bit = 0;
   }
-  next32(): bigint {
-    if (this.idx === this.buf.length) {
+  /** The next bit. */
+  next(): 0 | 1 {
+    if (this.bit === this.words.length * 32) {
       this.block += 16;
       this.refill();
     }
+    const w = this.words[this.bit >>> 5];
+    const b = (w >>> (31 - (this.bit & 31))) & 1;
+    this.bit++;
     this.position++;
-    return BigInt(this.buf[this.idx++]);
+    return b as 0 | 1;
   }
-  next64(): bigint {
-    const lo = this.next32();
-    return lo | (this.next32() << 32n);
+  /** The next `n` bits as an integer, first bit most significant. */
+  bits(n: number): bigint {
+    let x = 0n;
+    for (let i = 0; i < n; i++) x = (x << 1n) | BigInt(this.next());
+    return x;
   }
 }
 
-const TWO32 = 2n ** 32n;
-
-/** Uniform in [0, n): Lemire (n ≤ 2^32) or masked rejection on 64 (or 128) bits. */
-export function uniformBelow(r: WordStream, n: bigint): bigint {
-  if (n <= TWO32) {
-    let m = r.next32() * n;
-    if (m % TWO32 < n) {
-      const threshold = (TWO32 - n) % n;
-      while (m % TWO32 < threshold) m = r.next32() * n;
-    }
-    return m >> 32n;
-  }
-  if (n <= 2n ** 64n) {
-    const mask = (1n << BigInt((n - 1n).toString(2).length)) - 1n;
-    for (;;) {
-      const x = r.next64() & mask;
-      if (x < n) return x;
-    }
-  }
-  // 128-bit: high word masked, low word full, as the kernel's bernoulli128
-  const e = n - 1n;
-  const maskHi = (1n << BigInt((e >> 64n).toString(2).length)) - 1n;
+/** Uniform in [0, n): bitlen(n − 1) bits as an integer, rejected until below n. */
+export function uniformBelow(r: BitStream, n: bigint): bigint {
+  const b = (n - 1n).toString(2).length - (n === 1n ? 1 : 0);
   for (;;) {
-    const h = r.next64() & maskHi;
-    const l = r.next64();
-    const x = (h << 64n) | l;
-    if (x <= e) return x;
+    const x = r.bits(b);
+    if (x < n) return x;
+  }
+}
+
+/**
+ * Bernoulli(num/den), 0 ≤ num ≤ den: stream bits are the binary digits of a uniform U, compared
+ * with the digits of num/den (long division) until the first difference; true iff there U has 0.
+ */
+export function bernoulli(r: BitStream, num: bigint, den: bigint): boolean {
+  if (num === 0n) return false;
+  if (num >= den) return true;
+  let rem = num;
+  for (;;) {
+    rem *= 2n;
+    const digit = rem >= den ? 1 : 0;
+    if (digit) rem -= den;
+    const u = r.next();
+    if (u !== digit) return digit === 1;
   }
 }
 
 /** Bernoulli(exp(−num/den)), CKS20 Algorithm 1 (the whole part peeled off first, one exp(−1) each). */
-export function bernExp(r: WordStream, num: bigint, den: bigint): boolean {
+export function bernExp(r: BitStream, num: bigint, den: bigint): boolean {
   while (num >= den) {
     num -= den;
     if (!bernExpMinusOne(r)) return false;
@@ -81,17 +86,14 @@ export function bernExp(r: WordStream, num: bigint, den: bigint): boolean {
 }
 
 /** Bernoulli(exp(−1)) exactly as the kernel draws it (γ = 1: no Bernoulli(γ) draw). */
-function bernExpMinusOne(r: WordStream): boolean {
-  let k = 1n;
-  for (;;) {
-    if (k > 1n && uniformBelow(r, k) !== 0n) break;
-    k++;
-  }
+function bernExpMinusOne(r: BitStream): boolean {
+  let k = 2n;
+  while (bernoulli(r, 1n, k)) k++;
   return k % 2n === 1n;
 }
 
 /** Geometric with P(g) ∝ exp(−g·s/t): CKS20 Algorithm 2 steps 3–9. */
-export function geometric(r: WordStream, t: bigint, s: bigint): bigint {
+export function geometric(r: BitStream, t: bigint, s: bigint): bigint {
   let u = 0n;
   if (t > 1n) {
     do u = uniformBelow(r, t);
@@ -102,29 +104,29 @@ export function geometric(r: WordStream, t: bigint, s: bigint): bigint {
   return (u + t * v) / s;
 }
 
-function bernExpFrac(r: WordStream, num: bigint, den: bigint): boolean {
+function bernExpFrac(r: BitStream, num: bigint, den: bigint): boolean {
   if (num === 0n) return true;
   let k = 1n;
   for (;;) {
-    if (num < den && uniformBelow(r, den) >= num) break;
-    if (k > 1n && uniformBelow(r, k) !== 0n) break;
+    if (num < den && !bernoulli(r, num, den)) break;
+    if (k > 1n && !bernoulli(r, 1n, k)) break;
     k++;
   }
   return k % 2n === 1n;
 }
 
 /** Discrete Laplace, scale t/s: CKS20 Algorithm 2. */
-export function discreteLaplace(r: WordStream, t: bigint, s: bigint): bigint {
+export function discreteLaplace(r: BitStream, t: bigint, s: bigint): bigint {
   for (;;) {
     const y = geometric(r, t, s);
-    const negative = (r.next32() & 1n) === 1n;
+    const negative = r.next() === 1;
     if (negative && y === 0n) continue;
     return negative ? -y : y;
   }
 }
 
 /** Discrete Gaussian, integer σ: CKS20 Algorithm 3 with t = σ + 1, exponent (|y|t − σ²)²/(2σ²t²). */
-export function discreteGaussian(r: WordStream, sigma: bigint): bigint {
+export function discreteGaussian(r: BitStream, sigma: bigint): bigint {
   const t = sigma + 1n;
   for (;;) {
     const y = discreteLaplace(r, t, 1n);
@@ -143,8 +145,8 @@ export function discreteGaussian(r: WordStream, sigma: bigint): bigint {
     if (n === 0n) return y;
     let k = 1n;
     for (;;) {
-      if (uniformBelow(r, den) >= n) break;
-      if (k > 1n && uniformBelow(r, k) !== 0n) break;
+      if (!bernoulli(r, n, den)) break;
+      if (k > 1n && !bernoulli(r, 1n, k)) break;
       k++;
     }
     if (k % 2n === 1n) return y;

@@ -34,12 +34,12 @@ for (const flavour of ['simd', 'scalar', 'debug'] as const) {
 
 test('noise KAT: the BigInt reference (node:crypto ChaCha20) reproduces every case exactly', () => {
   for (const c of vectors.cases) {
-    const r = new ref.WordStream(KEY);
+    const r = new ref.BitStream(KEY);
     const a = BigInt(c.a), b = BigInt(c.b);
     const draw = (): bigint => {
       switch (c.sampler) {
         case 'uniform': return ref.uniformBelow(r, a);
-        case 'bernoulli': return ref.uniformBelow(r, b) < a ? 1n : 0n;
+        case 'bernoulli': return ref.bernoulli(r, a, b) ? 1n : 0n;
         case 'bernExp': return ref.bernExp(r, a, b) ? 1n : 0n;
         case 'geometric': return ref.geometric(r, a, b);
         case 'dlaplace': return ref.discreteLaplace(r, a, b);
@@ -49,6 +49,16 @@ test('noise KAT: the BigInt reference (node:crypto ChaCha20) reproduces every ca
     const out = Array.from({ length: 1000 }, () => Number(draw()));
     assert.deepEqual(out, c.samples, `${c.sampler}(${c.a}, ${c.b})`);
     assert.equal(BigInt(r.position), BigInt(c.endPosition));
+  }
+});
+
+test('noise: the reference reproduces the kernel from bit positions that are not word-aligned', async () => {
+  const k = await Kernel.load('simd');
+  for (const start of [1n, 31n, 33n, 12_345n, 32_767n, 32_769n]) {
+    const { samples, position } = drawSamples(k, 'dgauss', 200, 5n, 0n, KEY, start);
+    const r = new ref.BitStream(KEY, Number(start));
+    assert.deepEqual(Array.from(samples), Array.from({ length: 200 }, () => ref.discreteGaussian(r, 5n)), `from bit ${start}`);
+    assert.equal(position, BigInt(r.position), `end position from bit ${start}`);
   }
 });
 
@@ -109,14 +119,14 @@ test('noise: bad arguments are refused with codes, never trapped', async () => {
     [() => addNoise(k, new BigUint64Array(4), { mechanism: 'dlaplace', scale: { num: 1n, den: 2n ** 48n + 1n }, key }), 'E_BAD_ARGUMENT'],
     [() => addNoise(k, new BigUint64Array(4), { mechanism: 'gauss' as 'dgauss', sigma: 3n, key }), 'E_BAD_ARGUMENT'],
     [() => addNoise(k, new BigUint64Array(4), { mechanism: 'dgauss', sigma: 3n, key: key.subarray(1) }), 'E_BAD_ARGUMENT'],
-    [() => addNoise(k, new BigUint64Array(4), { mechanism: 'dgauss', sigma: 3n, key, position: 2n ** 36n }), 'E_BAD_ARGUMENT'],
+    [() => addNoise(k, new BigUint64Array(4), { mechanism: 'dgauss', sigma: 3n, key, position: 2n ** 41n }), 'E_BAD_ARGUMENT'],
     [() => addNoise(k, new BigUint64Array(4), { mechanism: 'dgauss', sigma: 3n, key, position: -1n }), 'E_BAD_ARGUMENT'],
     [() => addNoise(k, new Float64Array(4) as unknown as BigUint64Array, { mechanism: 'dgauss', sigma: 3n, key }), 'E_BAD_VECTOR'],
     [() => drawSamples(k, 'bernoulli', 4, 5n, 4n, key), 'E_BAD_ARGUMENT'],
     [() => drawSamples(k, 'uniform', 4, 0n, 0n, key), 'E_BAD_ARGUMENT'],
     [() => drawSamples(k, 'uniform', -1, 3n, 0n, key), 'E_BAD_ARGUMENT'],
-    // a stream that would pass 2^32 ChaCha20 blocks
-    [() => addNoise(k, new BigUint64Array(100), { mechanism: 'dgauss', sigma: 3n, key, position: 2n ** 36n - 10n }), 'E_BAD_ARGUMENT'],
+    // a stream that would pass 2^32 ChaCha20 blocks (2^41 bits)
+    [() => addNoise(k, new BigUint64Array(100), { mechanism: 'dgauss', sigma: 3n, key, position: 2n ** 41n - 10n }), 'E_BAD_ARGUMENT'],
   ];
   for (const [f, code] of bad) assert.throws(f, (e) => isShardwireError(e, code as 'E_BAD_ARGUMENT'), String(f));
   // and the kernel still works afterwards
