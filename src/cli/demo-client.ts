@@ -1,0 +1,82 @@
+/**
+ * @module cli/demo-client
+ * Entry of one demo client process (forked by cli/demo-workers.ts with tsx): receives its start
+ * message over IPC — never argv or env, which other users can read — joins the session, and
+ * contributes its deterministic input (cli/demo-inputs.ts) to each round. A client told to drop
+ * exits as soon as the first round opens, without contributing. It exits when the parent
+ * disconnects, so no client outlives the demo.
+ */
+import { Client } from '../client/client.ts';
+import { parseIdentity } from '../crypto/identity.ts';
+import { isShardwireError } from '../errors.ts';
+import { demoInput, type InputGrid } from './demo-inputs.ts';
+
+/** The parent's start message. */
+export interface WorkerStart {
+  readonly type: 'start';
+  readonly relayUrl: string;
+  readonly session: string;
+  /** Identity file text (contains the secret key; travels over the IPC pipe only). */
+  readonly identity: string;
+  readonly coordinator: { readonly id: string; readonly publicKey: Uint8Array };
+  readonly config: unknown;
+  readonly index: number;
+  readonly dim: number;
+  readonly rounds: number;
+  readonly grid: InputGrid;
+  /** Exit when the first round opens, without contributing. */
+  readonly drop: boolean;
+}
+
+/** Messages a worker sends to its parent. */
+export type WorkerReport =
+  | { readonly type: 'joined'; readonly index: number }
+  | { readonly type: 'sent'; readonly index: number; readonly round: number; readonly bytes: number; readonly ms: number }
+  | { readonly type: 'error'; readonly index: number; readonly code: string; readonly message: string };
+
+function report(m: WorkerReport): Promise<void> {
+  return new Promise((resolve) => (process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
+}
+
+async function work(s: WorkerStart): Promise<void> {
+  const identity = await parseIdentity(s.identity);
+  const client = await Client.join({ relayUrl: s.relayUrl, session: s.session, identity, coordinator: s.coordinator, config: s.config });
+  identity.zeroise();
+  try {
+    if (s.drop) {
+      client.on('progress', (p) => {
+        if (p.phase !== 'open') return;
+        // a crash-like exit, synchronous so no partial can follow: the relay sees the socket
+        // close and reports this client offline
+        client.close();
+        process.exit(0);
+      });
+    }
+    await report({ type: 'joined', index: s.index });
+    for (let round = 0; round < s.rounds; round++) {
+      const x = demoInput(s.index, round, s.dim, s.grid);
+      const t0 = performance.now();
+      const r = await client.aggregate(x);
+      await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, ms: performance.now() - t0 });
+    }
+    // stay online until the parent lets go: the coordinator may still need this client's seed
+    // reveals to recover a dropped participant's masks
+    await new Promise((resolve) => process.once('disconnect', resolve));
+  } finally {
+    client.close();
+  }
+}
+
+if (process.send) {
+  process.once('disconnect', () => setTimeout(() => process.exit(0), 100).unref());
+  process.once('message', (m: WorkerStart) => {
+    work(m).then(
+      () => process.exit(0),
+      async (e: unknown) => {
+        const code = isShardwireError(e) ? e.code : 'E_INTERNAL';
+        await report({ type: 'error', index: m.index, code, message: e instanceof Error ? e.message : String(e) });
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * @module cli/demo-flags
+ * Flags of `shardwire demo` and the session configuration they imply. Every refusal is a
+ * ShardwireError (E_BAD_ARGUMENT for a flag, or the config's own code), which the command turns
+ * into exit code 2.
+ */
+import { parseArgs } from 'node:util';
+import { ShardwireError } from '../errors.ts';
+import { aint, aoneOf } from '../guards.ts';
+import { validateConfig, type SessionConfig } from '../config.ts';
+
+export const USAGE = `usage: shardwire demo [flags]
+  --clients N      client processes to spawn (default 10, 2..200)
+  --dim D          vector length (default 100000, 1..10000000)
+  --shards S       additive shards per input (default 3; 0 = one per participant)
+  --dp KIND        none | gauss | laplace (default none)
+  --mode MODE      local | distributed (gauss only; default local)
+  --epsilon E      ε of one release (default 1)
+  --delta D        δ of one release (gauss; default 1e-5)
+  --budget E       session ε budget (default 3 · epsilon · rounds)
+  --clip C         clipping bound in real units (default 1; L∞ without DP, L2 gauss, L1 laplace)
+  --exponent X     fixed-point scale 10^X (default 6, 0..15)
+  --drop K         K clients exit once the first round opens, without contributing (default 0)
+  --rounds R       rounds to run (default 1, 1..100)
+  --json           print one JSON object on stdout instead of text, and no progress bar
+  --help           this text`;
+
+/** Parsed, validated demo flags. */
+export interface DemoFlags {
+  readonly help: boolean;
+  readonly clients: number;
+  readonly dim: number;
+  readonly shards: number;
+  readonly dp: 'none' | 'gauss' | 'laplace';
+  readonly mode: 'local' | 'distributed';
+  readonly epsilon: number;
+  readonly delta: number;
+  readonly budget: number;
+  readonly clip: number;
+  readonly exponent: number;
+  readonly drop: number;
+  readonly rounds: number;
+  readonly json: boolean;
+}
+
+function bad(flag: string, message: string): never {
+  throw new ShardwireError('E_BAD_ARGUMENT', `--${flag} ${message}`, { field: flag });
+}
+
+/** A decimal number flag: the whole string must be a finite number. */
+function num(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n)) bad(flag, `expected a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function int(v: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  const n = num(v, flag, fallback);
+  if (!Number.isSafeInteger(n)) bad(flag, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return aint(n, `--${flag}`, min, max);
+}
+
+/**
+ * Parses `shardwire demo` flags.
+ * @throws {ShardwireError} E_BAD_ARGUMENT for an unknown, malformed or out-of-range flag.
+ */
+export function parseDemoFlags(argv: readonly string[]): DemoFlags {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
+        epsilon: { type: 'string' }, delta: { type: 'string' }, budget: { type: 'string' }, clip: { type: 'string' }, exponent: { type: 'string' },
+        drop: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new ShardwireError('E_BAD_ARGUMENT', (e as Error).message);
+  }
+  const s = (k: string) => values[k] as string | undefined;
+  const clients = int(s('clients'), 'clients', 10, 2, 200);
+  const dp = aoneOf(s('dp') ?? 'none', '--dp', ['none', 'gauss', 'laplace'] as const);
+  const mode = aoneOf(s('mode') ?? 'local', '--mode', ['local', 'distributed'] as const);
+  if (mode === 'distributed' && dp !== 'gauss') bad('mode', 'distributed applies to --dp gauss only (Laplace noise is never split)');
+  const epsilon = num(s('epsilon'), 'epsilon', 1);
+  if (!(epsilon > 0)) bad('epsilon', `expected a number > 0, got ${epsilon}`);
+  if (dp === 'laplace' && s('delta') !== undefined && num(s('delta'), 'delta', 0) !== 0) bad('delta', 'must be 0 (or omitted) with --dp laplace: pure ε-DP has no δ');
+  const delta = dp === 'laplace' ? 0 : num(s('delta'), 'delta', 1e-5);
+  if (dp !== 'laplace' && !(delta > 0 && delta < 1)) bad('delta', `expected a number in (0, 1), got ${delta}`);
+  const rounds = int(s('rounds'), 'rounds', 1, 1, 100);
+  const budget = num(s('budget'), 'budget', 3 * epsilon * rounds);
+  if (!(budget > 0)) bad('budget', `expected a number > 0, got ${budget}`);
+  const clip = num(s('clip'), 'clip', 1);
+  if (!(clip > 0)) bad('clip', `expected a number > 0, got ${clip}`);
+  const drop = int(s('drop'), 'drop', 0, 0, clients - 2);
+  return {
+    help: values.help === true,
+    clients,
+    dim: int(s('dim'), 'dim', 100_000, 1, 10_000_000),
+    shards: int(s('shards'), 'shards', 3, 0, clients),
+    dp, mode, epsilon, delta, budget, clip,
+    exponent: int(s('exponent'), 'exponent', 6, 0, 15),
+    drop, rounds,
+    json: values.json === true,
+  };
+}
+
+/**
+ * The session configuration of a demo: at least `clients − drop` contributors (and 2) must
+ * contribute for a release; generous timeouts, since client processes start slowly.
+ * @throws {ShardwireError} the config's code (E_BAD_CONFIG, E_BAD_DP_CONFIG, E_RING_OVERFLOW, ...).
+ */
+export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config: SessionConfig } {
+  const minClients = Math.max(2, f.clients - f.drop);
+  const raw: Record<string, unknown> = {
+    smpc: { shards: f.shards, exponent: f.exponent },
+    minClients,
+    maxClients: f.clients,
+    timeouts: { joinMs: 120_000, roundMs: 120_000, revealMs: 30_000 },
+    ...(f.dp === 'none'
+      ? { clip: { norm: 'linf', bound: f.clip } }
+      : {
+          dp: { noisetype: f.dp, epsilon: f.epsilon, delta: f.delta, clippingVal: f.clip, mode: f.mode },
+          privacyBudget: { epsilon: f.budget, delta: f.delta },
+        }),
+  };
+  return { raw, config: validateConfig(raw) };
+}

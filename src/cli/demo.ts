@@ -1,0 +1,206 @@
+/**
+ * @module cli/demo
+ * `shardwire demo`: a secure-aggregation session on 127.0.0.1 with a relay and the coordinator
+ * in this process and every client in its own process (cli/demo-client.ts). Each client's input
+ * is a deterministic function of its index (cli/demo-inputs.ts), so the plain aggregate can be
+ * computed here and set next to the secure one: max error (0 without DP on the fixed-point grid),
+ * expected vs observed noise std, ε spent, bytes per client and timings.
+ */
+import { ShardwireError } from '../errors.ts';
+import { Identity, serialiseIdentity } from '../crypto/identity.ts';
+import { Coordinator } from '../coordinator/coordinator.ts';
+import type { RoundReport } from '../coordinator/round.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import { startRelay } from '../relay/index.ts';
+import { demoConfig, parseDemoFlags, USAGE, type DemoFlags } from './demo-flags.ts';
+import { errorStats, inputGrid, plainSum } from './demo-inputs.ts';
+import { spawnWorkers } from './demo-workers.ts';
+import { ProgressBar } from './demo-progress.ts';
+
+export const summary = 'run secure aggregation between separate client processes on 127.0.0.1 and compare with the plain sum';
+
+/** Elements of the aggregates shown side by side in text mode. */
+const SHOWN = 5;
+
+/** One round's outcome. */
+export interface DemoRound {
+  readonly memo: string;
+  readonly contributors: number;
+  readonly dropped: number;
+  readonly ring: 32 | 64;
+  readonly max_abs_error: number;
+  readonly mean_error: number;
+  readonly observed_noise_std: number;
+  readonly expected_noise_std: number;
+  readonly epsilon_round: number;
+  readonly epsilon_total: number;
+  readonly bytes_received: number;
+  readonly round_s: number;
+  readonly timings_ms: RoundReport['timings'];
+  readonly secure_head: number[];
+  readonly plain_head: number[];
+}
+
+/** What `--json` prints. */
+export interface DemoResult {
+  readonly clients: number;
+  readonly dim: number;
+  readonly shards: number;
+  readonly exponent: number;
+  readonly dp: DemoFlags['dp'];
+  readonly rounds: number;
+  readonly inputs_on_grid: boolean;
+  /** Of the last round. */
+  readonly contributors: number;
+  readonly dropped: number;
+  readonly ring: 32 | 64;
+  /** Over all rounds. */
+  readonly max_abs_error: number;
+  /** Of the last round (0 without DP). */
+  readonly expected_noise_std: number;
+  readonly observed_noise_std: number;
+  /** Cumulative ε after the last round at `delta` (0 without DP), and ε of the last round. */
+  readonly epsilon_spent: number;
+  readonly epsilon_round: number;
+  readonly delta: number;
+  /** Mean sealed-partial bytes a contributing client uploaded per round (its own count). */
+  readonly bytes_per_client: number;
+  readonly bytes_per_element: number;
+  /** Coordinator's view: bytes received in the round / contributors (includes seed reveals). */
+  readonly bytes_received_per_contributor: number;
+  /** Median wall time of runRound, from opening to release. */
+  readonly round_s: number;
+  readonly setup_s: number;
+  readonly per_round: DemoRound[];
+}
+
+const round6 = (x: number) => Number(x.toPrecision(6));
+
+/** Runs the demo session; `progress` receives bar updates (omit for none). */
+export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<DemoResult> {
+  const tSetup = performance.now();
+  const { raw, config } = demoConfig(f);
+  const grid = inputGrid(f.dim, config.clip.bound, config.clip.norm, f.exponent);
+  const kernel = await Kernel.load();
+  const relay = await startRelay({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  const session = `demo-${Array.from(globalThis.crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const coordId = await Identity.generate();
+  const ids = await Promise.all(Array.from({ length: f.clients }, () => Identity.generate()));
+  const indexOf = new Map(ids.map((id, i) => [id.id, i]));
+  let coordinator: Coordinator | undefined;
+  let pool: ReturnType<typeof spawnWorkers> | undefined;
+  try {
+    coordinator = await Coordinator.start({
+      relayUrl: relay.url, session, identity: coordId, kernel, config: raw, maxDim: f.dim,
+      roster: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })),
+    });
+    coordinator.on('ready', (r) => progress?.update(`joining`, r.ready, r.roster));
+    let current = 0;
+    coordinator.on('progress', (p) => progress?.update(`round ${current + 1}/${f.rounds} ${p.phase}`, p.received, p.expected));
+    // the last `drop` clients leave when the first round opens
+    const starts = await Promise.all(ids.map(async (identity, index) => ({
+      type: 'start' as const, relayUrl: relay.url, session, identity: await serialiseIdentity(identity),
+      coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config: raw,
+      index, dim: f.dim, rounds: f.rounds, grid, drop: index >= f.clients - f.drop,
+    })));
+    for (const id of ids) id.zeroise();
+    pool = spawnWorkers(starts);
+    await Promise.race([coordinator.waitForParticipants(f.clients), pool.failed]);
+    const setupS = (performance.now() - tSetup) / 1000;
+    const rounds: DemoRound[] = [];
+    for (let r = 0; r < f.rounds; r++) {
+      current = r;
+      const t0 = performance.now();
+      const { aggregate, report } = await Promise.race([coordinator.runRound({ dim: f.dim }), pool.failed]);
+      const roundS = (performance.now() - t0) / 1000;
+      const contributors = report.contributors.map((id) => indexOf.get(id)!);
+      const plain = plainSum(contributors, r, f.dim, grid);
+      const err = errorStats(aggregate, plain);
+      rounds.push({
+        memo: report.memo, contributors: contributors.length, dropped: report.dropped.length, ring: report.ring,
+        max_abs_error: err.maxAbs, mean_error: err.mean, observed_noise_std: err.std, expected_noise_std: report.dp?.expectedNoiseStd ?? 0,
+        epsilon_round: report.dp?.epsilonRound ?? 0, epsilon_total: report.dp?.epsilonTotal ?? 0,
+        bytes_received: report.bytesReceived, round_s: roundS, timings_ms: report.timings,
+        secure_head: Array.from(aggregate.subarray(0, SHOWN)), plain_head: Array.from(plain.subarray(0, SHOWN)),
+      });
+    }
+    progress?.done();
+    // contributors report their partial's size just after sending it; collect those, then reap
+    const lastRound = f.rounds - 1;
+    await pool.until((rs) => rs.filter((m) => m.type === 'sent' && m.round === lastRound).length >= rounds[lastRound].contributors, 10_000);
+    const { reports } = pool;
+    const codes = await pool.close();
+    pool = undefined;
+    const unclean = codes.filter((c, i) => c !== 0 && !starts[i].drop).length;
+    if (unclean > 0) throw new ShardwireError('E_ABORTED', `${unclean} of ${f.clients - f.drop} contributing client processes did not exit cleanly`);
+    const partialBytes = reports.flatMap((m) => (m.type === 'sent' ? [m.bytes] : []));
+    return summarise(f, grid.onGrid, setupS, rounds, partialBytes);
+  } finally {
+    progress?.done();
+    await pool?.close();
+    coordinator?.close();
+    await relay.close();
+    coordId.zeroise();
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRound[], partialBytes: readonly number[]): DemoResult {
+  const last = rounds[rounds.length - 1];
+  const bytesPerClient = partialBytes.length === 0 ? 0 : partialBytes.reduce((a, b) => a + b, 0) / partialBytes.length;
+  return {
+    clients: f.clients, dim: f.dim, shards: f.shards, exponent: f.exponent, dp: f.dp, rounds: f.rounds, inputs_on_grid: onGrid,
+    contributors: last.contributors, dropped: last.dropped, ring: last.ring,
+    max_abs_error: Math.max(...rounds.map((r) => r.max_abs_error)),
+    expected_noise_std: last.expected_noise_std, observed_noise_std: last.observed_noise_std,
+    epsilon_spent: last.epsilon_total, epsilon_round: last.epsilon_round, delta: f.dp === 'none' ? 0 : f.delta,
+    bytes_per_client: Math.round(bytesPerClient), bytes_per_element: round6(bytesPerClient / f.dim),
+    bytes_received_per_contributor: Math.round(last.bytes_received / last.contributors),
+    round_s: round6(median(rounds.map((r) => r.round_s))), setup_s: round6(setupS),
+    per_round: rounds,
+  };
+}
+
+const fmt = (xs: readonly number[]) => xs.map((x) => round6(x).toString().padStart(12)).join(' ');
+
+function printText(r: DemoResult): void {
+  const out: string[] = [];
+  out.push(`shardwire demo: ${r.clients} client processes (${r.dropped > 0 ? `${r.clients - r.contributors} dropped, ` : ''}${r.contributors} contributed), dim ${r.dim}, shards ${r.shards}, exponent ${r.exponent}, dp ${r.dp}`);
+  for (const [i, x] of r.per_round.entries()) {
+    out.push('', `round ${i + 1}/${r.rounds} (${x.memo}): ${x.contributors} contributors, ${x.dropped} dropped, ring Z_2^${x.ring}`);
+    out.push(`  secure aggregate [0..${x.secure_head.length}) ${fmt(x.secure_head)}`);
+    out.push(`  plain aggregate  [0..${x.plain_head.length}) ${fmt(x.plain_head)}`);
+    out.push(`  max |secure − plain| ${x.max_abs_error}   noise std expected ${round6(x.expected_noise_std)}, observed ${round6(x.observed_noise_std)}`);
+    if (r.dp !== 'none') out.push(`  ε spent: this round ${round6(x.epsilon_round)}, session ${round6(x.epsilon_total)} (δ = ${r.delta})`);
+    const t = x.timings_ms;
+    out.push(`  round ${x.round_s.toFixed(3)} s (collect ${t.collectMs.toFixed(0)} ms, recover ${t.recoverMs.toFixed(0)} ms, reconstruct ${t.reconstructMs.toFixed(1)} ms)`);
+  }
+  out.push('', `bytes per client: ${r.bytes_per_client} (sealed partial; ${r.bytes_per_element} B/element); coordinator received ${r.bytes_received_per_contributor} per contributor`);
+  out.push(`setup ${r.setup_s.toFixed(2)} s (relay, ${r.clients} processes, key exchange); round ${r.round_s.toFixed(3)} s${r.rounds > 1 ? ' (median)' : ''}`);
+  if (!r.inputs_on_grid) out.push('note: inputs are finer than the fixed-point grid (10^-exponent); rounding adds an error of up to one unit per client');
+  console.log(out.join('\n'));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let f: DemoFlags;
+  try {
+    f = parseDemoFlags(argv);
+    if (!f.help) demoConfig(f);
+  } catch (e) {
+    if (!(e instanceof ShardwireError)) throw e;
+    console.error(`shardwire demo: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (f.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const result = await runDemo(f, f.json ? undefined : new ProgressBar(process.stderr));
+  if (f.json) console.log(JSON.stringify(result));
+  else printText(result);
+  return 0;
+}
