@@ -150,7 +150,8 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
         if (phase !== 'collect' || !participants.includes(from) || partials.has(from)) throw new ShardwireError('E_REPLAY', `partial from ${from} refused (${phase === 'collect' ? 'duplicate or not asked' : 'after the dropped set was committed'})`);
         partials.set(from, ringFromBytes(body, weighted ? dim + 1 : dim, ring));
         progress('collect');
-        if (partials.size === participants.length) collected.resolve();
+        // a participant that went offline before this partial arrived will never send one
+        if (participants.every((p) => partials.has(p) || !c.online.has(p))) collected.resolve();
       } else if (type === RoundType.reveal) {
         if (phase !== 'recover' || !survivors.includes(from) || reveals.has(from)) throw new ShardwireError('E_REPLAY', `reveal from ${from} refused`);
         reveals.set(from, checkReveal(graph, from, dropped, parseReveal(decodeBody(type, body))));
