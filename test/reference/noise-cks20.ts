@@ -85,10 +85,36 @@ export function bernExp(r: BitStream, num: bigint, den: bigint): boolean {
   return bernExpFrac(r, num, den);
 }
 
-/** Bernoulli(exp(−1)) exactly as the kernel draws it (γ = 1: no Bernoulli(γ) draw). */
+/** One uniform U ∈ [0, 1) whose binary digits are read from the stream only when first needed. */
+class LazyUniform {
+  private readonly digits: Array<0 | 1> = [];
+  constructor(private readonly r: BitStream) {}
+  /** U < num/den, comparing digits up to the first difference. */
+  lessThan(num: bigint, den: bigint): boolean {
+    let rem = num;
+    for (let i = 0; ; i++) {
+      rem *= 2n;
+      const digit = rem >= den ? 1 : 0;
+      if (digit) rem -= den;
+      if (i === this.digits.length) this.digits.push(this.r.next());
+      if (this.digits[i] !== digit) return digit === 1;
+    }
+  }
+}
+
+/**
+ * Bernoulli(exp(−1)) as the kernel draws it: CKS20 Algorithm 1 with γ = 1, the trials
+ * Bernoulli(1/k) for k ≤ 12 taken from one uniform U (all of 2..k succeed iff U < 1/k!), then
+ * independent trials from k = 13.
+ */
 function bernExpMinusOne(r: BitStream): boolean {
-  let k = 2n;
-  while (bernoulli(r, 1n, k)) k++;
+  const u = new LazyUniform(r);
+  let k = 2n, fact = 2n;
+  while (k <= 12n && u.lessThan(1n, fact)) {
+    k++;
+    fact *= k;
+  }
+  if (k > 12n) while (bernoulli(r, 1n, k)) k++;
   return k % 2n === 1n;
 }
 
