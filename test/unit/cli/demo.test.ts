@@ -1,0 +1,88 @@
+// `shardwire demo` through the real entry point (bin/shardwire.mjs), as a user runs it: JSON
+// fields, exactness without DP, noise std with DP, a dropped client, bad flags → exit 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../../bin/shardwire.mjs', import.meta.url));
+
+/** Runs the CLI; kills its whole process group if it overruns, so no client process survives. */
+function demo(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      // the demo reaps its clients; this only matters if it was killed
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* the group is already gone */
+      }
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+const FIELDS = ['clients', 'dim', 'contributors', 'max_abs_error', 'expected_noise_std', 'observed_noise_std', 'epsilon_spent', 'bytes_per_client', 'round_s'];
+
+function parse(r: { status: number | null; stdout: string; stderr: string }): Record<string, number> {
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'one JSON object on stdout');
+  const o = JSON.parse(lines[0]) as Record<string, number>;
+  for (const f of FIELDS) assert.equal(typeof o[f], 'number', `field ${f}`);
+  assert.equal(r.stderr, '', 'no progress bar with --json');
+  return o;
+}
+
+test('demo --json without DP: exact aggregate, 4 bytes per element plus AEAD overhead', async () => {
+  const o = parse(await demo('--clients', '3', '--dim', '1000', '--json'));
+  assert.equal(o.clients, 3);
+  assert.equal(o.dim, 1000);
+  assert.equal(o.contributors, 3);
+  assert.equal(o.max_abs_error, 0);
+  assert.equal(o.expected_noise_std, 0);
+  assert.equal(o.observed_noise_std, 0);
+  assert.equal(o.epsilon_spent, 0);
+  assert.ok(o.bytes_per_client >= 4000 && o.bytes_per_client < 4200, `bytes_per_client ${o.bytes_per_client}`);
+  assert.ok(o.round_s > 0);
+});
+
+test('demo --json --dp gauss: observed noise std matches the expected; ε is spent', async () => {
+  const dim = 4000;
+  const o = parse(await demo('--clients', '3', '--dim', String(dim), '--dp', 'gauss', '--json'));
+  assert.ok(o.expected_noise_std > 0);
+  // sample std of `dim` Gaussian draws: relative sd ≈ 1/√(2·dim); 6 sd margin
+  assert.ok(Math.abs(o.observed_noise_std / o.expected_noise_std - 1) < 6 / Math.sqrt(2 * dim), `observed ${o.observed_noise_std}, expected ${o.expected_noise_std}`);
+  assert.ok(o.epsilon_spent > 0 && o.epsilon_spent <= 3);
+});
+
+test('demo --json --drop 1: the survivors\' aggregate is released exactly', async () => {
+  const o = parse(await demo('--clients', '3', '--dim', '1000', '--drop', '1', '--json'));
+  assert.equal(o.contributors, 2);
+  assert.equal(o.dropped, 1);
+  assert.equal(o.max_abs_error, 0);
+});
+
+test('demo: bad flags exit 2 with a message naming the flag', async () => {
+  for (const [args, pattern] of [
+    [['--clients', '1'], /E_BAD_ARGUMENT.*--clients/],
+    [['--dim', 'ten'], /E_BAD_ARGUMENT.*--dim.*number/],
+    [['--dp', 'fancy'], /E_BAD_ARGUMENT.*--dp/],
+    [['--drop', '3', '--clients', '4'], /E_BAD_ARGUMENT.*--drop/],
+    [['--frobnicate'], /E_BAD_ARGUMENT.*frobnicate/],
+    [['--exponent', '15', '--clip', '1e6'], /E_RING_OVERFLOW/],
+  ] as const) {
+    const r = await demo(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.match(r.stderr, /usage: shardwire demo/);
+    assert.equal(r.stdout, '');
+  }
+});
