@@ -1,0 +1,288 @@
+// End-to-end secure aggregation benchmark (issue #5): one round = open → n sealed partials
+// through the relay → reconstruct, with shards 3 (k = 2 holders), no DP, exponent 6, L∞ clip 1.
+//
+// Layout (2-core box): relay + coordinator in this process; ALL n clients in ONE child process
+// (in-process to each other), so client and server work run on different cores. In each round the
+// child waits until every client has received round.open, then runs client.aggregate() for the
+// clients ONE AFTER ANOTHER, so one client's time is not inflated by the others':
+// - client_total_median_s: median over clients and timed rounds of the wall time of
+//   client.aggregate() called after round.open already arrived (no waiting inside): validate,
+//   holder graph, seed derivation, encode+clip+mask in the kernel, AEAD seal (AES-256-GCM) and the
+//   ws send call (bytes handed to the socket, not yet delivered).
+// - server_total_median_s: median over rounds of Σ (coordinator's handling of each partial
+//   message: AEAD open + conversion to a ring vector) + report.timings.reconstructMs (sum of the
+//   partials in the kernel, decode). Excludes waiting for partials.
+// - round_wall_s: median wall time of coordinator.runRound() — with the clients serialised on one
+//   core, so it is about n × client time + transfer + server time, not a parallel deployment.
+// - bare_ws_s: the same n frames of bytes_sent_per_client bytes each, sent by the child through a
+//   bare `ws` forwarder (this process, no parsing, no crypto) to a receiver in this process;
+//   ratio = round_wall_s / bare_ws_s.
+// - bytes_sent_per_client: sealed partial payload (ring bytes + AEAD id, nonce, tag), frame header
+//   excluded. bytes_per_element = that / d.
+// The first round of each case is a warm-up (pairwise keys are derived then) and is checked:
+// the aggregate must equal the plain sum exactly. Every timed round is checked too.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+import { Identity, parseIdentity, serialiseIdentity } from '../src/crypto/identity.ts';
+import { Coordinator } from '../src/coordinator/coordinator.ts';
+import { Client } from '../src/client/client.ts';
+import { Kernel } from '../src/kernel/kernel.ts';
+import { startRelay } from '../src/relay/index.ts';
+import type { Frame } from '../src/protocol/frame.ts';
+import { RoundType } from '../src/protocol/round-messages.ts';
+import { demoInput, inputGrid, plainSum, type InputGrid } from '../src/cli/demo-inputs.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const CASES = [
+  { d: 10_000, n: 10, rounds: 9 },
+  { d: 100_000, n: 10, rounds: 7 },
+  { d: 1_000_000, n: 10, rounds: 5 },
+  { d: 10_000, n: 100, rounds: 5 },
+];
+const SHARDS = 3;
+const EXPONENT = 6;
+/** Flower SecAgg+ (n = 10, 2 neighbours) as measured on this kind of machine (issue #5). */
+const FLOWER: Record<string, { client?: number; server?: number }> = {
+  '10000/10': { client: 0.0215 },
+  '1000000/10': { client: 0.057, server: 0.15 },
+  '10000/100': { server: 0.86 },
+};
+const FLOWER_BYTES_PER_ELEMENT = 8;
+
+type Job =
+  | { cmd: 'join'; relayUrl: string; session: string; identities: string[]; coordinator: { id: string; publicKey: Uint8Array }; config: unknown; dim: number; grid: InputGrid }
+  | { cmd: 'round'; round: number }
+  | { cmd: 'go' }
+  | { cmd: 'bare-open'; url: string; bytes: number }
+  | { cmd: 'bare'; count: number }
+  | { cmd: 'exit' };
+type Reply = { type: 'joined' } | { type: 'ready' } | { type: 'round'; clientMs: number[]; bytes: number[] } | { type: 'bare-ready' } | { type: 'bare-sent' } | { type: 'error'; message: string };
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sig = (x: number, p = 4) => Number(x.toPrecision(p));
+
+// ---------------------------------------------------------------- client side (child process)
+
+async function childMain(): Promise<void> {
+  let clients: Client[] = [];
+  let dim = 0;
+  let grid: InputGrid;
+  let opens: Promise<void>[] = [];
+  let inputs: Float64Array[] = [];
+  let bareWs: WebSocket | undefined;
+  let barePayload = new Uint8Array(0);
+  const send = (r: Reply) => process.send!(r);
+  const onOpen = (c: Client) => new Promise<void>((resolve) => {
+    const off = c.on('progress', (p) => p.phase === 'open' && (off(), resolve()));
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', async (job: Job) => {
+    try {
+      if (job.cmd === 'join') {
+        dim = job.dim;
+        grid = job.grid;
+        const kernel = await Kernel.load();
+        const ids = await Promise.all(job.identities.map((t) => parseIdentity(t)));
+        clients = [];
+        for (const identity of ids) clients.push(await Client.join({ relayUrl: job.relayUrl, session: job.session, identity, coordinator: job.coordinator, config: job.config, kernel }));
+        for (const id of ids) id.zeroise();
+        send({ type: 'joined' });
+      } else if (job.cmd === 'round') {
+        inputs = clients.map((_, i) => demoInput(i, job.round, dim, grid));
+        opens = clients.map(onOpen);
+        send({ type: 'ready' });
+      } else if (job.cmd === 'go') {
+        await Promise.all(opens);
+        const clientMs: number[] = [];
+        const bytes: number[] = [];
+        for (const [i, c] of clients.entries()) {
+          const t0 = performance.now();
+          const r = await c.aggregate(inputs[i]);
+          clientMs.push(performance.now() - t0);
+          bytes.push(r.bytesSent);
+        }
+        send({ type: 'round', clientMs, bytes });
+      } else if (job.cmd === 'bare-open') {
+        bareWs = new WebSocket(job.url, { perMessageDeflate: false });
+        await new Promise((r, j) => bareWs!.once('open', r).once('error', j));
+        barePayload = new Uint8Array(job.bytes).map((_, i) => i * 31);
+        send({ type: 'bare-ready' });
+      } else if (job.cmd === 'bare') {
+        for (let i = 0; i < job.count; i++) bareWs!.send(barePayload);
+        send({ type: 'bare-sent' });
+      } else if (job.cmd === 'exit') {
+        for (const c of clients) c.close();
+        bareWs?.close();
+        process.exit(0);
+      }
+    } catch (e) {
+      send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+  });
+}
+
+// ---------------------------------------------------------------- server side (this process)
+
+function ask(child: ChildProcess, job: Job, want: Reply['type']): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const on = (m: Reply) => {
+      if (m.type === 'error') return child.off('message', on), reject(new Error(`client process: ${m.message}`));
+      if (m.type === want) child.off('message', on), resolve(m);
+    };
+    child.on('message', on);
+    child.send(job);
+  });
+}
+
+/** A bare forwarder: frames on /a go to the socket on /b, unparsed. */
+async function startBare(): Promise<{ url: string; receive(total: number): Promise<number>; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false });
+  await new Promise((r) => wss.once('listening', r));
+  const { port } = wss.address() as { port: number };
+  let sink: WebSocket | undefined;
+  wss.on('connection', (ws, req) => {
+    if (req.url === '/b') sink = ws;
+    else ws.on('message', (d: Buffer) => sink?.send(d));
+  });
+  const url = `ws://127.0.0.1:${port}/`;
+  const receiver = new WebSocket(`${url}b`, { perMessageDeflate: false });
+  await new Promise((r, j) => receiver.once('open', r).once('error', j));
+  while (!sink) await new Promise((r) => setTimeout(r, 5));
+  return {
+    url: `${url}a`,
+    receive(total) {
+      return new Promise((resolve) => {
+        let got = 0;
+        const on = (d: Buffer) => {
+          got += d.length;
+          if (got >= total) receiver.off('message', on), resolve(got);
+        };
+        receiver.on('message', on);
+      });
+    },
+    async close() {
+      receiver.close();
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    },
+  };
+}
+
+interface Line {
+  bench: 'e2e'; d: number; n: number; k: number; ring: number; rounds: number;
+  client_total_median_s: number; server_total_median_s: number; server_decrypt_median_s: number; server_reconstruct_median_s: number;
+  bytes_sent_per_client: number; bytes_per_element: number; round_wall_s: number; bare_ws_s: number; ratio: number;
+  flower_client_s: number | null; flower_server_s: number | null; flower_bytes_per_element: number;
+}
+
+async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[number]): Promise<Line> {
+  const relay = await startRelay({ port: 0, logLevel: 'silent' });
+  const session = `e2e-${c.d}-${c.n}`;
+  const config = { smpc: { shards: SHARDS, exponent: EXPONENT }, minClients: c.n, maxClients: c.n, clip: { norm: 'linf', bound: 1 }, timeouts: { joinMs: 120_000, roundMs: 120_000, revealMs: 30_000 } };
+  const grid = inputGrid(c.d, 1, 'linf', EXPONENT);
+  const coordId = await Identity.generate();
+  const ids = await Promise.all(Array.from({ length: c.n }, () => Identity.generate()));
+  const coordinator = await Coordinator.start({ relayUrl: relay.url, session, identity: coordId, kernel, config, maxDim: c.d, roster: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) });
+  // time the coordinator's handling of each partial (AEAD open + ring conversion), nothing else
+  let decryptMs = 0;
+  const target = coordinator as unknown as { handle(f: Frame): Promise<void> };
+  const handle = target.handle.bind(coordinator);
+  target.handle = async (f: Frame) => {
+    const t0 = performance.now();
+    try {
+      return await handle(f);
+    } finally {
+      if (f.header.type === RoundType.partial) decryptMs += performance.now() - t0;
+    }
+  };
+  const bare = await startBare();
+  try {
+    await ask(child, { cmd: 'join', relayUrl: relay.url, session, identities: await Promise.all(ids.map((i) => serialiseIdentity(i))), coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config, dim: c.d, grid }, 'joined');
+    await coordinator.waitForParticipants(c.n, 60_000);
+    const order = ids.map((i) => i.id);
+    const clientMs: number[] = [];
+    const server: number[] = [];
+    const decrypt: number[] = [];
+    const reconstruct: number[] = [];
+    const wall: number[] = [];
+    let bytes: number[] = [];
+    let ring = 0;
+    for (let r = 0; r < c.rounds; r++) {
+      await ask(child, { cmd: 'round', round: r }, 'ready');
+      decryptMs = 0;
+      const t0 = performance.now();
+      const [res, rep] = await Promise.all([coordinator.runRound({ dim: c.d }), ask(child, { cmd: 'go' }, 'round')]);
+      const wallMs = performance.now() - t0;
+      const plain = plainSum(order.map((_, i) => i), r, c.d, grid);
+      for (let e = 0; e < c.d; e++) if (res.aggregate[e] !== plain[e]) throw new Error(`d=${c.d} n=${c.n} round ${r}: aggregate[${e}] = ${res.aggregate[e]}, plain sum ${plain[e]}`);
+      if (r === 0) continue; // warm-up: pairwise keys, JIT
+      const rr = rep as Extract<Reply, { type: 'round' }>;
+      clientMs.push(...rr.clientMs);
+      bytes = rr.bytes;
+      ring = res.report.ring;
+      decrypt.push(decryptMs);
+      reconstruct.push(res.report.timings.reconstructMs);
+      server.push(decryptMs + res.report.timings.reconstructMs);
+      wall.push(wallMs);
+    }
+    const perClient = median(bytes);
+    const bareS: number[] = [];
+    await ask(child, { cmd: 'bare-open', url: bare.url, bytes: perClient }, 'bare-ready');
+    for (let r = 0; r < c.rounds; r++) {
+      const t0 = performance.now();
+      const got = bare.receive(perClient * c.n);
+      await ask(child, { cmd: 'bare', count: c.n }, 'bare-sent');
+      const total = await got;
+      if (total !== perClient * c.n) throw new Error(`bare forwarder delivered ${total} bytes, expected ${perClient * c.n}`);
+      bareS.push((performance.now() - t0) / 1000);
+    }
+    const f = FLOWER[`${c.d}/${c.n}`] ?? {};
+    const roundWall = median(wall) / 1000;
+    const bareWs = median(bareS);
+    return {
+      bench: 'e2e', d: c.d, n: c.n, k: SHARDS - 1, ring, rounds: c.rounds - 1,
+      client_total_median_s: sig(median(clientMs) / 1000), server_total_median_s: sig(median(server) / 1000),
+      server_decrypt_median_s: sig(median(decrypt) / 1000), server_reconstruct_median_s: sig(median(reconstruct) / 1000),
+      bytes_sent_per_client: perClient, bytes_per_element: sig(perClient / c.d, 5),
+      round_wall_s: sig(roundWall), bare_ws_s: sig(bareWs), ratio: sig(roundWall / bareWs, 3),
+      flower_client_s: f.client ?? null, flower_server_s: f.server ?? null, flower_bytes_per_element: FLOWER_BYTES_PER_ELEMENT,
+    };
+  } finally {
+    await bare.close();
+    coordinator.close();
+    await relay.close();
+  }
+}
+
+async function parentMain(): Promise<void> {
+  const kernel = await Kernel.load();
+  const lines: Line[] = [];
+  for (const c of CASES) {
+    // a fresh client process per case: its heap holds n clients and n input vectors
+    const child = fork(SELF, ['clients'], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+    try {
+      const line = await runCase(child, kernel, c);
+      console.log(JSON.stringify(line));
+      lines.push(line);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ cmd: 'exit' });
+      await exited;
+    }
+  }
+  const p = (x: number | null, w: number) => (x === null ? '—' : String(x)).padStart(w);
+  console.log('\n       d     n  k  client s   (Flower)   server s   (Flower)   B/client   B/elem (Flower)   round s    bare s   ratio');
+  for (const l of lines) {
+    console.log(`${p(l.d, 8)} ${p(l.n, 5)} ${p(l.k, 2)} ${p(l.client_total_median_s, 9)} ${p(l.flower_client_s, 10)} ${p(l.server_total_median_s, 10)} ${p(l.flower_server_s, 10)} ${p(l.bytes_sent_per_client, 10)} ${p(l.bytes_per_element, 8)} ${p(l.flower_bytes_per_element, 8)} ${p(l.round_wall_s, 9)} ${p(l.bare_ws_s, 9)} ${p(l.ratio, 7)}`);
+  }
+  console.log('\nclient s: client.aggregate() after round.open arrived (compute + seal + send call), clients serialised in one process;');
+  console.log('server s: Σ per-partial handling (AEAD open + ring conversion) + reconstructMs; round s: runRound wall time; bare s: same bytes through a bare ws forwarder.');
+  console.log('Goals (issue #5): client ≤ 0.001 s at d=10^4, ≤ 0.015 s at 10^6; coordinator ≤ 0.04 s at 10^6, ≤ 0.02 s at n=100; bytes ≤ 1.05 × ring width.');
+}
+
+if (process.argv[2] === 'clients') await childMain();
+else await parentMain();
