@@ -73,7 +73,7 @@ export function maskApplyU64(len: u32, seedCount: u32, startBlock: u32, skipByte
 
 /** IO_A f64 → i64 fixed point in place (mode 0 randomized from the KEY/NONCE stream, 1 half-even). */
 export function encodeF64ToI64(len: u32, exponent: u32, mode: u32, startBlock: u32, skipBytes: u32): u32 {
-  if (!streamFits(len, 8, startBlock, skipBytes)) return STATUS_BAD_LENGTH;
+  if (!streamFits(len, 4, startBlock, skipBytes)) return STATUS_BAD_LENGTH;
   return encode(IO_A, len, exponent, mode, startBlock, skipBytes);
 }
 

@@ -17,16 +17,15 @@ export function nodeKeystream(key: Uint8Array, bytes: number): Uint8Array {
 export function plainPipeline(x: Float64Array, exponent: number, ring: 32 | 64, bound: number, roundKey: Uint8Array, maskSeeds: Uint8Array[]): Uint32Array {
   const d = x.length;
   const s = 10 ** exponent;
-  const rnd = new Uint32Array(nodeKeystream(roundKey, d * 8).buffer);
+  const rnd = new Uint32Array(nodeKeystream(roundKey, d * 4).buffer);
   const enc = new Float64Array(d);
   let sumSq = 0;
   for (let i = 0; i < d; i++) {
     const v = x[i] * s;
     if (!Number.isFinite(v) || Math.abs(v) >= 2 ** 53) throw new RangeError(`element ${i} cannot be encoded`);
     const fl = Math.floor(v);
-    // the kernel's rule: top 53 bits of the little-endian u64 at 8i, round up if u < frac·2^53
-    const u = Math.floor(rnd[2 * i + 1] * 2 ** 21 + rnd[2 * i] / 2 ** 11);
-    const e = fl + (u < (v - fl) * 2 ** 53 ? 1 : 0);
+    // the kernel's rule: the little-endian u32 at 4i, round up if u < frac·2^32
+    const e = fl + (rnd[i] < (v - fl) * 2 ** 32 ? 1 : 0);
     enc[i] = e;
     sumSq += e * e;
   }

@@ -186,6 +186,8 @@ export class Client extends Emitter<ClientEvents> {
    * resolves when it is done: with the aggregate if the coordinator broadcasts it, else once the
    * partial is sent. In DP sessions the noise is sampled before the vector is read (DESIGN §5).
  * For a weightedMean round pass `weight` (e.g. the local sample count, ≤ config maxWeight).
+ * Without broadcast it resolves once the partial is sent; keep the client open until the
+ * coordinator's round ends, since a dropout recovery may still need this client's seed reveals.
    * @throws {ShardwireError} E_BAD_VECTOR (type, length ≠ the round's dim, NaN/∞),
    *   E_RING_OVERFLOW, E_TIMEOUT, E_ABORTED, E_TOO_FEW_CONTRIBUTORS (the coordinator aborted).
    * @example const { aggregate } = await client.aggregate(new Float64Array(weights))

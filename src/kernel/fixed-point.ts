@@ -82,8 +82,8 @@ export function largestExponentFor(value: number): number {
 /** Encodes x[off, off+n) into IO_A as i64, with a precise error for a bad element. */
 function encodeChunk(k: Kernel, v: Validated, off: number, n: number): void {
   k.views.f64A.set(v.x.subarray(off, off + n));
-  // element e's rounding bits sit at stream byte 8e; chunks start at multiples of 8 elements
-  const status = k.raw.encodeF64ToI64(n, v.exponent, v.mode, off / 8, 0);
+  // element e's rounding bits sit at stream byte 4e; chunks start at multiples of 16 elements
+  const status = k.raw.encodeF64ToI64(n, v.exponent, v.mode, off / 16, 0);
   if (status === STATUS_OK) return;
   const index = off + failingIndex(k);
   const value = v.x[index];
