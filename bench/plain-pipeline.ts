@@ -44,15 +44,19 @@ export function plainPipeline(x: Float64Array, exponent: number, ring: 32 | 64, 
       out[2 * i + 1] = Math.floor(e / 2 ** 32) >>> 0;
     }
   }
-  for (const seed of maskSeeds) {
-    const m = new Uint32Array(nodeKeystream(seed, d * words * 4).buffer);
-    if (ring === 32) for (let i = 0; i < d; i++) out[i] = (out[i] + m[i]) >>> 0;
-    else {
-      for (let i = 0; i < 2 * d; i += 2) {
-        const lo = out[i] + m[i];
-        out[i] = lo >>> 0;
-        out[i + 1] = (out[i + 1] + m[i + 1] + (lo > 0xffffffff ? 1 : 0)) >>> 0;
-      }
+  for (const seed of maskSeeds) plainMaskAdd(out, seed, ring);
+  return out;
+}
+
+/** out ← out + ChaCha20(seed) over Z_2^32 (one word per element) or Z_2^64 ((lo, hi) pairs). */
+export function plainMaskAdd(out: Uint32Array, seed: Uint8Array, ring: 32 | 64): Uint32Array {
+  const m = new Uint32Array(nodeKeystream(seed, out.length * 4).buffer);
+  if (ring === 32) for (let i = 0; i < out.length; i++) out[i] = (out[i] + m[i]) >>> 0;
+  else {
+    for (let i = 0; i < out.length; i += 2) {
+      const lo = out[i] + m[i];
+      out[i] = lo >>> 0;
+      out[i + 1] = (out[i + 1] + m[i + 1] + (lo > 0xffffffff ? 1 : 0)) >>> 0;
     }
   }
   return out;
