@@ -99,3 +99,20 @@ test('ring 64 end to end (forced by config), with a sum past the 32-bit range', 
     await w.close();
   }
 });
+
+test('50 clients, one shard per participant (shards 0) and shards 5: sums exact', async () => {
+  for (const shards of [5, 0]) {
+    const w = await world(50, baseConfig({ smpc: { shards, exponent: 3 }, timeouts: { joinMs: 20000, roundMs: 20000, revealMs: 5000 } }));
+    try {
+      const dim = 100;
+      const inputs = w.clients.map((_, i) => Float64Array.from({ length: dim }, (_, e) => ((i * 31 + e) % 1000) / 1000 - 0.5));
+      const calls = w.clients.map((c, i) => c.aggregate(inputs[i]));
+      const { aggregate, report } = await w.coordinator.runRound({ dim, timeoutMs: 20000 });
+      await Promise.all(calls);
+      assert.equal(report.contributors.length, 50);
+      assert.deepEqual(aggregate, await plainSum(inputs, 3));
+    } finally {
+      await w.close();
+    }
+  }
+});
