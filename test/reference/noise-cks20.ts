@@ -103,11 +103,11 @@ class LazyUniform {
 }
 
 /**
- * Bernoulli(exp(−1)) as the kernel draws it: CKS20 Algorithm 1 with γ = 1, the trials
- * Bernoulli(1/k) for k ≤ 12 taken from one uniform U (all of 2..k succeed iff U < 1/k!), then
+ * The run of CKS20 Algorithm 1's Bernoulli(1/k) factors, the first k ≥ 2 whose trial fails, as
+ * the kernel draws it: trials k ≤ 12 from one uniform U (all of 2..k succeed iff U < 1/k!), then
  * independent trials from k = 13.
  */
-function bernExpMinusOne(r: BitStream): boolean {
+function factorialRun(r: BitStream): bigint {
   const u = new LazyUniform(r);
   let k = 2n, fact = 2n;
   while (k <= 12n && u.lessThan(1n, fact)) {
@@ -115,7 +115,12 @@ function bernExpMinusOne(r: BitStream): boolean {
     fact *= k;
   }
   if (k > 12n) while (bernoulli(r, 1n, k)) k++;
-  return k % 2n === 1n;
+  return k;
+}
+
+/** Bernoulli(exp(−1)): CKS20 Algorithm 1 with γ = 1. */
+function bernExpMinusOne(r: BitStream): boolean {
+  return factorialRun(r) % 2n === 1n;
 }
 
 /** Geometric with P(g) ∝ exp(−g·s/t): CKS20 Algorithm 2 steps 3–9. */
@@ -130,15 +135,18 @@ export function geometric(r: BitStream, t: bigint, s: bigint): bigint {
   return (u + t * v) / s;
 }
 
+/**
+ * Bernoulli(exp(−num/den)), num ≤ den: CKS20 Algorithm 1, A_k = Bernoulli(γ) ∧ Bernoulli(1/k); K is
+ * the first k whose γ trial fails or the run of 1/k factors, whichever comes first. Draw order:
+ * γ trial 1, the run, γ trials 2 .. run − 1.
+ */
 function bernExpFrac(r: BitStream, num: bigint, den: bigint): boolean {
   if (num === 0n) return true;
-  let k = 1n;
-  for (;;) {
-    if (num < den && !bernoulli(r, num, den)) break;
-    if (k > 1n && !bernoulli(r, 1n, k)) break;
-    k++;
-  }
-  return k % 2n === 1n;
+  if (num >= den) return bernExpMinusOne(r);
+  if (!bernoulli(r, num, den)) return true;
+  const run = factorialRun(r);
+  for (let k = 2n; k < run; k++) if (!bernoulli(r, num, den)) return k % 2n === 1n;
+  return run % 2n === 1n;
 }
 
 /** Discrete Laplace, scale t/s: CKS20 Algorithm 2. */
@@ -167,14 +175,6 @@ export function discreteGaussian(r: BitStream, sigma: bigint): bigint {
         break;
       }
     }
-    if (!ok) continue;
-    if (n === 0n) return y;
-    let k = 1n;
-    for (;;) {
-      if (!bernoulli(r, n, den)) break;
-      if (k > 1n && !bernoulli(r, 1n, k)) break;
-      k++;
-    }
-    if (k % 2n === 1n) return y;
+    if (ok && bernExpFrac(r, n, den)) return y;
   }
 }
