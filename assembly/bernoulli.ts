@@ -7,21 +7,39 @@
  * Bits, not words (noise-stream.ts): a Bernoulli(p) trial reads stream bits as the binary digits
  * of a uniform U ∈ [0, 1) and stops at the first digit where U and p differ (Knuth & Yao 1976),
  * ~2 bits on average whatever p; a uniform integer in [0, n) is a draw of bitlen(n − 1) bits,
- * rejected until below n.
+ * rejected until below n, or Lemire's method on 32 bits where that would reject often.
  */
 import { peek32, skip, takeBits, takeBit } from './noise-stream';
 
+const TWO_24: u64 = <u64>1 << 24;
 const TWO_32: u64 = <u64>1 << 32;
 const TWO_48: u64 = <u64>1 << 48;
 
 /**
- * Uniform integer in [0, n), n ≥ 1, with no modulo bias: b = bitlen(n − 1) stream bits read as
- * an integer, rejected until below n (expected < 2 draws, ≤ 2b bits). n = 1 reads nothing.
+ * Uniform integer in [0, n), n ≥ 1, with no modulo bias; n = 1 reads nothing. With b =
+ * bitlen(n − 1): if n ≤ 2, n ≥ 3·2^(b−2) (a masked draw rejects at most 1/4) or n > 2^24, b stream bits
+ * read as an integer, rejected until below n. Otherwise (2 ≤ n ≤ 2^24, e.g. the Gaussian's
+ * t = σ + 1 = 2^k + 1, where a masked draw rejects up to half the time) Lemire's
+ * multiply-and-reject on 32 stream bits ("Fast random integer generation in an interval", 2019,
+ * Algorithm 5), rejecting with probability < 2^-8. The split measured: σ = 2^20 +17%, others
+ * unchanged; Lemire for every n ≤ 2^24 was 25% slower for n = 1001.
  */
 export function uniformBelow(n: u64): u64 {
+  if (n == 1) return 0;
   const b = <u32>(64 - clz(n - 1));
+  if (n <= TWO_24 && b >= 2 && n < (<u64>3 << (b - 2))) {
+    let m = <u64>takeBits(32) * n;
+    let l = m & 0xffffffff;
+    if (l < n) {
+      const threshold = (TWO_32 - n) % n; // 2^32 mod n: the biased low products
+      while (l < threshold) {
+        m = <u64>takeBits(32) * n;
+        l = m & 0xffffffff;
+      }
+    }
+    return m >> 32;
+  }
   if (b <= 32) {
-    if (b == 0) return 0;
     const sh = 32 - b;
     while (true) {
       const x = peek32() >> sh;

@@ -1,6 +1,6 @@
 /**
  * A small, readable BigInt reference of the kernel's samplers (CKS20 Algorithms 1–3; Bernoulli
- * trials by comparing stream bits with the digits of p; uniform draws of bitlen(n − 1) bits),
+ * trials by comparing stream bits with the digits of p; uniform draws by masked or Lemire rejection),
  * reading the same ChaCha20 bit stream through node:crypto, one bit at a time. The tests require the
  * kernel's optimised 64/128-bit code to produce exactly these outputs. Slow; tests only.
  */
@@ -50,9 +50,19 @@ export class BitStream {
   }
 }
 
-/** Uniform in [0, n): bitlen(n − 1) bits as an integer, rejected until below n. */
+/**
+ * Uniform in [0, n): with b = bitlen(n − 1), for 3 ≤ n ≤ 2^24 below 3·2^(b−2) Lemire's
+ * multiply-and-reject on 32 bits; otherwise b bits as an integer, rejected until below n.
+ */
 export function uniformBelow(r: BitStream, n: bigint): bigint {
-  const b = (n - 1n).toString(2).length - (n === 1n ? 1 : 0);
+  if (n === 1n) return 0n;
+  const b = (n - 1n).toString(2).length;
+  if (n <= 2n ** 24n && b >= 2 && n < 3n << BigInt(b - 2)) {
+    for (;;) {
+      const m = r.bits(32) * n;
+      if (m % 2n ** 32n >= 2n ** 32n % n) return m >> 32n;
+    }
+  }
   for (;;) {
     const x = r.bits(b);
     if (x < n) return x;

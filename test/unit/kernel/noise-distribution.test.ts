@@ -49,9 +49,9 @@ test('geometric P(g) ∝ exp(−g·s/t): χ² for (t, s) = (3, 2), (1, 1), (1000
   await checkLaw('geometric', 1000n, 7n, geometric(1000, 7), 100_000);
 });
 
-test('uniform [0, n): χ² for n = 7, 1000, 2^32, 2^32 + 3, 2^48 + 5', async () => {
+test('uniform [0, n): χ² for n = 5, 7, 1000, 2^20 + 1, 2^32, 2^32 + 3, 2^48 + 5 (Lemire and masked draws)', async () => {
   const k = await kernel;
-  for (const n of [7n, 1000n, 2n ** 32n, 2n ** 32n + 3n, 2n ** 48n + 5n]) {
+  for (const n of [5n, 7n, 1000n, 2n ** 20n + 1n, 2n ** 32n, 2n ** 32n + 3n, 2n ** 48n + 5n]) {
     const { samples } = drawSamples(k, 'uniform', 100_000, n, 0n, newNoiseKey());
     const B = n < 64n ? Number(n) : 64;
     const counts = new Float64Array(B);
