@@ -62,6 +62,34 @@ test('noise: the reference reproduces the kernel from bit positions that are not
   }
 });
 
+/**
+ * Rare paths of the kernel's 1/k run (assembly/bernoulli.ts factorialRun), probability ~2^-32 per
+ * draw, hit by seeking to bit positions of the KAT key's stream (found by a one-off scan) whose
+ * next 32 bits tie with ⌊2^32/k!⌋ or fall below ⌊2^32/12!⌋ = 8. bernExp(1, 1) draws exactly one
+ * Bernoulli(exp(−1)) there.
+ */
+const RUN_EDGE_CASES: ReadonlyArray<readonly [position: number, window: number, path: string]> = [
+  [17_606_073, 4, 'U < 1/12!: independent trials from k = 13'],
+  [17_606_074, 8, 'tie with 1/12! on 32 digits'],
+  [1_200_640_976, 5_965_232, 'tie with 1/6!'],
+  [1_241_043_384, 178_956_970, 'tie with 1/4!'],
+  [2_118_184_902, 35_791_394, 'tie with 1/5!'],
+];
+
+for (const flavour of ['simd', 'scalar', 'debug'] as const) {
+  test(`noise [${flavour}]: the rare tie and tail paths of the 1/k run agree with the reference`, async () => {
+    const k = await Kernel.load(flavour);
+    for (const [position, window, path] of RUN_EDGE_CASES) {
+      assert.equal(Number(new ref.BitStream(KEY, position).bits(32)), window, `stream window at ${position}`);
+      const got = drawSamples(k, 'bernExp', 4, 1n, 1n, KEY, BigInt(position));
+      const r = new ref.BitStream(KEY, position);
+      const want = Array.from({ length: 4 }, () => (ref.bernExp(r, 1n, 1n) ? 1n : 0n));
+      assert.deepEqual(Array.from(got.samples), want, path);
+      assert.equal(got.position, BigInt(r.position), `${path}: end position`);
+    }
+  });
+}
+
 test('noise: drawing in pieces from the returned positions equals one draw', async () => {
   const k = await Kernel.load('simd');
   const key = newNoiseKey();
