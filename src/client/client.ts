@@ -12,7 +12,6 @@ import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash } from '../crypto/hash.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { identityId } from '../crypto/identity.ts';
-import { SessionKeyring } from '../crypto/session-keyring.ts';
 import { keyBundleFromJson, keyBundleToJson } from '../crypto/session-keys.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { allocRing, arealVector, wipeRing, type RealVector } from '../kernel/vectors.ts';
@@ -21,7 +20,6 @@ import { noisePlan, type NoisePlan } from '../dp/noise-plan.ts';
 import { fromBase64url, toBase64url } from '../protocol/base64url.ts';
 import type { Frame } from '../protocol/frame.ts';
 import { holderGraph } from '../protocol/holder-graph.ts';
-import { RelayLink } from '../protocol/relay-link.ts';
 import {
   decodeBody, decodeFloat64, encodeBody, parseRoundAbort, parseRoundOpen, parseRoundRecover, parseRoundResult, ringBytes, RoundType,
   type RoundOpen,
@@ -102,16 +100,10 @@ export class Client extends Emitter<ClientEvents> {
     const config = validateConfig(o.config);
     const hash = await configHash(config);
     const kernel = o.kernel ?? (await Kernel.load());
-    const keyring = await SessionKeyring.create(o.identity, o.session, hash);
     const timeoutMs = o.timeoutMs ?? config.timeouts.joinMs;
-    let link: RelayLink;
-    try {
-      link = await RelayLink.connect({ url: o.relayUrl, session: o.session, identity: { id: o.identity.id, publicKey: o.identity.publicKey, secretKey: o.identity.secretKey }, timeoutMs });
-    } catch (e) {
-      keyring.destroy();
-      throw e;
-    }
-    const client = new Client(o.identity.id, config, kernel, new SealedChannel(link, keyring), o.coordinator.id);
+    const channel = await SealedChannel.open({ url: o.relayUrl, session: o.session, identity: o.identity, configHash: hash, timeoutMs });
+    const { link, keyring } = channel;
+    const client = new Client(o.identity.id, config, kernel, channel, o.coordinator.id);
     let bundleOk!: () => void, bundleBad!: (e: ShardwireError) => void;
     const gotBundle = new Promise<void>((a, b) => ((bundleOk = a), (bundleBad = b)));
     const timer = setTimeout(() => bundleBad(new ShardwireError('E_TIMEOUT', `the coordinator's key bundle did not arrive within ${timeoutMs} ms; is the coordinator running?`)), timeoutMs);

@@ -10,12 +10,10 @@ import { Emitter } from '../emitter.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash } from '../crypto/hash.ts';
 import type { Identity } from '../crypto/identity.ts';
-import { SessionKeyring } from '../crypto/session-keyring.ts';
 import { keyBundleFromJson, keyBundleToJson, type KeyBundleJson } from '../crypto/session-keys.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { toBase64url, fromBase64url } from '../protocol/base64url.ts';
 import type { Frame } from '../protocol/frame.ts';
-import { RelayLink } from '../protocol/relay-link.ts';
 import { decodeBody, encodeBody, RoundType, type RosterMember } from '../protocol/round-messages.ts';
 import { SealedChannel } from '../protocol/sealed-channel.ts';
 import { runRound, type RoundOptions, type RoundResultWithReport, type RoundState } from './round.ts';
@@ -118,18 +116,10 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
         ? new PrivacyAccountant({ sessionId: o.session, budget: config.privacyBudget!, minHonest: config.minHonest })
         : await PrivacyAccountant.restore(o.accountantState, { sessionId: o.session });
     }
-    const keyring = await SessionKeyring.create(o.identity, o.session, hash);
     const maxDim = o.maxDim ?? 1 << 20;
-    const link = await RelayLink.connect({
-      url: o.relayUrl,
-      session: o.session,
-      identity: { id: o.identity.id, publicKey: o.identity.publicKey, secretKey: o.identity.secretKey },
-      create: { roster: [...roster.values()], limits: { vectorLength: maxDim + 1 } },
-    }).catch((e) => {
-      keyring.destroy();
-      throw e;
-    });
-    const c = new Coordinator(config, hash, kernel, new SealedChannel(link, keyring), roster, accountant);
+    const channel = await SealedChannel.open({ url: o.relayUrl, session: o.session, identity: o.identity, configHash: hash, create: { roster: [...roster.values()], limits: { vectorLength: maxDim + 1 } } });
+    const link = channel.link;
+    const c = new Coordinator(config, hash, kernel, channel, roster, accountant);
     for (const id of link.welcome.online) if (roster.has(id)) c.online.add(id);
     link.on({
       message: (f) => c.enqueue(f),

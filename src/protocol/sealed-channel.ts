@@ -6,10 +6,11 @@
  * sender is refused as a replay.
  */
 import { ShardwireError } from '../errors.ts';
-import type { SessionKeyring } from '../crypto/session-keyring.ts';
+import { SessionKeyring } from '../crypto/session-keyring.ts';
+import type { Identity } from '../crypto/identity.ts';
 import { canonicalHeaderJson, type Header } from './header.ts';
 import type { Frame } from './frame.ts';
-import type { RelayLink } from './relay-link.ts';
+import { RelayLink, type LinkOptions } from './relay-link.ts';
 
 const utf8 = new TextEncoder();
 
@@ -28,6 +29,23 @@ export class SealedChannel {
     readonly link: RelayLink,
     readonly keyring: SessionKeyring,
   ) {}
+
+  /**
+   * Creates this party's session keyring (bundle signed over `configHash`) and connects to the
+   * relay (creating the session when `create` is given); the keyring is wiped if that fails.
+   * @throws {ShardwireError} the relay's code, or E_TIMEOUT.
+   */
+  static async open(o: { url: string; session: string; identity: Identity; configHash: string; create?: LinkOptions['create']; timeoutMs?: number }): Promise<SealedChannel> {
+    const keyring = await SessionKeyring.create(o.identity, o.session, o.configHash);
+    try {
+      const { id, publicKey, secretKey } = o.identity;
+      const link = await RelayLink.connect({ url: o.url, session: o.session, identity: { id, publicKey, secretKey }, ...(o.create ? { create: o.create } : {}), ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) });
+      return new SealedChannel(link, keyring);
+    } catch (e) {
+      keyring.destroy();
+      throw e;
+    }
+  }
 
   /** Seals `plaintext` to `to` and sends it as a `type` message of round `memo`. */
   async send(to: string, type: string, memo: string | undefined, plaintext: Uint8Array): Promise<void> {
