@@ -107,7 +107,8 @@ async function childMain(): Promise<void> {
         }
         send({ type: 'round', clientMs, bytes });
       } else if (job.cmd === 'bare-open') {
-        bareWs = new WebSocket(job.url, { perMessageDeflate: false });
+        // same socket options as the SDK's relay link (zero masking key: no JS masking)
+        bareWs = new WebSocket(job.url, { perMessageDeflate: false, generateMask: (m: Uint8Array) => m.fill(0) });
         await new Promise((r, j) => bareWs!.once('open', r).once('error', j));
         barePayload = new Uint8Array(job.bytes).map((_, i) => i * 31);
         send({ type: 'bare-ready' });
