@@ -35,6 +35,12 @@ export interface ClipConfig {
 
 /** Phase timeouts in milliseconds (FEDn `round_timeout` semantics). */
 export interface TimeoutConfig {
+  /**
+   * A client sends its partial no earlier than this long after round.open arrives (DESIGN §5:
+   * answer at the round's pace), so the coordinator does not see how long its noise sampling
+   * took. 0 (default) sends at once; set it above the slowest client's compute time to hide it.
+   */
+  readonly paceMs: number;
   readonly joinMs: number;
   readonly roundMs: number;
   readonly revealMs: number;
@@ -67,13 +73,20 @@ export const DEFAULT_CONFIG = {
   smpc: { operation: 'add', shards: 0, exponent: 8 },
   ring: 'auto',
   allowUnprotected: false,
-  timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000 },
+  timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000, paceMs: 0 },
 } as const;
 
 const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp', 'privacyBudget', 'minHonest', 'maxWeight'];
 
 function bad(field: string, message: string, details: Record<string, unknown> = {}): never {
   throw new ShardwireError('E_BAD_CONFIG', `"${field}" ${message}`, { field, ...details });
+}
+
+/** Refuses keys outside `known` (a typo must not silently fall back to a default). */
+function onlyKeys(o: Record<string, unknown>, section: string, known: readonly string[]): void {
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key)) bad(section ? `${section}.${key}` : key, `is not a${section ? ` ${section}` : ''} configuration field (known: ${known.join(', ')})`);
+  }
 }
 
 /**
@@ -87,9 +100,9 @@ function bad(field: string, message: string, details: Record<string, unknown> = 
  */
 export function validateConfig(input: unknown): SessionConfig {
   const o = aobject(input, 'config', 'E_BAD_CONFIG');
-  for (const key of Object.keys(o)) if (!KNOWN_KEYS.includes(key)) bad(key, `is not a configuration field (known: ${KNOWN_KEYS.join(', ')})`);
+  onlyKeys(o, '', KNOWN_KEYS);
   const s = aobject(o.smpc ?? {}, 'smpc', 'E_BAD_CONFIG');
-  for (const key of Object.keys(s)) if (!['operation', 'shards', 'exponent', 'serialize'].includes(key)) bad(`smpc.${key}`, 'is not an smpc field (known: operation, shards, exponent)');
+  onlyKeys(s, 'smpc', ['operation', 'shards', 'exponent', 'serialize']);
   const operation = aoneOf(s.operation ?? DEFAULT_CONFIG.smpc.operation, 'smpc.operation', ['add', 'multiply'] as const, 'E_BAD_CONFIG');
   if (operation === 'multiply') {
     throw new ShardwireError('E_UNSUPPORTED', '"smpc.operation" "multiply" is not supported in v1 (additive shares give sums only); aggregate logarithms with "add" instead', { field: 'smpc.operation' });
@@ -110,6 +123,7 @@ export function validateConfig(input: unknown): SessionConfig {
   const plan = o.dp === undefined ? undefined : noisePlan(o.dp, exponent, minHonest);
   const neededNorm: NormKind | undefined = plan ? (plan.dp.noisetype === 'laplace' ? 'l1' : 'l2') : undefined;
   const c = aobject(o.clip ?? (plan ? { norm: neededNorm, bound: plan.dp.clippingVal } : undefined), 'clip', 'E_BAD_CONFIG');
+  onlyKeys(c, 'clip', ['norm', 'bound']);
   const norm = aoneOf(c.norm, 'clip.norm', NORM_KINDS, 'E_BAD_CONFIG');
   if (typeof c.bound !== 'number' || !Number.isFinite(c.bound) || c.bound <= 0) bad('clip.bound', `expected a finite number > 0 (real units), got ${describe(c.bound)}`);
   if (plan && (norm !== neededNorm || (c.bound as number) > plan.dp.clippingVal)) {
@@ -118,12 +132,15 @@ export function validateConfig(input: unknown): SessionConfig {
   let privacyBudget: { epsilon: number; delta: number } | undefined;
   if (plan) {
     const b = aobject(o.privacyBudget, 'privacyBudget', 'E_BAD_DP_CONFIG');
+    onlyKeys(b, 'privacyBudget', ['epsilon', 'delta']);
     if (typeof b.epsilon !== 'number' || !(b.epsilon > 0) || !Number.isFinite(b.epsilon)) throw new ShardwireError('E_BAD_DP_CONFIG', `"privacyBudget.epsilon" expected a finite number > 0 (the total ε this session may spend), got ${describe(b.epsilon)}`, { field: 'privacyBudget.epsilon' });
     if (typeof b.delta !== 'number' || !(b.delta >= 0 && b.delta < 1)) throw new ShardwireError('E_BAD_DP_CONFIG', `"privacyBudget.delta" expected a number in [0, 1), got ${describe(b.delta)}`, { field: 'privacyBudget.delta' });
     privacyBudget = { epsilon: b.epsilon, delta: b.delta };
   } else if (o.privacyBudget !== undefined) bad('privacyBudget', 'is set without a dp section; there is no noise to account for');
   const t = aobject(o.timeouts ?? {}, 'timeouts', 'E_BAD_CONFIG');
+  onlyKeys(t, 'timeouts', ['joinMs', 'roundMs', 'revealMs', 'paceMs']);
   const timeouts = {
+    paceMs: aint(t.paceMs ?? DEFAULT_CONFIG.timeouts.paceMs, 'timeouts.paceMs', 0, 86_400_000, 'E_BAD_CONFIG'),
     joinMs: aint(t.joinMs ?? DEFAULT_CONFIG.timeouts.joinMs, 'timeouts.joinMs', 1, 86_400_000, 'E_BAD_CONFIG'),
     roundMs: aint(t.roundMs ?? DEFAULT_CONFIG.timeouts.roundMs, 'timeouts.roundMs', 1, 86_400_000, 'E_BAD_CONFIG'),
     revealMs: aint(t.revealMs ?? DEFAULT_CONFIG.timeouts.revealMs, 'timeouts.revealMs', 1, 86_400_000, 'E_BAD_CONFIG'),

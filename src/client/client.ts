@@ -6,7 +6,7 @@
  * answers a dropout recovery by revealing only the seeds of its edges with dropped participants.
  */
 import { ERROR_CATALOGUE, ShardwireError, type ErrorCode } from '../errors.ts';
-import { describe } from '../guards.ts';
+import { aobject, describe } from '../guards.ts';
 import { Emitter } from '../emitter.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash } from '../crypto/hash.ts';
@@ -74,6 +74,8 @@ export class Client extends Emitter<ClientEvents> {
   private readonly coordinatorId: string;
   private queue: Promise<void> = Promise.resolve();
   private pendingOpens: RoundOpen[] = [];
+  /** When each round.open arrived (performance.now()), for the send pace. */
+  private readonly openedAt = new Map<string, number>();
   private openWaiters: ((o: RoundOpen) => void)[] = [];
   /** Rounds this client contributed to, by memo: what it needs to answer a recovery. */
   private readonly contributed = new Map<string, { open: RoundOpen; revealed: boolean; bytes: number; waiter?: Waiter }>();
@@ -97,6 +99,7 @@ export class Client extends Emitter<ClientEvents> {
    * @example const client = await Client.join({ relayUrl, session: 'study-7', identity, coordinator, config })
    */
   static async join(o: ClientOptions): Promise<Client> {
+    aobject(o, 'options');
     const config = validateConfig(o.config);
     const hash = await configHash(config);
     const kernel = o.kernel ?? (await Kernel.load());
@@ -167,6 +170,7 @@ export class Client extends Emitter<ClientEvents> {
     }
     if (this.contributed.has(open.memo) || this.pendingOpens.some((p) => p.memo === open.memo)) throw new ShardwireError('E_REPLAY', `round ${open.memo} was already opened; memos are never reused`);
     if (!open.participants.includes(this.id)) throw new ShardwireError('E_NOT_IN_SESSION', `round ${open.memo} does not list this participant`);
+    this.openedAt.set(open.memo, performance.now());
     this.emit('progress', { memo: open.memo, phase: 'open' });
     const waiter = this.openWaiters.shift();
     if (waiter) waiter(open);
@@ -186,6 +190,7 @@ export class Client extends Emitter<ClientEvents> {
    */
   async aggregate(vector: RealVector, options: { memo?: string; weight?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ContributionResult> {
     arealVector(vector, 'vector');
+    aobject(options, 'options');
     if (this.closedError) throw this.closedError;
     const open = await this.nextOpen(options);
     if (vector.length !== open.dim) throw new ShardwireError('E_BAD_VECTOR', `"vector" expected length ${open.dim} (round ${open.memo}), got length ${vector.length}`, { expected: open.dim, actual: vector.length });
@@ -210,6 +215,10 @@ export class Client extends Emitter<ClientEvents> {
     this.contributed.set(open.memo, round);
     const before = this.channel.bytesSent;
     const done = open.broadcast ? new Promise<ContributionResult>((resolve, reject) => (round.waiter = { resolve, reject })) : undefined;
+    // answer at the round's pace, not when sampling ends (DESIGN §5; config timeouts.paceMs)
+    const wait = (this.openedAt.get(open.memo) ?? 0) + this.config.timeouts.paceMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.openedAt.delete(open.memo);
     await this.channel.send(this.coordinatorId, RoundType.partial, open.memo, ringBytes(partial.vector));
     wipeRing(partial.vector);
     round.bytes = this.channel.bytesSent - before;

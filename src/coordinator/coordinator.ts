@@ -6,6 +6,8 @@
  * seeds of dropped participants, and the aggregate.
  */
 import { ShardwireError } from '../errors.ts';
+import { abytes, aobject, describe } from '../guards.ts';
+import { ID_PATTERN } from '../protocol/constants.ts';
 import { Emitter } from '../emitter.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash } from '../crypto/hash.ts';
@@ -101,11 +103,15 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
    * @example const c = await Coordinator.start({ relayUrl, session: 'study-7', identity, roster, config })
    */
   static async start(o: CoordinatorOptions): Promise<Coordinator> {
+    aobject(o, 'options');
     const config = validateConfig(o.config);
     const hash = await configHash(config);
     if (!Array.isArray(o.roster) || o.roster.length === 0) throw new ShardwireError('E_BAD_ARGUMENT', '"roster" expected at least one participant');
     const roster = new Map<string, RosterMember>();
-    for (const r of o.roster) {
+    for (const [i, r] of o.roster.entries()) {
+      aobject(r, `roster[${i}]`);
+      if (typeof r.id !== 'string' || !ID_PATTERN.test(r.id)) throw new ShardwireError('E_BAD_ARGUMENT', `"roster[${i}].id" expected 1-128 characters of [A-Za-z0-9._:@-], got ${describe(r.id)}`);
+      abytes(r.publicKey, `roster[${i}].publicKey`, 32);
       if (roster.has(r.id)) throw new ShardwireError('E_BAD_ARGUMENT', `"roster" lists ${r.id} twice`);
       roster.set(r.id, { id: r.id, publicKey: toBase64url(r.publicKey) });
     }

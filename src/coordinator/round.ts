@@ -6,7 +6,7 @@
  * and nothing is released.
  */
 import { ShardwireError } from '../errors.ts';
-import { aint, aoneOf, describe } from '../guards.ts';
+import { aint, aobject, aoneOf, describe } from '../guards.ts';
 import { computeBitBudget, elementBoundOf } from '../config.ts';
 import type { RingVector } from '../kernel/vectors.ts';
 import { holderGraph, type HolderGraph } from '../protocol/holder-graph.ts';
@@ -106,7 +106,8 @@ async function withTimeout(p: Promise<void>, ms: number, onTimeout: () => void):
 /** Runs one round on coordinator `c` (see {@link Coordinator.runRound}). */
 export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundResultWithReport> {
   const t0 = performance.now();
-  const dim = aint(o?.dim, 'dim', 0, 2 ** 31);
+  aobject(o, 'options');
+  const dim = aint(o.dim, 'dim', 0, 2 ** 31);
   const operation = aoneOf(o.operation ?? 'sum', 'operation', OPERATIONS);
   const memo = o.memo ?? autoMemo(c.memos);
   if (typeof memo !== 'string' || !ID_PATTERN.test(memo)) throw new ShardwireError('E_BAD_ARGUMENT', `"memo" expected 1-128 characters of [A-Za-z0-9._:@-], got ${describe(memo)}`);

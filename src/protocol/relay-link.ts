@@ -58,9 +58,9 @@ async function openSocket(url: string): Promise<Socket> {
   const G = globalThis as unknown as { WebSocket?: new (url: string) => Socket };
   if (typeof G.WebSocket === 'function') return new G.WebSocket(url);
   const { default: WS } = await import('ws');
-  // A zero masking key makes `ws` skip its per-byte JS masking on both ends (≈ 10 ns/byte each
-  // way without the native bufferutil, measured: ~40 ms per 4 MB partial at the client and again
-  // at the relay). RFC 6455 §10.3 masks so that attacker-chosen bytes from browser scripts cannot
+  // A zero masking key makes `ws` skip its per-byte JS masking on both ends (without the native
+  // bufferutil: ≈ 5 ns/byte, ≈ 20 ms per 4 MB partial at the client and again at the relay,
+  // measured with --cpu-prof). RFC 6455 §10.3 masks so that attacker-chosen bytes from browser scripts cannot
   // poison intermediary caches; frames from this Node SDK are AEAD ciphertext behind headers it
   // writes itself. Browsers always mask.
   return new WS(url, { perMessageDeflate: false, generateMask: (mask: Uint8Array) => mask.fill(0) }) as unknown as Socket;

@@ -116,3 +116,35 @@ test('50 clients, one shard per participant (shards 0) and shards 5: sums exact'
     }
   }
 });
+
+test('timeouts.paceMs: partials are sent no earlier than paceMs after round.open', async () => {
+  const w = await world(3, baseConfig({ timeouts: { joinMs: 5000, roundMs: 4000, revealMs: 2000, paceMs: 400 } }));
+  try {
+    const start = performance.now();
+    const calls = w.clients.map((c) => c.aggregate(Float64Array.from([1])));
+    const { aggregate, report } = await w.coordinator.runRound({ dim: 1 });
+    await Promise.all(calls);
+    assert.deepEqual([...aggregate], [3]);
+    assert.ok(report.timings.collectMs >= 390 && performance.now() - start >= 390, `collected after ${report.timings.collectMs} ms`);
+  } finally {
+    await w.close();
+  }
+});
+
+test('SDK entry points refuse malformed options with typed errors', async () => {
+  const { Coordinator } = await import('../../src/coordinator/coordinator.ts');
+  const { Client } = await import('../../src/client/client.ts');
+  const code = (c: string) => (e: { code?: string }) => e.code === c;
+  await assert.rejects(Coordinator.start(null as never), code('E_BAD_ARGUMENT'));
+  await assert.rejects(Client.join(undefined as never), code('E_BAD_ARGUMENT'));
+  await assert.rejects(Coordinator.start({ relayUrl: 'ws://127.0.0.1:1/', session: 's', identity: null as never, config: baseConfig({ maxClients: 5 }), roster: [{ id: 'a', publicKey: new Uint8Array(5) }] }), code('E_BAD_ARGUMENT'));
+  await assert.rejects(Coordinator.start({ relayUrl: 'ws://127.0.0.1:1/', session: 's', identity: null as never, config: baseConfig({ maxClients: 5 }), roster: [{ id: 'bad id', publicKey: new Uint8Array(32) }] }), code('E_BAD_ARGUMENT'));
+  const w = await world(3);
+  try {
+    await assert.rejects(w.coordinator.runRound(undefined as never), code('E_BAD_ARGUMENT'));
+    await assert.rejects(w.clients[0].aggregate(new Float64Array(1), null as never), code('E_BAD_ARGUMENT'));
+    await assert.rejects(w.clients[0].aggregate([1, 2] as never), code('E_BAD_VECTOR'));
+  } finally {
+    await w.close();
+  }
+});

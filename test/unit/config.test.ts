@@ -88,3 +88,10 @@ test('a dp section derives the clip, requires a privacy budget and widens the bi
   // the noise tail (20σ per client) can push a config that fits ring 32 without noise into 64 or out
   assert.throws(() => validateConfig({ smpc: { shards: 2, exponent: 6 }, minClients: 2, maxClients: 10_000, ring: 32, dp, privacyBudget: { epsilon: 10, delta: 1e-4 } }), (e) => isShardwireError(e, 'E_RING_OVERFLOW'));
 });
+
+test('typos inside sections are refused too, not defaulted', () => {
+  expectCode('E_BAD_CONFIG', { ...base, timeouts: { roundMS: 5000 } }, 'timeouts.roundMS');
+  expectCode('E_BAD_CONFIG', { ...base, clip: { norm: 'l2', bound: 1, bounds: 2 } }, 'clip.bounds');
+  expectCode('E_BAD_CONFIG', { ...base, timeouts: { paceMs: -1 } }, 'timeouts.paceMs');
+  assert.equal(validateConfig({ ...base, timeouts: { paceMs: 250 } }).timeouts.paceMs, 250);
+});
