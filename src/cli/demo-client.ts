@@ -8,7 +8,7 @@
  */
 import { Client } from '../client/client.ts';
 import { parseIdentity } from '../crypto/identity.ts';
-import { isShardwireError } from '../errors.ts';
+import { isShardwireError, ShardwireError } from '../errors.ts';
 import { demoInput, type InputGrid } from './demo-inputs.ts';
 
 /** The parent's start message. */
@@ -42,6 +42,12 @@ async function work(s: WorkerStart): Promise<void> {
   const identity = await parseIdentity(s.identity);
   const client = await Client.join({ relayUrl: s.relayUrl, session: s.session, identity, coordinator: s.coordinator, config: s.config });
   identity.zeroise();
+  // nothing in the demo should be refused; a refused message would leave this client waiting
+  // for a round it never saw, so fail loudly instead
+  let refused!: (e: Error) => void;
+  const failed = new Promise<never>((_, reject) => (refused = reject));
+  failed.catch(() => undefined);
+  client.on('refused', (r) => refused(new ShardwireError(r.error.code, `refused a ${r.type} from ${r.from}: ${r.error.message}`)));
   try {
     if (s.drop) {
       client.on('progress', (p) => {
@@ -56,7 +62,7 @@ async function work(s: WorkerStart): Promise<void> {
     for (let round = 0; round < s.rounds; round++) {
       const x = demoInput(s.index, round, s.dim, s.grid);
       const t0 = performance.now();
-      const r = await client.aggregate(x);
+      const r = await Promise.race([client.aggregate(x), failed]);
       await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, ms: performance.now() - t0 });
     }
     // stay online until the parent lets go: the coordinator may still need this client's seed

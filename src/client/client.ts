@@ -109,6 +109,9 @@ export class Client extends Emitter<ClientEvents> {
     const client = new Client(o.identity.id, config, kernel, channel, o.coordinator.id);
     let bundleOk!: () => void, bundleBad!: (e: ShardwireError) => void;
     const gotBundle = new Promise<void>((a, b) => ((bundleOk = a), (bundleBad = b)));
+    // messages behind the bundle (a round.open can follow it in the same tick) wait until the
+    // coordinator's key is in the keyring; handled earlier they would not open and be lost
+    client.queue = gotBundle.catch(() => undefined);
     const timer = setTimeout(() => bundleBad(new ShardwireError('E_TIMEOUT', `the coordinator's key bundle did not arrive within ${timeoutMs} ms; is the coordinator running?`)), timeoutMs);
     link.on({
       message: (f) => {

@@ -9,6 +9,7 @@ const BIN = fileURLToPath(new URL('../../../bin/shardwire.mjs', import.meta.url)
 
 /** Runs the CLI; kills its whole process group if it overruns, so no client process survives. */
 function demo(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
@@ -24,7 +25,8 @@ function demo(...args: string[]): Promise<{ status: number | null; stdout: strin
       } catch {
         /* the group is already gone */
       }
-      resolve({ status, stdout, stderr });
+      const killed = status === null ? `\n[killed after ${((performance.now() - started) / 1000).toFixed(1)} s: the demo did not finish]` : '';
+      resolve({ status, stdout, stderr: stderr + killed });
     });
   });
 }
