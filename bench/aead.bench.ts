@@ -3,11 +3,12 @@
  * libsodium-wrappers' XChaCha20-Poly1305 (WebAssembly) vs WebCrypto AES-256-GCM
  * (`crypto.subtle`, the same API in Node 20 and browsers), at payload sizes from 1 KiB (per-call
  * overhead) to 8 MiB (a d = 10^6 partial over Z_2^64), plus shardwire's `seal`/`open` envelope
- * path. node:crypto's AES-256-GCM is measured as a same-run reference and used to cross-check
- * WebCrypto's output. Every competitor's output is verified before timing.
+ * path. node:crypto's AES-256-GCM is measured too and cross-checks WebCrypto's output; the
+ * envelope uses node:crypto on Node and WebCrypto elsewhere (src/crypto/aes-gcm.ts). Every competitor's output is verified before timing.
  * Prints a table, then one JSON line. `--quick` for fewer repetitions.
  */
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { aesGcm } from '../src/crypto/aes-gcm.ts';
 import { __TESTS, open, seal, type ChannelKeys } from '../src/crypto/aead.ts';
 import { getSodium } from '../src/crypto/sodium.ts';
 
@@ -50,12 +51,20 @@ const nodeGcm = (m: Uint8Array) => {
   const out = Buffer.concat([c.update(m), c.final(), c.getAuthTag()]);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 };
+const nodeGcmOpen = (c: Uint8Array) => {
+  const d = createDecipheriv('aes-256-gcm', keys['aes-256-gcm'], gNonce);
+  d.setAAD(aad);
+  d.setAuthTag(c.subarray(c.length - 16));
+  const out = d.update(c.subarray(0, c.length - 16));
+  d.final();
+  return out;
+};
 
 interface Row {
   bytes: number;
   xchacha_seal_ms: number; xchacha_open_ms: number;
   aesgcm_seal_ms: number; aesgcm_open_ms: number;
-  node_aesgcm_seal_ms: number;
+  node_aesgcm_seal_ms: number; node_aesgcm_open_ms: number;
   envelope_xchacha_seal_ms: number; envelope_aesgcm_seal_ms: number; envelope_aesgcm_open_ms: number;
   xchacha_seal_mb_s: number; aesgcm_seal_mb_s: number;
   ratio_seal: number; ratio_open: number;
@@ -71,6 +80,7 @@ for (const bytes of sizes) {
   const gc = await gEnc(m);
   same(gc, nodeGcm(m), `WebCrypto AES-GCM ≠ node:crypto at ${bytes}`);
   same(await gDec(gc), m, `AES-GCM round trip at ${bytes}`);
+  same(nodeGcmOpen(gc), m, `node:crypto AES-GCM open at ${bytes}`);
   const env = await __TESTS.sealWithNonce('aes-256-gcm', keys['aes-256-gcm'], m, aad, gNonce);
   same(await open(keys, env, aad), m, `envelope round trip at ${bytes}`);
 
@@ -81,6 +91,7 @@ for (const bytes of sizes) {
   const tg = await time(() => gEnc(m), reps);
   const tgd = await time(() => gDec(gc), reps);
   const tn = await time(() => nodeGcm(m), reps);
+  const tnd = await time(() => nodeGcmOpen(gc), reps);
   const tex = await time(() => seal(keys, m, aad, { algorithm: 'xchacha20-poly1305' }), reps);
   const teg = await time(() => seal(keys, m, aad, { algorithm: 'aes-256-gcm' }), reps);
   const tego = await time(() => open(keys, env, aad), reps);
@@ -88,23 +99,24 @@ for (const bytes of sizes) {
     bytes,
     xchacha_seal_ms: ms(tx), xchacha_open_ms: ms(txd),
     aesgcm_seal_ms: ms(tg), aesgcm_open_ms: ms(tgd),
-    node_aesgcm_seal_ms: ms(tn),
+    node_aesgcm_seal_ms: ms(tn), node_aesgcm_open_ms: ms(tnd),
     envelope_xchacha_seal_ms: ms(tex), envelope_aesgcm_seal_ms: ms(teg), envelope_aesgcm_open_ms: ms(tego),
     xchacha_seal_mb_s: +(bytes / tx / 1e6).toFixed(1), aesgcm_seal_mb_s: +(bytes / tg / 1e6).toFixed(1),
     ratio_seal: +(tx / tg).toFixed(2), ratio_open: +(txd / tgd).toFixed(2),
   });
 }
 
-console.log('AEAD seal/open, median ms per call (ratio = XChaCha20-Poly1305 time / AES-256-GCM time)');
-console.log(['bytes', 'xchacha seal', 'xchacha open', 'gcm seal', 'gcm open', 'node gcm', 'env xchacha', 'env gcm seal', 'env gcm open', 'ratio seal', 'ratio open'].map((h) => h.padStart(12)).join(''));
+console.log(`AEAD seal/open, median ms per call (gcm = WebCrypto; env = shardwire seal/open, AES-GCM on ${aesGcm()?.name}; ratio = XChaCha20-Poly1305 / WebCrypto AES-256-GCM)`);
+console.log(['bytes', 'xchacha seal', 'xchacha open', 'gcm seal', 'gcm open', 'node seal', 'node open', 'env xchacha', 'env gcm seal', 'env gcm open', 'ratio seal', 'ratio open'].map((h) => h.padStart(12)).join(''));
 for (const r of rows) {
-  console.log([r.bytes, r.xchacha_seal_ms, r.xchacha_open_ms, r.aesgcm_seal_ms, r.aesgcm_open_ms, r.node_aesgcm_seal_ms, r.envelope_xchacha_seal_ms, r.envelope_aesgcm_seal_ms, r.envelope_aesgcm_open_ms, `${r.ratio_seal}×`, `${r.ratio_open}×`].map((v) => String(v).padStart(12)).join(''));
+  console.log([r.bytes, r.xchacha_seal_ms, r.xchacha_open_ms, r.aesgcm_seal_ms, r.aesgcm_open_ms, r.node_aesgcm_seal_ms, r.node_aesgcm_open_ms, r.envelope_xchacha_seal_ms, r.envelope_aesgcm_seal_ms, r.envelope_aesgcm_open_ms, `${r.ratio_seal}×`, `${r.ratio_open}×`].map((v) => String(v).padStart(12)).join(''));
 }
 const bulk = rows[rows.length - 1];
 const result = {
   bench: 'aead',
   node: process.version,
   libsodium: sodium.sodium_version_string(),
+  envelope_aesgcm_backend: aesGcm()?.name,
   bulk_bytes: bulk.bytes,
   xchacha_bulk_seal_ms: bulk.xchacha_seal_ms,
   aesgcm_bulk_seal_ms: bulk.aesgcm_seal_ms,

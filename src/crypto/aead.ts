@@ -6,10 +6,10 @@
  * Two standard AEADs, chosen per message by size:
  * - XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03 over RFC 8439; libsodium), random 24-byte
  *   nonces: the default, available everywhere.
- * - AES-256-GCM (NIST SP 800-38D; WebCrypto `crypto.subtle`, hardware AES in Node and browsers),
- *   random 12-byte nonces: for bulk payloads of at least {@link BULK_THRESHOLD_BYTES}, where it
- *   is ~6x faster than libsodium-wrappers' WebAssembly XChaCha20-Poly1305 on 8 MB (measured,
- *   bench/aead.bench.ts; figures in docs/CRYPTO.md).
+ * - AES-256-GCM (NIST SP 800-38D; node:crypto on Node, WebCrypto `crypto.subtle` elsewhere —
+ *   crypto/aes-gcm.ts; hardware AES in both), random 12-byte nonces: for bulk payloads of at
+ *   least {@link BULK_THRESHOLD_BYTES}, where it is ~5x faster than libsodium-wrappers'
+ *   WebAssembly XChaCha20-Poly1305 on 8 MB (measured, bench/aead.bench.ts; docs/CRYPTO.md).
  *
  * Sealed payload: `u8 algorithm id ‖ nonce ‖ ciphertext ‖ 16-byte tag`. The primitive's
  * associated data is `u8 algorithm id ‖ aad`; each algorithm also has its own key (pairwise.ts),
@@ -20,6 +20,7 @@ import { abytes, aoneOf } from '../guards.ts';
 import { concatBytes } from './_encoding.ts';
 import type { AeadAlgorithm } from './pairwise.ts';
 import { getSodium, type Sodium } from './sodium.ts';
+import { aesGcm, requireAesGcm } from './aes-gcm.ts';
 
 export type { AeadAlgorithm } from './pairwise.ts';
 
@@ -27,7 +28,7 @@ export type { AeadAlgorithm } from './pairwise.ts';
 export const AEAD_KEY_BYTES = 32;
 /** Authentication tag length for both algorithms. */
 export const AEAD_TAG_BYTES = 16;
-/** Payloads at least this large use AES-256-GCM when WebCrypto is available (measured crossover; docs/CRYPTO.md). */
+/** Payloads at least this large use AES-256-GCM when the runtime has it (measured crossover; docs/CRYPTO.md). */
 export const BULK_THRESHOLD_BYTES = 64 * 1024;
 /** Algorithm ids: the first byte of a sealed payload. */
 export const AEAD_ALGORITHM_IDS: Readonly<Record<AeadAlgorithm, number>> = Object.freeze({ 'xchacha20-poly1305': 1, 'aes-256-gcm': 2 });
@@ -44,18 +45,13 @@ export interface ChannelKeys {
 
 /** Options of {@link seal}. */
 export interface SealOptions {
-  /** Force an algorithm; default: AES-256-GCM from {@link BULK_THRESHOLD_BYTES} up when WebCrypto exists, else XChaCha20-Poly1305. */
+  /** Force an algorithm; default: AES-256-GCM from {@link BULK_THRESHOLD_BYTES} up when the runtime has it, else XChaCha20-Poly1305. */
   readonly algorithm?: AeadAlgorithm;
 }
 
-/** WebCrypto's SubtleCrypto if this runtime has it (absent in insecure browser contexts). */
-function subtle(): SubtleCrypto | undefined {
-  return globalThis.crypto?.subtle;
-}
-
-/** True when AES-256-GCM (WebCrypto) can be used here. */
+/** True when AES-256-GCM (node:crypto or WebCrypto) can be used here. */
 export function hasAesGcm(): boolean {
-  return subtle() !== undefined;
+  return aesGcm() !== undefined;
 }
 
 /** The algorithm {@link seal} uses for a plaintext of `length` bytes by default. */
@@ -66,11 +62,6 @@ export function defaultAlgorithm(length: number): AeadAlgorithm {
 function randomNonce(algorithm: AeadAlgorithm): Uint8Array {
   // The platform CSPRNG (WebCrypto getRandomValues; libsodium uses the same source).
   return globalThis.crypto.getRandomValues(new Uint8Array(AEAD_NONCE_BYTES[algorithm]));
-}
-
-/** WebCrypto wants ArrayBuffer-backed views; libsodium's are, but the types do not say so. */
-function buf(b: Uint8Array): Uint8Array<ArrayBuffer> {
-  return b as Uint8Array<ArrayBuffer>;
 }
 
 function cryptoFail(algorithm: AeadAlgorithm): ShardwireError {
@@ -85,10 +76,7 @@ async function sealWith(sodium: Sodium, algorithm: AeadAlgorithm, key: Uint8Arra
   if (algorithm === 'xchacha20-poly1305') {
     return [prefix, sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, fullAad, null, nonce, key)];
   }
-  const s = subtle();
-  if (s === undefined) throw new ShardwireError('E_UNSUPPORTED', 'AES-256-GCM needs WebCrypto (crypto.subtle; browsers expose it only in secure contexts); use xchacha20-poly1305', { algorithm });
-  const k = await s.importKey('raw', buf(key), { name: 'AES-GCM' }, false, ['encrypt']);
-  return [prefix, new Uint8Array(await s.encrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(fullAad), tagLength: 128 }, k, buf(plaintext)))];
+  return [prefix, await requireAesGcm('sealing with aes-256-gcm').encrypt(key, nonce, plaintext, fullAad)];
 }
 
 async function sealChecked(keys: ChannelKeys, plaintext: Uint8Array, aad: Uint8Array, options: SealOptions): Promise<[Uint8Array, Uint8Array]> {
@@ -104,7 +92,7 @@ async function sealChecked(keys: ChannelKeys, plaintext: Uint8Array, aad: Uint8A
  * channel key of the chosen algorithm, with a fresh random nonce.
  *
  * @throws {ShardwireError} E_BAD_ARGUMENT for wrong-typed inputs or wrong-sized keys;
- *   E_UNSUPPORTED when AES-256-GCM is forced and WebCrypto is missing.
+ *   E_UNSUPPORTED when AES-256-GCM is forced and the runtime has none (crypto/aes-gcm.ts).
  * @example const payload = await seal(keys, partialBytes, headerBytes)
  */
 export async function seal(keys: ChannelKeys, plaintext: Uint8Array, aad: Uint8Array, options: SealOptions = {}): Promise<Uint8Array> {
@@ -126,7 +114,7 @@ export async function sealParts(keys: ChannelKeys, plaintext: Uint8Array, aad: U
  *
  * @throws {ShardwireError} E_CRYPTO when the payload is truncated, of an unknown algorithm,
  *   altered, or `aad`/key differ; E_BAD_ARGUMENT for wrong-typed inputs;
- *   E_UNSUPPORTED for an AES-256-GCM payload where WebCrypto is missing.
+ *   E_UNSUPPORTED for an AES-256-GCM payload where the runtime has no AES-GCM.
  * @example const partial = await open(keys, payload, headerBytes)
  */
 export async function open(keys: ChannelKeys, payload: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
@@ -148,14 +136,9 @@ export async function open(keys: ChannelKeys, payload: Uint8Array, aad: Uint8Arr
       throw cryptoFail(algorithm);
     }
   }
-  const s = subtle();
-  if (s === undefined) throw new ShardwireError('E_UNSUPPORTED', 'received an AES-256-GCM payload but this runtime has no WebCrypto (crypto.subtle); run in a secure context', { algorithm });
-  const k = await s.importKey('raw', buf(key), { name: 'AES-GCM' }, false, ['decrypt']);
-  try {
-    return new Uint8Array(await s.decrypt({ name: 'AES-GCM', iv: buf(nonce.slice()), additionalData: buf(fullAad), tagLength: 128 }, k, buf(ct)));
-  } catch {
-    throw cryptoFail(algorithm);
-  }
+  const plain = await requireAesGcm('opening an aes-256-gcm payload').decrypt(key, nonce, ct, fullAad);
+  if (plain === undefined) throw cryptoFail(algorithm);
+  return plain;
 }
 
 /**
