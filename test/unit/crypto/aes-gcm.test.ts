@@ -1,5 +1,6 @@
 // Both AES-256-GCM backends (node:crypto, WebCrypto) and the combined one aead.ts uses: published
-// other on random inputs of many sizes, tamper rejection, and owned, aligned plaintexts.
+// vector, agreement with each other on random inputs of many sizes, tamper rejection, and owned,
+// aligned plaintexts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
