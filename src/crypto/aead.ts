@@ -6,7 +6,7 @@
  * Two standard AEADs, chosen per message by size:
  * - XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03 over RFC 8439; libsodium), random 24-byte
  *   nonces: the default, available everywhere.
- * - AES-256-GCM (NIST SP 800-38D; node:crypto on Node, WebCrypto `crypto.subtle` elsewhere —
+ * - AES-256-GCM (NIST SP 800-38D; WebCrypto `crypto.subtle`, on Node opened with node:crypto —
  *   crypto/aes-gcm.ts; hardware AES in both), random 12-byte nonces: for bulk payloads of at
  *   least {@link BULK_THRESHOLD_BYTES}, where it is ~5x faster than libsodium-wrappers'
  *   WebAssembly XChaCha20-Poly1305 on 8 MB (measured, bench/aead.bench.ts; docs/CRYPTO.md).
