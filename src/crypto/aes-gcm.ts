@@ -7,13 +7,13 @@
  * - Node: `node:crypto` (OpenSSL, AES-NI), reached through the global process object's
  *   `getBuiltinModule` (Node ≥ 20.16) when it exists, so this file has no Node import and a
  *   browser simply gets WebCrypto.
- * Measured on 4 MB (median of 15, this 2-core VM): open 3.0 ms with node:crypto vs 6.3 ms with
- * WebCrypto, which copies the input and answers through the thread pool (so the coordinator's
- * time per partial also included whatever the event loop ran meanwhile); seal 4.1 ms vs 3.4 ms
- * (node:crypto cannot write the tag after the ciphertext without one more copy). So on Node a
- * payload is sealed with WebCrypto and opened with node:crypto; bench/aead.bench.ts prints all four.
+ * Measured (bench:aead, 4 MiB, two runs of 15, medians): open 2.1–2.5 ms with node:crypto vs 3.2–3.7 ms with WebCrypto, which copies the input and
+ * answers through the thread pool (so the coordinator's time per partial also included whatever
+ * the event loop ran meanwhile); seal shows no consistent winner (WebCrypto 2.8–2.9 ms, node:crypto 2.4–3.6 ms). So on Node a payload is opened with node:crypto
+ * and sealed with WebCrypto, the path browsers share; `npm run bench:aead` prints all four.
  */
 import { ShardwireError } from '../errors.ts';
+import { concatBytes } from './_encoding.ts';
 
 /** One AES-256-GCM implementation. `decrypt` returns undefined when authentication fails. */
 export interface AesGcmBackend {
@@ -42,21 +42,13 @@ function nodeCrypto(): NodeCrypto | undefined {
   return typeof m?.createDecipheriv === 'function' ? m : undefined;
 }
 
-/** `parts` in one fresh ArrayBuffer at offset 0 (callers view it as 32/64-bit words). */
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, (at += p.length) - p.length);
-  return out;
-}
-
 function nodeBackend(c: NodeCrypto): AesGcmBackend {
   return {
     name: 'node:crypto',
     async encrypt(key, nonce, plaintext, aad) {
       const cipher = c.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
       cipher.setAAD(aad);
-      return join([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+      return concatBytes(cipher.update(plaintext), cipher.final(), cipher.getAuthTag());
     },
     async decrypt(key, nonce, sealed, aad) {
       if (sealed.length < TAG_BYTES) return undefined;
@@ -71,7 +63,7 @@ function nodeBackend(c: NodeCrypto): AesGcmBackend {
         return undefined;
       }
       // OpenSSL's output may sit at any offset of a shared buffer; hand back an owned, aligned copy
-      return body.byteOffset % 8 === 0 && body.byteLength === body.buffer.byteLength ? new Uint8Array(body.buffer, 0, body.byteLength) : join([body]);
+      return body.byteOffset % 8 === 0 && body.byteLength === body.buffer.byteLength ? new Uint8Array(body.buffer, 0, body.byteLength) : concatBytes(body); // a fresh ArrayBuffer at offset 0
     },
   };
 }

@@ -190,8 +190,7 @@ export function ringBytes(v: Uint32Array | BigUint64Array): Uint8Array {
 /**
  * A ring vector from a partial's bytes, checking the length against the round's dim and ring.
  * Takes ownership of `bytes`: when they are a whole, 8-byte-aligned buffer (a freshly opened
- * payload is) the vector views them without copying (~3 ms per 4 MB saved); otherwise they are
- * copied. The caller must not reuse `bytes` afterwards.
+ * payload is) the vector views them without copying the partial; otherwise they are copied. The caller must not reuse `bytes` afterwards.
  * @throws {ShardwireError} E_BAD_VECTOR when the size is wrong.
  */
 export function ringFromBytes(bytes: Uint8Array, dim: number, ring: 32 | 64): Uint32Array | BigUint64Array {
