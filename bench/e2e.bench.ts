@@ -29,8 +29,8 @@ import { Coordinator } from '../src/coordinator/coordinator.ts';
 import { Client } from '../src/client/client.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
 import { startRelay } from '../src/relay/index.ts';
-import type { Frame } from '../src/protocol/frame.ts';
-import { RoundType } from '../src/protocol/round-messages.ts';
+import type { Frame } from '../src/wire/frame.ts';
+import { RoundType } from '../src/session/round-messages.ts';
 import { demoInput, inputGrid, plainSum, type InputGrid } from '../src/cli/demo-inputs.ts';
 
 const SELF = fileURLToPath(import.meta.url);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import WebSocket, { WebSocketServer } from 'ws';
-import { encodeFrame, FrameKind } from '../src/protocol/index.ts';
+import { encodeFrame, FrameKind } from '../src/wire/index.ts';
 import { startRelay } from '../src/relay/index.ts';
 import { identity, Peer } from '../test/integration/relay-harness.ts';
 

@@ -8,5 +8,5 @@ export * from './crypto/index.ts';
 export { Client, type ClientOptions, type ContributionResult, type ClientEvents } from './client/client.ts';
 export { Coordinator, type CoordinatorOptions, type CoordinatorEvents } from './coordinator/coordinator.ts';
 export type { RoundOptions, RoundReport, RoundPrivacy, RoundResultWithReport } from './coordinator/round.ts';
-export { holderGraph, type HolderGraph } from './protocol/holder-graph.ts';
+export { holderGraph, type HolderGraph } from './secagg/holder-graph.ts';
 export { startRelay, MemoryBackplane, backplaneConformance, type Relay, type RelayOptions, type Backplane } from './relay/index.ts';

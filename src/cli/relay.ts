@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ShardwireError } from '../errors.ts';
-import { fromBase64url } from '../protocol/base64url.ts';
+import { fromBase64url } from '../wire/base64url.ts';
 import { LOG_LEVELS, type LogLevel } from '../relay/logger.ts';
 import { startRelay, type RelayOptions } from '../relay/index.ts';
 

@@ -2,7 +2,7 @@
  * @module client/client
  * The participant SDK (Node and browsers: no Node-only import on this path). A client joins the
  * session, exchanges signed key bundles with the coordinator, and for each round it is asked to
- * join builds its masked, clipped partial (client/partial.ts), seals it to the coordinator, and
+ * join builds its masked, clipped partial (secagg/partial.ts), seals it to the coordinator, and
  * answers a dropout recovery by revealing only the seeds of its edges with dropped participants.
  */
 import { ERROR_CATALOGUE, ShardwireError, type ErrorCode } from '../errors.ts';
@@ -17,15 +17,15 @@ import { Kernel } from '../kernel/kernel.ts';
 import { allocRing, arealVector, wipeRing, type RealVector } from '../kernel/vectors.ts';
 import { addNoise, newNoiseKey } from '../kernel/noise.ts';
 import { noisePlan, type NoisePlan } from '../dp/noise-plan.ts';
-import { fromBase64url, toBase64url } from '../protocol/base64url.ts';
-import type { Frame } from '../protocol/frame.ts';
-import { holderGraph } from '../protocol/holder-graph.ts';
+import { fromBase64url, toBase64url } from '../wire/base64url.ts';
+import type { Frame } from '../wire/frame.ts';
+import { holderGraph } from '../secagg/holder-graph.ts';
 import {
   decodeBody, decodeFloat64, encodeBody, parseRoundAbort, parseRoundOpen, parseRoundRecover, parseRoundResult, ringBytes, RoundType,
   type RoundOpen,
-} from '../protocol/round-messages.ts';
-import { SealedChannel } from '../protocol/sealed-channel.ts';
-import { buildPartial } from './partial.ts';
+} from '../session/round-messages.ts';
+import { SealedChannel } from '../session/sealed-channel.ts';
+import { buildPartial } from '../secagg/partial.ts';
 
 /** Options of {@link Client.join}. */
 export interface ClientOptions {

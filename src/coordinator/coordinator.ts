@@ -7,17 +7,17 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes, aobject, describe } from '../guards.ts';
-import { ID_PATTERN } from '../protocol/constants.ts';
+import { ID_PATTERN } from '../wire/constants.ts';
 import { Emitter } from '../emitter.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash } from '../crypto/hash.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { keyBundleFromJson, keyBundleToJson, type KeyBundleJson } from '../crypto/session-keys.ts';
 import { Kernel } from '../kernel/kernel.ts';
-import { toBase64url, fromBase64url } from '../protocol/base64url.ts';
-import type { Frame } from '../protocol/frame.ts';
-import { decodeBody, encodeBody, RoundType, type RosterMember } from '../protocol/round-messages.ts';
-import { SealedChannel } from '../protocol/sealed-channel.ts';
+import { toBase64url, fromBase64url } from '../wire/base64url.ts';
+import type { Frame } from '../wire/frame.ts';
+import { decodeBody, encodeBody, RoundType, type RosterMember } from '../session/round-messages.ts';
+import { SealedChannel } from '../session/sealed-channel.ts';
 import { runRound, type RoundOptions, type RoundResultWithReport, type RoundState } from './round.ts';
 import { PrivacyAccountant } from '../dp/accountant.ts';
 import { noisePlan, type NoisePlan } from '../dp/noise-plan.ts';

@@ -9,13 +9,13 @@ import { ShardwireError } from '../errors.ts';
 import { aint, aobject, aoneOf, describe } from '../guards.ts';
 import { computeBitBudget, elementBoundOf } from '../config.ts';
 import type { RingVector } from '../kernel/vectors.ts';
-import { holderGraph, type HolderGraph } from '../protocol/holder-graph.ts';
-import { ID_PATTERN } from '../protocol/constants.ts';
+import { holderGraph, type HolderGraph } from '../secagg/holder-graph.ts';
+import { ID_PATTERN } from '../wire/constants.ts';
 import {
   decodeBody, encodeBody, encodeFloat64, OPERATIONS, parseReveal, revealedSeedBytes, ringFromBytes, RoundType,
   type Operation, type RoundOpen,
-} from '../protocol/round-messages.ts';
-import { reconstructSum } from './reconstruct.ts';
+} from '../session/round-messages.ts';
+import { reconstructSum } from '../secagg/reconstruct.ts';
 import { releaseOf } from '../dp/noise-plan.ts';
 import type { Coordinator } from './coordinator.ts';
 

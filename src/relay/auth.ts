@@ -1,15 +1,15 @@
 /**
  * @module relay/auth
  * Verifies a peer's `create` or `join` against the relay's challenge nonce (see
- * protocol/auth-message.ts) and returns what the peer may do. Stateless apart from the
+ * wire/auth-message.ts) and returns what the peer may do. Stateless apart from the
  * backplane's session registry.
  */
 import { verify } from '../crypto/signature.ts';
 import { ShardwireError, type ErrorCode } from '../errors.ts';
-import { ControlType } from '../protocol/constants.ts';
-import { isMemberId, parseControlBody, parseCreateBody, parseJoinBody } from '../protocol/control.ts';
-import { authMessage, createBodyDigest } from '../protocol/auth-message.ts';
-import type { Frame } from '../protocol/frame.ts';
+import { ControlType } from '../wire/constants.ts';
+import { isMemberId, parseControlBody, parseCreateBody, parseJoinBody } from '../wire/control.ts';
+import { authMessage, createBodyDigest } from '../wire/auth-message.ts';
+import type { Frame } from '../wire/frame.ts';
 import type { Backplane, SessionRecord } from './backplane.ts';
 import { effectiveLimits, type ResolvedRelayOptions } from './options.ts';
 import type { SessionTracker } from './session-tracker.ts';

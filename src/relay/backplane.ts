@@ -7,7 +7,7 @@
  * routing code. Every implementation must pass `backplaneConformance` (backplane-conformance.ts).
  */
 import type { ErrorCode } from '../errors.ts';
-import type { EffectiveLimits } from '../protocol/control.ts';
+import type { EffectiveLimits } from '../wire/control.ts';
 
 /** A session as the relay registered it at `create`. Immutable once created. */
 export interface SessionRecord {

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { ShardwireError, type ErrorCode } from '../errors.ts';
-import { BROADCAST, CHALLENGE_BYTES, ControlType, FrameKind, PROTOCOL_VERSION, RELAY_ID } from '../protocol/constants.ts';
-import type { ChallengeBody, ErrorBody, PresenceBody, WelcomeBody } from '../protocol/control.ts';
-import { toBase64url } from '../protocol/base64url.ts';
-import { decodeFrame, encodeFrameUnchecked, isCanonicalHeader, type Frame } from '../protocol/frame.ts';
+import { BROADCAST, CHALLENGE_BYTES, ControlType, FrameKind, PROTOCOL_VERSION, RELAY_ID } from '../wire/constants.ts';
+import type { ChallengeBody, ErrorBody, PresenceBody, WelcomeBody } from '../wire/control.ts';
+import { toBase64url } from '../wire/base64url.ts';
+import { decodeFrame, encodeFrameUnchecked, isCanonicalHeader, type Frame } from '../wire/frame.ts';
 import { authenticate, type Admission } from './auth.ts';
 import type { BackplaneEvent, SessionRecord, Unsubscribe } from './backplane.ts';
 import type { RelayContext } from './context.ts';

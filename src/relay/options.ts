@@ -4,7 +4,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { aint, aobject, aoneOf } from '../guards.ts';
-import type { EffectiveLimits, SessionLimits } from '../protocol/control.ts';
+import type { EffectiveLimits, SessionLimits } from '../wire/control.ts';
 import type { Backplane } from './backplane.ts';
 import { LOG_LEVELS, type Logger, type LogLevel } from './logger.ts';
 

@@ -3,9 +3,9 @@
  * Control frames the relay itself sends (challenge, welcome, presence, error, shutdown).
  */
 import type { ErrorCode } from '../errors.ts';
-import { ControlType, FrameKind, RELAY_ID } from '../protocol/constants.ts';
-import { encodeControlBody, type ErrorBody, type PresenceBody } from '../protocol/control.ts';
-import { encodeFrameUnchecked } from '../protocol/frame.ts';
+import { ControlType, FrameKind, RELAY_ID } from '../wire/constants.ts';
+import { encodeControlBody, type ErrorBody, type PresenceBody } from '../wire/control.ts';
+import { encodeFrameUnchecked } from '../wire/frame.ts';
 
 // Relay control frames carry a process-wide counter as seq: receivers use it for ordering/logs
 // only; the relay is not a party whose replays matter (its frames carry no protocol data).

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ControlType, encodeControlBody, encodeFrame, FrameKind, RELAY_ID } from '../../src/protocol/index.ts';
+import { ControlType, encodeControlBody, encodeFrame, FrameKind, RELAY_ID } from '../../src/wire/index.ts';
 import type { Relay } from '../../src/relay/index.ts';
 import { identity, Peer, session, testRelay } from './relay-harness.ts';
 

@@ -5,7 +5,7 @@ import { generateSigningKeyPair, sign, type SigningKeyPair } from '../../src/cry
 import {
   authMessage, canonicalCreateBody, ControlType, createBodyDigest, decodeFrame, encodeControlBody, encodeFrame,
   FrameKind, parseChallengeBody, parseControlBody, RELAY_ID, toBase64url, type Frame, type RosterEntry, type SessionLimits,
-} from '../../src/protocol/index.ts';
+} from '../../src/wire/index.ts';
 import { startRelay, type Relay, type RelayOptions } from '../../src/relay/index.ts';
 
 export interface Identity extends SigningKeyPair {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { encodeFrame, FrameKind } from '../../src/protocol/index.ts';
+import { encodeFrame, FrameKind } from '../../src/wire/index.ts';
 import type { Relay } from '../../src/relay/index.ts';
 import { session, sleep, testRelay } from './relay-harness.ts';
 

@@ -12,8 +12,8 @@ import { Client } from '../../src/client/client.ts';
 import { Coordinator } from '../../src/coordinator/coordinator.ts';
 import { startRelay } from '../../src/relay/index.ts';
 import { isShardwireError } from '../../src/errors.ts';
-import { holderGraph } from '../../src/protocol/holder-graph.ts';
-import { buildPartial } from '../../src/client/partial.ts';
+import { holderGraph } from '../../src/secagg/holder-graph.ts';
+import { buildPartial } from '../../src/secagg/partial.ts';
 
 /** χ² statistic of the top byte of each u32 against the uniform distribution (255 d.o.f.). */
 function chiSquareTopByte(v: Uint32Array): number {

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { encodeFrame, FrameKind, type Header } from '../../src/protocol/index.ts';
+import { encodeFrame, FrameKind, type Header } from '../../src/wire/index.ts';
 import type { Relay } from '../../src/relay/index.ts';
 import { identity, Peer, session, testRelay, type Identity } from '../integration/relay-harness.ts';
 

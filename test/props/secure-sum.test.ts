@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Kernel, type RingBits, type RingVector } from '../../src/kernel/index.ts';
-import { holderGraph } from '../../src/protocol/holder-graph.ts';
-import { buildPartial } from '../../src/client/partial.ts';
-import { reconstructSum } from '../../src/coordinator/reconstruct.ts';
+import { holderGraph } from '../../src/secagg/holder-graph.ts';
+import { buildPartial } from '../../src/secagg/partial.ts';
+import { reconstructSum } from '../../src/secagg/reconstruct.ts';
 
 const k = await Kernel.load();
 

@@ -1,5 +1,5 @@
 /**
- * @module protocol/auth-message
+ * @module wire/auth-message
  * What a peer signs to authenticate to the relay. Binding the signature to the relay's fresh
  * nonce stops replay on another connection; binding it to session, id and action stops reuse in
  * another session or role; for `create` the digest of the signed body binds roster and limits,

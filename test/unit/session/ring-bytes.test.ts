@@ -1,7 +1,7 @@
 // ringBytes / ringFromBytes: the partial's wire bytes and the ring vector the coordinator sums.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ringBytes, ringFromBytes } from '../../../src/protocol/round-messages.ts';
+import { ringBytes, ringFromBytes } from '../../../src/session/round-messages.ts';
 
 test('ringFromBytes round-trips ringBytes for both rings and refuses a wrong size with E_BAD_VECTOR', () => {
   const v32 = Uint32Array.from([0, 1, 0xffffffff, 123456789]);

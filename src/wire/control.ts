@@ -1,5 +1,5 @@
 /**
- * @module protocol/control
+ * @module wire/control
  * JSON bodies of `control` frames (peer ↔ relay) and their validation. Binary values (keys,
  * signatures, nonces) travel as unpadded base64url. A body that is not valid UTF-8 JSON, or
  * whose fields have the wrong type or size, is E_BAD_PAYLOAD (close code 1007).

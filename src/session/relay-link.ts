@@ -1,5 +1,5 @@
 /**
- * @module protocol/relay-link
+ * @module session/relay-link
  * The peer side of the relay protocol (DESIGN.md §7), shared by the client and coordinator SDKs:
  * connect, answer the relay's challenge by signing it (create a session as coordinator, or join
  * one as participant), then send and receive message frames. Works in Node (the `ws` package,
@@ -7,12 +7,12 @@
  */
 import { ShardwireError, type ErrorCode } from '../errors.ts';
 import { sign } from '../crypto/signature.ts';
-import { ControlType, FrameKind, RELAY_ID } from './constants.ts';
-import { canonicalCreateBody, encodeControlBody, parseChallengeBody, parseControlBody, type RosterEntry, type SessionLimits, type WelcomeBody, type PresenceBody } from './control.ts';
-import { authMessage, createBodyDigest } from './auth-message.ts';
-import { decodeFrame, encodeFrame, type Frame } from './frame.ts';
-import { toBase64url } from './base64url.ts';
-import type { Header } from './header.ts';
+import { ControlType, FrameKind, RELAY_ID } from '../wire/constants.ts';
+import { canonicalCreateBody, encodeControlBody, parseChallengeBody, parseControlBody, type RosterEntry, type SessionLimits, type WelcomeBody, type PresenceBody } from '../wire/control.ts';
+import { authMessage, createBodyDigest } from '../wire/auth-message.ts';
+import { decodeFrame, encodeFrame, type Frame } from '../wire/frame.ts';
+import { toBase64url } from '../wire/base64url.ts';
+import type { Header } from '../wire/header.ts';
 
 /** Minimal WebSocket surface used here (browser WebSocket and `ws` both have it). */
 interface Socket {

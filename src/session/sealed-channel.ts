@@ -1,5 +1,5 @@
 /**
- * @module protocol/sealed-channel
+ * @module session/sealed-channel
  * End-to-end sealed messages over a relay link: every payload is AEAD-encrypted to its one
  * recipient with the canonical frame header as associated data (DESIGN.md §7), so the relay can
  * neither read nor alter nor re-route it; and a frame whose sequence number does not grow per
@@ -8,8 +8,8 @@
 import { ShardwireError } from '../errors.ts';
 import { SessionKeyring } from '../crypto/session-keyring.ts';
 import type { Identity } from '../crypto/identity.ts';
-import { canonicalHeaderJson, type Header } from './header.ts';
-import type { Frame } from './frame.ts';
+import { canonicalHeaderJson, type Header } from '../wire/header.ts';
+import type { Frame } from '../wire/frame.ts';
 import { RelayLink, type LinkOptions } from './relay-link.ts';
 
 const utf8 = new TextEncoder();

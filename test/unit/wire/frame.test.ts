@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isShardwireError } from '../../../src/errors.ts';
-import { decodeFrame, encodeFrame, FrameKind, isCanonicalHeader, MAX_HEADER_BYTES, type Header } from '../../../src/protocol/index.ts';
+import { decodeFrame, encodeFrame, FrameKind, isCanonicalHeader, MAX_HEADER_BYTES, type Header } from '../../../src/wire/index.ts';
 
 const h: Header = { session: 's1', from: 'alice', to: 'coord', type: 'partial', memo: 'r1', seq: 3 };
 const utf8 = new TextEncoder();

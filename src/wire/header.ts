@@ -1,5 +1,5 @@
 /**
- * @module protocol/header
+ * @module wire/header
  * The envelope header `{ session, from, to, type, memo?, seq }` (DESIGN.md §7): validation of
  * a parsed header and its canonical JSON encoding. The relay routes by this header only.
  */

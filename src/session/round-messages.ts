@@ -1,5 +1,5 @@
 /**
- * @module protocol/round-messages
+ * @module session/round-messages
  * The secure-aggregation messages between participants and the coordinator (DESIGN.md §3–§4),
  * their JSON schemas and validation. Every message except `key-bundle` travels sealed (AEAD with
  * the frame header as associated data); `key-bundle` is public and signed by its owner.
@@ -10,8 +10,8 @@
 import { ShardwireError } from '../errors.ts';
 import { describe } from '../guards.ts';
 import type { KeyBundleJson } from '../crypto/session-keys.ts';
-import { fromBase64url, toBase64url } from './base64url.ts';
-import { ID_PATTERN } from './constants.ts';
+import { fromBase64url, toBase64url } from '../wire/base64url.ts';
+import { ID_PATTERN } from '../wire/constants.ts';
 
 /** Message types (header `type`). */
 export const RoundType = {

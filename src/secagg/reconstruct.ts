@@ -1,5 +1,5 @@
 /**
- * @module coordinator/reconstruct
+ * @module secagg/reconstruct
  * The coordinator's sum of one round (DESIGN.md §4): Σ partials over the survivors U', plus the
  * dropout correction from survivors' revealed seeds — for each survivor a and dropped j:
  * + r_{a→j} when j ∈ H(a) (a subtracted it, j would have added it) and − r_{j→a} when

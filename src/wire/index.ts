@@ -1,5 +1,5 @@
 /**
- * @module protocol
+ * @module wire/index
  * The shardwire wire format (DESIGN.md §7): frame codec, header, control bodies, auth message.
  */
 export * from './constants.ts';

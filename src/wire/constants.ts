@@ -1,5 +1,5 @@
 /**
- * @module protocol/constants
+ * @module wire/constants
  * Numbers and names of the shardwire wire format (DESIGN.md §7), shared by the relay, the
  * client SDK and the coordinator SDK. Changing any of them is a new {@link PROTOCOL_VERSION}.
  */

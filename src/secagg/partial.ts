@@ -1,5 +1,5 @@
 /**
- * @module client/partial
+ * @module secagg/partial
  * A client's partial of one round (DESIGN.md §3–§4):
  *   partial_i = clip(encode(x_i)) + z_i − Σ_{j∈H(i)} r_{i→j} + Σ_{l: i∈H(l)} r_{l→i}   (mod 2^b)
  * The noise z_i is sampled by the caller before this is called (data-independent, DESIGN §5);

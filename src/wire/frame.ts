@@ -1,5 +1,5 @@
 /**
- * @module protocol/frame
+ * @module wire/frame
  * The binary frame of DESIGN.md §7: `u8 version | u8 kind | u32 headerLength (big-endian) |
  * header (UTF-8 JSON) | payload`. One codec for relay, client and coordinator.
  */

@@ -5,7 +5,7 @@ import { isShardwireError } from '../../../src/errors.ts';
 import {
   authMessage, canonicalCreateBody, createBodyDigest, encodeControlBody, fromBase64url, parseControlBody, parseCreateBody,
   parseJoinBody, toBase64url,
-} from '../../../src/protocol/index.ts';
+} from '../../../src/wire/index.ts';
 
 const k = toBase64url(new Uint8Array(32).fill(7));
 const sig = toBase64url(new Uint8Array(64).fill(1));
