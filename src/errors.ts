@@ -43,6 +43,8 @@ export const ERROR_CATALOGUE = {
   E_BUDGET_EXHAUSTED: { hint: 'This release would exceed the session\'s privacy budget; start a new session or raise the budget knowingly.' },
   E_BAD_STATE: { hint: 'The saved state is corrupted or belongs to another version/session; restore a good copy instead of starting over.' },
   E_CRYPTO: { hint: 'Decryption or signature verification failed: the data was altered or the wrong key was used.' },
+  E_APP: { hint: 'The FeatureCloud app crashed, did not answer, or broke the controller protocol (the message says which); read the app\'s log.' },
+  E_PEER_FAILED: { hint: 'Another site failed (the message names it and its own error code); fix that site, then restart the run on every site.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code; switch on it, never on the message. */

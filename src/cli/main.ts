@@ -13,6 +13,7 @@ interface Command {
 /** Commands are imported lazily so that `--help` never loads the kernel or libsodium. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import('./bench.ts'),
+  controller: () => import('./controller.ts'),
   demo: () => import('./demo.ts'),
   keygen: () => import('./keygen.ts'),
   relay: () => import('./relay.ts'),

@@ -1,0 +1,349 @@
+/**
+ * @module controller/controller
+ * A FeatureCloud-compatible controller: one per site, next to one unmodified FeatureCloud app.
+ * It tells the app who it is (`POST /api/setup`), polls `/api/status` at FeatureCloud's pace,
+ * fetches each data piece the app offers and routes it (controller/routing.ts): plain data sealed
+ * end to end to other sites (controller/site-link.ts), DP data noised here first
+ * (controller/local-noise.ts), SMPC data through a shardwire secure round
+ * (controller/secure-contribution.ts, secure-coordination.ts) whose aggregate reaches the
+ * coordinator's app in the app's own nesting. When every app reports `finished`, every
+ * controller ends with a summary; when anything fails — an app, a site, the data — every
+ * controller ends with a typed error, and no app is handed a wrong aggregate.
+ */
+import { ShardwireError } from '../errors.ts';
+import { Identity } from '../crypto/identity.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import { PrivacyAccountant } from '../dp/accountant.ts';
+import { DEFAULT_CONFIG, type TimeoutConfig } from '../config.ts';
+import { AppClient } from './app-client.ts';
+import type { AppStatus } from './app-status.ts';
+import { routeOf, type SiteRole } from './routing.ts';
+import type { Roster } from './roster-file.ts';
+import { SiteLink, peerError, type SiteMessage } from './site-link.ts';
+import { SecureContributor, type ReadyMeta, type SessionAnnouncement } from './secure-contribution.ts';
+import { SecureCoordination, type SecureRound } from './secure-coordination.ts';
+import { addLocalNoise } from './local-noise.ts';
+import { parseNumericJson, restoreJson } from './nested-vector.ts';
+import { ProgressReporter, type ProgressSinks } from './progress.ts';
+import { RunReport, formatSummary, type ControllerSummary } from './run-report.ts';
+import { startStatusServer, type StatusServer } from './status-server.ts';
+
+/** Options of {@link runController}. */
+export interface ControllerOptions {
+  /** The app's root URL, e.g. http://127.0.0.1:5000. */
+  readonly appUrl: string;
+  readonly relayUrl: string;
+  /** The run's session id (every site the same); at most 120 characters of [A-Za-z0-9._:@-]. */
+  readonly session: string;
+  /** This site's long-term identity (its id must be in the roster). */
+  readonly identity: Identity;
+  readonly roster: Roster;
+  /** Must be true exactly at the roster's coordinator (a guard against a mixed-up roster). */
+  readonly coordinator: boolean;
+  /** /api/status polling interval (FeatureCloud's pace: 100 ms). */
+  readonly pollMs?: number;
+  /** Deadline of one request to the app (default 30 s). */
+  readonly appTimeoutMs?: number;
+  /** joinMs: waiting for the app, the sites and secure sessions; roundMs: for every site's data of a round. */
+  readonly timeouts?: Partial<TimeoutConfig>;
+  /** This site's privacy budget (and, at the coordinator, that of secure DP rounds); needed once an app uses DP. */
+  readonly privacyBudget?: { readonly epsilon: number; readonly delta: number };
+  readonly kernel?: Kernel;
+  /** Serve GET /status on this host and port (0 = any free port); off when undefined. */
+  readonly statusPort?: number;
+  readonly statusHost?: string;
+  /** JSON lines on `sinks.out` instead of a live line on `sinks.err`. */
+  readonly json?: boolean;
+  readonly sinks?: ProgressSinks;
+  /** Called once the status server listens. */
+  readonly onStatusUrl?: (url: string) => void;
+}
+
+const SESSION_PATTERN = /^[A-Za-z0-9._:@-]{1,120}$/;
+
+/**
+ * Runs a controller until every site's app has finished (resolves with the summary) or the run
+ * fails (rejects with a typed error, after telling every other site).
+ * @throws {ShardwireError} E_BAD_ARGUMENT (options, roster, role); E_APP (the app crashed, broke
+ *   the protocol or sent to an unknown site); E_TIMEOUT (app or sites silent); E_PEER_FAILED
+ *   (another site failed or vanished); E_BAD_VECTOR (non-numeric, non-finite or mismatched SMPC
+ *   data); E_UNSUPPORTED (multiply); E_BAD_DP_CONFIG / E_BUDGET_EXHAUSTED; the SDK's round errors.
+ * @example const summary = await runController({ appUrl, relayUrl, session: 'study-7', identity, roster, coordinator: false })
+ */
+export async function runController(o: ControllerOptions): Promise<ControllerSummary> {
+  const c = new ControllerRun(o);
+  return c.run();
+}
+
+class ControllerRun {
+  private readonly role: SiteRole;
+  private readonly isCoordinator: boolean;
+  private readonly timeouts: TimeoutConfig;
+  private readonly app: AppClient;
+  private readonly report: RunReport;
+  private readonly progress: ProgressReporter;
+  private readonly accountant: PrivacyAccountant | undefined;
+  private link: SiteLink | undefined;
+  private contributor: SecureContributor | undefined;
+  private coordination: SecureCoordination | undefined;
+  private ownClient: Identity | undefined;
+  private statusServer: StatusServer | undefined;
+  private appQueue: Promise<void> = Promise.resolve();
+  private readonly tasks = new Set<Promise<unknown>>();
+  private failure: ShardwireError | undefined;
+  private settle!: () => void;
+  private readonly settled = new Promise<void>((r) => (this.settle = r));
+  private localReleases = 0;
+  /** Messages that arrive while start() is still wiring things up wait here. */
+  private early: SiteMessage[] | undefined = [];
+
+  constructor(private readonly o: ControllerOptions) {
+    const { identity, roster } = o;
+    if (typeof o.session !== 'string' || !SESSION_PATTERN.test(o.session)) {
+      throw new ShardwireError('E_BAD_ARGUMENT', `"session" expected 1-120 characters of [A-Za-z0-9._:@-], got ${JSON.stringify(o.session)}`, { field: 'session' });
+    }
+    const me = roster.sites.find((s) => s.id === identity.id);
+    if (!me || Buffer.compare(Buffer.from(me.publicKey), Buffer.from(identity.publicKey)) !== 0) {
+      throw new ShardwireError('E_BAD_ARGUMENT', `this identity (${identity.id}) is not a site of the roster; add its \`shardwire keygen --json\` line to roster.json`, { id: identity.id });
+    }
+    this.isCoordinator = roster.coordinator === identity.id;
+    if (o.coordinator !== this.isCoordinator) {
+      throw new ShardwireError('E_BAD_ARGUMENT', this.isCoordinator
+        ? `the roster names this site (${identity.id}) as coordinator; start it with --coordinator`
+        : `--coordinator given, but the roster's coordinator is ${roster.coordinator}, not this site (${identity.id})`, { coordinator: roster.coordinator });
+    }
+    this.role = { id: identity.id, coordinatorId: roster.coordinator, clients: roster.sites.map((s) => s.id) };
+    this.timeouts = {
+      joinMs: o.timeouts?.joinMs ?? 120_000,
+      roundMs: o.timeouts?.roundMs ?? DEFAULT_CONFIG.timeouts.roundMs,
+      revealMs: o.timeouts?.revealMs ?? DEFAULT_CONFIG.timeouts.revealMs,
+      paceMs: o.timeouts?.paceMs ?? DEFAULT_CONFIG.timeouts.paceMs,
+    };
+    this.app = new AppClient(o.appUrl, o.appTimeoutMs ?? 30_000);
+    this.accountant = o.privacyBudget ? new PrivacyAccountant({ sessionId: o.session, budget: o.privacyBudget, minHonest: 1 }) : undefined;
+    this.report = new RunReport(identity.id, this.isCoordinator ? 'coordinator' : 'participant', this.role.clients, o.privacyBudget);
+    const label = `${identity.id.slice(0, 8)}${this.isCoordinator ? '*' : ''}`;
+    this.progress = new ProgressReporter(o.json === true, o.sinks ?? { out: process.stdout, err: process.stderr }, label);
+  }
+
+  async run(): Promise<ControllerSummary> {
+    try {
+      await this.start();
+      for (const m of this.early!) this.onMessage(m);
+      this.early = undefined;
+      void this.pump().catch((e: unknown) => this.fail(asError(e)));
+      await this.settled;
+    } catch (e) {
+      this.fail(asError(e));
+    }
+    await this.teardown();
+    const error = this.failure ? { code: this.failure.code, message: this.failure.message } : undefined;
+    const summary = this.report.summary(error);
+    this.progress.summary(summary as unknown as Record<string, unknown>, formatSummary(summary));
+    if (this.failure) throw this.failure;
+    return summary;
+  }
+
+  private async start(): Promise<void> {
+    const o = this.o;
+    if (o.statusPort !== undefined) {
+      this.statusServer = await startStatusServer(o.statusHost ?? '127.0.0.1', o.statusPort, () => this.report.summary(this.failure ? { code: this.failure.code, message: this.failure.message } : undefined));
+      o.onStatusUrl?.(this.statusServer.url);
+      this.progress.event({ event: 'listening', status: this.statusServer.url });
+    }
+    const kernel = o.kernel ?? (await Kernel.load());
+    await this.app.waitUntilUp(this.timeouts.joinMs, o.pollMs ?? 100);
+    this.progress.event({ event: 'app-up', app: this.app.baseUrl });
+    this.link = await SiteLink.open({
+      relayUrl: o.relayUrl, session: o.session, identity: o.identity, roster: o.roster, timeoutMs: this.timeouts.joinMs,
+      handlers: {
+        message: (m) => (this.early ? void this.early.push(m) : this.onMessage(m)),
+        gone: (id, reason) => this.onGone(id, reason),
+        fault: (e) => this.fail(e),
+      },
+    });
+    this.progress.event({ event: 'sites-ready', sites: this.role.clients.length });
+    const coordinatorKey = o.roster.sites.find((s) => s.id === o.roster.coordinator)!.publicKey;
+    this.ownClient = this.isCoordinator ? await Identity.generate() : undefined;
+    const clientIdentity = this.ownClient ?? o.identity;
+    this.contributor = new SecureContributor({
+      kernel, relayUrl: o.relayUrl, clientIdentity, coordinator: { id: o.roster.coordinator, publicKey: coordinatorKey }, sites: this.role.clients.length,
+      timeouts: this.timeouts, accountant: this.accountant, privacyBudget: o.privacyBudget,
+      sendReady: (r) => this.sendReady(r),
+    });
+    if (this.isCoordinator) {
+      const link = this.link;
+      this.coordination = new SecureCoordination({
+        kernel, relayUrl: o.relayUrl, session: o.session, identity: o.identity, roster: o.roster,
+        ownClient: { id: clientIdentity.id, publicKey: clientIdentity.publicKey }, timeouts: this.timeouts, privacyBudget: o.privacyBudget,
+        maxDim: Math.floor((link.maxPayloadBytes - 4096) / 8) - 1,
+        announce: async (a) => {
+          this.contributor!.onAnnouncement(a);
+          await link.sendAll('fc.session', a as unknown as Record<string, unknown>);
+        },
+        deliver: (memo, json) => this.deliverToApp(o.identity.id, memo, new TextEncoder().encode(json)),
+        roundDone: (r) => this.onRound(r),
+        fail: (e) => this.fail(e),
+      });
+    }
+    await this.app.setup({ id: o.identity.id, coordinator: this.isCoordinator, clients: this.role.clients, coordinatorID: o.roster.coordinator });
+  }
+
+  /** Polls the app and routes what it offers until it finishes or the run fails. */
+  private async pump(): Promise<void> {
+    const pollMs = this.o.pollMs ?? 100;
+    while (!this.failure) {
+      const s = await this.app.status();
+      this.onStatus(s);
+      if (s.finished) return this.finishLocal(s);
+      if (!s.available) {
+        await new Promise((r) => setTimeout(r, pollMs));
+        continue;
+      }
+      const data = await this.app.fetchData();
+      if (this.failure) return;
+      await this.route(s, data);
+    }
+  }
+
+  private onStatus(s: AppStatus): void {
+    const last = this.report.lastStatus;
+    this.report.lastStatus = s;
+    if (last && last.message === s.message && last.progress === s.progress && last.state === s.state) return;
+    this.progress.event({ event: 'status', message: s.message, progress: s.progress, state: s.state });
+  }
+
+  private async route(s: AppStatus, data: Uint8Array): Promise<void> {
+    const r = routeOf(s, this.role);
+    if (r.kind === 'smpc') {
+      this.progress.event({ event: 'smpc', memo: r.memo, bytes: data.length, dp: r.dp?.noisetype });
+      this.track(this.contributor!.contribute(data, r.memo, r.smpc, r.dp).then((c) => {
+        if (c.epsilon !== undefined) this.report.privacy.push({ memo: r.memo, kind: 'secure', epsilon: c.epsilon, epsilonTotal: c.epsilonTotal! });
+      }));
+      return;
+    }
+    let payload = data;
+    if (r.dp) {
+      const flat = parseNumericJson(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+      const rel = addLocalNoise(this.o.kernel ?? (await Kernel.load()), this.accountant, flat.values, r.dp, ++this.localReleases);
+      this.report.privacy.push({ memo: r.memo, kind: 'local', epsilon: rel.epsilon, epsilonTotal: rel.epsilonTotal });
+      payload = new TextEncoder().encode(restoreJson(rel.values, flat.shape));
+      this.progress.event({ event: 'dp', memo: r.memo, noisetype: r.dp.noisetype, epsilon: rel.epsilon, epsilonTotal: rel.epsilonTotal, noiseStd: rel.noiseStd });
+    }
+    for (const to of r.to) {
+      this.progress.event({ event: 'send', memo: r.memo, to, bytes: payload.length, kind: r.dp ? 'dp' : 'plain' });
+      if (to === this.role.id) this.track(this.deliverToApp(to, r.memo, payload));
+      else {
+        await this.link!.sendData(to, { memo: r.memo, kind: r.dp ? 'dp' : 'plain' }, payload, this.timeouts.roundMs);
+        this.report.sent(payload.length);
+      }
+    }
+  }
+
+  private async sendReady(r: ReadyMeta): Promise<void> {
+    if (this.isCoordinator) return this.coordination!.onReady(this.role.id, r);
+    await this.link!.send(this.role.coordinatorId, 'fc.ready', r as unknown as Record<string, unknown>);
+  }
+
+  /** Hands a data piece to this site's app, one at a time, in arrival order. */
+  private deliverToApp(from: string, memo: string | null, payload: Uint8Array): Promise<void> {
+    const next = this.appQueue.then(async () => {
+      if (this.failure) return;
+      await this.app.postData(from, memo, payload);
+      this.progress.event({ event: 'delivered', from, memo, bytes: payload.length });
+    });
+    this.appQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private onMessage(m: SiteMessage): void {
+    const meta = m.meta;
+    const fromCoordinator = m.from === this.role.coordinatorId;
+    switch (m.type) {
+      case 'fc.data':
+        this.report.received(m.payload.length);
+        this.track(this.deliverToApp(m.from, typeof meta.memo === 'string' ? meta.memo : null, m.payload));
+        return;
+      case 'fc.ready':
+        if (!this.coordination) throw new ShardwireError('E_BAD_PAYLOAD', `fc.ready from ${m.from}, but this site does not coordinate`);
+        return this.coordination.onReady(m.from, meta as unknown as ReadyMeta);
+      case 'fc.session':
+        if (!fromCoordinator) throw new ShardwireError('E_BAD_PAYLOAD', `fc.session from ${m.from}, who does not coordinate`);
+        return this.contributor!.onAnnouncement(meta as unknown as SessionAnnouncement);
+      case 'fc.round':
+        if (!fromCoordinator) throw new ShardwireError('E_BAD_PAYLOAD', `fc.round from ${m.from}, who does not coordinate`);
+        this.report.rounds.push(meta as unknown as SecureRound & { ms: number });
+        return;
+      case 'fc.finished':
+        this.report.sites.set(m.from, 'finished');
+        this.progress.event({ event: 'site-finished', site: m.from });
+        return this.checkDone();
+      case 'fc.fail':
+        this.report.sites.set(m.from, 'failed');
+        return this.fail(peerError(m.from, meta), false);
+      default:
+        throw new ShardwireError('E_BAD_PAYLOAD', `unknown message ${m.type} from ${m.from}`);
+    }
+  }
+
+  private onRound(r: SecureRound): void {
+    const dp = r.report?.dp;
+    const entry = { memo: r.memo, roundMemo: r.roundMemo, dim: r.dim, ms: Math.round(r.ms), ...(dp ? { epsilon: dp.epsilonRound, expectedNoiseStd: dp.expectedNoiseStd } : {}) };
+    this.report.rounds.push(entry);
+    this.progress.event({ event: 'round', ...entry, contributors: r.report?.contributors.length });
+    void this.link!.sendAll('fc.round', entry);
+  }
+
+  private onGone(id: string, reason: string): void {
+    const state = this.report.sites.get(id);
+    if (state === undefined || state === 'finished' || state === 'failed') return;
+    this.report.sites.set(id, 'gone');
+    this.fail(new ShardwireError('E_PEER_FAILED', `site ${id} disconnected (${reason}) before its app finished; the run cannot complete without it`, { site: id, reason }), false);
+  }
+
+  private async finishLocal(s: AppStatus): Promise<void> {
+    if (s.state === 'error') {
+      throw new ShardwireError('E_APP', `the app stopped with an error (${s.message ?? 'no message'}); see the app's log`, { message: s.message });
+    }
+    // everything this app handed over must have left before the other sites hear it finished
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+    await this.appQueue;
+    if (this.failure) return;
+    this.report.sites.set(this.role.id, 'finished');
+    this.progress.event({ event: 'app-finished' });
+    await this.link!.sendAll('fc.finished', {});
+    this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.report.allFinished()) this.settle();
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t: Promise<unknown> = p.catch((e: unknown) => this.fail(asError(e))).finally(() => this.tasks.delete(t));
+    this.tasks.add(t);
+  }
+
+  /** Records the first failure, tells the other sites (unless it came from one) and ends the run. */
+  private fail(e: ShardwireError, tell = true): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.coordination?.stop();
+    this.progress.close();
+    this.progress.event({ event: 'error', code: e.code, message: e.message });
+    const told = tell && this.link ? this.link.sendAll('fc.fail', { code: e.code, message: e.message }) : Promise.resolve();
+    void told.finally(() => this.settle());
+  }
+
+  private async teardown(): Promise<void> {
+    await this.contributor?.close();
+    await this.coordination?.close();
+    this.link?.close();
+    this.ownClient?.zeroise();
+    await this.statusServer?.close();
+  }
+}
+
+function asError(e: unknown): ShardwireError {
+  return e instanceof ShardwireError ? e : new ShardwireError('E_BAD_STATE', `internal error: ${(e as Error)?.stack ?? String(e)}`);
+}

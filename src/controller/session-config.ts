@@ -1,0 +1,130 @@
+/**
+ * @module controller/session-config
+ * From what a FeatureCloud app asked for (`configure_smpc`, `configure_dp`) to a shardwire
+ * session configuration, and the check each site makes on the configuration the coordinator
+ * proposes: only timeouts and the privacy budget are the coordinator's to choose; shards,
+ * exponent, noise and the number of contributors must be what this site's app asked for.
+ *
+ * - `smpc { operation, shards, exponent }` keep their meaning; `multiply` is refused by
+ *   validateConfig with E_UNSUPPORTED naming the alternative. Every site must contribute
+ *   (minClients = maxClients = the number of sites), as FeatureCloud's aggregation waits for all.
+ * - Without DP the bit budget still needs a per-element bound. FeatureCloud has none, so the
+ *   bound is L∞ ≥ 2^53 / 10^exponent: the kernel already refuses any |x·10^exponent| ≥ 2^53
+ *   (E_RING_OVERFLOW), so this clip can never change a value, and n·2^53 fits the 64-bit ring for
+ *   n ≤ 1023 sites.
+ * - `dp { noisetype, epsilon, delta, sensitivity, clippingVal }` keep their names; clipping is L1
+ *   for Laplace and L2 for Gaussian at clippingVal (as the engine documents), neighbouring
+ *   'replace' (Δ = 2·clippingVal, shardwire's FeatureCloud convention), noise added locally by
+ *   every site. An app that gives a sensitivity but no clippingVal is clipped at sensitivity / 2,
+ *   so that the sensitivity it declared really holds.
+ */
+import { ShardwireError } from '../errors.ts';
+import { ceilScaled, validateConfig, type SessionConfig, type TimeoutConfig } from '../config.ts';
+import { canonicalJson } from '../crypto/hash.ts';
+import type { AppDp, AppSmpc } from './app-status.ts';
+
+/** What the run adds to the app's request. */
+export interface RunSettings {
+  /** Number of sites: every one must contribute. */
+  readonly sites: number;
+  readonly timeouts: TimeoutConfig;
+  /** The coordinator's privacy budget (required once an app asks for DP with SMPC). */
+  readonly privacyBudget?: { readonly epsilon: number; readonly delta: number };
+}
+
+const TWO_POW_53 = 2n ** 53n;
+
+/** The smallest double b with ⌊b·10^exponent⌋ ≥ 2^53 (exact, from the double's bits). */
+export function unclippedBound(exponent: number): number {
+  let b = 2 ** 53 / 10 ** exponent;
+  const view = new DataView(new ArrayBuffer(8));
+  // ceil ≥ 2^53 + 1 implies floor ≥ 2^53; step to the next double up until it holds (a few steps)
+  while (ceilScaled(b, exponent) < TWO_POW_53 + 1n) {
+    view.setFloat64(0, b);
+    view.setBigUint64(0, view.getBigUint64(0) + 1n);
+    b = view.getFloat64(0);
+  }
+  return b;
+}
+
+/**
+ * The shardwire `dp` section for a FeatureCloud `dp` status.
+ * @throws {ShardwireError} E_BAD_DP_CONFIG when neither clippingVal nor sensitivity is given.
+ * @example dpSection({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, sensitivity: null, clippingVal: 1 })
+ */
+export function dpSection(dp: AppDp): Record<string, unknown> {
+  const clip = dp.clippingVal ?? (dp.sensitivity === null ? null : dp.sensitivity / 2);
+  if (clip === null) {
+    throw new ShardwireError('E_BAD_DP_CONFIG', '"dp" has neither clippingVal nor sensitivity; shardwire clips every contribution, so configure_dp needs clippingVal (or a sensitivity)', { field: 'dp.clippingVal' });
+  }
+  return {
+    noisetype: dp.noisetype, epsilon: dp.epsilon, delta: dp.noisetype === 'laplace' ? 0 : dp.delta, clippingVal: clip, mode: 'local', neighbouring: 'replace',
+    ...(dp.sensitivity === null ? {} : { sensitivity: dp.sensitivity }),
+  };
+}
+
+/**
+ * The session configuration of secure rounds with the app's `smpc` (and `dp`) settings, as a
+ * plain object (what travels to the sites), checked with validateConfig.
+ * @throws {ShardwireError} E_UNSUPPORTED (multiply), E_BAD_CONFIG (shards, exponent),
+ *   E_BAD_DP_CONFIG (noise settings, or DP without a privacy budget), E_RING_OVERFLOW.
+ * @example secureConfig({ operation: 'add', serialization: 'json', shards: 0, exponent: 8 }, null, run)
+ */
+export function secureConfig(smpc: AppSmpc, dp: AppDp | null, run: RunSettings): Record<string, unknown> {
+  if (dp !== null) checkBudgetFor(dp, run.privacyBudget, 'the coordinator\'s controller');
+  const config: Record<string, unknown> = {
+    smpc: { operation: smpc.operation, shards: smpc.shards, exponent: smpc.exponent },
+    minClients: run.sites,
+    maxClients: run.sites,
+    timeouts: { ...run.timeouts },
+    ...(dp === null
+      ? { clip: { norm: 'linf', bound: Number.isSafeInteger(smpc.exponent) && smpc.exponent >= 0 && smpc.exponent <= 15 ? unclippedBound(smpc.exponent) : 1 } }
+      : { dp: dpSection(dp), privacyBudget: { ...run.privacyBudget! } }),
+  };
+  validateConfig(config);
+  return config;
+}
+
+/**
+ * Refuses DP when there is no budget to charge it to, and Gaussian noise under a budget with
+ * δ = 0 (no Gaussian mechanism is pure ε-DP: every release would cost ε = ∞).
+ * @throws {ShardwireError} E_BAD_DP_CONFIG saying which flag to set.
+ */
+export function checkBudgetFor(dp: AppDp, budget: RunSettings['privacyBudget'], where = 'this controller'): void {
+  if (budget === undefined) {
+    throw new ShardwireError('E_BAD_DP_CONFIG', `the app asks for ${dp.noisetype} noise, but ${where} has no privacy budget; start it with --privacy-budget <epsilon>[,<delta>]`, { field: 'privacyBudget' });
+  }
+  if (dp.noisetype === 'gauss' && budget.delta === 0) {
+    throw new ShardwireError('E_BAD_DP_CONFIG', `the app asks for Gaussian noise, but ${where}'s privacy budget has δ = 0; give one with δ > 0, e.g. --privacy-budget ${budget.epsilon},1e-5`, { field: 'privacyBudget.delta' });
+  }
+}
+
+/**
+ * A key that is equal for two data pieces exactly when their apps asked for the same SMPC and DP
+ * settings (they can then share one secure-aggregation session).
+ */
+export function requestKey(smpc: AppSmpc, dp: AppDp | null): string {
+  return canonicalJson({ smpc, dp });
+}
+
+/**
+ * Checks that the configuration the coordinator proposes is what this site's app asked for, up
+ * to timeouts and the privacy budget; returns it validated.
+ * @throws {ShardwireError} E_CONFIG_MISMATCH naming the difference.
+ */
+export function checkProposed(proposed: unknown, smpc: AppSmpc, dp: AppDp | null, sites: number): SessionConfig {
+  const p = proposed as Record<string, unknown>;
+  const budget = p?.privacyBudget as RunSettings['privacyBudget'];
+  const expected = secureConfig(smpc, dp, { sites, timeouts: p?.timeouts as TimeoutConfig, ...(budget ? { privacyBudget: budget } : {}) });
+  let got: string;
+  try {
+    got = canonicalJson(proposed, 'E_CONFIG_MISMATCH');
+  } catch (e) {
+    throw new ShardwireError('E_CONFIG_MISMATCH', `the coordinator proposed a session configuration that is not plain JSON (${(e as Error).message})`);
+  }
+  const want = canonicalJson(expected);
+  if (got !== want) {
+    throw new ShardwireError('E_CONFIG_MISMATCH', `the coordinator proposed ${got.slice(0, 300)}, but this site's app asked for ${want.slice(0, 300)} (only timeouts and privacyBudget may differ); are all sites running the same app?`, {});
+  }
+  return validateConfig(proposed);
+}
