@@ -123,7 +123,7 @@ class ControllerRun {
     this.accountant = o.privacyBudget ? new PrivacyAccountant({ sessionId: o.session, budget: o.privacyBudget, minHonest: 1 }) : undefined;
     this.report = new RunReport(identity.id, this.isCoordinator ? 'coordinator' : 'participant', this.role.clients, o.privacyBudget);
     const label = `${identity.id.slice(0, 8)}${this.isCoordinator ? '*' : ''}`;
-    this.progress = new ProgressReporter(o.json === true, o.sinks ?? { out: process.stdout, err: process.stderr }, label);
+    this.progress = new ProgressReporter(o.json === true, o.sinks ?? { out: process.stdout, err: process.stderr }, identity.id, label);
   }
 
   async run(): Promise<ControllerSummary> {
@@ -276,7 +276,7 @@ class ControllerRun {
         return;
       case 'fc.finished':
         this.report.sites.set(m.from, 'finished');
-        this.progress.event({ event: 'site-finished', site: m.from });
+        this.progress.event({ event: 'site-finished', peer: m.from });
         return this.checkDone();
       case 'fc.fail':
         this.report.sites.set(m.from, 'failed');

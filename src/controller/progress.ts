@@ -22,16 +22,20 @@ export class ProgressReporter {
   private lastLine = '';
   private live = false;
 
+  /**
+   * @param site the site's id (JSON lines); `label` is its short form on the live line.
+   */
   constructor(
     private readonly json: boolean,
     private readonly sinks: ProgressSinks,
+    private readonly site: string,
     private readonly label: string,
   ) {}
 
   /** Reports a discrete event (a data piece routed, a round finished, an error, the summary). */
   event(e: ProgressEvent): void {
     if (this.json) {
-      this.sinks.out.write(`${JSON.stringify({ site: this.label, time: new Date().toISOString(), ...e })}\n`);
+      this.sinks.out.write(`${JSON.stringify({ ...e, site: this.site, time: new Date().toISOString() })}\n`);
       return;
     }
     if (e.event === 'status') return this.statusLine(e);
