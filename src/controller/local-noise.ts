@@ -4,8 +4,10 @@
  * `broadcast_data(use_dp=True)`): the sending site clips its data and adds exact discrete noise
  * before anything leaves it, then charges the release to its own privacy accountant. The steps
  * are the SDK client's: noise first (sampled before the data is read, DESIGN §5), clamped to its
- * tail bound, then encode + clip in the kernel, add, decode. Fixed point at 10^-8 (FeatureCloud's
- * default exponent: the app's SMPC exponent does not apply to data that is not aggregated).
+ * tail bound, then encode + clip in the kernel, add, decode. The app's SMPC exponent does not
+ * apply to data that is not aggregated: the fixed point is 10^-8 (FeatureCloud's default
+ * exponent), or coarser when the noise would pass the kernel's sampler limits there (σ ≤ 2^28
+ * integer units: a σ of 75 needs 10^-6) — a grid far finer than the noise either way.
  */
 import { ShardwireError } from '../errors.ts';
 import { computeBitBudget } from '../config.ts';
@@ -17,8 +19,27 @@ import { noisePlan, releaseOf } from '../dp/noise-plan.ts';
 import type { AppDp } from './app-status.ts';
 import { checkBudgetFor, dpSection } from './session-config.ts';
 
-/** Fixed-point exponent of locally noised data. */
-export const LOCAL_DP_EXPONENT = 8;
+/** Finest fixed-point exponent of locally noised data. */
+export const LOCAL_DP_MAX_EXPONENT = 8;
+
+/**
+ * The exponent local noise for `dp` is sampled at: the largest ≤ 8 whose calibration fits the
+ * kernel's samplers.
+ * @throws {ShardwireError} E_BAD_DP_CONFIG when none does (or the settings are invalid).
+ */
+export function localExponent(dp: AppDp): number {
+  const section = dpSection(dp);
+  let last: unknown;
+  for (let e = LOCAL_DP_MAX_EXPONENT; e >= 0; e--) {
+    try {
+      noisePlan(section, e, 1);
+      return e;
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
 
 /** What one local release cost. */
 export interface LocalRelease {
@@ -39,11 +60,12 @@ export interface LocalRelease {
 export function addLocalNoise(kernel: Kernel, accountant: PrivacyAccountant | undefined, values: Float64Array, dp: AppDp, release: number): LocalRelease {
   checkBudgetFor(dp, accountant?.budget);
   const section = dpSection(dp);
-  const plan = noisePlan(section, LOCAL_DP_EXPONENT, 1);
-  const noiseStd = plan.clientStdInt / 10 ** LOCAL_DP_EXPONENT;
+  const exponent = localExponent(dp);
+  const plan = noisePlan(section, exponent, 1);
+  const noiseStd = plan.clientStdInt / 10 ** exponent;
   if (values.length === 0) return { values, epsilon: 0, epsilonTotal: accountant!.spent().epsilon, noiseStd };
   const bound = section.clippingVal as number;
-  computeBitBudget({ clients: 1, exponent: LOCAL_DP_EXPONENT, elementBound: bound, noiseTail: plan.tail, ring: 64 });
+  computeBitBudget({ clients: 1, exponent, elementBound: bound, noiseTail: plan.tail, ring: 64 });
   const cost = accountant!.record(releaseOf(plan, release, 1, values.length)); // E_BUDGET_EXHAUSTED: nothing released
   const noise = allocRing(64, values.length);
   const key = newNoiseKey();
@@ -54,11 +76,11 @@ export function addLocalNoise(kernel: Kernel, accountant: PrivacyAccountant | un
   }
   kernel.clip(noise, { norm: 'linf', bound: plan.tail });
   const norm = dp.noisetype === 'laplace' ? 'l1' : 'l2';
-  const { vector } = kernel.encodeAndClip(values, { exponent: LOCAL_DP_EXPONENT, ring: 64, clip: { norm, bound } });
+  const { vector } = kernel.encodeAndClip(values, { exponent, ring: 64, clip: { norm, bound } });
   const noisy = kernel.ringAdd(vector, noise);
   wipeRing(noise);
   wipeRing(vector);
-  const out = kernel.decode(noisy, { exponent: LOCAL_DP_EXPONENT });
+  const out = kernel.decode(noisy, { exponent });
   wipeRing(noisy);
   return { values: out, epsilon: cost.epsilon, epsilonTotal: cost.cumulative.epsilon, noiseStd };
 }
