@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/, without test/slow/) through
-// node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
+// Runs every test file under the given folders (default: test/, without the opt-in folders
+// test/slow/ and test/interop/, which run only when named) through node's test runner with tsx,
+// so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +9,14 @@ import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
-const includeSlow = args.some((a) => a.includes('slow'));
+const OPT_IN = ['slow', 'interop']; // folders that run only when a root names them
+const included = (name) => args.some((a) => a.includes(name));
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (!includeSlow && name === 'slow') continue;
+      if (OPT_IN.includes(name) && !included(name)) continue;
       walk(p);
     } else if (name.endsWith('.test.ts')) files.push(p);
   }
@@ -25,5 +27,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const reporter = process.env.CI ? 'spec' : 'spec';
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// interop files each start a relay, three apps and three controllers: one file at a time
+const concurrency = included('interop') ? 1 : 2;
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
