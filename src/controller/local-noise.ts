@@ -17,28 +17,14 @@ import { addNoise, newNoiseKey } from '../kernel/noise.ts';
 import type { PrivacyAccountant } from '../dp/accountant.ts';
 import { noisePlan, releaseOf } from '../dp/noise-plan.ts';
 import type { AppDp } from './app-status.ts';
-import { checkBudgetFor, dpSection } from './session-config.ts';
+import { checkBudgetFor, dpSection, fittingExponent } from './session-config.ts';
 
 /** Finest fixed-point exponent of locally noised data. */
 export const LOCAL_DP_MAX_EXPONENT = 8;
 
-/**
- * The exponent local noise for `dp` is sampled at: the largest ≤ 8 whose calibration fits the
- * kernel's samplers.
- * @throws {ShardwireError} E_BAD_DP_CONFIG when none does (or the settings are invalid).
- */
+/** The exponent local noise for `dp` is sampled at (see {@link fittingExponent}). */
 export function localExponent(dp: AppDp): number {
-  const section = dpSection(dp);
-  let last: unknown;
-  for (let e = LOCAL_DP_MAX_EXPONENT; e >= 0; e--) {
-    try {
-      noisePlan(section, e, 1);
-      return e;
-    } catch (err) {
-      last = err;
-    }
-  }
-  throw last;
+  return fittingExponent(dp, LOCAL_DP_MAX_EXPONENT);
 }
 
 /** What one local release cost. */

@@ -17,10 +17,16 @@
  *   'replace' (Δ = 2·clippingVal, shardwire's FeatureCloud convention), noise added locally by
  *   every site. An app that gives a sensitivity but no clippingVal is clipped at sensitivity / 2,
  *   so that the sensitivity it declared really holds.
+ * - With DP the exponent is the app's, or the largest below it at which the calibrated noise fits
+ *   the kernel's exact samplers (σ ≤ 2^28 integer units): FeatureCloud's default 8 with Gaussian
+ *   noise for ε = 1 and clippingVal 10 needs σ ≈ 75, i.e. 7.5·10^9 units at 10^-8, so such a
+ *   round runs at 10^-6 — a grid five orders of magnitude finer than the noise, and encoded with
+ *   unbiased rounding. Every site derives the same exponent.
  */
 import { ShardwireError } from '../errors.ts';
 import { ceilScaled, validateConfig, type SessionConfig, type TimeoutConfig } from '../config.ts';
 import { canonicalJson } from '../crypto/hash.ts';
+import { noisePlan } from '../dp/noise-plan.ts';
 import type { AppDp, AppSmpc } from './app-status.ts';
 
 /** What the run adds to the app's request. */
@@ -64,6 +70,25 @@ export function dpSection(dp: AppDp): Record<string, unknown> {
 }
 
 /**
+ * The largest exponent ≤ `max` at which the noise of `dp` fits the kernel's samplers.
+ * @throws {ShardwireError} E_BAD_DP_CONFIG when none does, or for invalid settings.
+ * @example fittingExponent({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, sensitivity: null, clippingVal: 10 }, 8) // 6
+ */
+export function fittingExponent(dp: AppDp, max: number, minHonest = 1): number {
+  const section = dpSection(dp);
+  let last: unknown;
+  for (let e = Math.min(max, 15); e >= 0; e--) {
+    try {
+      noisePlan(section, e, minHonest);
+      return e;
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
+
+/**
  * The session configuration of secure rounds with the app's `smpc` (and `dp`) settings, as a
  * plain object (what travels to the sites), checked with validateConfig.
  * @throws {ShardwireError} E_UNSUPPORTED (multiply), E_BAD_CONFIG (shards, exponent),
@@ -72,8 +97,9 @@ export function dpSection(dp: AppDp): Record<string, unknown> {
  */
 export function secureConfig(smpc: AppSmpc, dp: AppDp | null, run: RunSettings): Record<string, unknown> {
   if (dp !== null) checkBudgetFor(dp, run.privacyBudget, 'the coordinator\'s controller');
+  const exponent = dp === null || !Number.isSafeInteger(smpc.exponent) || smpc.exponent < 0 ? smpc.exponent : fittingExponent(dp, smpc.exponent, run.sites);
   const config: Record<string, unknown> = {
-    smpc: { operation: smpc.operation, shards: smpc.shards, exponent: smpc.exponent },
+    smpc: { operation: smpc.operation, shards: smpc.shards, exponent },
     minClients: run.sites,
     maxClients: run.sites,
     timeouts: { ...run.timeouts },

@@ -8,6 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate, validateDpConfig } from '../../../src/dp/index.ts';
 import { localExponent } from '../../../src/controller/local-noise.ts';
+import { fittingExponent } from '../../../src/controller/session-config.ts';
 import { describeRun, relay, runSites } from './harness.ts';
 
 after(async () => (await relay()).close());
@@ -38,14 +39,18 @@ for (const noisetype of ['gauss', 'laplace'] as const) {
     const received = outs[0]!.received!;
     // with SMPC: the aggregate is Σx + the three sites' noise
     const plain = outs[0]!.inputs.secure.map((_, i) => outs.reduce((s, o) => s + o.inputs.secure[i]!, 0));
-    const secureStd = siteStd(noisetype, 6) * Math.sqrt(3);
+    const appDp = { noisetype, epsilon: 1, delta: noisetype === 'gauss' ? 1e-5 : 0, sensitivity: null, clippingVal: 10 } as const;
+    // the app keeps FeatureCloud's exponent 8; Gaussian σ ≈ 75 only fits the samplers at 10^-6
+    const secureExponent = fittingExponent(appDp, 8, 3);
+    assert.equal(secureExponent, noisetype === 'gauss' ? 6 : 8);
+    const secureStd = siteStd(noisetype, secureExponent) * Math.sqrt(3);
     const round = r.controllers[0]!.events.find((e) => e.event === 'round' && e.memo === 'dp-secure') as { expectedNoiseStd: number; epsilon: number };
     assert.ok(Math.abs(round.expectedNoiseStd - secureStd) <= 1e-9 * secureStd, `coordinator reports σ ${round.expectedNoiseStd}, calibration gives ${secureStd}`);
     checkNoise(received.secure.map((v, i) => v - plain[i]!), secureStd, noisetype === 'gauss' ? 3 : 4, 'SMPC + DP');
     // without SMPC: each of the three pieces is the (shared) plain vector + one site's noise
     assert.equal(received.local.length, 3);
-    const exponent = localExponent({ noisetype, epsilon: 1, delta: noisetype === 'gauss' ? 1e-5 : 0, sensitivity: null, clippingVal: 10 });
-    assert.equal(exponent, noisetype === 'gauss' ? 6 : 8); // σ ≈ 75 passes 2^28 units at 10^-8
+    const exponent = localExponent(appDp);
+    assert.equal(exponent, secureExponent);
     const localStd = siteStd(noisetype, exponent);
     for (const [j, v] of received.local.entries()) checkNoise(v.map((x, i) => x - outs[0]!.inputs.local[i]!), localStd, noisetype === 'gauss' ? 3 : 6, `local DP piece ${j}`);
     for (const c of r.controllers) {
