@@ -141,7 +141,9 @@ export class SiteLink {
     channel.link.on({
       message: (f) => link.enqueue(f),
       presence: (p) => {
-        if (p.status === 'offline') o.handlers.gone(p.id, p.reason);
+        // behind the frames already queued: a site's last message (fc.finished) comes before
+        // the relay's notice that it left, and must be handled first
+        if (p.status === 'offline') link.after(() => o.handlers.gone(p.id, p.reason));
       },
       error: (e) => o.handlers.fault(e),
       close: (code, reason) => {
@@ -174,6 +176,11 @@ export class SiteLink {
     this.queue = this.queue.then(() => this.handle(f)).catch((e) => {
       this.handlers.fault(e instanceof ShardwireError ? e : new ShardwireError('E_BAD_PAYLOAD', `message ${f.header.type} from ${f.header.from}: ${(e as Error).message}`));
     });
+  }
+
+  /** Runs `fn` once every frame received so far has been handled. */
+  private after(fn: () => void): void {
+    this.queue = this.queue.then(fn).catch((e) => this.handlers.fault(asError(e)));
   }
 
   private async handle(f: Frame): Promise<void> {
