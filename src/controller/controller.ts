@@ -87,6 +87,7 @@ class ControllerRun {
   private contributor: SecureContributor | undefined;
   private coordination: SecureCoordination | undefined;
   private ownClient: Identity | undefined;
+  private kernel: Kernel | undefined;
   private statusServer: StatusServer | undefined;
   private appQueue: Promise<void> = Promise.resolve();
   private readonly tasks = new Set<Promise<unknown>>();
@@ -151,7 +152,7 @@ class ControllerRun {
       o.onStatusUrl?.(this.statusServer.url);
       this.progress.event({ event: 'listening', status: this.statusServer.url });
     }
-    const kernel = o.kernel ?? (await Kernel.load());
+    const kernel = (this.kernel = o.kernel ?? (await Kernel.load()));
     await this.app.waitUntilUp(this.timeouts.joinMs, o.pollMs ?? 100);
     this.progress.event({ event: 'app-up', app: this.app.baseUrl });
     this.link = await SiteLink.open({
@@ -225,7 +226,7 @@ class ControllerRun {
     let payload = data;
     if (r.dp) {
       const flat = parseNumericJson(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
-      const rel = addLocalNoise(this.o.kernel ?? (await Kernel.load()), this.accountant, flat.values, r.dp, ++this.localReleases);
+      const rel = addLocalNoise(this.kernel!, this.accountant, flat.values, r.dp, ++this.localReleases);
       this.report.privacy.push({ memo: r.memo, kind: 'local', epsilon: rel.epsilon, epsilonTotal: rel.epsilonTotal });
       payload = new TextEncoder().encode(restoreJson(rel.values, flat.shape));
       this.progress.event({ event: 'dp', memo: r.memo, noisetype: r.dp.noisetype, epsilon: rel.epsilon, epsilonTotal: rel.epsilonTotal, noiseStd: rel.noiseStd });

@@ -48,10 +48,17 @@ test('controllers run a secure sum and a direct message between stand-in apps, t
   const ports = await Promise.all(apps.map((a) => a.listen()));
   const lines: string[] = [];
   const sinks = { out: { write: (s: string) => lines.push(s) }, err: { write: () => undefined } };
+  let status: Promise<Record<string, unknown>> | undefined;
   const summaries = await Promise.all(ids.map((identity, i) => runController({
     appUrl: `http://127.0.0.1:${ports[i]}`, relayUrl: relay.url, session: 'fc-fake', identity, roster, coordinator: i === 0,
     pollMs: 10, timeouts: { joinMs: 10_000, roundMs: 10_000 }, json: true, sinks,
+    ...(i === 1 ? { statusPort: 0, onStatusUrl: (url: string) => void (status = fetch(url).then((r) => r.json() as Promise<Record<string, unknown>>)) } : {}),
   })));
+  // the monitoring endpoint answered while the run was going
+  const snapshot = await status!;
+  assert.equal(snapshot.site, ids[1]!.id);
+  assert.equal(snapshot.role, 'participant');
+  assert.equal(Object.keys(snapshot.sites as object).length, 3);
   assert.deepEqual(JSON.parse(apps[0]!.received.get('GATHERROUND1')!.toString()), [[6, 7.5], [12]]);
   assert.ok(apps[2]!.received.get('to%2520p2')!.equals(pickle), 'the opaque payload arrived byte for byte');
   for (const s of summaries) {
