@@ -46,30 +46,53 @@ function parsers(n: number): void {
   const a = parseNumericJson(text).values;
   const b = splitParse(text);
   if (a.length !== n || b.length !== n || a.some((v, i) => !Object.is(v, b[i]))) throw new Error('parsers disagree');
-  const time = (f: () => unknown) => median(Array.from({ length: 7 }, () => {
-    const t = performance.now();
-    f();
-    return performance.now() - t;
-  }));
+  const time = (f: () => unknown) =>
+    median(
+      Array.from({ length: 7 }, () => {
+        const t = performance.now();
+        f();
+        return performance.now() - t;
+      }),
+    );
   const shape = parseNumericJson(text).shape;
   const out = {
-    bench: 'featurecloud-json', values: n, bytes: text.length,
-    jsonParseFlattenMs: time(() => parseNumericJson(text)), splitNumberMs: time(() => splitParse(text)), restoreJsonMs: time(() => restoreJson(a, shape)),
+    bench: 'featurecloud-json',
+    values: n,
+    bytes: text.length,
+    jsonParseFlattenMs: time(() => parseNumericJson(text)),
+    splitNumberMs: time(() => splitParse(text)),
+    restoreJsonMs: time(() => restoreJson(a, shape)),
   };
   console.log(JSON.stringify(out));
 }
 
-interface Rec { memo: string; mode: 'smpc' | 'plain'; start: number; sent: number; received?: number; maxError?: number; jsonLoadsSeconds?: number }
+interface Rec {
+  memo: string;
+  mode: 'smpc' | 'plain';
+  start: number;
+  sent: number;
+  received?: number;
+  maxError?: number;
+  jsonLoadsSeconds?: number;
+}
 
 async function endToEnd(dim: number): Promise<void> {
   const r = await runSites({
-    app: 'bench_app.py', timeoutMs: 900_000,
+    app: 'bench_app.py',
+    timeoutMs: 900_000,
     env: { FC_BENCH_DIM: String(dim), FC_BENCH_REPS: String(REPS), FC_DATA_POLL_INTERVAL: ENGINE_POLL },
     flags: () => ['--poll-ms', POLL_MS, '--round-timeout-ms', '300000', '--app-timeout-ms', '120000'],
   });
-  if (r.controllers.some((c) => c.code !== 0) || r.outputs.size !== 3) throw new Error(`bench run failed:\n${describeRun(r)}`);
+  if (r.controllers.some((c) => c.code !== 0) || r.outputs.size !== 3)
+    throw new Error(`bench run failed:\n${describeRun(r)}`);
   const sites = r.ids.map((id) => (r.outputs.get(id) as { records: Rec[] }).records);
-  const empty = () => ({ latency: [] as number[], fromCall: [] as number[], serialise: [] as number[], maxError: 0, loads: [] as number[] });
+  const empty = () => ({
+    latency: [] as number[],
+    fromCall: [] as number[],
+    serialise: [] as number[],
+    maxError: 0,
+    loads: [] as number[],
+  });
   const rows = { smpc: empty(), plain: empty() };
   for (const [k, rec] of sites[0]!.entries()) {
     const all = sites.map((s) => s[k]!);
@@ -81,19 +104,38 @@ async function endToEnd(dim: number): Promise<void> {
     if (rec.jsonLoadsSeconds !== undefined) row.loads.push(rec.jsonLoadsSeconds);
   }
   // a secure mean at exponent 8 is within 10^-8 of the plain one; the plain path is exact
-  if (rows.smpc.maxError > 1e-8 || rows.plain.maxError > 1e-12) throw new Error(`wrong aggregate: ${JSON.stringify({ smpc: rows.smpc.maxError, plain: rows.plain.maxError })}`);
+  if (rows.smpc.maxError > 1e-8 || rows.plain.maxError > 1e-12)
+    throw new Error(`wrong aggregate: ${JSON.stringify({ smpc: rows.smpc.maxError, plain: rows.plain.maxError })}`);
   for (const mode of ['smpc', 'plain'] as const) {
     const x = rows[mode];
-    console.log(JSON.stringify({
-      bench: 'featurecloud', dim, sites: 3, path: mode === 'smpc' ? 'smpc (JSON, secure round)' : 'plain (pickle, baseline)', reps: REPS,
-      seconds: Number(median(x.latency).toFixed(3)), samples: x.latency.map((s) => Number(s.toFixed(3))),
-      fromSendCallSeconds: Number(median(x.fromCall).toFixed(3)), appSerialiseSeconds: Number(median(x.serialise).toFixed(3)),
-      ...(x.loads.length ? { appJsonLoadsSeconds: Number(median(x.loads).toFixed(3)) } : {}),
-      maxErrorVsPlain: x.maxError, pollMs: Number(POLL_MS), enginePollSeconds: Number(ENGINE_POLL),
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'featurecloud',
+        dim,
+        sites: 3,
+        path: mode === 'smpc' ? 'smpc (JSON, secure round)' : 'plain (pickle, baseline)',
+        reps: REPS,
+        seconds: Number(median(x.latency).toFixed(3)),
+        samples: x.latency.map((s) => Number(s.toFixed(3))),
+        fromSendCallSeconds: Number(median(x.fromCall).toFixed(3)),
+        appSerialiseSeconds: Number(median(x.serialise).toFixed(3)),
+        ...(x.loads.length ? { appJsonLoadsSeconds: Number(median(x.loads).toFixed(3)) } : {}),
+        maxErrorVsPlain: x.maxError,
+        pollMs: Number(POLL_MS),
+        enginePollSeconds: Number(ENGINE_POLL),
+      }),
+    );
   }
   const ratio = (k: 'latency' | 'fromCall') => Number((median(rows.smpc[k]) / median(rows.plain[k])).toFixed(2));
-  console.log(JSON.stringify({ bench: 'featurecloud-ratio', dim, smpcOverPlain: ratio('latency'), smpcOverPlainFromSendCall: ratio('fromCall'), goal: dim === 1e6 ? 2 : undefined }));
+  console.log(
+    JSON.stringify({
+      bench: 'featurecloud-ratio',
+      dim,
+      smpcOverPlain: ratio('latency'),
+      smpcOverPlainFromSendCall: ratio('fromCall'),
+      goal: dim === 1e6 ? 2 : undefined,
+    }),
+  );
 }
 
 parsers(1e6);

@@ -11,7 +11,8 @@ import { parseRoster } from '../controller/roster-file.ts';
 
 export const summary = 'run a FeatureCloud app on shardwire: one controller per site, next to the app';
 
-const USAGE = `usage: shardwire controller --app <url> --relay <ws-url> --session <id> --identity <file> --roster <file> [flags]
+const USAGE = `usage: shardwire controller --app <url> --relay <ws-url> --session <id> --identity <file>
+                            --roster <file> [flags]
   --app <url>               the FeatureCloud app's root, e.g. http://127.0.0.1:5000 (API under /api)
   --relay <ws-url>          the shardwire relay, e.g. ws://127.0.0.1:8787/
   --session <id>            the run's id, the same at every site (1-120 of [A-Za-z0-9._:@-])
@@ -29,7 +30,10 @@ const USAGE = `usage: shardwire controller --app <url> --relay <ws-url> --sessio
 
 function int(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new ShardwireError('E_BAD_ARGUMENT', `${flag} expected a non-negative integer, got ${JSON.stringify(text)}`, { flag });
+  if (!/^\d+$/.test(text))
+    throw new ShardwireError('E_BAD_ARGUMENT', `${flag} expected a non-negative integer, got ${JSON.stringify(text)}`, {
+      flag,
+    });
   return Number(text);
 }
 
@@ -40,7 +44,12 @@ export function parseBudget(text: string | undefined): { epsilon: number; delta:
   const epsilon = Number(e);
   const delta = d === undefined ? 0 : Number(d);
   if (extra !== undefined || !(epsilon > 0) || !Number.isFinite(epsilon) || !(delta >= 0 && delta < 1)) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `--privacy-budget expected <epsilon>[,<delta>] with ε > 0 and 0 ≤ δ < 1, e.g. 8 or 8,1e-5; got ${JSON.stringify(text)}`, { flag: '--privacy-budget' });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `--privacy-budget expected <epsilon>[,<delta>] with ε > 0 and 0 ≤ δ < 1, e.g. 8 or 8,1e-5; got ` +
+        `${JSON.stringify(text)}`,
+      { flag: '--privacy-budget' },
+    );
   }
   return { epsilon, delta };
 }
@@ -50,12 +59,20 @@ async function readJson(path: string, flag: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `${flag}: cannot read ${JSON.stringify(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `${flag}: cannot read ${JSON.stringify(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      { path },
+    );
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `${flag}: ${JSON.stringify(path)} is not JSON (${(e as Error).message})`, { path });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `${flag}: ${JSON.stringify(path)} is not JSON (${(e as Error).message})`,
+      { path },
+    );
   }
 }
 
@@ -65,10 +82,21 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        app: { type: 'string' }, relay: { type: 'string' }, session: { type: 'string' }, identity: { type: 'string' }, roster: { type: 'string' },
-        coordinator: { type: 'boolean' }, 'privacy-budget': { type: 'string' }, 'poll-ms': { type: 'string' }, 'app-timeout-ms': { type: 'string' },
-        'join-timeout-ms': { type: 'string' }, 'round-timeout-ms': { type: 'string' }, 'status-port': { type: 'string' }, 'status-host': { type: 'string' },
-        json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        app: { type: 'string' },
+        relay: { type: 'string' },
+        session: { type: 'string' },
+        identity: { type: 'string' },
+        roster: { type: 'string' },
+        coordinator: { type: 'boolean' },
+        'privacy-budget': { type: 'string' },
+        'poll-ms': { type: 'string' },
+        'app-timeout-ms': { type: 'string' },
+        'join-timeout-ms': { type: 'string' },
+        'round-timeout-ms': { type: 'string' },
+        'status-port': { type: 'string' },
+        'status-host': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -95,12 +123,24 @@ export async function run(argv: string[]): Promise<number> {
   const { runController } = await import('../controller/controller.ts');
   try {
     await runController({
-      appUrl: values.app!, relayUrl: values.relay!, session: values.session!, identity, roster, coordinator: values.coordinator === true,
+      appUrl: values.app!,
+      relayUrl: values.relay!,
+      session: values.session!,
+      identity,
+      roster,
+      coordinator: values.coordinator === true,
       ...(values['privacy-budget'] === undefined ? {} : { privacyBudget: parseBudget(values['privacy-budget']) }),
       ...(values['poll-ms'] === undefined ? {} : { pollMs: int(values['poll-ms'], '--poll-ms') }),
-      ...(values['app-timeout-ms'] === undefined ? {} : { appTimeoutMs: int(values['app-timeout-ms'], '--app-timeout-ms') }),
+      ...(values['app-timeout-ms'] === undefined
+        ? {}
+        : { appTimeoutMs: int(values['app-timeout-ms'], '--app-timeout-ms') }),
       timeouts: { ...(joinMs === undefined ? {} : { joinMs }), ...(roundMs === undefined ? {} : { roundMs }) },
-      ...(values['status-port'] === undefined ? {} : { statusPort: int(values['status-port'], '--status-port'), statusHost: values['status-host'] ?? '127.0.0.1' }),
+      ...(values['status-port'] === undefined
+        ? {}
+        : {
+            statusPort: int(values['status-port'], '--status-port'),
+            statusHost: values['status-host'] ?? '127.0.0.1',
+          }),
       json: values.json === true,
     });
     return 0;

@@ -27,40 +27,73 @@ export class AppClient {
    * @throws {ShardwireError} E_BAD_ARGUMENT when `baseUrl` is not an http(s) URL.
    * @example const app = new AppClient('http://127.0.0.1:5000', 30_000)
    */
-  constructor(baseUrl: string, readonly timeoutMs: number) {
+  constructor(
+    baseUrl: string,
+    readonly timeoutMs: number,
+  ) {
     let url: URL;
     try {
       url = new URL(baseUrl);
     } catch {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"app" expected an http:// URL such as http://127.0.0.1:5000, got ${JSON.stringify(baseUrl)}`, { field: 'app' });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"app" expected an http:// URL such as http://127.0.0.1:5000, got ${JSON.stringify(baseUrl)}`,
+        { field: 'app' },
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"app" expected an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`, { field: 'app' });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"app" expected an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`,
+        { field: 'app' },
+      );
     }
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body?: Uint8Array | string, contentType?: string): Promise<Response> {
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: Uint8Array | string,
+    contentType?: string,
+  ): Promise<Response> {
     const what = `${method} ${path.split('?')[0]}`;
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
         // (a Uint8Array is a valid fetch body; lib.dom's BodyInit only lacks the SharedArrayBuffer-backed case)
-        ...(body === undefined ? {} : { body: body as string | Uint8Array<ArrayBuffer>, headers: { 'content-type': contentType ?? 'application/octet-stream' } }),
+        ...(body === undefined
+          ? {}
+          : {
+              body: body as string | Uint8Array<ArrayBuffer>,
+              headers: { 'content-type': contentType ?? 'application/octet-stream' },
+            }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
       const name = (e as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new ShardwireError('E_TIMEOUT', `the app at ${this.baseUrl} did not answer ${what} within ${this.timeoutMs} ms; is it stuck? (raise --app-timeout if it is just slow)`, { request: what, timeoutMs: this.timeoutMs });
+        throw new ShardwireError(
+          'E_TIMEOUT',
+          `the app at ${this.baseUrl} did not answer ${what} within ${this.timeoutMs} ms; is it stuck? (raise ` +
+            `--app-timeout if it is just slow)`,
+          { request: what, timeoutMs: this.timeoutMs },
+        );
       }
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-      throw new ShardwireError('E_APP', `cannot reach the app at ${this.baseUrl} for ${what} (${cause}); is it running?`, { request: what, cause, reason: 'unreachable' });
+      throw new ShardwireError(
+        'E_APP',
+        `cannot reach the app at ${this.baseUrl} for ${what} (${cause}); is it running?`,
+        { request: what, cause, reason: 'unreachable' },
+      );
     }
     if (!res.ok) {
       const text = (await res.text().catch(() => '')).replace(/\s+/g, ' ').slice(0, 160);
-      throw new ShardwireError('E_APP', `the app answered ${what} with HTTP ${res.status}${text ? `: ${text}` : ''}`, { request: what, status: res.status });
+      throw new ShardwireError('E_APP', `the app answered ${what} with HTTP ${res.status}${text ? `: ${text}` : ''}`, {
+        request: what,
+        status: res.status,
+      });
     }
     return res;
   }
@@ -70,7 +103,11 @@ export class AppClient {
       return new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
-      throw new ShardwireError(timeout ? 'E_TIMEOUT' : 'E_APP', `the app's answer to ${what} ${timeout ? `did not finish within ${this.timeoutMs} ms` : 'broke off'}`, { request: what });
+      throw new ShardwireError(
+        timeout ? 'E_TIMEOUT' : 'E_APP',
+        `the app's answer to ${what} ${timeout ? `did not finish within ${this.timeoutMs} ms` : 'broke off'}`,
+        { request: what },
+      );
     }
   }
 
@@ -87,7 +124,12 @@ export class AppClient {
       } catch (e) {
         const unreachable = e instanceof ShardwireError && e.details.reason === 'unreachable';
         if (!unreachable) throw e;
-        if (performance.now() > end) throw new ShardwireError('E_TIMEOUT', `the app at ${this.baseUrl} did not come up within ${waitMs} ms (${e.message})`, { waitMs });
+        if (performance.now() > end)
+          throw new ShardwireError(
+            'E_TIMEOUT',
+            `the app at ${this.baseUrl} did not come up within ${waitMs} ms (${e.message})`,
+            { waitMs },
+          );
         await new Promise((r) => setTimeout(r, pollMs));
       }
     }

@@ -43,7 +43,9 @@ export interface AppStatus {
 }
 
 function bad(field: string, expected: string, got: unknown): never {
-  throw new ShardwireError('E_APP', `/api/status field "${field}" expected ${expected}, got ${describe(got)}`, { field });
+  throw new ShardwireError('E_APP', `/api/status field "${field}" expected ${expected}, got ${describe(got)}`, {
+    field,
+  });
 }
 
 function optString(o: Record<string, unknown>, k: string): string | null {
@@ -55,7 +57,8 @@ function optString(o: Record<string, unknown>, k: string): string | null {
 function num(o: Record<string, unknown>, k: string, section: string, nullable = false): number | null {
   const v = o[k] ?? null;
   if (v === null && nullable) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${section}.${k}`, nullable ? 'a finite number or null' : 'a finite number', v);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    bad(`${section}.${k}`, nullable ? 'a finite number or null' : 'a finite number', v);
   return v as number;
 }
 
@@ -70,7 +73,8 @@ function parseSmpc(v: unknown): AppSmpc {
   if ((o.serialization ?? 'json') !== 'json') bad('smpc.serialization', '"json"', o.serialization);
   const shards = num(o, 'shards', 'smpc')!;
   const exponent = num(o, 'exponent', 'smpc')!;
-  if (!Number.isSafeInteger(shards) || !Number.isSafeInteger(exponent)) bad('smpc', 'integer shards and exponent', `${shards}, ${exponent}`);
+  if (!Number.isSafeInteger(shards) || !Number.isSafeInteger(exponent))
+    bad('smpc', 'integer shards and exponent', `${shards}, ${exponent}`);
   return { operation: o.operation as 'add' | 'multiply', serialization: 'json', shards, exponent };
 }
 
@@ -97,13 +101,18 @@ export function parseAppStatus(text: string): AppStatus {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new ShardwireError('E_APP', `/api/status answered ${JSON.stringify(text.slice(0, 80))}, which is not JSON; is this a FeatureCloud app?`, {});
+    throw new ShardwireError(
+      'E_APP',
+      `/api/status answered ${JSON.stringify(text.slice(0, 80))}, which is not JSON; is this a FeatureCloud app?`,
+      {},
+    );
   }
   const o = object(v, '(body)');
   if (typeof o.available !== 'boolean') bad('available', 'a boolean', o.available);
   if (typeof o.finished !== 'boolean') bad('finished', 'a boolean', o.finished);
   const progress = o.progress ?? null;
-  if (progress !== null && (typeof progress !== 'number' || !Number.isFinite(progress))) bad('progress', 'a number or null', progress);
+  if (progress !== null && (typeof progress !== 'number' || !Number.isFinite(progress)))
+    bad('progress', 'a number or null', progress);
   return {
     available: o.available,
     finished: o.finished,

@@ -68,7 +68,8 @@ const SESSION_PATTERN = /^[A-Za-z0-9._:@-]{1,120}$/;
  *   the protocol or sent to an unknown site); E_TIMEOUT (app or sites silent); E_PEER_FAILED
  *   (another site failed or vanished); E_BAD_VECTOR (non-numeric, non-finite or mismatched SMPC
  *   data); E_UNSUPPORTED (multiply); E_BAD_DP_CONFIG / E_BUDGET_EXHAUSTED; the SDK's round errors.
- * @example const summary = await runController({ appUrl, relayUrl, session: 'study-7', identity, roster, coordinator: false })
+ * @example
+ * const summary = await runController({ appUrl, relayUrl, session: 'study-7', identity, roster, coordinator: false })
  */
 export async function runController(o: ControllerOptions): Promise<ControllerSummary> {
   const c = new ControllerRun(o);
@@ -101,17 +102,31 @@ class ControllerRun {
   constructor(private readonly o: ControllerOptions) {
     const { identity, roster } = o;
     if (typeof o.session !== 'string' || !SESSION_PATTERN.test(o.session)) {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"session" expected 1-120 characters of [A-Za-z0-9._:@-], got ${JSON.stringify(o.session)}`, { field: 'session' });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"session" expected 1-120 characters of [A-Za-z0-9._:@-], got ${JSON.stringify(o.session)}`,
+        { field: 'session' },
+      );
     }
     const me = roster.sites.find((s) => s.id === identity.id);
     if (!me || Buffer.compare(Buffer.from(me.publicKey), Buffer.from(identity.publicKey)) !== 0) {
-      throw new ShardwireError('E_BAD_ARGUMENT', `this identity (${identity.id}) is not a site of the roster; add its \`shardwire keygen --json\` line to roster.json`, { id: identity.id });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `this identity (${identity.id}) is not a site of the roster; add its \`shardwire keygen --json\` line to ` +
+          `roster.json`,
+        { id: identity.id },
+      );
     }
     this.isCoordinator = roster.coordinator === identity.id;
     if (o.coordinator !== this.isCoordinator) {
-      throw new ShardwireError('E_BAD_ARGUMENT', this.isCoordinator
-        ? `the roster names this site (${identity.id}) as coordinator; start it with --coordinator`
-        : `--coordinator given, but the roster's coordinator is ${roster.coordinator}, not this site (${identity.id})`, { coordinator: roster.coordinator });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        this.isCoordinator
+          ? `the roster names this site (${identity.id}) as coordinator; start it with --coordinator`
+          : `--coordinator given, but the roster's coordinator is ${roster.coordinator}, ` +
+            `not this site (${identity.id})`,
+        { coordinator: roster.coordinator },
+      );
     }
     this.role = { id: identity.id, coordinatorId: roster.coordinator, clients: roster.sites.map((s) => s.id) };
     this.timeouts = {
@@ -121,10 +136,22 @@ class ControllerRun {
       paceMs: o.timeouts?.paceMs ?? DEFAULT_CONFIG.timeouts.paceMs,
     };
     this.app = new AppClient(o.appUrl, o.appTimeoutMs ?? 30_000);
-    this.accountant = o.privacyBudget ? new PrivacyAccountant({ sessionId: o.session, budget: o.privacyBudget, minHonest: 1 }) : undefined;
-    this.report = new RunReport(identity.id, this.isCoordinator ? 'coordinator' : 'participant', this.role.clients, o.privacyBudget);
+    this.accountant = o.privacyBudget
+      ? new PrivacyAccountant({ sessionId: o.session, budget: o.privacyBudget, minHonest: 1 })
+      : undefined;
+    this.report = new RunReport(
+      identity.id,
+      this.isCoordinator ? 'coordinator' : 'participant',
+      this.role.clients,
+      o.privacyBudget,
+    );
     const label = `${identity.id.slice(0, 8)}${this.isCoordinator ? '*' : ''}`;
-    this.progress = new ProgressReporter(o.json === true, o.sinks ?? { out: process.stdout, err: process.stderr }, identity.id, label);
+    this.progress = new ProgressReporter(
+      o.json === true,
+      o.sinks ?? { out: process.stdout, err: process.stderr },
+      identity.id,
+      label,
+    );
   }
 
   async run(): Promise<ControllerSummary> {
@@ -148,7 +175,9 @@ class ControllerRun {
   private async start(): Promise<void> {
     const o = this.o;
     if (o.statusPort !== undefined) {
-      this.statusServer = await startStatusServer(o.statusHost ?? '127.0.0.1', o.statusPort, () => this.report.summary(this.failure ? { code: this.failure.code, message: this.failure.message } : undefined));
+      this.statusServer = await startStatusServer(o.statusHost ?? '127.0.0.1', o.statusPort, () =>
+        this.report.summary(this.failure ? { code: this.failure.code, message: this.failure.message } : undefined),
+      );
       o.onStatusUrl?.(this.statusServer.url);
       this.progress.event({ event: 'listening', status: this.statusServer.url });
     }
@@ -156,7 +185,11 @@ class ControllerRun {
     await this.app.waitUntilUp(this.timeouts.joinMs, o.pollMs ?? 100);
     this.progress.event({ event: 'app-up', app: this.app.baseUrl });
     this.link = await SiteLink.open({
-      relayUrl: o.relayUrl, session: o.session, identity: o.identity, roster: o.roster, timeoutMs: this.timeouts.joinMs,
+      relayUrl: o.relayUrl,
+      session: o.session,
+      identity: o.identity,
+      roster: o.roster,
+      timeoutMs: this.timeouts.joinMs,
       handlers: {
         message: (m) => (this.early ? void this.early.push(m) : this.onMessage(m)),
         gone: (id, reason) => this.onGone(id, reason),
@@ -168,15 +201,27 @@ class ControllerRun {
     this.ownClient = this.isCoordinator ? await Identity.generate() : undefined;
     const clientIdentity = this.ownClient ?? o.identity;
     this.contributor = new SecureContributor({
-      kernel, relayUrl: o.relayUrl, clientIdentity, coordinator: { id: o.roster.coordinator, publicKey: coordinatorKey }, sites: this.role.clients.length,
-      timeouts: this.timeouts, accountant: this.accountant, privacyBudget: o.privacyBudget,
+      kernel,
+      relayUrl: o.relayUrl,
+      clientIdentity,
+      coordinator: { id: o.roster.coordinator, publicKey: coordinatorKey },
+      sites: this.role.clients.length,
+      timeouts: this.timeouts,
+      accountant: this.accountant,
+      privacyBudget: o.privacyBudget,
       sendReady: (r) => this.sendReady(r),
     });
     if (this.isCoordinator) {
       const link = this.link;
       this.coordination = new SecureCoordination({
-        kernel, relayUrl: o.relayUrl, session: o.session, identity: o.identity, roster: o.roster,
-        ownClient: { id: clientIdentity.id, publicKey: clientIdentity.publicKey }, timeouts: this.timeouts, privacyBudget: o.privacyBudget,
+        kernel,
+        relayUrl: o.relayUrl,
+        session: o.session,
+        identity: o.identity,
+        roster: o.roster,
+        ownClient: { id: clientIdentity.id, publicKey: clientIdentity.publicKey },
+        timeouts: this.timeouts,
+        privacyBudget: o.privacyBudget,
         maxDim: Math.floor((link.maxPayloadBytes - 4096) / 8) - 1,
         announce: async (a) => {
           this.contributor!.onAnnouncement(a);
@@ -187,7 +232,12 @@ class ControllerRun {
         fail: (e) => this.fail(e),
       });
     }
-    await this.app.setup({ id: o.identity.id, coordinator: this.isCoordinator, clients: this.role.clients, coordinatorID: o.roster.coordinator });
+    await this.app.setup({
+      id: o.identity.id,
+      coordinator: this.isCoordinator,
+      clients: this.role.clients,
+      coordinatorID: o.roster.coordinator,
+    });
   }
 
   /** Polls the app and routes what it offers until it finishes or the run fails. */
@@ -218,9 +268,17 @@ class ControllerRun {
     const r = routeOf(s, this.role);
     if (r.kind === 'smpc') {
       this.progress.event({ event: 'smpc', memo: r.memo, bytes: data.length, dp: r.dp?.noisetype });
-      this.track(this.contributor!.contribute(data, r.memo, r.smpc, r.dp).then((c) => {
-        if (c.epsilon !== undefined) this.report.privacy.push({ memo: r.memo, kind: 'secure', epsilon: c.epsilon, epsilonTotal: c.epsilonTotal! });
-      }));
+      this.track(
+        this.contributor!.contribute(data, r.memo, r.smpc, r.dp).then((c) => {
+          if (c.epsilon !== undefined)
+            this.report.privacy.push({
+              memo: r.memo,
+              kind: 'secure',
+              epsilon: c.epsilon,
+              epsilonTotal: c.epsilonTotal!,
+            });
+        }),
+      );
       return;
     }
     let payload = data;
@@ -229,7 +287,14 @@ class ControllerRun {
       const rel = addLocalNoise(this.kernel!, this.accountant, flat.values, r.dp, ++this.localReleases);
       this.report.privacy.push({ memo: r.memo, kind: 'local', epsilon: rel.epsilon, epsilonTotal: rel.epsilonTotal });
       payload = new TextEncoder().encode(restoreJson(rel.values, flat.shape));
-      this.progress.event({ event: 'dp', memo: r.memo, noisetype: r.dp.noisetype, epsilon: rel.epsilon, epsilonTotal: rel.epsilonTotal, noiseStd: rel.noiseStd });
+      this.progress.event({
+        event: 'dp',
+        memo: r.memo,
+        noisetype: r.dp.noisetype,
+        epsilon: rel.epsilon,
+        epsilonTotal: rel.epsilonTotal,
+        noiseStd: rel.noiseStd,
+      });
     }
     for (const to of r.to) {
       this.progress.event({ event: 'send', memo: r.memo, to, bytes: payload.length, kind: r.dp ? 'dp' : 'plain' });
@@ -266,13 +331,16 @@ class ControllerRun {
         this.track(this.deliverToApp(m.from, typeof meta.memo === 'string' ? meta.memo : null, m.payload));
         return;
       case 'fc.ready':
-        if (!this.coordination) throw new ShardwireError('E_BAD_PAYLOAD', `fc.ready from ${m.from}, but this site does not coordinate`);
+        if (!this.coordination)
+          throw new ShardwireError('E_BAD_PAYLOAD', `fc.ready from ${m.from}, but this site does not coordinate`);
         return this.coordination.onReady(m.from, meta as unknown as ReadyMeta);
       case 'fc.session':
-        if (!fromCoordinator) throw new ShardwireError('E_BAD_PAYLOAD', `fc.session from ${m.from}, who does not coordinate`);
+        if (!fromCoordinator)
+          throw new ShardwireError('E_BAD_PAYLOAD', `fc.session from ${m.from}, who does not coordinate`);
         return this.contributor!.onAnnouncement(meta as unknown as SessionAnnouncement);
       case 'fc.round':
-        if (!fromCoordinator) throw new ShardwireError('E_BAD_PAYLOAD', `fc.round from ${m.from}, who does not coordinate`);
+        if (!fromCoordinator)
+          throw new ShardwireError('E_BAD_PAYLOAD', `fc.round from ${m.from}, who does not coordinate`);
         this.report.rounds.push(meta as unknown as SecureRound & { ms: number });
         return;
       case 'fc.finished':
@@ -289,7 +357,13 @@ class ControllerRun {
 
   private onRound(r: SecureRound): void {
     const dp = r.report?.dp;
-    const entry = { memo: r.memo, roundMemo: r.roundMemo, dim: r.dim, ms: Math.round(r.ms), ...(dp ? { epsilon: dp.epsilonRound, expectedNoiseStd: dp.expectedNoiseStd } : {}) };
+    const entry = {
+      memo: r.memo,
+      roundMemo: r.roundMemo,
+      dim: r.dim,
+      ms: Math.round(r.ms),
+      ...(dp ? { epsilon: dp.epsilonRound, expectedNoiseStd: dp.expectedNoiseStd } : {}),
+    };
     this.report.rounds.push(entry);
     this.progress.event({ event: 'round', ...entry, contributors: r.report?.contributors.length });
     void this.link!.sendAll('fc.round', entry);
@@ -299,12 +373,23 @@ class ControllerRun {
     const state = this.report.sites.get(id);
     if (state === undefined || state === 'finished' || state === 'failed') return;
     this.report.sites.set(id, 'gone');
-    this.fail(new ShardwireError('E_PEER_FAILED', `site ${id} disconnected (${reason}) before its app finished; the run cannot complete without it`, { site: id, reason }), false);
+    this.fail(
+      new ShardwireError(
+        'E_PEER_FAILED',
+        `site ${id} disconnected (${reason}) before its app finished; the run cannot complete without it`,
+        { site: id, reason },
+      ),
+      false,
+    );
   }
 
   private async finishLocal(s: AppStatus): Promise<void> {
     if (s.state === 'error') {
-      throw new ShardwireError('E_APP', `the app stopped with an error (${s.message ?? 'no message'}); see the app's log`, { message: s.message });
+      throw new ShardwireError(
+        'E_APP',
+        `the app stopped with an error (${s.message ?? 'no message'}); see the app's log`,
+        { message: s.message },
+      );
     }
     // everything this app handed over must have left before the other sites hear it finished
     while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
@@ -332,7 +417,8 @@ class ControllerRun {
     this.coordination?.stop();
     this.progress.close();
     this.progress.event({ event: 'error', code: e.code, message: e.message });
-    const told = tell && this.link ? this.link.sendAll('fc.fail', { code: e.code, message: e.message }) : Promise.resolve();
+    const told =
+      tell && this.link ? this.link.sendAll('fc.fail', { code: e.code, message: e.message }) : Promise.resolve();
     void told.finally(() => this.settle());
   }
 
@@ -346,5 +432,7 @@ class ControllerRun {
 }
 
 function asError(e: unknown): ShardwireError {
-  return e instanceof ShardwireError ? e : new ShardwireError('E_BAD_STATE', `internal error: ${(e as Error)?.stack ?? String(e)}`);
+  return e instanceof ShardwireError
+    ? e
+    : new ShardwireError('E_BAD_STATE', `internal error: ${(e as Error)?.stack ?? String(e)}`);
 }

@@ -43,7 +43,13 @@ export interface LocalRelease {
  *   --privacy-budget), E_BUDGET_EXHAUSTED, E_RING_OVERFLOW / E_BAD_VECTOR (values too large).
  * @example const r = addLocalNoise(kernel, accountant, values, status.dp!, 3)
  */
-export function addLocalNoise(kernel: Kernel, accountant: PrivacyAccountant | undefined, values: Float64Array, dp: AppDp, release: number): LocalRelease {
+export function addLocalNoise(
+  kernel: Kernel,
+  accountant: PrivacyAccountant | undefined,
+  values: Float64Array,
+  dp: AppDp,
+  release: number,
+): LocalRelease {
   checkBudgetFor(dp, accountant?.budget);
   const section = dpSection(dp);
   const exponent = localExponent(dp);

@@ -41,17 +41,36 @@ function badVector(message: string, details: Record<string, unknown>): never {
 }
 
 /** Shape, canonical key and number count of `v`, validating every element on the way. */
-function measure(v: unknown, path: string, depth: number, fallback: boolean): { shape: Shape; key: string; size: number } {
+function measure(
+  v: unknown,
+  path: string,
+  depth: number,
+  fallback: boolean,
+): { shape: Shape; key: string; size: number } {
   if (typeof v === 'number') {
     // JSON.parse gives ±Infinity for literals such as 1e400
-    if (v - v !== 0) badVector(`element ${path || '(top level)'} is ${v}; SMPC and DP data must be finite numbers`, { path });
+    if (v - v !== 0)
+      badVector(`element ${path || '(top level)'} is ${v}; SMPC and DP data must be finite numbers`, { path });
     return { shape: null, key: 'null', size: 1 };
   }
   if (!Array.isArray(v)) {
-    const what = v === null ? (fallback ? 'null or a non-finite number (NaN/Infinity)' : 'null') : typeof v === 'string' ? 'a string' : typeof v === 'boolean' ? 'a boolean' : 'an object';
-    badVector(`element ${path || '(top level)'} is ${what}; SMPC and DP data must be numbers or (nested) lists of numbers`, { path });
+    const what =
+      v === null
+        ? fallback
+          ? 'null or a non-finite number (NaN/Infinity)'
+          : 'null'
+        : typeof v === 'string'
+          ? 'a string'
+          : typeof v === 'boolean'
+            ? 'a boolean'
+            : 'an object';
+    badVector(
+      `element ${path || '(top level)'} is ${what}; SMPC and DP data must be numbers or (nested) lists of numbers`,
+      { path },
+    );
   }
-  if (depth >= MAX_DEPTH) badVector(`element ${path} is nested deeper than ${MAX_DEPTH} lists`, { path, maxDepth: MAX_DEPTH });
+  if (depth >= MAX_DEPTH)
+    badVector(`element ${path} is nested deeper than ${MAX_DEPTH} lists`, { path, maxDepth: MAX_DEPTH });
   const a = v as unknown[];
   let allNumbers = true;
   for (let i = 0; i < a.length; i++) {
@@ -65,7 +84,8 @@ function measure(v: unknown, path: string, depth: number, fallback: boolean): { 
   const children = a.map((x, i) => measure(x, `${path}[${i}]`, depth + 1, fallback));
   const size = children.reduce((s, c) => s + c.size, 0);
   const first = children[0]!;
-  if (children.every((c) => c.key === first.key)) return { shape: { n: a.length, of: first.shape }, key: `{"n":${a.length},"of":${first.key}}`, size };
+  if (children.every((c) => c.key === first.key))
+    return { shape: { n: a.length, of: first.shape }, key: `{"n":${a.length},"of":${first.key}}`, size };
   return { shape: children.map((c) => c.shape), key: `[${children.map((c) => c.key).join(',')}]`, size };
 }
 
@@ -126,7 +146,12 @@ export function parseNumericJson(text: string): Flattened {
         badVector('the data contains NaN or Infinity tokens; SMPC and DP data must be finite numbers', {});
       }
     }
-    throw new ShardwireError('E_BAD_PAYLOAD', `the data is not valid JSON (${(e as Error).message.slice(0, 120)}); SMPC and DP data must be JSON lists of numbers`, { bytes: text.length });
+    throw new ShardwireError(
+      'E_BAD_PAYLOAD',
+      `the data is not valid JSON (${(e as Error).message.slice(0, 120)}); SMPC and DP data must be JSON lists of ` +
+        `numbers`,
+      { bytes: text.length },
+    );
   }
   return flattenValue(value, false);
 }
@@ -171,7 +196,11 @@ function build(values: Float64Array, shape: Shape, at: number): [unknown, number
  */
 export function restoreJson(values: Float64Array, shape: Shape): string {
   const size = shapeSize(shape);
-  if (values.length !== size) badVector(`"values" expected ${size} numbers for the shape, got ${values.length}`, { expected: size, actual: values.length });
+  if (values.length !== size)
+    badVector(`"values" expected ${size} numbers for the shape, got ${values.length}`, {
+      expected: size,
+      actual: values.length,
+    });
   return JSON.stringify(build(values, shape, 0)[0]);
 }
 

@@ -33,7 +33,8 @@ function bad(message: string, field: string): never {
 }
 
 function decodeKey(text: unknown, field: string): Uint8Array {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) bad(`"${field}" expected a 32-byte Ed25519 key in base64, got ${describe(text)}`, field);
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]{43}=?$/.test(text))
+    bad(`"${field}" expected a 32-byte Ed25519 key in base64, got ${describe(text)}`, field);
   return new Uint8Array(Buffer.from(text as string, 'base64'));
 }
 
@@ -44,18 +45,29 @@ function decodeKey(text: unknown, field: string): Uint8Array {
  * @example await parseRoster(JSON.parse(await readFile('roster.json', 'utf8')))
  */
 export async function parseRoster(v: unknown): Promise<Roster> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`expected an object { coordinator, sites }, got ${describe(v)}`, '(file)');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    bad(`expected an object { coordinator, sites }, got ${describe(v)}`, '(file)');
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'coordinator' && k !== 'sites') bad(`unknown field "${k}" (known: coordinator, sites)`, k);
-  if (!Array.isArray(o.sites) || o.sites.length < 2 || o.sites.length > MAX_SITES) bad(`"sites" expected a list of 2 to ${MAX_SITES} entries, got ${describe(o.sites)}`, 'sites');
+  for (const k of Object.keys(o))
+    if (k !== 'coordinator' && k !== 'sites') bad(`unknown field "${k}" (known: coordinator, sites)`, k);
+  if (!Array.isArray(o.sites) || o.sites.length < 2 || o.sites.length > MAX_SITES)
+    bad(`"sites" expected a list of 2 to ${MAX_SITES} entries, got ${describe(o.sites)}`, 'sites');
   const sites: RosterSite[] = [];
   for (const [i, e] of (o.sites as unknown[]).entries()) {
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) bad(`"sites[${i}]" expected { id, publicKey }, got ${describe(e)}`, `sites[${i}]`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e))
+      bad(`"sites[${i}]" expected { id, publicKey }, got ${describe(e)}`, `sites[${i}]`);
     const entry = e as Record<string, unknown>;
-    for (const k of Object.keys(entry)) if (!['id', 'publicKey', 'file'].includes(k)) bad(`"sites[${i}].${k}" is not a roster field (known: id, publicKey)`, `sites[${i}].${k}`);
+    for (const k of Object.keys(entry))
+      if (!['id', 'publicKey', 'file'].includes(k))
+        bad(`"sites[${i}].${k}" is not a roster field (known: id, publicKey)`, `sites[${i}].${k}`);
     const publicKey = decodeKey(entry.publicKey, `sites[${i}].publicKey`);
     const id = await identityId(publicKey);
-    if (entry.id !== id) bad(`"sites[${i}].id" is ${describe(entry.id)}, but its key's id is ${id}; take both from \`shardwire keygen --json\``, `sites[${i}].id`);
+    if (entry.id !== id)
+      bad(
+        `"sites[${i}].id" is ${describe(entry.id)}, but its key's id is ${id}; take both from \`shardwire keygen ` +
+          `--json\``,
+        `sites[${i}].id`,
+      );
     if (sites.some((s) => s.id === id)) bad(`site ${id} is listed twice`, `sites[${i}]`);
     sites.push({ id, publicKey });
   }

@@ -23,7 +23,12 @@ export interface SiteRole {
 /** A routing decision. */
 export type Route =
   | { readonly kind: 'smpc'; readonly memo: string | null; readonly smpc: AppSmpc; readonly dp: AppDp | null }
-  | { readonly kind: 'direct'; readonly memo: string | null; readonly to: readonly string[]; readonly dp: AppDp | null };
+  | {
+      readonly kind: 'direct';
+      readonly memo: string | null;
+      readonly to: readonly string[];
+      readonly dp: AppDp | null;
+    };
 
 /**
  * Routes the data piece announced by `status` (which must have `available: true`).
@@ -34,16 +39,27 @@ export type Route =
 export function routeOf(status: AppStatus, site: SiteRole): Route {
   const { destination, memo, smpc, dp } = status;
   if (destination !== null && !site.clients.includes(destination)) {
-    throw new ShardwireError('E_APP', `the app sent data to ${JSON.stringify(destination)}, which is not a client of this run (clients: ${site.clients.join(', ')})`, { destination });
+    throw new ShardwireError(
+      'E_APP',
+      `the app sent data to ${JSON.stringify(destination)}, which is not a client of this run (clients: ` +
+        `${site.clients.join(', ')})`,
+      { destination },
+    );
   }
   if (smpc !== null) {
     if (destination !== null && destination !== site.coordinatorId) {
-      throw new ShardwireError('E_APP', `the app asked for SMPC aggregation towards ${destination}; SMPC data always goes to the coordinator ${site.coordinatorId}`, { destination });
+      throw new ShardwireError(
+        'E_APP',
+        `the app asked for SMPC aggregation towards ${destination}; SMPC data always goes to the coordinator ` +
+          `${site.coordinatorId}`,
+        { destination },
+      );
     }
     return { kind: 'smpc', memo, smpc, dp };
   }
   if (destination !== null) return { kind: 'direct', memo, to: [destination], dp };
-  if (site.id === site.coordinatorId) return { kind: 'direct', memo, to: site.clients.filter((c) => c !== site.id), dp };
+  if (site.id === site.coordinatorId)
+    return { kind: 'direct', memo, to: site.clients.filter((c) => c !== site.id), dp };
   return { kind: 'direct', memo, to: [site.coordinatorId], dp };
 }
 

@@ -41,7 +41,11 @@ export interface ControllerSummary {
   readonly sent: { readonly messages: number; readonly bytes: number };
   readonly received: { readonly messages: number; readonly bytes: number };
   readonly rounds: readonly RoundEntry[];
-  readonly privacy: { readonly releases: readonly PrivacyEntry[]; readonly epsilonTotal: number; readonly budget?: { readonly epsilon: number; readonly delta: number } };
+  readonly privacy: {
+    readonly releases: readonly PrivacyEntry[];
+    readonly epsilonTotal: number;
+    readonly budget?: { readonly epsilon: number; readonly delta: number };
+  };
 }
 
 /** Mutable counters behind {@link ControllerSummary}. */
@@ -107,14 +111,20 @@ export class RunReport {
 export function formatSummary(s: ControllerSummary): string {
   const states = Object.values(s.sites);
   const finished = states.filter((x) => x === 'finished').length;
+  const rounds = s.rounds.map((r) => `${r.memo ?? 'None'}: ${r.dim} values, ${r.ms} ms`).join('; ');
   const lines = [
-    `${s.ok ? 'finished' : 'FAILED'}: site ${s.site} (${s.role}), ${finished}/${states.length} apps finished, ${s.seconds} s`,
-    `  data: sent ${s.sent.messages} pieces (${s.sent.bytes} bytes), received ${s.received.messages} (${s.received.bytes} bytes)`,
-    `  secure rounds: ${s.rounds.length}${s.rounds.length ? ` (${s.rounds.map((r) => `${r.memo ?? 'None'}: ${r.dim} values, ${r.ms} ms`).join('; ')})` : ''}`,
+    `${s.ok ? 'finished' : 'FAILED'}: site ${s.site} (${s.role}), ${finished}/${states.length} apps finished, ` +
+      `${s.seconds} s`,
+    `  data: sent ${s.sent.messages} pieces (${s.sent.bytes} bytes), received ${s.received.messages} ` +
+      `(${s.received.bytes} bytes)`,
+    `  secure rounds: ${s.rounds.length}${s.rounds.length ? ` (${rounds})` : ''}`,
   ];
   if (s.privacy.releases.length > 0 || s.privacy.budget) {
-    const per = s.privacy.releases.map((r) => `${r.memo ?? 'None'} ε=${r.epsilon.toPrecision(4)} (${r.kind})`).join('; ');
-    lines.push(`  privacy: ε spent ${s.privacy.epsilonTotal.toPrecision(4)}${s.privacy.budget ? ` of ${s.privacy.budget.epsilon} at δ=${s.privacy.budget.delta}` : ''}${per ? ` — ${per}` : ''}`);
+    const per = s.privacy.releases
+      .map((r) => `${r.memo ?? 'None'} ε=${r.epsilon.toPrecision(4)} (${r.kind})`)
+      .join('; ');
+    const budget = s.privacy.budget ? ` of ${s.privacy.budget.epsilon} at δ=${s.privacy.budget.delta}` : '';
+    lines.push(`  privacy: ε spent ${s.privacy.epsilonTotal.toPrecision(4)}${budget}${per ? ` — ${per}` : ''}`);
   }
   if (s.error) lines.push(`  error: ${s.error.message}`);
   return `${lines.join('\n')}\n`;

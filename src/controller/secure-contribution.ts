@@ -88,10 +88,19 @@ export class SecureContributor {
 
   /** Records the coordinator's proposal for one set of settings (checked when it is used). */
   onAnnouncement(a: SessionAnnouncement): void {
-    if (typeof a.key !== 'string' || typeof a.session !== 'string' || typeof a.config !== 'object' || a.config === null) {
+    if (
+      typeof a.key !== 'string' ||
+      typeof a.session !== 'string' ||
+      typeof a.config !== 'object' ||
+      a.config === null
+    ) {
       throw new ShardwireError('E_BAD_PAYLOAD', 'fc.session from the coordinator lacks key, session or config');
     }
-    if (this.announcements.has(a.key)) throw new ShardwireError('E_REPLAY', `the coordinator proposed a second session for the same settings (${a.session})`);
+    if (this.announcements.has(a.key))
+      throw new ShardwireError(
+        'E_REPLAY',
+        `the coordinator proposed a second session for the same settings (${a.session})`,
+      );
     this.announcements.set(a.key, a);
     for (const w of this.announcementWaiters.get(a.key) ?? []) w(a);
     this.announcementWaiters.delete(a.key);
@@ -102,7 +111,17 @@ export class SecureContributor {
     if (known) return Promise.resolve(known);
     const ms = this.ctx.timeouts.joinMs;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ShardwireError('E_TIMEOUT', `the coordinator proposed no secure-aggregation session within ${ms} ms`, {})), ms);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ShardwireError(
+              'E_TIMEOUT',
+              `the coordinator proposed no secure-aggregation session within ${ms} ms`,
+              {},
+            ),
+          ),
+        ms,
+      );
       const list = this.announcementWaiters.get(key) ?? [];
       list.push((a) => (clearTimeout(timer), resolve(a)));
       this.announcementWaiters.set(key, list);
@@ -115,7 +134,14 @@ export class SecureContributor {
       c = this.announcement(key).then((a) => {
         const config = checkProposed(a.config, smpc, dp, this.ctx.sites); // E_CONFIG_MISMATCH
         if (this.closed) throw new ShardwireError('E_ABORTED', 'the controller is closing');
-        return Client.join({ relayUrl: this.ctx.relayUrl, session: a.session, identity: this.ctx.clientIdentity, coordinator: this.ctx.coordinator, config, kernel: this.ctx.kernel });
+        return Client.join({
+          relayUrl: this.ctx.relayUrl,
+          session: a.session,
+          identity: this.ctx.clientIdentity,
+          coordinator: this.ctx.coordinator,
+          config,
+          kernel: this.ctx.kernel,
+        });
       });
       this.clients.set(key, c);
     }
@@ -133,14 +159,28 @@ export class SecureContributor {
     const flat = parseNumericJson(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
     // refuse settings this site would refuse anyway before bothering anyone (multiply, shards, DP)
     if (dp !== null) checkBudgetFor(dp, this.ctx.accountant?.budget);
-    secureConfig(smpc, dp, { sites: this.ctx.sites, timeouts: this.ctx.timeouts, ...(this.ctx.privacyBudget ? { privacyBudget: this.ctx.privacyBudget } : {}) });
+    secureConfig(smpc, dp, {
+      sites: this.ctx.sites,
+      timeouts: this.ctx.timeouts,
+      ...(this.ctx.privacyBudget ? { privacyBudget: this.ctx.privacyBudget } : {}),
+    });
     const occurrenceKey = memo ?? '\u0000none';
     const occurrence = (this.occurrences.get(occurrenceKey) ?? 0) + 1;
     this.occurrences.set(occurrenceKey, occurrence);
     const roundMemo = await roundMemoOf(memo, occurrence);
     const key = requestKey(smpc, dp);
-    await this.ctx.sendReady({ roundMemo, memo, key, smpc, dp, shape: flat.shape, shapeKey: flat.key, dim: flat.values.length });
-    if (flat.values.length === 0) return { roundMemo, dim: 0 }; // nothing to protect: the coordinator restores the empty shape
+    await this.ctx.sendReady({
+      roundMemo,
+      memo,
+      key,
+      smpc,
+      dp,
+      shape: flat.shape,
+      shapeKey: flat.key,
+      dim: flat.values.length,
+    });
+    // nothing to protect: the coordinator restores the empty shape
+    if (flat.values.length === 0) return { roundMemo, dim: 0 };
     const client = await this.client(key, smpc, dp);
     let charged: { epsilon: number; epsilonTotal: number } | undefined;
     if (dp !== null) {

@@ -68,10 +68,17 @@ export class SecureCoordination {
 
   /** A site's `fc.ready` (or this site's own). */
   onReady(from: string, r: ReadyMeta): void {
-    if (typeof r.roundMemo !== 'string' || typeof r.key !== 'string' || typeof r.shapeKey !== 'string' || !Number.isSafeInteger(r.dim) || r.dim < 0) {
+    if (
+      typeof r.roundMemo !== 'string' ||
+      typeof r.key !== 'string' ||
+      typeof r.shapeKey !== 'string' ||
+      !Number.isSafeInteger(r.dim) ||
+      r.dim < 0
+    ) {
       throw new ShardwireError('E_BAD_PAYLOAD', `fc.ready from ${from} lacks roundMemo, key, shapeKey or dim`);
     }
-    if (this.done.has(r.roundMemo)) throw new ShardwireError('E_REPLAY', `fc.ready from ${from} for round ${r.roundMemo}, which already ran`);
+    if (this.done.has(r.roundMemo))
+      throw new ShardwireError('E_REPLAY', `fc.ready from ${from} for round ${r.roundMemo}, which already ran`);
     let p = this.pending.get(r.roundMemo);
     if (!p) {
       const ms = this.ctx.timeouts.roundMs;
@@ -81,7 +88,8 @@ export class SecureCoordination {
       // while the others are still computing
       if (r.dim > 0) this.session(r).catch((e: unknown) => this.ctx.fail(asError(e)));
     }
-    if (p.readies.has(from)) throw new ShardwireError('E_REPLAY', `site ${from} sent its data for round ${r.roundMemo} twice`);
+    if (p.readies.has(from))
+      throw new ShardwireError('E_REPLAY', `site ${from} sent its data for round ${r.roundMemo} twice`);
     p.readies.set(from, r);
     if (p.readies.size < this.ctx.roster.sites.length) return;
     clearTimeout(p.timer);
@@ -95,7 +103,14 @@ export class SecureCoordination {
     const p = this.pending.get(roundMemo);
     if (!p) return;
     const missing = this.ctx.roster.sites.map((s) => s.id).filter((id) => !p.readies.has(id));
-    this.ctx.fail(new ShardwireError('E_TIMEOUT', `round ${roundMemo}: sites ${missing.join(', ')} sent no SMPC data within ${ms} ms of the first site; did their apps take another path?`, { roundMemo, missing }));
+    this.ctx.fail(
+      new ShardwireError(
+        'E_TIMEOUT',
+        `round ${roundMemo}: sites ${missing.join(', ')} sent no SMPC data within ${ms} ms of the first site; did ` +
+          `their apps take another path?`,
+        { roundMemo, missing },
+      ),
+    );
   }
 
   /** Checks that every site sent the same settings and shape. */
@@ -103,15 +118,32 @@ export class SecureCoordination {
     const [firstSite, first] = readies[0]!;
     for (const [site, r] of readies) {
       if (r.key !== first.key) {
-        throw new ShardwireError('E_CONFIG_MISMATCH', `round ${first.roundMemo}: site ${site} asked for SMPC/DP settings ${r.key} but site ${firstSite} for ${first.key}; every app must configure_smpc/configure_dp alike`, { roundMemo: first.roundMemo });
+        throw new ShardwireError(
+          'E_CONFIG_MISMATCH',
+          `round ${first.roundMemo}: site ${site} asked for SMPC/DP settings ${r.key} but site ${firstSite} for ` +
+            `${first.key}; every app must configure_smpc/configure_dp alike`,
+          { roundMemo: first.roundMemo },
+        );
       }
     }
     if (readies.some(([, r]) => r.shapeKey !== first.shapeKey)) {
-      const shapes = readies.map(([s, r]) => `${s}: ${describeShape(r.shape as Shape, 60)} (${r.dim} values)`).join('; ');
-      throw new ShardwireError('E_BAD_VECTOR', `round ${first.roundMemo} (memo ${JSON.stringify(first.memo)}): sites sent data of different shapes — ${shapes}; SMPC adds element by element, so every site must send the same shape`, { roundMemo: first.roundMemo });
+      const shapes = readies
+        .map(([s, r]) => `${s}: ${describeShape(r.shape as Shape, 60)} (${r.dim} values)`)
+        .join('; ');
+      throw new ShardwireError(
+        'E_BAD_VECTOR',
+        `round ${first.roundMemo} (memo ${JSON.stringify(first.memo)}): sites sent data of different shapes — ` +
+          `${shapes}; SMPC adds element by element, so every site must send the same shape`,
+        { roundMemo: first.roundMemo },
+      );
     }
     if (first.dim > this.ctx.maxDim) {
-      throw new ShardwireError('E_BAD_VECTOR', `round ${first.roundMemo}: ${first.dim} values exceed the ${this.ctx.maxDim} one partial can carry through this relay; raise the relay's --max-payload or send smaller pieces`, { dim: first.dim, maxDim: this.ctx.maxDim });
+      throw new ShardwireError(
+        'E_BAD_VECTOR',
+        `round ${first.roundMemo}: ${first.dim} values exceed the ${this.ctx.maxDim} one partial can carry through ` +
+          `this relay; raise the relay's --max-payload or send smaller pieces`,
+        { dim: first.dim, maxDim: this.ctx.maxDim },
+      );
     }
     return first;
   }
@@ -128,9 +160,21 @@ export class SecureCoordination {
 
   private async open(session: string, r: ReadyMeta): Promise<Coordinator> {
     const { roster, identity, ownClient } = this.ctx;
-    const config = secureConfig(r.smpc, r.dp, { sites: roster.sites.length, timeouts: this.ctx.timeouts, ...(this.ctx.privacyBudget ? { privacyBudget: this.ctx.privacyBudget } : {}) });
+    const config = secureConfig(r.smpc, r.dp, {
+      sites: roster.sites.length,
+      timeouts: this.ctx.timeouts,
+      ...(this.ctx.privacyBudget ? { privacyBudget: this.ctx.privacyBudget } : {}),
+    });
     const members = roster.sites.map((s) => (s.id === identity.id ? ownClient : s));
-    const c = await Coordinator.start({ relayUrl: this.ctx.relayUrl, session, identity, roster: members, config, kernel: this.ctx.kernel, maxDim: this.ctx.maxDim });
+    const c = await Coordinator.start({
+      relayUrl: this.ctx.relayUrl,
+      session,
+      identity,
+      roster: members,
+      config,
+      kernel: this.ctx.kernel,
+      maxDim: this.ctx.maxDim,
+    });
     await this.ctx.announce({ key: r.key, session, config });
     return c;
   }
@@ -143,9 +187,18 @@ export class SecureCoordination {
       return this.ctx.roundDone({ memo: r.memo, roundMemo: r.roundMemo, dim: 0, ms: performance.now() - t0 });
     }
     const c = await this.session(r);
-    const participants = this.ctx.roster.sites.map((s) => (s.id === this.ctx.identity.id ? this.ctx.ownClient.id : s.id));
+    const participants = this.ctx.roster.sites.map((s) =>
+      s.id === this.ctx.identity.id ? this.ctx.ownClient.id : s.id,
+    );
     await c.waitForParticipants(participants.length, this.ctx.timeouts.joinMs);
-    const { aggregate, report } = await c.runRound({ dim: r.dim, operation: 'sum', memo: r.roundMemo, participants, timeoutMs: this.ctx.timeouts.roundMs, signal: this.abort.signal });
+    const { aggregate, report } = await c.runRound({
+      dim: r.dim,
+      operation: 'sum',
+      memo: r.roundMemo,
+      participants,
+      timeoutMs: this.ctx.timeouts.roundMs,
+      signal: this.abort.signal,
+    });
     // all sites must have contributed (minClients = sites), so this is the sum the apps expect
     await this.ctx.deliver(r.memo, restoreJson(aggregate, r.shape as Shape));
     this.ctx.roundDone({ memo: r.memo, roundMemo: r.roundMemo, dim: r.dim, ms: performance.now() - t0, report });
@@ -166,5 +219,7 @@ export class SecureCoordination {
 }
 
 function asError(e: unknown): ShardwireError {
-  return e instanceof ShardwireError ? e : new ShardwireError('E_BAD_STATE', `internal error: ${(e as Error)?.message ?? String(e)}`);
+  return e instanceof ShardwireError
+    ? e
+    : new ShardwireError('E_BAD_STATE', `internal error: ${(e as Error)?.message ?? String(e)}`);
 }

@@ -61,10 +61,20 @@ export function unclippedBound(exponent: number): number {
 export function dpSection(dp: AppDp): Record<string, unknown> {
   const clip = dp.clippingVal ?? (dp.sensitivity === null ? null : dp.sensitivity / 2);
   if (clip === null) {
-    throw new ShardwireError('E_BAD_DP_CONFIG', '"dp" has neither clippingVal nor sensitivity; shardwire clips every contribution, so configure_dp needs clippingVal (or a sensitivity)', { field: 'dp.clippingVal' });
+    throw new ShardwireError(
+      'E_BAD_DP_CONFIG',
+      '"dp" has neither clippingVal nor sensitivity; shardwire clips every contribution, so configure_dp needs ' +
+        'clippingVal (or a sensitivity)',
+      { field: 'dp.clippingVal' },
+    );
   }
   return {
-    noisetype: dp.noisetype, epsilon: dp.epsilon, delta: dp.noisetype === 'laplace' ? 0 : dp.delta, clippingVal: clip, mode: 'local', neighbouring: 'replace',
+    noisetype: dp.noisetype,
+    epsilon: dp.epsilon,
+    delta: dp.noisetype === 'laplace' ? 0 : dp.delta,
+    clippingVal: clip,
+    mode: 'local',
+    neighbouring: 'replace',
     ...(dp.sensitivity === null ? {} : { sensitivity: dp.sensitivity }),
   };
 }
@@ -96,15 +106,26 @@ export function fittingExponent(dp: AppDp, max: number, minHonest = 1): number {
  * @example secureConfig({ operation: 'add', serialization: 'json', shards: 0, exponent: 8 }, null, run)
  */
 export function secureConfig(smpc: AppSmpc, dp: AppDp | null, run: RunSettings): Record<string, unknown> {
-  if (dp !== null) checkBudgetFor(dp, run.privacyBudget, 'the coordinator\'s controller');
-  const exponent = dp === null || !Number.isSafeInteger(smpc.exponent) || smpc.exponent < 0 ? smpc.exponent : fittingExponent(dp, smpc.exponent, run.sites);
+  if (dp !== null) checkBudgetFor(dp, run.privacyBudget, "the coordinator's controller");
+  const exponent =
+    dp === null || !Number.isSafeInteger(smpc.exponent) || smpc.exponent < 0
+      ? smpc.exponent
+      : fittingExponent(dp, smpc.exponent, run.sites);
   const config: Record<string, unknown> = {
     smpc: { operation: smpc.operation, shards: smpc.shards, exponent },
     minClients: run.sites,
     maxClients: run.sites,
     timeouts: { ...run.timeouts },
     ...(dp === null
-      ? { clip: { norm: 'linf', bound: Number.isSafeInteger(smpc.exponent) && smpc.exponent >= 0 && smpc.exponent <= 15 ? unclippedBound(smpc.exponent) : 1 } }
+      ? {
+          clip: {
+            norm: 'linf',
+            bound:
+              Number.isSafeInteger(smpc.exponent) && smpc.exponent >= 0 && smpc.exponent <= 15
+                ? unclippedBound(smpc.exponent)
+                : 1,
+          },
+        }
       : { dp: dpSection(dp), privacyBudget: { ...run.privacyBudget! } }),
   };
   validateConfig(config);
@@ -118,10 +139,20 @@ export function secureConfig(smpc: AppSmpc, dp: AppDp | null, run: RunSettings):
  */
 export function checkBudgetFor(dp: AppDp, budget: RunSettings['privacyBudget'], where = 'this controller'): void {
   if (budget === undefined) {
-    throw new ShardwireError('E_BAD_DP_CONFIG', `the app asks for ${dp.noisetype} noise, but ${where} has no privacy budget; start it with --privacy-budget <epsilon>[,<delta>]`, { field: 'privacyBudget' });
+    throw new ShardwireError(
+      'E_BAD_DP_CONFIG',
+      `the app asks for ${dp.noisetype} noise, but ${where} has no privacy budget; start it with --privacy-budget ` +
+        `<epsilon>[,<delta>]`,
+      { field: 'privacyBudget' },
+    );
   }
   if (dp.noisetype === 'gauss' && budget.delta === 0) {
-    throw new ShardwireError('E_BAD_DP_CONFIG', `the app asks for Gaussian noise, but ${where}'s privacy budget has δ = 0; give one with δ > 0, e.g. --privacy-budget ${budget.epsilon},1e-5`, { field: 'privacyBudget.delta' });
+    throw new ShardwireError(
+      'E_BAD_DP_CONFIG',
+      `the app asks for Gaussian noise, but ${where}'s privacy budget has δ = 0; give one with δ > 0, e.g. ` +
+        `--privacy-budget ${budget.epsilon},1e-5`,
+      { field: 'privacyBudget.delta' },
+    );
   }
 }
 
@@ -141,16 +172,28 @@ export function requestKey(smpc: AppSmpc, dp: AppDp | null): string {
 export function checkProposed(proposed: unknown, smpc: AppSmpc, dp: AppDp | null, sites: number): SessionConfig {
   const p = proposed as Record<string, unknown>;
   const budget = p?.privacyBudget as RunSettings['privacyBudget'];
-  const expected = secureConfig(smpc, dp, { sites, timeouts: p?.timeouts as TimeoutConfig, ...(budget ? { privacyBudget: budget } : {}) });
+  const expected = secureConfig(smpc, dp, {
+    sites,
+    timeouts: p?.timeouts as TimeoutConfig,
+    ...(budget ? { privacyBudget: budget } : {}),
+  });
   let got: string;
   try {
     got = canonicalJson(proposed, 'E_CONFIG_MISMATCH');
   } catch (e) {
-    throw new ShardwireError('E_CONFIG_MISMATCH', `the coordinator proposed a session configuration that is not plain JSON (${(e as Error).message})`);
+    throw new ShardwireError(
+      'E_CONFIG_MISMATCH',
+      `the coordinator proposed a session configuration that is not plain JSON (${(e as Error).message})`,
+    );
   }
   const want = canonicalJson(expected);
   if (got !== want) {
-    throw new ShardwireError('E_CONFIG_MISMATCH', `the coordinator proposed ${got.slice(0, 300)}, but this site's app asked for ${want.slice(0, 300)} (only timeouts and privacyBudget may differ); are all sites running the same app?`, {});
+    throw new ShardwireError(
+      'E_CONFIG_MISMATCH',
+      `the coordinator proposed ${got.slice(0, 300)}, but this site's app asked for ${want.slice(0, 300)} (only ` +
+        `timeouts and privacyBudget may differ); are all sites running the same app?`,
+      {},
+    );
   }
   return validateConfig(proposed);
 }

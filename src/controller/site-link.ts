@@ -77,15 +77,22 @@ function body(meta: Record<string, unknown>, payload: Uint8Array = new Uint8Arra
 function unbody(b: Uint8Array): { meta: Record<string, unknown>; payload: Uint8Array } {
   if (b.length < 4) throw new ShardwireError('E_BAD_PAYLOAD', `site message of ${b.length} bytes is too short`);
   const n = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0);
-  if (4 + n > b.length) throw new ShardwireError('E_BAD_PAYLOAD', `site message declares ${n} meta bytes, has ${b.length - 4}`);
+  if (4 + n > b.length)
+    throw new ShardwireError('E_BAD_PAYLOAD', `site message declares ${n} meta bytes, has ${b.length - 4}`);
   const meta = JSON.parse(fromUtf8.decode(b.subarray(4, 4 + n))) as unknown;
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new ShardwireError('E_BAD_PAYLOAD', 'site message meta is not an object');
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta))
+    throw new ShardwireError('E_BAD_PAYLOAD', 'site message meta is not an object');
   return { meta: meta as Record<string, unknown>, payload: b.subarray(4 + n) };
 }
 
 /** The hash every site's key bundle is signed over: the run's session, coordinator and sites. */
 export function runHash(session: string, roster: Roster): Promise<string> {
-  return configHash({ protocol: 'shardwire-featurecloud/1', session, coordinator: roster.coordinator, sites: roster.sites.map((s) => s.id) });
+  return configHash({
+    protocol: 'shardwire-featurecloud/1',
+    session,
+    coordinator: roster.coordinator,
+    sites: roster.sites.map((s) => s.id),
+  });
 }
 
 /** An open site link. */
@@ -122,13 +129,25 @@ export class SiteLink {
     const hash = await runHash(o.session, o.roster);
     const isCoordinator = o.identity.id === o.roster.coordinator;
     const create = isCoordinator
-      ? { roster: o.roster.sites.filter((s) => s.id !== o.identity.id).map((s) => ({ id: s.id, publicKey: toBase64url(s.publicKey) })), limits: { maxPayloadBytes: 2 ** 30, idleTimeoutMs: 24 * 3_600_000 } }
+      ? {
+          roster: o.roster.sites
+            .filter((s) => s.id !== o.identity.id)
+            .map((s) => ({ id: s.id, publicKey: toBase64url(s.publicKey) })),
+          limits: { maxPayloadBytes: 2 ** 30, idleTimeoutMs: 24 * 3_600_000 },
+        }
       : undefined;
     const end = performance.now() + o.timeoutMs;
     let channel: SealedChannel | undefined;
     while (!channel) {
       try {
-        channel = await SealedChannel.open({ url: o.relayUrl, session: o.session, identity: o.identity, configHash: hash, ...(create ? { create } : {}), timeoutMs: Math.max(1, Math.min(10_000, end - performance.now())) });
+        channel = await SealedChannel.open({
+          url: o.relayUrl,
+          session: o.session,
+          identity: o.identity,
+          configHash: hash,
+          ...(create ? { create } : {}),
+          timeoutMs: Math.max(1, Math.min(10_000, end - performance.now())),
+        });
       } catch (e) {
         // a participant may start before the coordinator's site has created the session
         const early = !isCoordinator && e instanceof ShardwireError && e.code === 'E_NOT_IN_SESSION';
@@ -145,9 +164,18 @@ export class SiteLink {
         // the relay's notice that it left, and must be handled first
         if (p.status === 'offline') link.after(() => o.handlers.gone(p.id, p.reason));
       },
-      error: (e) => o.handlers.fault(e),
+      error: (e) => {
+        // after admission the relay says E_NOT_IN_SESSION only for a frame to a site that is no
+        // longer connected (we address roster members only); its departure arrives as presence,
+        // in order, and decides whether that is a failure (a site that finished may leave)
+        if (e.code === 'E_NOT_IN_SESSION') return;
+        o.handlers.fault(e);
+      },
       close: (code, reason) => {
-        if (!link.closed) o.handlers.fault(new ShardwireError('E_TIMEOUT', `the relay connection closed (${code} ${reason})`, { closeCode: code }));
+        if (!link.closed)
+          o.handlers.fault(
+            new ShardwireError('E_TIMEOUT', `the relay connection closed (${code} ${reason})`, { closeCode: code }),
+          );
       },
     });
     const bundle = utf8.encode(JSON.stringify(await keyBundleToJson(channel.keyring.bundle)));
@@ -166,16 +194,31 @@ export class SiteLink {
     for (;;) {
       const missing = others.filter((s) => !this.channel.keyring.hasPeer(s.id));
       if (missing.length === 0) return;
-      if (performance.now() > end) throw new ShardwireError('E_TIMEOUT', `sites ${missing.map((s) => s.id).join(', ')} did not join the run in time; start their controllers (same --session and roster)`, { missing: missing.map((s) => s.id) });
+      if (performance.now() > end)
+        throw new ShardwireError(
+          'E_TIMEOUT',
+          `sites ${missing.map((s) => s.id).join(', ')} did not join the run in time; start their controllers ` +
+            `(same --session and roster)`,
+          { missing: missing.map((s) => s.id) },
+        );
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
   private enqueue(f: Frame): void {
     // one frame at a time, in arrival order: a sealed message right behind a bundle waits for it
-    this.queue = this.queue.then(() => this.handle(f)).catch((e) => {
-      this.handlers.fault(e instanceof ShardwireError ? e : new ShardwireError('E_BAD_PAYLOAD', `message ${f.header.type} from ${f.header.from}: ${(e as Error).message}`));
-    });
+    this.queue = this.queue
+      .then(() => this.handle(f))
+      .catch((e) => {
+        this.handlers.fault(
+          e instanceof ShardwireError
+            ? e
+            : new ShardwireError(
+                'E_BAD_PAYLOAD',
+                `message ${f.header.type} from ${f.header.from}: ${(e as Error).message}`,
+              ),
+        );
+      });
   }
 
   /** Runs `fn` once every frame received so far has been handled. */
@@ -195,20 +238,28 @@ export class SiteLink {
       // a site that joined after our broadcast has not seen our bundle: answer it directly
       if (isNew) {
         const own = utf8.encode(JSON.stringify(await keyBundleToJson(this.channel.keyring.bundle)));
-        void this.ordered(() => this.channel.sendPublic(from, BUNDLE_TYPE, own)).catch((e: unknown) => this.handlers.fault(asError(e)));
+        void this.ordered(() => this.channel.sendPublic(from, BUNDLE_TYPE, own)).catch((e: unknown) =>
+          this.handlers.fault(asError(e)),
+        );
       }
       return;
     }
     const { meta, payload } = unbody(await this.channel.open(f));
     if (type === ACK_TYPE) return this.onAck(from, Number(meta.bytes));
     if (type === DATA_TYPE) {
-      void this.ordered(() => this.channel.send(from, ACK_TYPE, undefined, body({ bytes: payload.length }))).catch((e: unknown) => this.handlers.fault(asError(e)));
+      void this.ordered(() => this.channel.send(from, ACK_TYPE, undefined, body({ bytes: payload.length }))).catch(
+        (e: unknown) => this.handlers.fault(asError(e)),
+      );
       const c = meta.chunk as { id: number; part: number; parts: number } | undefined;
       if (c === undefined) return this.deliver({ from, type, meta, payload });
       const key = `${from}/${c.id}`;
       let a = this.assembling.get(key);
       if (c.part === 0) this.assembling.set(key, (a = { parts: [], meta: meta.meta as Record<string, unknown>, type }));
-      if (!a || a.parts.length !== c.part) throw new ShardwireError('E_BAD_PAYLOAD', `chunk ${c.part} of message ${c.id} from ${from} arrived out of order`);
+      if (!a || a.parts.length !== c.part)
+        throw new ShardwireError(
+          'E_BAD_PAYLOAD',
+          `chunk ${c.part} of message ${c.id} from ${from} arrived out of order`,
+        );
       a.parts.push(payload.slice());
       if (a.parts.length < c.parts) return;
       this.assembling.delete(key);
@@ -244,7 +295,10 @@ export class SiteLink {
     while ((this.inflight.get(to) ?? 0) > 0 && (this.inflight.get(to) ?? 0) + bytes > WINDOW_BYTES) {
       if (this.closed) throw new ShardwireError('E_ABORTED', 'the site link was closed');
       const left = deadline - performance.now();
-      if (left <= 0) throw new ShardwireError('E_TIMEOUT', `site ${to} acknowledged nothing for too long; is it still running?`, { to });
+      if (left <= 0)
+        throw new ShardwireError('E_TIMEOUT', `site ${to} acknowledged nothing for too long; is it still running?`, {
+          to,
+        });
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 1000));
         const list = this.windowWaiters.get(to) ?? [];
@@ -272,7 +326,14 @@ export class SiteLink {
     for (let part = 0; part < parts; part++) {
       const slice = payload.subarray(part * room, Math.min(payload.length, (part + 1) * room));
       await this.reserve(to, slice.length, deadline);
-      await this.ordered(() => this.channel.send(to, DATA_TYPE, undefined, body({ chunk: { id, part, parts }, ...(part === 0 ? { meta } : {}) }, slice)));
+      await this.ordered(() =>
+        this.channel.send(
+          to,
+          DATA_TYPE,
+          undefined,
+          body({ chunk: { id, part, parts }, ...(part === 0 ? { meta } : {}) }, slice),
+        ),
+      );
     }
   }
 
@@ -314,5 +375,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
 /** A typed error from a peer's `fc.fail` message. */
 export function peerError(from: string, meta: Record<string, unknown>): ShardwireError {
   const code = typeof meta.code === 'string' ? (meta.code as ErrorCode) : 'E_APP';
-  return new ShardwireError('E_PEER_FAILED', `site ${from} failed with ${code}: ${String(meta.message ?? '').slice(0, 400)}`, { site: from, code });
+  return new ShardwireError(
+    'E_PEER_FAILED',
+    `site ${from} failed with ${code}: ${String(meta.message ?? '').slice(0, 400)}`,
+    { site: from, code },
+  );
 }

@@ -35,15 +35,25 @@ export async function startStatusServer(host: string, port: number, snapshot: ()
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new ShardwireError('E_BAD_ARGUMENT', `cannot serve /status on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? e.message}); choose another --status-port`, { host, port })));
+    server.once('error', (e) =>
+      reject(
+        new ShardwireError(
+          'E_BAD_ARGUMENT',
+          `cannot serve /status on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? e.message}); choose ` +
+            `another --status-port`,
+          { host, port },
+        ),
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/status`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -14,60 +14,105 @@ import type { Roster } from '../../src/controller/roster-file.ts';
 const SMPC = { operation: 'add', serialization: 'json', shards: 0, exponent: 8 };
 
 /** A stand-in app: offers `outgoing` pieces in order, then finished; records what it receives. */
-function fakeApp(outgoing: { status: Record<string, unknown>; data: Buffer }[], waitFor: (received: Map<string, Buffer>) => boolean) {
+function fakeApp(
+  outgoing: { status: Record<string, unknown>; data: Buffer }[],
+  waitFor: (received: Map<string, Buffer>) => boolean,
+) {
   const received = new Map<string, Buffer>();
   let setUp = false;
-  const base = { available: false, finished: false, message: 'working', progress: 0.5, state: 'running', destination: null, smpc: null, dp: null, memo: null };
+  const base = {
+    available: false,
+    finished: false,
+    message: 'working',
+    progress: 0.5,
+    state: 'running',
+    destination: null,
+    smpc: null,
+    dp: null,
+    memo: null,
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url!, 'http://x');
       if (req.method === 'POST' && url.pathname === '/api/setup') return void ((setUp = true), res.end(''));
-      if (req.method === 'POST' && url.pathname === '/api/data') return void (received.set(url.searchParams.get('memo')!, Buffer.concat(chunks)), res.end(''));
+      if (req.method === 'POST' && url.pathname === '/api/data')
+        return void (received.set(url.searchParams.get('memo')!, Buffer.concat(chunks)), res.end(''));
       if (url.pathname === '/api/data') return void res.end(outgoing.shift()!.data);
       if (!setUp || (outgoing.length === 0 && !waitFor(received))) return void res.end(JSON.stringify(base));
-      if (outgoing.length === 0) return void res.end(JSON.stringify({ ...base, finished: true, progress: 1, message: 'terminal' }));
+      if (outgoing.length === 0)
+        return void res.end(JSON.stringify({ ...base, finished: true, progress: 1, message: 'terminal' }));
       res.end(JSON.stringify({ ...base, available: true, ...outgoing[0]!.status }));
     });
   });
-  return { server, received, listen: () => new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port))) };
+  return {
+    server,
+    received,
+    listen: () =>
+      new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port))),
+  };
 }
 
-test('controllers run a secure sum and a direct message between stand-in apps, then finish', { timeout: 60_000 }, async () => {
-  const relay = await startRelay({ port: 0, logLevel: 'silent' });
-  const ids = await Promise.all([0, 1, 2].map(() => Identity.generate()));
-  const roster: Roster = { coordinator: ids[0]!.id, sites: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) };
-  const piece = (i: number) => ({ status: { smpc: SMPC, memo: 'GATHERROUND1' }, data: Buffer.from(JSON.stringify([[i, i + 0.5], [i * 2]])) });
-  const pickle = Buffer.from([0x80, 0x04, 0x95, 0x00, 0xff, 0x0a]);
-  const apps = [
-    fakeApp([piece(1)], (r) => r.has('GATHERROUND1')),
-    fakeApp([piece(2), { status: { destination: ids[2]!.id, memo: 'to%20p2' }, data: pickle }], () => true),
-    fakeApp([piece(3)], (r) => r.has('to%2520p2')),
-  ];
-  const ports = await Promise.all(apps.map((a) => a.listen()));
-  const lines: string[] = [];
-  const sinks = { out: { write: (s: string) => lines.push(s) }, err: { write: () => undefined } };
-  let status: Promise<Record<string, unknown>> | undefined;
-  const summaries = await Promise.all(ids.map((identity, i) => runController({
-    appUrl: `http://127.0.0.1:${ports[i]}`, relayUrl: relay.url, session: 'fc-fake', identity, roster, coordinator: i === 0,
-    pollMs: 10, timeouts: { joinMs: 10_000, roundMs: 10_000 }, json: true, sinks,
-    ...(i === 1 ? { statusPort: 0, onStatusUrl: (url: string) => void (status = fetch(url).then((r) => r.json() as Promise<Record<string, unknown>>)) } : {}),
-  })));
-  // the monitoring endpoint answered while the run was going
-  const snapshot = await status!;
-  assert.equal(snapshot.site, ids[1]!.id);
-  assert.equal(snapshot.role, 'participant');
-  assert.equal(Object.keys(snapshot.sites as object).length, 3);
-  assert.deepEqual(JSON.parse(apps[0]!.received.get('GATHERROUND1')!.toString()), [[6, 7.5], [12]]);
-  assert.ok(apps[2]!.received.get('to%2520p2')!.equals(pickle), 'the opaque payload arrived byte for byte');
-  for (const s of summaries) {
-    assert.equal(s.ok, true);
-    assert.deepEqual(Object.values(s.sites), ['finished', 'finished', 'finished']);
-  }
-  assert.equal(summaries[0]!.rounds.length, 1);
-  assert.ok(lines.some((l) => JSON.parse(l).event === 'summary'));
-  for (const a of apps) a.server.close();
-  for (const i of ids) i.zeroise();
-  await relay.close();
-});
+test(
+  'controllers run a secure sum and a direct message between stand-in apps, then finish',
+  { timeout: 60_000 },
+  async () => {
+    const relay = await startRelay({ port: 0, logLevel: 'silent' });
+    const ids = await Promise.all([0, 1, 2].map(() => Identity.generate()));
+    const roster: Roster = { coordinator: ids[0]!.id, sites: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) };
+    const piece = (i: number) => ({
+      status: { smpc: SMPC, memo: 'GATHERROUND1' },
+      data: Buffer.from(JSON.stringify([[i, i + 0.5], [i * 2]])),
+    });
+    const pickle = Buffer.from([0x80, 0x04, 0x95, 0x00, 0xff, 0x0a]);
+    const apps = [
+      fakeApp([piece(1)], (r) => r.has('GATHERROUND1')),
+      fakeApp([piece(2), { status: { destination: ids[2]!.id, memo: 'to%20p2' }, data: pickle }], () => true),
+      fakeApp([piece(3)], (r) => r.has('to%2520p2')),
+    ];
+    const ports = await Promise.all(apps.map((a) => a.listen()));
+    const lines: string[] = [];
+    const sinks = { out: { write: (s: string) => lines.push(s) }, err: { write: () => undefined } };
+    let status: Promise<Record<string, unknown>> | undefined;
+    const summaries = await Promise.all(
+      ids.map((identity, i) =>
+        runController({
+          appUrl: `http://127.0.0.1:${ports[i]}`,
+          relayUrl: relay.url,
+          session: 'fc-fake',
+          identity,
+          roster,
+          coordinator: i === 0,
+          pollMs: 10,
+          timeouts: { joinMs: 10_000, roundMs: 10_000 },
+          json: true,
+          sinks,
+          ...(i === 1
+            ? {
+                statusPort: 0,
+                onStatusUrl: (url: string) =>
+                  void (status = fetch(url).then((r) => r.json() as Promise<Record<string, unknown>>)),
+              }
+            : {}),
+        }),
+      ),
+    );
+    // the monitoring endpoint answered while the run was going
+    const snapshot = await status!;
+    assert.equal(snapshot.site, ids[1]!.id);
+    assert.equal(snapshot.role, 'participant');
+    assert.equal(Object.keys(snapshot.sites as object).length, 3);
+    assert.deepEqual(JSON.parse(apps[0]!.received.get('GATHERROUND1')!.toString()), [[6, 7.5], [12]]);
+    assert.ok(apps[2]!.received.get('to%2520p2')!.equals(pickle), 'the opaque payload arrived byte for byte');
+    for (const s of summaries) {
+      assert.equal(s.ok, true);
+      assert.deepEqual(Object.values(s.sites), ['finished', 'finished', 'finished']);
+    }
+    assert.equal(summaries[0]!.rounds.length, 1);
+    assert.ok(lines.some((l) => JSON.parse(l).event === 'summary'));
+    for (const a of apps) a.server.close();
+    for (const i of ids) i.zeroise();
+    await relay.close();
+  },
+);

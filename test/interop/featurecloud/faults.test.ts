@@ -6,7 +6,17 @@ import { describeRun, errorOf, relay, runSites, type FakeApp, type RunResult } f
 
 after(async () => (await relay()).close());
 
-const IDLE = JSON.stringify({ available: false, finished: false, message: 'initial', progress: null, state: 'running', destination: null, smpc: null, dp: null, memo: null });
+const IDLE = JSON.stringify({
+  available: false,
+  finished: false,
+  message: 'initial',
+  progress: null,
+  state: 'running',
+  destination: null,
+  smpc: null,
+  dp: null,
+  memo: null,
+});
 
 /** A stand-in app that speaks the protocol until setup, then answers garbage or nothing. */
 function brokenApp(after: 'garbage' | 'silent'): FakeApp {
@@ -40,14 +50,21 @@ function expectFailure(r: RunResult, faulty: number, code: string, message: RegE
 
 /** The coordinator's app was never handed an SMPC aggregate for `memo`. */
 function noAggregate(r: RunResult, memo: string): void {
-  assert.ok(!r.controllers[0]!.events.some((e) => e.event === 'delivered' && e.memo === memo), `an aggregate for ${memo} reached the coordinator's app`);
+  assert.ok(
+    !r.controllers[0]!.events.some((e) => e.event === 'delivered' && e.memo === memo),
+    `an aggregate for ${memo} reached the coordinator's app`,
+  );
 }
 
-test('SMPC data that is not numeric: E_BAD_VECTOR at that site, E_PEER_FAILED elsewhere', { timeout: 120_000 }, async () => {
-  const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'nonnumeric' } });
-  expectFailure(r, 1, 'E_BAD_VECTOR', /\[1\] is a string/);
-  noAggregate(r, 'first');
-});
+test(
+  'SMPC data that is not numeric: E_BAD_VECTOR at that site, E_PEER_FAILED elsewhere',
+  { timeout: 120_000 },
+  async () => {
+    const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'nonnumeric' } });
+    expectFailure(r, 1, 'E_BAD_VECTOR', /\[1\] is a string/);
+    noAggregate(r, 'first');
+  },
+);
 
 test('a non-finite value (Python writes NaN): E_BAD_VECTOR naming the element', { timeout: 120_000 }, async () => {
   const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'nonfinite' } });
@@ -55,11 +72,15 @@ test('a non-finite value (Python writes NaN): E_BAD_VECTOR naming the element', 
   noAggregate(r, 'first');
 });
 
-test('mismatched shapes across sites: the coordinator refuses the round, nothing is delivered', { timeout: 120_000 }, async () => {
-  const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'shapes' } });
-  expectFailure(r, 0, 'E_BAD_VECTOR', /different shapes.*: 2 \(2 values\)/);
-  noAggregate(r, 'first');
-});
+test(
+  'mismatched shapes across sites: the coordinator refuses the round, nothing is delivered',
+  { timeout: 120_000 },
+  async () => {
+    const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'shapes' } });
+    expectFailure(r, 0, 'E_BAD_VECTOR', /different shapes.*: 2 \(2 values\)/);
+    noAggregate(r, 'first');
+  },
+);
 
 test('data sent to an unknown destination: E_APP', { timeout: 120_000 }, async () => {
   const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'destination' } });
@@ -82,7 +103,10 @@ test('SMPC multiply: E_UNSUPPORTED naming the alternative', { timeout: 120_000 }
 test('an app that crashes mid-run: E_APP at its site, E_PEER_FAILED elsewhere', { timeout: 120_000 }, async () => {
   const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'raise' } });
   expectFailure(r, 1, 'E_APP', /RuntimeError/);
-  assert.ok(r.controllers[0]!.events.some((e) => e.event === 'delivered' && e.memo === 'first'), 'the good first round did not complete');
+  assert.ok(
+    r.controllers[0]!.events.some((e) => e.event === 'delivered' && e.memo === 'first'),
+    'the good first round did not complete',
+  );
   noAggregate(r, 'second');
 });
 
@@ -118,6 +142,10 @@ test('an app that answers garbage: E_APP', { timeout: 120_000 }, async () => {
 });
 
 test('an app that stops answering: E_TIMEOUT after --app-timeout-ms', { timeout: 120_000 }, async () => {
-  const r = await runSites({ app: 'fault_app.py', fakeApps: { 2: brokenApp('silent') }, flags: (i) => (i === 2 ? ['--app-timeout-ms', '2000'] : []) });
+  const r = await runSites({
+    app: 'fault_app.py',
+    fakeApps: { 2: brokenApp('silent') },
+    flags: (i) => (i === 2 ? ['--app-timeout-ms', '2000'] : []),
+  });
   expectFailure(r, 2, 'E_TIMEOUT', /did not answer GET \/api\/status within 2000 ms/);
 });

@@ -22,11 +22,18 @@ export function environment(): { vendor: string; python: string } {
   const vendor = process.env.SHARDWIRE_FEATURECLOUD_DIR ?? resolve(REPO, '../shared/vendor/featurecloud');
   const python = process.env.SHARDWIRE_PYTHON ?? '/usr/bin/python3';
   if (!existsSync(join(vendor, 'FeatureCloud/app/engine/app.py'))) {
-    throw new Error(`FeatureCloud engine not found at ${vendor} (FeatureCloud/app/engine/app.py); set SHARDWIRE_FEATURECLOUD_DIR to the upstream FeatureCloud checkout`);
+    throw new Error(
+      `FeatureCloud engine not found at ${vendor} (FeatureCloud/app/engine/app.py); set SHARDWIRE_FEATURECLOUD_DIR ` +
+        `to the upstream FeatureCloud checkout`,
+    );
   }
   const probe = spawnSync(python, ['-c', 'import numpy, bottle'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    throw new Error(`${python} cannot import numpy and bottle (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}); install python3-numpy python3-bottle or set SHARDWIRE_PYTHON`);
+    const why = (probe.stderr || probe.error?.message || '').trim().split('\n').pop();
+    throw new Error(
+      `${python} cannot import numpy and bottle (${why}); ` +
+        'install python3-numpy python3-bottle or set SHARDWIRE_PYTHON',
+    );
   }
   return { vendor, python };
 }
@@ -72,7 +79,11 @@ export function relay(): Promise<Relay> {
 }
 
 /** Lines of JSON from a stream, as they come. */
-function collectJson(stream: NodeJS.ReadableStream, into: Record<string, unknown>[], onLine?: (o: Record<string, unknown>) => void): void {
+function collectJson(
+  stream: NodeJS.ReadableStream,
+  into: Record<string, unknown>[],
+  onLine?: (o: Record<string, unknown>) => void,
+): void {
   let buf = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
@@ -92,8 +103,17 @@ function collectJson(stream: NodeJS.ReadableStream, into: Record<string, unknown
   });
 }
 
-function startApp(python: string, vendor: string, app: string, env: Record<string, string>, log: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(python, [join(APPS, app)], { env: { ...process.env, PYTHONPATH: `${vendor}:${APPS}`, PYTHONUNBUFFERED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startApp(
+  python: string,
+  vendor: string,
+  app: string,
+  env: Record<string, string>,
+  log: string[],
+): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(python, [join(APPS, app)], {
+    env: { ...process.env, PYTHONPATH: `${vendor}:${APPS}`, PYTHONUNBUFFERED: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolvePort, reject) => {
     let buf = '';
     let port = 0;
@@ -119,7 +139,9 @@ function startFake(handle: FakeApp): Promise<{ server: Server; port: number }> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => handle(req.method ?? 'GET', req.url ?? '/', Buffer.concat(chunks), res));
   });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as { port: number }).port })));
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as { port: number }).port })),
+  );
 }
 
 /** Runs one FeatureCloud run across `sites` sites and returns what every controller and app did. */
@@ -130,7 +152,9 @@ export async function runSites(o: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const r = await relay();
   const identities = await Promise.all(Array.from({ length: n }, () => Identity.generate()));
-  const sites = await Promise.all(identities.map(async (id) => ({ id: id.id, publicKey: await publicKeyToBase64(id.publicKey) })));
+  const sites = await Promise.all(
+    identities.map(async (id) => ({ id: id.id, publicKey: await publicKeyToBase64(id.publicKey) })),
+  );
   writeFileSync(join(dir, 'roster.json'), JSON.stringify({ coordinator: sites[0]!.id, sites }));
   for (const [i, id] of identities.entries()) {
     await saveIdentity(id, join(dir, `site${i}.json`));
@@ -152,30 +176,71 @@ export async function runSites(o: RunOptions): Promise<RunResult> {
         fakes.push(f.server);
         ports.push(f.port);
       } else {
-        const a = await startApp(python, vendor, o.app, { FC_OUT: dir, FC_TERMINAL_WAIT: '0.3', FC_TRANSITION_WAIT: '0.05', FC_DATA_POLL_INTERVAL: '0.02', ...o.env }, appLogs[i]!);
+        const a = await startApp(
+          python,
+          vendor,
+          o.app,
+          { FC_OUT: dir, FC_TERMINAL_WAIT: '0.3', FC_TRANSITION_WAIT: '0.05', FC_DATA_POLL_INTERVAL: '0.02', ...o.env },
+          appLogs[i]!,
+        );
         apps.push(a.proc);
         ports.push(a.port);
       }
     }
     const exits = identities.map((_, i) => {
-      const args = [BIN, 'controller', '--app', `http://127.0.0.1:${ports[i]}`, '--relay', r.url, '--session', session, '--identity', join(dir, `site${i}.json`), '--roster', join(dir, 'roster.json'), '--json', '--join-timeout-ms', '30000', '--round-timeout-ms', '30000', ...(i === 0 ? ['--coordinator'] : []), ...(o.flags?.(i) ?? [])];
+      const args = [
+        BIN,
+        'controller',
+        '--app',
+        `http://127.0.0.1:${ports[i]}`,
+        '--relay',
+        r.url,
+        '--session',
+        session,
+        '--identity',
+        join(dir, `site${i}.json`),
+        '--roster',
+        join(dir, 'roster.json'),
+        '--json',
+        '--join-timeout-ms',
+        '30000',
+        '--round-timeout-ms',
+        '30000',
+        ...(i === 0 ? ['--coordinator'] : []),
+        ...(o.flags?.(i) ?? []),
+      ];
       const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       controllers.push(proc);
       collectJson(proc.stdout!, events[i]!);
       proc.stderr!.setEncoding('utf8');
       proc.stderr!.on('data', (d: string) => (stderr[i] += d));
-      return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+      return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+        proc.on('exit', (code, signal) => res({ code, signal })),
+      );
     });
     o.during?.({ controllers, events });
     const timeoutMs = o.timeoutMs ?? 120_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const all = await Promise.race([
       Promise.all(exits),
-      new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`controllers still running after ${timeoutMs} ms:\n${stderr.join('\n---\n')}\n${appLogs.map((l) => l.join('')).join('\n---\n')}`)), timeoutMs))),
+      new Promise<never>(
+        (_, rej) =>
+          (timer = setTimeout(
+            () =>
+              rej(
+                new Error(
+                  `controllers still running after ${timeoutMs} ` +
+                    `ms:\n${stderr.join('\n---\n')}\n${appLogs.map((l) => l.join('')).join('\n---\n')}`,
+                ),
+              ),
+            timeoutMs,
+          )),
+      ),
     ]).finally(() => clearTimeout(timer));
     const outputs = new Map<string, Record<string, unknown>>();
     for (const f of readdirSync(dir)) {
-      if (/^[0-9a-f]{32}\.json$/.test(f)) outputs.set(f.slice(0, 32), JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
+      if (/^[0-9a-f]{32}\.json$/.test(f))
+        outputs.set(f.slice(0, 32), JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
     }
     return {
       ids: sites.map((s) => s.id),
@@ -198,6 +263,13 @@ export function errorOf(c: ControllerRun): { code: string; message: string } | u
 
 /** A compact description of a run for assertion messages. */
 export function describeRun(r: RunResult): string {
-  return r.controllers.map((c) => `site ${c.index}: exit ${c.code}${c.signal ? ` (${c.signal})` : ''} ${JSON.stringify(errorOf(c) ?? null)}\n${c.stderr.slice(-1500)}`).join('\n') +
-    `\napp logs:\n${r.appLogs.map((l, i) => `--- app ${i}\n${l.slice(-2000)}`).join('\n')}`;
+  return (
+    r.controllers
+      .map(
+        (c) =>
+          `site ${c.index}: exit ${c.code}${c.signal ? ` (${c.signal})` : ''} ` +
+          `${JSON.stringify(errorOf(c) ?? null)}\n${c.stderr.slice(-1500)}`,
+      )
+      .join('\n') + `\napp logs:\n${r.appLogs.map((l, i) => `--- app ${i}\n${l.slice(-2000)}`).join('\n')}`
+  );
 }

@@ -12,7 +12,11 @@ test('--privacy-budget takes ε and an optional δ', () => {
   assert.deepEqual(parseBudget('2.5,1e-5'), { epsilon: 2.5, delta: 1e-5 });
   assert.equal(parseBudget(undefined), undefined);
   for (const bad of ['0', '-1', 'x', '8,1', '8,-1', '8,1e-5,3', 'Infinity']) {
-    assert.throws(() => parseBudget(bad), (e: unknown) => e instanceof ShardwireError && e.code === 'E_BAD_ARGUMENT', bad);
+    assert.throws(
+      () => parseBudget(bad),
+      (e: unknown) => e instanceof ShardwireError && e.code === 'E_BAD_ARGUMENT',
+      bad,
+    );
   }
 });
 
@@ -20,7 +24,9 @@ test('`shardwire controller` prints its usage and refuses missing flags', () => 
   const help = spawnSync(process.execPath, [BIN, 'controller', '--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--app <url>[\s\S]*--coordinator[\s\S]*--privacy-budget/);
-  const missing = spawnSync(process.execPath, [BIN, 'controller', '--app', 'http://127.0.0.1:5000'], { encoding: 'utf8' });
+  const missing = spawnSync(process.execPath, [BIN, 'controller', '--app', 'http://127.0.0.1:5000'], {
+    encoding: 'utf8',
+  });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--relay is required/);
 });

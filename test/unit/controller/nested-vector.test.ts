@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeShape, flatten, MAX_DEPTH, parseNumericJson, restoreJson, shapeKey, shapeSize, type Shape } from '../../../src/controller/nested-vector.ts';
+import {
+  describeShape,
+  flatten,
+  MAX_DEPTH,
+  parseNumericJson,
+  restoreJson,
+  shapeKey,
+  shapeSize,
+  type Shape,
+} from '../../../src/controller/nested-vector.ts';
 import { ShardwireError } from '../../../src/errors.ts';
 
 type Nested = number | Nested[];
@@ -12,29 +21,45 @@ const nested: fc.Arbitrary<Nested> = fc.letrec<{ node: Nested }>((tie) => ({
 })).node;
 
 test('flatten then restore gives the same JSON, numbers bit for bit', () => {
-  fc.assert(fc.property(nested, (v) => {
-    const text = JSON.stringify(v);
-    const f = parseNumericJson(text);
-    assert.equal(f.values.length, shapeSize(f.shape));
-    assert.equal(f.key, shapeKey(f.shape));
-    assert.equal(restoreJson(f.values, f.shape), text);
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(nested, (v) => {
+      const text = JSON.stringify(v);
+      const f = parseNumericJson(text);
+      assert.equal(f.values.length, shapeSize(f.shape));
+      assert.equal(f.key, shapeKey(f.shape));
+      assert.equal(restoreJson(f.values, f.shape), text);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('equal keys exactly when the nesting is equal', () => {
-  fc.assert(fc.property(nested, nested, (a, b) => {
-    const strip = (v: Nested): unknown => (typeof v === 'number' ? 0 : v.map(strip));
-    assert.equal(flatten(a).key === flatten(b).key, JSON.stringify(strip(a)) === JSON.stringify(strip(b)));
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(nested, nested, (a, b) => {
+      const strip = (v: Nested): unknown => (typeof v === 'number' ? 0 : v.map(strip));
+      assert.equal(flatten(a).key === flatten(b).key, JSON.stringify(strip(a)) === JSON.stringify(strip(b)));
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('mixed shapes [3×4, 5, scalar] flatten in document order and restore', () => {
-  const x = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]];
+  const x = [
+    [1, 2, 3, 4],
+    [5, 6, 7, 8],
+    [9, 10, 11, 12],
+  ];
   const f = flatten([x, [13, 14, 15, 16, 17], 18]);
-  assert.deepEqual(Array.from(f.values), Array.from({ length: 18 }, (_, i) => i + 1));
+  assert.deepEqual(
+    Array.from(f.values),
+    Array.from({ length: 18 }, (_, i) => i + 1),
+  );
   assert.deepEqual(f.shape, [{ n: 3, of: { n: 4, of: null } }, { n: 5, of: null }, null]);
   assert.equal(describeShape(f.shape), '[3×4, 5, scalar]');
-  assert.equal(restoreJson(new Float64Array(18).fill(0.5), f.shape), JSON.stringify([x.map((r) => r.map(() => 0.5)), [0.5, 0.5, 0.5, 0.5, 0.5], 0.5]));
+  assert.equal(
+    restoreJson(new Float64Array(18).fill(0.5), f.shape),
+    JSON.stringify([x.map((r) => r.map(() => 0.5)), [0.5, 0.5, 0.5, 0.5, 0.5], 0.5]),
+  );
 });
 
 test('a scalar, empty lists and Python repr doubles round-trip exactly', () => {
@@ -44,8 +69,13 @@ test('a scalar, empty lists and Python repr doubles round-trip exactly', () => {
   assert.equal(empty.values.length, 0);
   assert.equal(restoreJson(empty.values, empty.shape), '[[],[]]');
   // what Python's json.dumps writes: shortest repr, exponents with two digits
-  const f = parseNumericJson('[0.1, 1e-07, 1.7976931348623157e+308, -2.2250738585072014e-308, 5e-324, 1.2345678901234568e+20]');
-  assert.deepEqual(Array.from(f.values), [0.1, 1e-7, 1.7976931348623157e308, -2.2250738585072014e-308, 5e-324, 123456789012345680000]);
+  const f = parseNumericJson(
+    '[0.1, 1e-07, 1.7976931348623157e+308, -2.2250738585072014e-308, 5e-324, 1.2345678901234568e+20]',
+  );
+  assert.deepEqual(
+    Array.from(f.values),
+    [0.1, 1e-7, 1.7976931348623157e308, -2.2250738585072014e-308, 5e-324, 123456789012345680000],
+  );
 });
 
 function code(fn: () => unknown): { code: string; message: string } {

@@ -6,7 +6,11 @@ import { formatSummary, RunReport } from '../../../src/controller/run-report.ts'
 function sinks(isTTY: boolean) {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, sinks: { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s), isTTY } } };
+  return {
+    out,
+    err,
+    sinks: { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s), isTTY } },
+  };
 }
 
 test('a live status line on a terminal, one line per change elsewhere, JSON lines with --json', () => {
@@ -16,9 +20,19 @@ test('a live status line on a terminal, one line per change elsewhere, JSON line
   p.event({ event: 'status', message: 'round 1', progress: 0.25, state: 'running' }); // unchanged: nothing
   p.event({ event: 'status', message: 'round 2', progress: 0.5, state: 'running' });
   p.event({ event: 'round', memo: 'm', dim: 3 });
-  assert.deepEqual(tty.err, ['\r[site] 25% running: round 1\x1b[K', '\r[site] 50% running: round 2\x1b[K', '\n', '[site] round memo=m dim=3\n']);
+  assert.deepEqual(tty.err, [
+    '\r[site] 25% running: round 1\x1b[K',
+    '\r[site] 50% running: round 2\x1b[K',
+    '\n',
+    '[site] round memo=m dim=3\n',
+  ]);
   const pipe = sinks(false);
-  new ProgressReporter(false, pipe.sinks, 'site-id', 'site').event({ event: 'status', message: 'x', progress: null, state: null });
+  new ProgressReporter(false, pipe.sinks, 'site-id', 'site').event({
+    event: 'status',
+    message: 'x',
+    progress: null,
+    state: null,
+  });
   assert.deepEqual(pipe.err, ['[site] -- running: x\n']);
   const json = sinks(false);
   const j = new ProgressReporter(true, json.sinks, 'site-id', 'site');

@@ -1,13 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ceilScaled, computeBitBudget, DEFAULT_CONFIG } from '../../../src/config.ts';
-import { checkBudgetFor, checkProposed, dpSection, fittingExponent, requestKey, secureConfig, unclippedBound } from '../../../src/controller/session-config.ts';
+import {
+  checkBudgetFor,
+  checkProposed,
+  dpSection,
+  fittingExponent,
+  requestKey,
+  secureConfig,
+  unclippedBound,
+} from '../../../src/controller/session-config.ts';
 import { ShardwireError } from '../../../src/errors.ts';
 
 const SMPC = { operation: 'add', serialization: 'json', shards: 0, exponent: 8 } as const;
 const GAUSS = { noisetype: 'gauss', epsilon: 1, delta: 1e-5, sensitivity: null, clippingVal: 2 } as const;
 const run = { sites: 3, timeouts: { ...DEFAULT_CONFIG.timeouts }, privacyBudget: { epsilon: 8, delta: 1e-4 } };
-const is = (code: string, re?: RegExp) => (e: unknown) => e instanceof ShardwireError && e.code === code && (!re || re.test(e.message));
+const is = (code: string, re?: RegExp) => (e: unknown) =>
+  e instanceof ShardwireError && e.code === code && (!re || re.test(e.message));
 
 test('the SMPC-only bound never clips a value the kernel accepts, and fits the 64-bit ring', () => {
   for (let e = 0; e <= 15; e++) {
@@ -26,16 +35,34 @@ test('maps the app settings to a session config every site derives alike', () =>
   assert.deepEqual(c.clip, { norm: 'linf', bound: unclippedBound(8) });
   assert.equal(c.dp, undefined);
   const d = secureConfig({ ...SMPC, exponent: 6 }, GAUSS, run);
-  assert.deepEqual(d.dp, { noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 2, mode: 'local', neighbouring: 'replace' });
+  assert.deepEqual(d.dp, {
+    noisetype: 'gauss',
+    epsilon: 1,
+    delta: 1e-5,
+    clippingVal: 2,
+    mode: 'local',
+    neighbouring: 'replace',
+  });
   assert.deepEqual(d.privacyBudget, run.privacyBudget);
   // sensitivity without clippingVal: clip at sensitivity/2 so that Δ = 2·clip holds
-  assert.deepEqual(dpSection({ ...GAUSS, clippingVal: null, sensitivity: 3 }), { noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1.5, mode: 'local', neighbouring: 'replace', sensitivity: 3 });
+  assert.deepEqual(dpSection({ ...GAUSS, clippingVal: null, sensitivity: 3 }), {
+    noisetype: 'gauss',
+    epsilon: 1,
+    delta: 1e-5,
+    clippingVal: 1.5,
+    mode: 'local',
+    neighbouring: 'replace',
+    sensitivity: 3,
+  });
   // FeatureCloud's default exponent 8 with Gaussian noise σ ≈ 15 (clippingVal 2): 1.5·10^9 units
   // pass the sampler's 2^28, so the round runs at the largest exponent that fits
   const e = fittingExponent(GAUSS, 8);
   assert.equal(e, 7);
   assert.equal((secureConfig(SMPC, GAUSS, run).smpc as { exponent: number }).exponent, e);
-  assert.equal((secureConfig(SMPC, { ...GAUSS, noisetype: 'laplace', delta: 0 }, run).smpc as { exponent: number }).exponent, 8);
+  assert.equal(
+    (secureConfig(SMPC, { ...GAUSS, noisetype: 'laplace', delta: 0 }, run).smpc as { exponent: number }).exponent,
+    8,
+  );
   assert.equal(requestKey(SMPC, null), requestKey({ ...SMPC }, null));
   assert.notEqual(requestKey(SMPC, null), requestKey(SMPC, GAUSS));
 });
@@ -44,13 +71,16 @@ test('refuses what FeatureCloud allows but shardwire cannot do, naming the alter
   assert.throws(() => secureConfig({ ...SMPC, operation: 'multiply' }, null, run), is('E_UNSUPPORTED', /"add"/));
   assert.throws(() => secureConfig({ ...SMPC, shards: 1 }, null, run), is('E_BAD_CONFIG', /shards/));
   assert.throws(() => secureConfig({ ...SMPC, exponent: 16 }, null, run), is('E_BAD_CONFIG', /exponent/));
-  assert.throws(() => secureConfig(SMPC, GAUSS, { ...run, privacyBudget: undefined }), is('E_BAD_DP_CONFIG', /--privacy-budget/));
+  assert.throws(
+    () => secureConfig(SMPC, GAUSS, { ...run, privacyBudget: undefined }),
+    is('E_BAD_DP_CONFIG', /--privacy-budget/),
+  );
   assert.throws(() => dpSection({ ...GAUSS, clippingVal: null }), is('E_BAD_DP_CONFIG', /clippingVal/));
   assert.throws(() => checkBudgetFor(GAUSS, { epsilon: 8, delta: 0 }), is('E_BAD_DP_CONFIG', /δ > 0/));
   checkBudgetFor({ ...GAUSS, noisetype: 'laplace', delta: 0 }, { epsilon: 8, delta: 0 });
 });
 
-test('a site accepts the coordinator\'s proposal only when it is what its app asked for', () => {
+test("a site accepts the coordinator's proposal only when it is what its app asked for", () => {
   const smpc = { ...SMPC, exponent: 6 };
   const proposed = secureConfig(smpc, GAUSS, { ...run, timeouts: { ...run.timeouts, roundMs: 5000 } });
   assert.equal(checkProposed(proposed, smpc, GAUSS, 3).timeouts.roundMs, 5000);
@@ -59,8 +89,35 @@ test('a site accepts the coordinator\'s proposal only when it is what its app as
     f(c);
     return c;
   };
-  assert.throws(() => checkProposed(altered((c) => ((c.dp as Record<string, unknown>).epsilon = 100)), smpc, GAUSS, 3), is('E_CONFIG_MISMATCH'));
-  assert.throws(() => checkProposed(altered((c) => (c.minClients = 2)), smpc, GAUSS, 3), is('E_CONFIG_MISMATCH'));
-  assert.throws(() => checkProposed(altered((c) => ((c.smpc as Record<string, unknown>).shards = 2)), smpc, GAUSS, 3), is('E_CONFIG_MISMATCH'));
+  assert.throws(
+    () =>
+      checkProposed(
+        altered((c) => ((c.dp as Record<string, unknown>).epsilon = 100)),
+        smpc,
+        GAUSS,
+        3,
+      ),
+    is('E_CONFIG_MISMATCH'),
+  );
+  assert.throws(
+    () =>
+      checkProposed(
+        altered((c) => (c.minClients = 2)),
+        smpc,
+        GAUSS,
+        3,
+      ),
+    is('E_CONFIG_MISMATCH'),
+  );
+  assert.throws(
+    () =>
+      checkProposed(
+        altered((c) => ((c.smpc as Record<string, unknown>).shards = 2)),
+        smpc,
+        GAUSS,
+        3,
+      ),
+    is('E_CONFIG_MISMATCH'),
+  );
   assert.throws(() => checkProposed(proposed, smpc, null, 3), is('E_CONFIG_MISMATCH'));
 });
