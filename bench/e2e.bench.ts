@@ -183,7 +183,7 @@ interface Line {
 async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[number]): Promise<Line> {
   const relay = await startRelay({ port: 0, logLevel: 'silent' });
   const session = `e2e-${c.d}-${c.n}`;
-  const config = { smpc: { shards: SHARDS, exponent: EXPONENT }, minClients: c.n, maxClients: c.n, clip: { norm: 'linf', bound: 1 }, timeouts: { joinMs: 120_000, roundMs: 120_000, revealMs: 30_000 } };
+  const config = { smpc: { shards: SHARDS, exponent: EXPONENT }, minClients: c.n, maxClients: c.n, clip: { norm: 'linf', bound: 1 }, timeouts: { joinMs: 120_000, shareMs: 120_000, roundMs: 120_000, revealMs: 30_000 } };
   const grid = inputGrid(c.d, 1, 'linf', EXPONENT);
   const coordId = await Identity.generate();
   const ids = await Promise.all(Array.from({ length: c.n }, () => Identity.generate()));
