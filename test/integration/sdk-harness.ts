@@ -1,6 +1,7 @@
 // Test helpers for SDK integration tests: a relay on 127.0.0.1:0, a coordinator and n clients
 // in this process, all with fresh identities.
 import { Identity } from '../../src/crypto/identity.ts';
+import { rosterHash } from '../../src/crypto/hash.ts';
 import { Coordinator } from '../../src/coordinator/coordinator.ts';
 import { Client } from '../../src/client/client.ts';
 import { Kernel } from '../../src/kernel/kernel.ts';
@@ -21,11 +22,12 @@ export function baseConfig(over: Record<string, unknown> = {}): Record<string, u
   return { smpc: { shards: 3, exponent: 6 }, minClients: 2, clip: { norm: 'linf', bound: 10 }, timeouts: { joinMs: 5000, shareMs: 4000, roundMs: 4000, revealMs: 2000 }, ...over };
 }
 
-export async function world(n: number, config: Record<string, unknown> = baseConfig(), session = `s-${Math.random().toString(36).slice(2)}`, relay?: Relay): Promise<World> {
+export async function world(n: number, config: Record<string, unknown> = baseConfig(), session = `s-${Math.random().toString(36).slice(2)}`, relay?: Relay, o: { pinRoster?: boolean } = {}): Promise<World> {
   const r = relay ?? (await startRelay({ port: 0, logLevel: 'silent' }));
   const kernel = await kernelPromise;
   const coordId = await Identity.generate();
   const identities = await Promise.all(Array.from({ length: n }, () => Identity.generate()));
+  if (o.pinRoster) config = { ...config, rosterHash: await rosterHash(identities.map((i) => ({ id: i.id, publicKey: i.publicKey }))) };
   const coordinator = await Coordinator.start({
     relayUrl: r.url, session, identity: coordId, kernel, config: { ...config, maxClients: Math.max(n, (config.minClients as number) ?? 2) },
     roster: identities.map((i) => ({ id: i.id, publicKey: i.publicKey })),
