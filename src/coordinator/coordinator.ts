@@ -165,12 +165,17 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     const round = this.current;
     const fits = () => round !== undefined && this.current === round && frame.header.memo === round.memo && round.accepts(from, type);
     if (!fits()) throw new ShardwireError('E_REPLAY', `${type} from ${from} for memo ${frame.header.memo} does not fit ${round ? `phase ${round.phase} of round ${round.memo}` : 'any running round'}; refused unopened`, { from, type });
-    const body = await this.channel.open(frame);
-    if (!fits()) {
-      body.fill(0);
-      throw new ShardwireError('E_REPLAY', `${type} from ${from} arrived after round ${round!.memo} left that phase; wiped`, { from, type });
+    const t0 = performance.now();
+    try {
+      const body = await this.channel.open(frame);
+      if (!fits()) {
+        body.fill(0);
+        throw new ShardwireError('E_REPLAY', `${type} from ${from} arrived after round ${round!.memo} left that phase; wiped`, { from, type });
+      }
+      await round!.onMessage(from, type, body);
+    } finally {
+      round!.addWork(performance.now() - t0);
     }
-    await round!.onMessage(from, type, body);
   }
 
   private async acceptBundle(member: RosterMember, frame: Frame): Promise<void> {

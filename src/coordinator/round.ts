@@ -59,7 +59,13 @@ export interface RoundReport {
   readonly bytesReceived: number;
   /** Differential privacy of this release (DP sessions). */
   readonly dp?: RoundPrivacy;
-  readonly timings: { readonly collectMs: number; readonly recoverMs: number; readonly reconstructMs: number; readonly totalMs: number };
+  /**
+   * collect: from opening to the end of collection; recover: consistency check, reveals and the
+   * sum; reconstructMs: accounting and decoding; totalMs: the whole round. computeMs: the
+   * coordinator's own work (decrypting and handling the round's messages, rebuilding the masks,
+   * summing, decoding) — the rest is waiting for participants.
+   */
+  readonly timings: { readonly collectMs: number; readonly recoverMs: number; readonly reconstructMs: number; readonly totalMs: number; readonly computeMs: number };
 }
 
 /** The privacy cost of one release and what noise it carries. */
@@ -157,7 +163,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
         memo, operation, threat: c.config.threat, dim, ring, contributors: survivors, dropped: outcome.dropped, misbehaving: outcome.misbehaving,
         bytesReceived: c.channel.bytesReceived - bytesBefore,
         ...(dp ? { dp } : {}),
-        timings: { collectMs: outcome.timings.collectMs, recoverMs: outcome.timings.recoverMs, reconstructMs: tDone - tRecover, totalMs: performance.now() - t0 },
+        timings: { collectMs: outcome.timings.collectMs, recoverMs: outcome.timings.recoverMs, reconstructMs: tDone - tRecover, totalMs: performance.now() - t0, computeMs: outcome.timings.computeMs + (tDone - tRecover) },
       },
     };
   } catch (e) {

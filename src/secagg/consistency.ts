@@ -21,6 +21,7 @@ import { ShardwireError } from '../errors.ts';
 import { encodeParts } from '../crypto/_encoding.ts';
 import { verify } from '../crypto/signature.ts';
 import { connectedGroups, type HolderGraph } from './holder-graph.ts';
+import { shareThreshold } from './recovery.ts';
 import type { SessionKeyring } from '../crypto/session-keyring.ts';
 import type { Attestation, Consent } from '../session/masking-messages.ts';
 
@@ -76,6 +77,8 @@ export interface StatementCheck {
   readonly minClients: number;
   /** The neighbours this participant itself masked with. */
   readonly ownMasked: readonly string[];
+  /** Configured share threshold (undefined: the majority default). */
+  readonly threshold?: number;
   /** This participant's session keyring (opens the neighbours' attestations). */
   readonly keyring: SessionKeyring;
   /** The Ed25519 identity key of a participant. */
@@ -116,10 +119,12 @@ export async function checkStatement(c: StatementCheck, sharers: readonly string
 
 /**
  * Checks the signatures of `round.recover` over the statement this participant signed: every
- * signer a sharer, this participant among them, and at least minClients valid signatures —
- * verified for every signing neighbour (the parties whose shares and views matter to this one),
- * then for others until minClients are valid. A signature that does not verify is not counted
- * (a faulty signer must not be able to stop the round for everyone).
+ * signer a sharer, this participant among them, at least minClients signers, and valid signatures
+ * from at least t of its own neighbours — the holders of its shares and the dealers whose shares
+ * it holds. That is the view that matters to this participant: at most k − t of its holders can
+ * have been shown another statement, fewer than it takes to rebuild either of its secrets there.
+ * Signatures of non-neighbours are checked by their own neighbours. One that does not verify is
+ * not counted (a faulty signer must not be able to stop the round for everyone).
  * @throws {ShardwireError} E_INCONSISTENT naming the broken rule.
  */
 export async function checkConsents(c: StatementCheck, signed: Uint8Array, sharers: readonly string[], consents: readonly Consent[]): Promise<void> {
@@ -127,12 +132,11 @@ export async function checkConsents(c: StatementCheck, signed: Uint8Array, share
   const sharerSet = new Set(sharers);
   for (const x of consents) if (!sharerSet.has(x.id)) inconsistent(memo, `signer ${x.id} did not share in this round`);
   if (!consents.some((x) => x.id === c.self)) inconsistent(memo, 'this participant\'s own signature is missing from the statement\'s signers');
-  const neighbours = new Set(c.graph.neighbours(c.self));
-  const order = [...consents.filter((x) => neighbours.has(x.id)), ...consents.filter((x) => !neighbours.has(x.id) && x.id !== c.self)];
-  let valid = 1; // this participant's own
-  for (const x of order) {
-    if (valid >= c.minClients && !neighbours.has(x.id)) break;
-    if (await verify(x.signature, signed, c.identityKey(x.id))) valid++;
-  }
-  if (valid < c.minClients) inconsistent(memo, `only ${valid} survivors validly signed the statement this participant signed, fewer than minClients = ${c.minClients}`);
+  if (consents.length < c.minClients) inconsistent(memo, `only ${consents.length} participants signed the statement, fewer than minClients = ${c.minClients}`);
+  const neighbours = c.graph.neighbours(c.self);
+  const t = shareThreshold(neighbours.length, c.threshold);
+  const mine = new Set(neighbours);
+  let valid = 0;
+  for (const x of consents) if (mine.has(x.id) && (await verify(x.signature, signed, c.identityKey(x.id)))) valid++;
+  if (valid < t) inconsistent(memo, `only ${valid} of this participant's neighbours validly signed the statement it signed, fewer than its threshold ${t}`);
 }

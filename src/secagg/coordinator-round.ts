@@ -66,7 +66,7 @@ export interface RoundOutcome {
   readonly dropped: readonly string[];
   /** Parties whose messages broke the protocol and were set aside. */
   readonly misbehaving: readonly string[];
-  readonly timings: { readonly collectMs: number; readonly recoverMs: number };
+  readonly timings: { readonly collectMs: number; readonly recoverMs: number; readonly computeMs: number };
 }
 
 function tooFew(memo: string, message: string, details: Record<string, unknown>): ShardwireError {
@@ -92,6 +92,7 @@ export class CoordinatorRound {
   readonly #seedReveals = new Map<string, readonly RevealedSeed[]>();
   #gate = new Gate();
   #failure: ShardwireError | undefined;
+  #computeMs = 0;
 
   constructor(host: RoundHost, plan: RoundPlan) {
     this.#host = host;
@@ -175,6 +176,11 @@ export class CoordinatorRound {
     this.#partials.set(from, ringFromBytes(body, this.#plan.length, this.#plan.ring));
     this.#host.progress('collect', this.#partials.size, this.#members.length);
     this.#check();
+  }
+
+  /** Adds the coordinator's time spent on one of this round's messages (decrypting and handling it). */
+  addWork(ms: number): void {
+    this.#computeMs += ms;
   }
 
   /** A participant went offline: the phase may be complete now. */
@@ -261,9 +267,12 @@ export class CoordinatorRound {
       const corrections = this.#masked ? await this.#unmask() : await this.#recoverEdges(dropped);
       this.phase = 'reconstruct';
       this.#host.progress('reconstruct', this.#partials.size, participants.length);
+      const tSum = performance.now();
       const sum = reconstructSum(this.#host.kernel, this.#survivors.map((p) => this.#partials.get(p)!), corrections);
       for (const s of corrections.seeds) s.fill(0);
-      return { sum, survivors: this.#survivors, dropped, misbehaving: corrections.misbehaving, timings: { collectMs: tCollect - t0, recoverMs: performance.now() - tCollect } };
+      const tEnd = performance.now();
+      this.#computeMs += tEnd - tSum;
+      return { sum, survivors: this.#survivors, dropped, misbehaving: corrections.misbehaving, timings: { collectMs: tCollect - t0, recoverMs: tEnd - tCollect, computeMs: this.#computeMs } };
     } finally {
       for (const v of this.#partials.values()) wipeRing(v);
     }
@@ -296,6 +305,16 @@ export class CoordinatorRound {
     const recoverBody = encodeMaskingBody({ memo: this.memo, sharers, survivors: this.#survivors, consents });
     await Promise.all([...this.#consents.keys()].map((s) => this.#host.send(s, RoundType.recover, recoverBody)));
     await this.#phase('recover', config.timeouts.revealMs);
+    const t0 = performance.now();
+    try {
+      return this.#maskedCorrections();
+    } finally {
+      this.#computeMs += performance.now() - t0;
+    }
+  }
+
+  #maskedCorrections(): Corrections {
+    const { config } = this.#host;
     return maskedCorrections({
       sodium: this.#host.sodium, sessionId: this.#host.sessionId, memo: this.memo, graph: this.#graph!,
       ...(config.threshold === undefined ? {} : { threshold: config.threshold }),
@@ -314,9 +333,12 @@ export class CoordinatorRound {
       const missing = this.#survivors.filter((s) => !this.#seedReveals.has(s));
       throw new ShardwireError('E_TIMEOUT', `round ${this.memo}: ${missing.length} survivors did not reveal their dropout seeds within ${this.#host.config.timeouts.revealMs} ms; nothing was released`, { memo: this.memo, missing });
     }
-    return edgeCorrections({
+    const t0 = performance.now();
+    const corrections = edgeCorrections({
       sodium: this.#host.sodium, sessionId: this.#host.sessionId, memo: this.memo, graph: this.#graph!, dropped: new Set(dropped),
       commitments: new Map(this.#survivors.map((s) => [s, this.#begins.get(s)!.edges!])), reveals: this.#seedReveals,
     });
+    this.#computeMs += performance.now() - t0;
+    return corrections;
   }
 }

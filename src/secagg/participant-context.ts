@@ -44,4 +44,6 @@ export interface ContributionResult {
   readonly bytesSent: number;
   /** Bytes of its sealed partial alone (≈ dim × ring width / 8 plus AEAD overhead). */
   readonly partialBytes: number;
+  /** Milliseconds of this participant's own work in the round (waiting for others excluded). */
+  readonly computeMs: number;
 }

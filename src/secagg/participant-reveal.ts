@@ -48,6 +48,7 @@ export class RevealDesk {
       context: { sessionId: c.sessionId, configHash: c.configHash, memo: this.#memo },
       graph: this.#graph, self: c.identity.id, participants: this.#members,
       minClients: c.config.minClients, ownMasked: this.#masked, keyring: c.keyring, identityKey: (id) => c.identityKey(id),
+      ...(c.config.threshold === undefined ? {} : { threshold: c.config.threshold }),
     };
   }
 

@@ -38,6 +38,9 @@ export class ParticipantRound {
   #reveals: RevealDesk | undefined;
   #startBytes = 0;
   #partialBytes = 0;
+  /** This participant's own work in the round (ms), waits excluded. */
+  #computeMs = 0;
+  #since = 0;
 
   constructor(c: ParticipantContext, open: RoundOpen, openedAt: number) {
     this.#c = c;
@@ -70,6 +73,7 @@ export class ParticipantRound {
     const weighted = this.open.operation === 'weightedMean';
     const length = this.open.dim + (weighted ? 1 : 0);
     this.#startBytes = this.#c.bytesSent();
+    this.#since = performance.now();
     const masked = config.threat === 'malicious-coordinator';
     const noise = config.noise === undefined ? undefined : this.#sampleNoise(length);
     const members = masked ? await this.#join(timeoutMs) : this.open.participants;
@@ -85,7 +89,7 @@ export class ParticipantRound {
     try {
       // answer at the round's pace, not when sampling ended (config timeouts.paceMs; docs/DP.md "Timing")
       const wait = this.#openedAt + config.timeouts.paceMs - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await this.#idle(new Promise((r) => setTimeout(r, wait)));
       await this.#c.send(PARTIAL_BEGIN, memo, encodeMaskingBody({ memo, bytes: partial.byteLength, ...masks.begin }));
       const before = this.#c.bytesSent();
       await this.#c.send(RoundType.partial, memo, ringBytes(partial));
@@ -93,6 +97,7 @@ export class ParticipantRound {
     } finally {
       wipeRing(partial);
     }
+    this.#computeMs += performance.now() - this.#since;
     this.#c.progress(memo, 'sent');
     if (!(await this.#done.wait(timeoutMs))) {
       this.fail(new ShardwireError('E_TIMEOUT', `round ${memo}: no result within ${timeoutMs} ms of sending the partial`, { memo }));
@@ -101,10 +106,20 @@ export class ParticipantRound {
     return this.#result!;
   }
 
+  /** Awaits `p` without counting the wait as this participant's work. */
+  async #idle<T>(p: Promise<T>): Promise<T> {
+    this.#computeMs += performance.now() - this.#since;
+    try {
+      return await p;
+    } finally {
+      this.#since = performance.now();
+    }
+  }
+
   /** Double masking: say this participant takes part and learn who else does. */
   async #join(timeoutMs: number): Promise<readonly string[]> {
     await this.#c.send(RoundType.join, this.memo, encodeBody({ memo: this.memo }));
-    if (!(await this.#memberGate.wait(timeoutMs))) throw new ShardwireError('E_TIMEOUT', `round ${this.memo}: the member list did not arrive within ${timeoutMs} ms`, { memo: this.memo });
+    if (!(await this.#idle(this.#memberGate.wait(timeoutMs)))) throw new ShardwireError('E_TIMEOUT', `round ${this.memo}: the member list did not arrive within ${timeoutMs} ms`, { memo: this.memo });
     const members = this.#members!;
     this.#c.progress(this.memo, 'joined');
     const inRound = new Set(this.open.participants);
@@ -133,7 +148,7 @@ export class ParticipantRound {
     try {
       await c.send(RoundType.keys, this.memo, encodeMaskingBody(dealt.message));
       c.progress(this.memo, 'shared');
-      if (!(await this.#maskGate.wait(timeoutMs))) throw new ShardwireError('E_TIMEOUT', `round ${this.memo}: the sharing neighbours did not arrive within ${timeoutMs} ms`, { memo: this.memo });
+      if (!(await this.#idle(this.#maskGate.wait(timeoutMs)))) throw new ShardwireError('E_TIMEOUT', `round ${this.memo}: the sharing neighbours did not arrive within ${timeoutMs} ms`, { memo: this.memo });
       const m = this.#masks!;
       const mine = graph.neighbours(self);
       const t = shareThreshold(mine.length, c.config.threshold);
@@ -193,7 +208,12 @@ export class ParticipantRound {
       } else if (type === RoundType.survivors || type === RoundType.recover) {
         if (!this.#reveals) throw new ShardwireError('E_INCONSISTENT', `round ${this.memo}: ${type} before this participant sent its partial`, { memo: this.memo });
         if (type === RoundType.recover) this.#c.progress(this.memo, 'recover');
-        await this.#reveals.onMessage(type, body);
+        const t0 = performance.now();
+        try {
+          await this.#reveals.onMessage(type, body);
+        } finally {
+          this.#computeMs += performance.now() - t0;
+        }
       } else if (type === RoundType.result) this.#onResult(body);
       else if (type === RoundType.abort) {
         const a = parseRoundAbort(body);
@@ -216,7 +236,7 @@ export class ParticipantRound {
       return;
     }
     this.#c.progress(this.memo, 'done');
-    this.#result = { memo: this.memo, contributors: r.contributors, bytesSent: this.#c.bytesSent() - this.#startBytes, partialBytes: this.#partialBytes, ...(r.aggregate === undefined ? {} : { aggregate: decodeFloat64(r.aggregate) }) };
+    this.#result = { memo: this.memo, contributors: r.contributors, bytesSent: this.#c.bytesSent() - this.#startBytes, partialBytes: this.#partialBytes, computeMs: this.#computeMs, ...(r.aggregate === undefined ? {} : { aggregate: decodeFloat64(r.aggregate) }) };
     this.#done.open();
   }
 }
