@@ -93,7 +93,9 @@ function checkRelease(input: unknown): Release {
   if (mechanism === 'laplace' && !positive(r.l1Sensitivity)) badRelease('l1Sensitivity', `expected a finite number > 0 for Laplace, got ${describe(r.l1Sensitivity)}`);
   if (mechanism === 'gauss' && !positive(r.l2Sensitivity)) badRelease('l2Sensitivity', `expected a finite number > 0 for Gaussian, got ${describe(r.l2Sensitivity)}`);
   if (mechanism === 'laplace' && mode === 'distributed') badRelease('mode', 'distributed is for Gaussian noise only');
-  if (mode === 'distributed' && (r.scale as number) < 0.5) badRelease('scale', `σ_local ${r.scale} is below 1/2, where no bound for a sum of discrete Gaussians (KLS21 Proposition 14) applies`);
+  if (mode === 'distributed' && (r.scale as number) < 0.5) {
+    badRelease('scale', `σ_local ${r.scale} is below 1/2: no bound for a sum of discrete Gaussians applies`);
+  }
   const out: Record<string, unknown> = { round: r.round, mechanism, mode, scale: r.scale, contributors: r.contributors, dimension: r.dimension };
   if (r.l1Sensitivity !== undefined) out.l1Sensitivity = r.l1Sensitivity;
   if (r.l2Sensitivity !== undefined) out.l2Sensitivity = r.l2Sensitivity;
@@ -148,7 +150,8 @@ export class PrivacyAccountant {
     }
     if (this.budget.delta === 0) throw new ShardwireError('E_BAD_DP_CONFIG', 'a Gaussian release needs a session budget with δ > 0', { round: r.round });
     const shares = r.mode === 'distributed' ? Math.min(r.contributors, this.minHonest) : 1;
-    const rho = shares === 1 ? gaussianRho(r.l2Sensitivity!, r.scale) : distributedGaussianRho(r.l2Sensitivity!, r.scale, shares, r.dimension);
+    const d2 = r.l2Sensitivity!;
+    const rho = shares === 1 ? gaussianRho(d2, r.scale) : distributedGaussianRho(d2, r.scale, shares, r.dimension);
     return { release: r, pureEpsilon: 0, rho, epsilon: zcdpToEpsilon(rho, this.budget.delta), warnings };
   }
 

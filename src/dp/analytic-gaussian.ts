@@ -60,7 +60,10 @@ export function analyticGaussianSigma(epsilon: number, delta: number, sensitivit
   }
   let sigma = hi * sensitivity;
   for (let step = 2 ** -44; !gaussianDeltaAtMost(epsilon, sigma, sensitivity, delta); step *= 4) {
-    if (step > 1) throw new ShardwireError('E_BAD_DP_CONFIG', `could not certify σ for ε = ${epsilon}, δ = ${delta}`, { epsilon, delta });
+    if (step > 1) {
+      const msg = `could not certify σ for ε = ${epsilon}, δ = ${delta}`;
+      throw new ShardwireError('E_BAD_DP_CONFIG', msg, { epsilon, delta });
+    }
     sigma *= 1 + step;
   }
   return sigma;

@@ -158,22 +158,29 @@ export function calibrate(config: DpConfig | Record<string, unknown>, ctx: Calib
     const scale = laplaceScaleRational(deltaInt, dp.epsilon);
     return Object.freeze({ ...base, mechanism: 'laplace', noise: Object.freeze({ mechanism: 'dlaplace', scale }) });
   }
-  const tooLarge = (what: string, sigma: bigint): never => bad('epsilon', `needs ${what} = ${sigma} integer units, above the kernel's 2^28; lower the exponent or the clipping bound`);
+  const tooLarge = (what: string, sigma: bigint): never =>
+    bad('epsilon', `needs ${what} = ${sigma} integer units, above the kernel's 2^28; lower the exponent or the clip`);
   const rhoMax = zcdpMaxRho(dp.epsilon, dp.delta);
   const sigmaTarget = leastLocalSigma(deltaInt, rhoMax);
   if (dp.mode === 'local') {
     if (sigmaTarget > MAX_GAUSS_SIGMA) tooLarge('σ', sigmaTarget);
     const rho = gaussianRho(Number(deltaInt), Number(sigmaTarget));
-    return Object.freeze({ ...base, mechanism: 'gauss', noise: Object.freeze({ mechanism: 'dgauss', sigma: sigmaTarget }), sigmaTarget, rho });
+    const noise = Object.freeze({ mechanism: 'dgauss' as const, sigma: sigmaTarget });
+    return Object.freeze({ ...base, mechanism: 'gauss', noise, sigmaTarget, rho });
   }
   const h = ctx.minHonest;
-  if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 1) bad('mode', `distributed noise needs minHonest (minimum honest contributors) as an integer ≥ 1, got ${describe(h)}`);
+  if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 1) {
+    bad('mode', `distributed noise needs minHonest (minimum honest contributors), an integer ≥ 1, got ${describe(h)}`);
+  }
   // the KLS21 bound is evaluated with Δ as a double: it must be exact
-  if (deltaInt > 2n ** 53n) bad('clippingVal', `gives Δ = ${deltaInt} integer units, above 2^53; lower the exponent or the clipping bound`);
+  if (deltaInt > 2n ** 53n) {
+    bad('clippingVal', `gives Δ = ${deltaInt} integer units, above 2^53; lower the exponent or the clipping bound`);
+  }
   const least = leastDistributedSigma(deltaInt, h as number, rhoMax);
   const raisedToMinimum = least < 2n;
   const sigmaLocal = raisedToMinimum ? 2n : least;
   if (sigmaLocal > MAX_GAUSS_SIGMA) tooLarge('σ_local', sigmaLocal);
   const rho = distributedGaussianRho(Number(deltaInt), Number(sigmaLocal), h as number);
-  return Object.freeze({ ...base, mechanism: 'gauss', noise: Object.freeze({ mechanism: 'dgauss', sigma: sigmaLocal }), sigmaTarget, raisedToMinimum, rho });
+  const noise = Object.freeze({ mechanism: 'dgauss' as const, sigma: sigmaLocal });
+  return Object.freeze({ ...base, mechanism: 'gauss', noise, sigmaTarget, raisedToMinimum, rho });
 }

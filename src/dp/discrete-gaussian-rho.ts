@@ -10,11 +10,11 @@
  *   discrete Gaussian: Kairouz, Liu & Steinke 2021 ("The Distributed Discrete Gaussian Mechanism
  *   for Federated Learning with Secure Aggregation", arXiv:2102.06387), Proposition 14: for
  *   σ ≥ 1/2, τ = 10·Σ_{k=1}^{n−1} e^(−2π²σ²·k/(k+1)) and an integer shift μ,
- *   D_α ≤ (α/2)·(‖μ‖₂²/(nσ²) + 2‖μ‖₁τ/(√n·σ) + τ²·d). Applied per coordinate (d = 1; a coordinate
- *   with μ_j = 0 contributes 0) and summed, the d becomes the number k of non-zero coordinates.
- *   For an integer vector ‖μ‖₁ ≤ ‖μ‖₂² and k ≤ ‖μ‖₂², and always ‖μ‖₁ ≤ √d·‖μ‖₂, k ≤ d, so with
- *   c = min(Δ, √d) (Δ only when it is an integer): ρ = ½·(Δ/(√n·σ) + c·τ)². Without d this is
- *   c = Δ: the bound calibration uses, since the dimension is only known per round.
+ *   D_α ≤ (α/2)·(‖μ‖₂²/(nσ²) + 2‖μ‖₁τ/(√n·σ) + τ²·d). Applied per coordinate (d = 1; a
+ *   coordinate with μ_j = 0 contributes 0) and summed, d becomes the number k of non-zero
+ *   coordinates. For an integer vector ‖μ‖₁ ≤ ‖μ‖₂² and k ≤ ‖μ‖₂², and always ‖μ‖₁ ≤ √d·‖μ‖₂ and
+ *   k ≤ d, so with c = min(Δ, √d) (Δ only when it is an integer): ρ = ½·(Δ/(√n·σ) + c·τ)².
+ *   Without d this is c = Δ: the bound calibration uses, since the dimension is known per round.
  *
  * Units: Δ and σ are in the lattice units the noise lives on (integer fixed-point units).
  */

@@ -121,7 +121,8 @@ export function upperTailBounds(x: BigRational, w: number): Bounds {
   // φ(x) = e^(−x²/2)/√(2π)
   const e = expBounds({ num: x2Num, den: 2n * x2Den }, g); // e^(x²/2)
   const pi = piBounds(g);
-  const rootLo = isqrtBig((2n * pi.lo) << BigInt(g)), rootHi = isqrtBig((2n * pi.hi) << BigInt(g)) + 1n; // √(2π)·2^g
+  const rootLo = isqrtBig((2n * pi.lo) << BigInt(g)); // √(2π)·2^g, from below
+  const rootHi = isqrtBig((2n * pi.hi) << BigInt(g)) + 1n; // and from above
   const scale3 = one * one * one; // φ·2^g = 2^(3g) / (e^(x²/2)·2^g · √(2π)·2^g)
   const phiLo = scale3 / (e.hi * rootHi), phiHi = ceilDiv(scale3, e.lo * rootLo);
   const prodLo = (phiLo * sLo) >> BigInt(g), prodHi = ceilDiv(phiHi * sHi, one);

@@ -12,8 +12,8 @@
  * Rounding: results are evaluated in doubles and then moved by an explicit margin toward the safe
  * side (ε up, the admissible ρ down). Basic operations round correctly (error ≤ 2^-53 of the
  * result) and V8's Math.log / Math.log1p (fdlibm ports) are within 1 ulp (≤ 2^-52 relative); each
- * formula below has at most 8 such steps, so its absolute error is at most 8·2^-52·Σ|terms| =
- * 2^-49·Σ|terms|. The margin is 2^-46·Σ|terms|, 8 times that (docs/DP.md "Rounding").
+ * formula below has at most 12 such steps, so its absolute error is below 12·2^-52·Σ|terms| <
+ * 2^-48.4·Σ|terms|. The margin is 2^-46·Σ|terms|, over 5 times that (docs/DP.md "Rounding").
  */
 
 const MARGIN = 2 ** -46;
@@ -57,7 +57,9 @@ function admissibleRho(beta: number, epsilon: number, delta: number): number {
  * @example zcdpMaxRho(1, 1e-5) // ≈ 0.0306
  */
 export function zcdpMaxRho(epsilon: number, delta: number): number {
-  if (!(epsilon > 0 && Number.isFinite(epsilon) && delta > 0 && delta < 1)) throw new RangeError('zcdpMaxRho needs ε > 0 and δ in (0, 1)');
+  if (!(epsilon > 0 && Number.isFinite(epsilon) && delta > 0 && delta < 1)) {
+    throw new RangeError('zcdpMaxRho needs ε > 0 and δ in (0, 1)');
+  }
   const f = (x: number): number => admissibleRho(Math.exp(x), epsilon, delta);
   let a = -40, b = 40;
   const phi = (Math.sqrt(5) - 1) / 2;

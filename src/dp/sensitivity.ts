@@ -15,7 +15,7 @@ import { exactRational } from './rounding.ts';
 /**
  * The sensitivity Δ in real units a validated config states: `sensitivity` if given, else
  * clippingVal (add-remove) or 2·clippingVal (replace).
- * @example sensitivityOf({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1, mode: 'local', neighbouring: 'replace' }) // 2
+ * @example sensitivityOf(validateDpConfig({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1 })) // 2
  */
 export function sensitivityOf(dp: DpConfig): number {
   return dp.sensitivity ?? (dp.neighbouring === 'replace' ? 2 : 1) * dp.clippingVal;
@@ -52,12 +52,14 @@ export function toIntegerUnits(x: number, exponent: number): bigint {
  * units; the max() makes it hold in integers).
  * @throws {ShardwireError} E_BAD_DP_CONFIG when clippingVal·10^exponent < 1 (the kernel would
  *   clip every vector to zero).
- * @example sensitivityInt({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 0.001, mode: 'local', neighbouring: 'replace' }, 3) // 2n
+ * @example sensitivityInt(validateDpConfig({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1e-3 }), 3) // 2
  */
 export function sensitivityInt(dp: DpConfig, exponent: number): bigint {
   const bound = clipBoundInt(dp.clippingVal, exponent);
   if (bound === 0n) {
-    throw new ShardwireError('E_BAD_DP_CONFIG', `"dp.clippingVal" ${dp.clippingVal} is below one integer unit at exponent ${exponent} (10^-${exponent}): the kernel would clip every vector to 0; raise the exponent or clippingVal`, { field: 'dp.clippingVal' });
+    const msg = `"dp.clippingVal" ${dp.clippingVal} is below one integer unit (10^-${exponent}): ` +
+      'the kernel would clip every vector to 0; raise the exponent or clippingVal';
+    throw new ShardwireError('E_BAD_DP_CONFIG', msg, { field: 'dp.clippingVal' });
   }
   const implied = (dp.neighbouring === 'replace' ? 2n : 1n) * bound;
   if (dp.sensitivity === undefined) return implied;

@@ -31,7 +31,8 @@ test('τ = 10·Σ_{k=1}^{n−1} e^(−2π²σ²k/(k+1)), rounded up; 0 for one c
   }
   const far = kls21Tau(1, 50_000); // past 10,000 terms the rest are bounded by the last one: looser, still above
   assert.ok(far >= direct(1, 50_000) && far <= direct(1, 50_000) * 1.01);
-  assert.ok(Math.abs(kls21Tau(1, 3) / (10 * (Math.exp(-(Math.PI ** 2)) + Math.exp((-4 * Math.PI ** 2) / 3))) - 1) < 1e-9);
+  const twoTerms = 10 * (Math.exp(-(Math.PI ** 2)) + Math.exp((-4 * Math.PI ** 2) / 3));
+  assert.ok(Math.abs(kls21Tau(1, 3) / twoTerms - 1) < 1e-9);
 });
 
 test('distributed ρ = ½(Δ/(√n·σ) + c·τ)², c = min(Δ, √d), rounded up; one client is the plain bound', () => {
@@ -42,14 +43,18 @@ test('distributed ρ = ½(Δ/(√n·σ) + c·τ)², c = min(Δ, √d), rounded u
   assert.ok(free >= formula(3) && free <= formula(3) * (1 + 1e-12), `${free} vs ${formula(3)}`);
   assert.ok(oneDim >= formula(1) && oneDim <= formula(1) * (1 + 1e-12), `${oneDim} vs ${formula(1)}`);
   assert.ok(oneDim < free && free > 1.5, 'τ is visible at σ = 1 and counted');
-  assert.ok(distributedGaussianRho(2000, 2, 1000) > 2000 ** 2 / (2 * 1000 * 4), 'never below the τ-free value, even when τ ≈ 1e-16');
+  const tauFree = 2000 ** 2 / (2 * 1000 * 4);
+  assert.ok(distributedGaussianRho(2000, 2, 1000) > tauFree, 'never below the τ-free value, even when τ ≈ 1e-16');
   assert.throws(() => distributedGaussianRho(3, 0.4, 3), RangeError);
   assert.throws(() => distributedGaussianRho(2.5, 1, 3), RangeError, 'a non-integer Δ needs the dimension');
 });
 
-test('the accountant charges distributed releases the KLS21 bound for n = min(contributors, h) and refuses σ_local < 1/2', () => {
+test('the accountant charges distributed releases KLS21 for n = min(contributors, h), refuses σ_local < 1/2', () => {
   const acc = new PrivacyAccountant({ sessionId: 's', budget: { epsilon: 100, delta: 1e-6 }, minHonest: 3 });
-  const r = { round: 1, mechanism: 'gauss' as const, mode: 'distributed' as const, l2Sensitivity: 3, scale: 1, contributors: 5, dimension: 1 };
+  const r = {
+    round: 1, mechanism: 'gauss' as const, mode: 'distributed' as const,
+    l2Sensitivity: 3, scale: 1, contributors: 5, dimension: 1,
+  };
   assert.equal(acc.cost(r).rho, distributedGaussianRho(3, 1, 3, 1));
   assert.equal(acc.cost({ ...r, contributors: 2 }).rho, distributedGaussianRho(3, 1, 2, 1));
   assert.equal(acc.cost({ ...r, mode: 'local' }).rho, gaussianRho(3, 1));

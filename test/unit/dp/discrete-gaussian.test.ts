@@ -39,16 +39,19 @@ test('the one-dimensional exact curve does not bound a vector: shift (1,1,1,1) b
 
 test('calibrated σ meets δ exactly: one coordinate (Theorem 7) at small σ, Δ = 1', () => {
   for (const eps of [4.3772, 1.9931, 0.9263, 0.5, 3]) {
-    const c = calibrate({ noisetype: 'gauss', epsilon: eps, delta: 1e-5, clippingVal: 1, neighbouring: 'add-remove' }, { exponent: 0 });
+    const dp = { noisetype: 'gauss', epsilon: eps, delta: 1e-5, clippingVal: 1, neighbouring: 'add-remove' };
+    const c = calibrate(dp, { exponent: 0 });
     assert.equal(c.sensitivityInt, 1n);
     const sigma = c.sigmaTarget!;
-    assert.ok(atMost(discreteGaussianDelta(sigma, eps, 1n).hi, 1e-5), `ε = ${eps}, σ = ${sigma}: ${toNumber(discreteGaussianDelta(sigma, eps, 1n).hi)}`);
+    const d = discreteGaussianDelta(sigma, eps, 1n);
+    assert.ok(atMost(d.hi, 1e-5), `ε = ${eps}, σ = ${sigma}: ${toNumber(d.hi)}`);
   }
 });
 
-test('calibrated σ meets δ exactly for every integer shift of L2 norm ≤ 2 (Δ = 2: (2), (1,1), (1,1,1), (1,1,1,1))', () => {
+test('calibrated σ meets δ exactly for every integer shift of L2 norm ≤ 2: (2), (1,1), (1,1,1), (1,1,1,1)', () => {
   for (const [eps, delta] of [[2, 1e-3], [4, 1e-5], [1, 0.01]] as const) {
-    const c = calibrate({ noisetype: 'gauss', epsilon: eps, delta, clippingVal: 1, neighbouring: 'add-remove', sensitivity: 2 }, { exponent: 0 });
+    const dp = { noisetype: 'gauss', epsilon: eps, delta, clippingVal: 1, neighbouring: 'add-remove', sensitivity: 2 };
+    const c = calibrate(dp, { exponent: 0 });
     assert.equal(c.sensitivityInt, 2n);
     const sigma = c.sigmaTarget!;
     for (const mu of [[2], [1, 1], [1, 1, 1], [1, 1, 1, 1]]) {

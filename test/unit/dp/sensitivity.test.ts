@@ -10,8 +10,10 @@ import { Kernel } from '../../../src/kernel/kernel.ts';
 import { isShardwireError } from '../../../src/errors.ts';
 import { nextDown, nextUp } from '../../../src/dp/rounding.ts';
 
-const dp = (clippingVal: number, neighbouring: 'replace' | 'add-remove', sensitivity?: number) =>
-  validateDpConfig({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal, neighbouring, ...(sensitivity === undefined ? {} : { sensitivity }) });
+const dp = (clippingVal: number, neighbouring: 'replace' | 'add-remove', sensitivity?: number) => {
+  const extra = sensitivity === undefined ? {} : { sensitivity };
+  return validateDpConfig({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal, neighbouring, ...extra });
+};
 
 /** ⌊x·10^e⌋ of the exact value of the double x */
 function exactFloor(x: number, e: number): bigint {
@@ -28,7 +30,8 @@ test('0.001 at exponent 3 is 1 unit (2 for replace), not 2 (3): the bound the ke
   assert.equal(sensitivityInt(dp(0.001, 'add-remove'), 3), 1n);
   assert.equal(sensitivityInt(dp(0.001, 'replace'), 3), 2n);
   assert.equal(toIntegerUnits(0.001, 3), 2n, 'the exact ceiling of the double, which calibration no longer uses');
-  const c = calibrate({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 0.001, neighbouring: 'add-remove' }, { exponent: 3 });
+  const gauss = { noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1e-3, neighbouring: 'add-remove' };
+  const c = calibrate(gauss, { exponent: 3 });
   assert.equal(c.sensitivityInt, 1n);
   const l = calibrate({ noisetype: 'laplace', epsilon: 1, delta: 0, clippingVal: 0.001 }, { exponent: 3 });
   assert.equal(l.sensitivityInt, 2n);
@@ -54,13 +57,15 @@ test('on the grid, just off it, and where the double product rounds up: the same
 
 test('just below one unit the kernel clips everything to 0: refused, not calibrated to Δ = 0', () => {
   assert.equal(clipBoundInt(nextDown(0.001), 3), 0n);
-  assert.throws(() => sensitivityInt(dp(nextDown(0.001), 'replace'), 3), (e) => isShardwireError(e, 'E_BAD_DP_CONFIG') && /clippingVal/.test((e as Error).message));
+  const refused = (e: unknown) => isShardwireError(e, 'E_BAD_DP_CONFIG') && /clippingVal/.test((e as Error).message);
+  assert.throws(() => sensitivityInt(dp(nextDown(0.001), 'replace'), 3), refused);
 });
 
 test('an explicit sensitivity adds noise only: ⌈fl(s·10^e)⌉, never below the clip-implied units', () => {
   assert.equal(sensitivityInt(dp(0.001, 'replace', 0.002), 3), 2n, 'a decimal on the grid stays on it');
   assert.equal(sensitivityInt(dp(0.001, 'replace', 0.0025), 3), 3n);
   assert.equal(sensitivityInt(dp(0.001, 'replace', 0.0021), 3), 3n);
-  assert.equal(sensitivityInt(dp(0.16999999999999998, 'add-remove', 0.16999999999999998), 2), 17n, 'max with the implied 17');
+  const x = 0.16999999999999998;
+  assert.equal(sensitivityInt(dp(x, 'add-remove', x), 2), 17n, 'max with the implied 17');
   assert.throws(() => dp(0.001, 'replace', 0.0019), (e) => isShardwireError(e, 'E_BAD_DP_CONFIG'));
 });
