@@ -9,6 +9,8 @@ import { calibrate, clipBoundInt, sensitivityInt, toIntegerUnits, validateDpConf
 import { Kernel } from '../../../src/kernel/kernel.ts';
 import { isShardwireError } from '../../../src/errors.ts';
 import { nextDown, nextUp } from '../../../src/dp/rounding.ts';
+import { ceilScaled } from '../../../src/config.ts';
+import fc from 'fast-check';
 
 const dp = (clippingVal: number, neighbouring: 'replace' | 'add-remove', sensitivity?: number) => {
   const extra = sensitivity === undefined ? {} : { sensitivity };
@@ -68,4 +70,15 @@ test('an explicit sensitivity adds noise only: ⌈fl(s·10^e)⌉, never below th
   const x = 0.16999999999999998;
   assert.equal(sensitivityInt(dp(x, 'add-remove', x), 2), 17n, 'max with the implied 17');
   assert.throws(() => dp(0.001, 'replace', 0.0019), (e) => isShardwireError(e, 'E_BAD_DP_CONFIG'));
+});
+
+test('the bit budget per element (ceilScaled, exact ceiling) is never below the bound the kernel enforces', () => {
+  const values = [0.001, 0.16999999999999998, nextDown(0.5), nextUp(0.25), 1 / 3, 0.29, 2.5, 1e-6, 123.456];
+  for (const v of values) for (const e of [0, 1, 2, 3, 6, 9, 15]) {
+    if (v * 10 ** e >= 2 ** 53) continue; // the argument below assumes a representable ceiling
+    assert.ok(ceilScaled(v, e) >= clipBoundInt(v, e), `${v} @ ${e}`);
+  }
+  fc.assert(fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 9 }), (v, e) => {
+    assert.ok(ceilScaled(v, e) >= clipBoundInt(v, e));
+  }));
 });
