@@ -67,7 +67,7 @@ export function kls21Tau(sigma: number, n: number): number {
  * (KLS21 Proposition 14, see the module header), rounded up. `dimension` tightens the τ term when
  * it is known; without it Δ must be an integer.
  * @throws {RangeError} for σ < 1/2, a non-integer Δ without a dimension, or ρ < 2^-100.
- * @example distributedGaussianRho(2000, 600, 10) // ≈ Δ²/(2·10·600²) = 0.000555…
+ * @example distributedGaussianRho(2000, 600, 10) // 0.5555555555555557 (Δ²/(2·10·600²), τ ≈ 0)
  */
 export function distributedGaussianRho(sensitivity: number, sigma: number, n: number, dimension?: number): number {
   if (!(sigma >= 0.5)) throw new RangeError(`KLS21 Proposition 14 needs σ ≥ 1/2, got ${sigma}`);

@@ -11,7 +11,7 @@ import { exactRational, isqrtBig } from './rounding.ts';
 
 /**
  * Least integer σ ≥ 1 with Δ²/(2σ²) ≤ ρ (ρ taken as the exact value of its double).
- * @example leastLocalSigma(2000n, 0.0306) // 8084n
+ * @example leastLocalSigma(2000n, 0.0306) // 8085n
  */
 export function leastLocalSigma(sensitivity: bigint, rho: number): bigint {
   const { num, den } = exactRational(rho); // ρ = num/den: need 2·num·σ² ≥ Δ²·den

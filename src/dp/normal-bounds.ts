@@ -18,7 +18,10 @@ export interface Bounds {
 const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 const ceilDiv = (a: bigint, b: bigint): bigint => -floorDiv(-a, b);
 
-/** [⌊q·2^W⌋, ⌈q·2^W⌉] of an exact rational q. */
+/**
+ * [⌊q·2^W⌋, ⌈q·2^W⌉] of an exact rational q.
+ * @example fixedBounds({ num: 1n, den: 3n }, 4) // { lo: 5n, hi: 6n }
+ */
 export function fixedBounds(q: BigRational, w: number): Bounds {
   const scaled = q.num << BigInt(w);
   return { lo: floorDiv(scaled, q.den), hi: ceilDiv(scaled, q.den) };
@@ -29,6 +32,7 @@ export function fixedBounds(q: BigRational, w: number): Bounds {
  * series of e^(y/2^k) is summed with directed rounding (terms fall by ≥ 2 each: the tail after a
  * term below one unit is below two units), and the result squared back k times. Guard bits
  * cover the 2^k growth of relative error through the squarings.
+ * @example expBounds({ num: 1n, den: 1n }, 64) // lo ≤ e·2^64 ≤ hi, hi − lo a few units
  */
 export function expBounds(y: BigRational, w: number): Bounds {
   let k = 0;
@@ -77,7 +81,10 @@ function atanInverse(m: bigint, w: number): Bounds {
 
 const piCache = new Map<number, Bounds>();
 
-/** π·2^W by Machin's formula π = 16·arctan(1/5) − 4·arctan(1/239). */
+/**
+ * π·2^W by Machin's formula π = 16·arctan(1/5) − 4·arctan(1/239).
+ * @example piBounds(64) // lo ≤ π·2^64 ≤ hi
+ */
 export function piBounds(w: number): Bounds {
   let b = piCache.get(w);
   if (b === undefined) {
@@ -94,6 +101,7 @@ export function piBounds(w: number): Bounds {
  * Q(x) = 1/2 − φ(x)·S(x) for x ≥ 0 with φ(x) = e^(−x²/2)/√(2π) and S(x) = Σ x^(2n+1)/(2n+1)!!
  * (all terms positive; Abramowitz & Stegun 26.2.11), and Q(x) = 1 − Q(−x) for x < 0. The
  * subtraction cancels about 0.72·x² bits, so W must exceed the wanted precision by that much.
+ * @example upperTailBounds({ num: 0n, den: 1n }, 64) // contains 2^63 (Q(0) = 1/2)
  */
 export function upperTailBounds(x: BigRational, w: number): Bounds {
   if (x.num < 0n) {
@@ -118,14 +126,14 @@ export function upperTailBounds(x: BigRational, w: number): Bounds {
       break;
     }
   }
-  // φ(x) = e^(−x²/2)/√(2π)
-  const e = expBounds({ num: x2Num, den: 2n * x2Den }, g); // e^(x²/2)
+  // φ(x)·S(x) = S(x)/(e^(x²/2)·√(2π)), divided in one step: φ alone is tiny (e^(−x²/2)) and
+  // would keep few significant bits in fixed point
+  const e = expBounds({ num: x2Num, den: 2n * x2Den }, g); // e^(x²/2)·2^g
   const pi = piBounds(g);
   const rootLo = isqrtBig((2n * pi.lo) << BigInt(g)); // √(2π)·2^g, from below
   const rootHi = isqrtBig((2n * pi.hi) << BigInt(g)) + 1n; // and from above
-  const scale3 = one * one * one; // φ·2^g = 2^(3g) / (e^(x²/2)·2^g · √(2π)·2^g)
-  const phiLo = scale3 / (e.hi * rootHi), phiHi = ceilDiv(scale3, e.lo * rootLo);
-  const prodLo = (phiLo * sLo) >> BigInt(g), prodHi = ceilDiv(phiHi * sHi, one);
+  const prodLo = (sLo << BigInt(2 * g)) / (e.hi * rootHi);
+  const prodHi = ceilDiv(sHi << BigInt(2 * g), e.lo * rootLo);
   const half = one >> 1n;
   return { lo: floorDiv(half - prodHi, 1n << 16n), hi: ceilDiv(half - prodLo, 1n << 16n) };
 }

@@ -25,7 +25,7 @@ export const RDP_ORDERS: readonly number[] = Object.freeze([
 
 /**
  * ε at δ from one RDP point (α, r): r + log(1 − 1/α) − (log δ + log α)/(α − 1), rounded up.
- * @example rdpPointToEpsilon(2, 0.1, 1e-5) // ≈ 11.9
+ * @example rdpPointToEpsilon(2, 0.1, 1e-5) // ≈ 10.23
  */
 export function rdpPointToEpsilon(alpha: number, rdp: number, delta: number): number {
   const beta = alpha - 1;

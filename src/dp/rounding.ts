@@ -34,7 +34,10 @@ export function exactRational(x: number): BigRational {
   return { num: sign * num, den: 1n << BigInt(k) };
 }
 
-/** The next double above a finite x ≥ 0. */
+/**
+ * The next double above a finite x ≥ 0.
+ * @example nextUp(1) // 1 + Number.EPSILON
+ */
 export function nextUp(x: number): number {
   if (x === 0) return Number.MIN_VALUE;
   view.setFloat64(0, x);
@@ -42,7 +45,10 @@ export function nextUp(x: number): number {
   return view.getFloat64(0);
 }
 
-/** The next double below a finite x > 0 (0 for the smallest subnormal). */
+/**
+ * The next double below a finite x > 0 (0 for the smallest subnormal).
+ * @example nextDown(1) // 1 − Number.EPSILON / 2
+ */
 export function nextDown(x: number): number {
   view.setFloat64(0, x);
   view.setBigUint64(0, view.getBigUint64(0) - 1n);
@@ -51,7 +57,7 @@ export function nextDown(x: number): number {
 
 /**
  * The least double ≥ num/den (num ≥ 0, den > 0, value below 2^1000).
- * @example ratioUp(1n, 3n) >= 1 / 3 // true, and it is the next double above 1/3 only if 1/3 rounds down
+ * @example ratioUp(1n, 4n) // 0.25; ratioUp(1n, 3n) is the double just above 1/3
  */
 export function ratioUp(num: bigint, den: bigint): number {
   // Number(bigint) rounds to nearest; the candidate is then moved up until it is ≥ num/den.
@@ -63,7 +69,10 @@ export function ratioUp(num: bigint, den: bigint): number {
   return x;
 }
 
-/** sign(x − num/den) for a finite double x ≥ 0, exactly. */
+/**
+ * sign(x − num/den) for a finite double x ≥ 0, exactly.
+ * @example compareToRatio(0.1, 1n, 10n) // 1: the double 0.1 is above 1/10
+ */
 export function compareToRatio(x: number, num: bigint, den: bigint): number {
   const r = exactRational(x);
   const lhs = r.num * den, rhs = num * r.den;
