@@ -3,7 +3,7 @@
  * From a FeatureCloud-style `dp` configuration to the integer noise the kernel samples
  * (DESIGN.md §5). Sensitivity Δ in integer units is what the kernel enforces (dp/sensitivity.ts):
  * the clip bound ⌊fl(clippingVal·10^exponent)⌋ times 1 (add-remove) or 2 (replace), or
- * ⌈sensitivity·10^exponent⌉ when an explicit, larger sensitivity is given.
+ * ⌈fl(sensitivity·10^exponent)⌉ when an explicit, larger sensitivity is given.
  * - Laplace: b = Δ1/ε with L1 clipping, as an exact rational num/den ≥ Δ1_int/ε; the discrete
  *   Laplace with integer Δ1 is then ε-DP.
  * - Gaussian: the release is a d-dimensional vector, and the discrete Gaussian is not rotation
@@ -160,6 +160,10 @@ export function calibrate(config: DpConfig | Record<string, unknown>, ctx: Calib
   }
   const tooLarge = (what: string, sigma: bigint): never =>
     bad('epsilon', `needs ${what} = ${sigma} integer units, above the kernel's 2^28; lower the exponent or the clip`);
+  // ρ is evaluated (here and by the accountant, from the release record) with Δ as a double
+  if (deltaInt > 2n ** 53n) {
+    bad('clippingVal', `gives Δ = ${deltaInt} integer units, above 2^53; lower the exponent or the clipping bound`);
+  }
   const rhoMax = zcdpMaxRho(dp.epsilon, dp.delta);
   const sigmaTarget = leastLocalSigma(deltaInt, rhoMax);
   if (dp.mode === 'local') {
@@ -171,10 +175,6 @@ export function calibrate(config: DpConfig | Record<string, unknown>, ctx: Calib
   const h = ctx.minHonest;
   if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 1) {
     bad('mode', `distributed noise needs minHonest (minimum honest contributors), an integer ≥ 1, got ${describe(h)}`);
-  }
-  // the KLS21 bound is evaluated with Δ as a double: it must be exact
-  if (deltaInt > 2n ** 53n) {
-    bad('clippingVal', `gives Δ = ${deltaInt} integer units, above 2^53; lower the exponent or the clipping bound`);
   }
   const least = leastDistributedSigma(deltaInt, h as number, rhoMax);
   const raisedToMinimum = least < 2n;

@@ -152,6 +152,7 @@ test('E_BAD_DP_CONFIG for every invalid dp section', () => {
     [{ ...ok, mode: 'central' }], [{ ...ok, neighbouring: 'swap' }], [{ ...ok, extra: 1 }],
     [{ ...ok, mode: 'distributed' }, { exponent: 3 }], [{ ...ok, mode: 'distributed' }, { exponent: 3, minHonest: 0 }],
     [ok, { exponent: 2.5 }], [ok, { exponent: 19 }], [{ ...ok, clippingVal: 1e6 }, { exponent: 9 }],
+    [{ ...ok, clippingVal: 1e-4 }, { exponent: 3 }], [{ ...ok, epsilon: 1e12, clippingVal: 1e4 }, { exponent: 15 }],
     [{ ...ok, noisetype: 'laplace', delta: 0, clippingVal: 1e9, epsilon: 1e-3 }, { exponent: 9 }],
   ];
   for (const [dp, ctx] of cases) {
