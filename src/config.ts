@@ -1,7 +1,7 @@
 /**
  * @module config
  * Session configuration (FeatureCloud names: `smpc { operation, shards, exponent }`) with
- * validation and defaults, and the bit budget of DESIGN.md §6: the worst-case sum of n clients
+ * validation and defaults, and the bit budget of docs/PROTOCOL.md §2: the worst-case sum of n clients
  * must fit the signed range of the ring, or the configuration is refused — never a silent wrap.
  */
 import { ShardwireError } from './errors.ts';
@@ -39,7 +39,7 @@ export interface ClipConfig {
 /** Phase timeouts in milliseconds (FEDn `round_timeout` semantics). */
 export interface TimeoutConfig {
   /**
-   * A client sends its partial no earlier than this long after round.open arrives (DESIGN §5:
+   * A client sends its partial no earlier than this long after round.open arrives (docs/DP.md:
    * answer at the round's pace), so the coordinator does not see how long its noise sampling
    * took. 0 (default) sends at once; set it above the slowest client's compute time to hide it.
    */

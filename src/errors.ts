@@ -24,7 +24,7 @@ export const ERROR_CATALOGUE = {
   E_UNSUPPORTED: { hint: 'The requested feature is not available in this version; the message names the alternative.' },
   E_RING_OVERFLOW: { hint: 'Lower the exponent, the clipping bound or the number of clients to the values named in the message.' },
   E_KERNEL: { hint: 'The WebAssembly kernel failed to load or reported an internal error; rebuild with `npm run asbuild` and report a bug if it persists.' },
-  E_BAD_FRAME: { hint: 'The frame does not follow the wire format (DESIGN.md §7); fix the sender.', closeCode: 1002 },
+  E_BAD_FRAME: { hint: 'The frame does not follow the wire format (docs/RELAY.md); fix the sender.', closeCode: 1002 },
   E_BAD_PAYLOAD: { hint: 'The frame text was not valid UTF-8/JSON.', closeCode: 1007 },
   E_FRAME_TOO_LARGE: { hint: 'Send smaller frames or raise the relay\'s --max-payload.', closeCode: 1009 },
   E_AUTH: { hint: 'Sign the relay challenge with the identity key registered in the session roster.', closeCode: 1008 },

@@ -1,7 +1,7 @@
 /**
  * @module crypto/hash
  * BLAKE2b (RFC 7693, via libsodium `crypto_generichash`) and the canonical JSON whose hash is a
- * session's `configHash` (DESIGN.md §6).
+ * session's `configHash` (docs/PROTOCOL.md §2).
  *
  * Canonical JSON here is the I-JSON subset of RFC 8785 (JCS) that configurations need: object
  * keys sorted by UTF-16 code units, no whitespace, numbers and strings serialised as ECMAScript
@@ -95,7 +95,7 @@ export async function blake2b(data: Uint8Array, length = 32, key?: Uint8Array): 
 
 /**
  * The session's configuration hash: lower-case hex of BLAKE2b-256 over the UTF-8 canonical JSON
- * of `config` (DESIGN.md §6). Key order never changes it; every party signs it in its key bundle.
+ * of `config` (docs/PROTOCOL.md §2). Key order never changes it; every party signs it in its key bundle.
  *
  * @throws {ShardwireError} E_BAD_CONFIG when `config` has no canonical JSON form.
  * @example const h = await configHash({ smpc: { operation: 'add', shards: 3, exponent: 8 } })

@@ -1,6 +1,6 @@
 /**
  * @module crypto/pairwise
- * Pairwise keys between two parties of a session and the keys derived from them (DESIGN.md §4):
+ * Pairwise keys between two parties of a session and the keys derived from them (docs/PROTOCOL.md §4):
  *
  * - `K_ij = BLAKE2b-256(lp("shardwire/pairwise/v1") ‖ lp(sessionId) ‖ lp(q) ‖ lp(pk_lo) ‖ lp(pk_hi))`
  *   with `q = X25519(sk_i, pk_j)` (RFC 7748 §6.1) and the two session public keys in bytewise
@@ -32,7 +32,7 @@ export const DERIVED_KEY_BYTES = 32;
 export type AeadAlgorithm = 'xchacha20-poly1305' | 'aes-256-gcm';
 
 const PAIRWISE_CONTEXT = 'shardwire/pairwise/v1';
-const SHARD_LABEL = 'shard'; // as written in DESIGN.md §4
+const SHARD_LABEL = 'shard'; // as written in docs/PROTOCOL.md §4
 const CHANNEL_CONTEXT = 'shardwire/aead-key/v1';
 
 /**
@@ -99,7 +99,7 @@ export async function derivePairwiseKey(sessionId: string, mySecretKey: Uint8Arr
 }
 
 /**
- * seed_{from→to} for the round `memo` (DESIGN.md §4), 32 bytes for the ChaCha20 mask PRG.
+ * seed_{from→to} for the round `memo` (docs/PROTOCOL.md §4), 32 bytes for the ChaCha20 mask PRG.
  * @throws {ShardwireError} E_BAD_ARGUMENT for a wrong-sized key, bad strings, or from === to.
  * @example const seed = await deriveShardSeed(kij, 'sess-1', 'round-7', me.id, peer.id)
  */

@@ -1,7 +1,7 @@
 /**
  * @module dp/calibration
  * From a FeatureCloud-style `dp` configuration to the integer noise the kernel samples
- * (DESIGN.md §5). Sensitivity Δ in integer units is what the kernel enforces (dp/sensitivity.ts):
+ * (docs/DP.md). Sensitivity Δ in integer units is what the kernel enforces (dp/sensitivity.ts):
  * the clip bound ⌊fl(clippingVal·10^exponent)⌋ times 1 (add-remove) or 2 (replace), or
  * ⌈fl(sensitivity·10^exponent)⌉ when an explicit, larger sensitivity is given.
  * - Laplace: b = Δ1/ε with L1 clipping, as an exact rational num/den ≥ Δ1_int/ε; the discrete

@@ -1,6 +1,6 @@
 /**
  * @module secagg/holder-graph
- * The shard holder graph of DESIGN.md §4. The round's participants U are ordered by
+ * The shard holder graph of docs/PROTOCOL.md §4. The round's participants U are ordered by
  * BLAKE2b(memo ‖ id) (length-prefixed, so no two (memo, id) pairs collide); participant i's
  * holders H(i) are the next s−1 participants in that cyclic order (s = shards; 0 means one shard
  * per participant, i.e. every other participant holds one). Every party computes the same graph

@@ -1,4 +1,4 @@
-// Properties of pairwise keys and shard seeds (DESIGN.md §4): both ends agree, and a seed is
+// Properties of pairwise keys and shard seeds (docs/PROTOCOL.md §4): both ends agree, and a seed is
 // unique to its (direction, memo, session, parties) tuple.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -43,7 +43,7 @@ test('seeds differ per direction, memo, session, party and key; channel keys per
   assert.equal(new Set([base, ...others]).size, others.length + 1);
 });
 
-test('seed is keyed BLAKE2b-256 over lp("shard") ‖ lp(session) ‖ lp(memo) ‖ lp(i) ‖ lp(j) (DESIGN.md §4)', async () => {
+test('seed is keyed BLAKE2b-256 over lp("shard") ‖ lp(session) ‖ lp(memo) ‖ lp(i) ‖ lp(j) (docs/PROTOCOL.md §4)', async () => {
   const s = await getSodium();
   const k = new Uint8Array(32).fill(1);
   const lp = (x: string): number[] => [0, 0, 0, x.length, ...new TextEncoder().encode(x)];
