@@ -24,6 +24,9 @@ const USAGE = `usage: shardwire controller --app <url> --relay <ws-url> --sessio
   --app-timeout-ms <ms>     deadline of one request to the app (default 30000)
   --join-timeout-ms <ms>    wait this long for the app and the other sites (default 120000)
   --round-timeout-ms <ms>   wait this long for every site's data of an SMPC round (default 120000)
+  --share-timeout-ms <ms>   secure rounds: wait this long for the sites' masking keys and shares (default 30000)
+  --threat <mode>           malicious-coordinator (default: double masking) or honest-coordinator
+                            (single masking); the same at every site
   --status-port <n>         serve GET /status on this port (0 = any free port)
   --status-host <addr>      interface of /status (default 127.0.0.1)
   --json                    JSON lines on stdout instead of a live progress line`;
@@ -93,6 +96,8 @@ export async function run(argv: string[]): Promise<number> {
         'app-timeout-ms': { type: 'string' },
         'join-timeout-ms': { type: 'string' },
         'round-timeout-ms': { type: 'string' },
+        'share-timeout-ms': { type: 'string' },
+        threat: { type: 'string' },
         'status-port': { type: 'string' },
         'status-host': { type: 'string' },
         json: { type: 'boolean' },
@@ -119,6 +124,16 @@ export async function run(argv: string[]): Promise<number> {
   const identity = await loadIdentity(values.identity!);
   const joinMs = int(values['join-timeout-ms'], '--join-timeout-ms');
   const roundMs = int(values['round-timeout-ms'], '--round-timeout-ms');
+  const shareMs = int(values['share-timeout-ms'], '--share-timeout-ms');
+  const threat = values.threat;
+  if (threat !== undefined && threat !== 'malicious-coordinator' && threat !== 'honest-coordinator') {
+    identity.zeroise();
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `--threat expected malicious-coordinator or honest-coordinator, got ${JSON.stringify(threat)}`,
+      { flag: '--threat' },
+    );
+  }
   // loaded here, not at the top, so that `shardwire --help` does not load the SDK
   const { runController } = await import('../controller/controller.ts');
   try {
@@ -134,7 +149,12 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['app-timeout-ms'] === undefined
         ? {}
         : { appTimeoutMs: int(values['app-timeout-ms'], '--app-timeout-ms') }),
-      timeouts: { ...(joinMs === undefined ? {} : { joinMs }), ...(roundMs === undefined ? {} : { roundMs }) },
+      timeouts: {
+        ...(joinMs === undefined ? {} : { joinMs }),
+        ...(roundMs === undefined ? {} : { roundMs }),
+        ...(shareMs === undefined ? {} : { shareMs }),
+      },
+      ...(threat === undefined ? {} : { threat }),
       ...(values['status-port'] === undefined
         ? {}
         : {

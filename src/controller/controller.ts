@@ -14,7 +14,7 @@ import { ShardwireError } from '../errors.ts';
 import { Identity } from '../crypto/identity.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { PrivacyAccountant } from '../dp/accountant.ts';
-import { DEFAULT_CONFIG, type TimeoutConfig } from '../config.ts';
+import { DEFAULT_CONFIG, type ThreatMode, type TimeoutConfig } from '../config.ts';
 import { AppClient } from './app-client.ts';
 import type { AppStatus } from './app-status.ts';
 import { routeOf, type SiteRole } from './routing.ts';
@@ -44,8 +44,17 @@ export interface ControllerOptions {
   readonly pollMs?: number;
   /** Deadline of one request to the app (default 30 s). */
   readonly appTimeoutMs?: number;
-  /** joinMs: waiting for the app, the sites and secure sessions; roundMs: for every site's data of a round. */
+  /**
+   * joinMs: waiting for the app, the sites and secure sessions; roundMs: for every site's data of a
+   * round; shareMs, revealMs, paceMs: the secure rounds' phases (the SDK's meanings).
+   */
   readonly timeouts?: Partial<TimeoutConfig>;
+  /**
+   * Who the secure rounds protect against, the same at every site (default 'malicious-coordinator':
+   * double masking; 'honest-coordinator': single masking, for a coordinator trusted to follow the
+   * protocol). A site refuses a proposal in another mode.
+   */
+  readonly threat?: ThreatMode;
   /** This site's privacy budget (and, at the coordinator, that of secure DP rounds); needed once an app uses DP. */
   readonly privacyBudget?: { readonly epsilon: number; readonly delta: number };
   readonly kernel?: Kernel;
@@ -80,6 +89,7 @@ class ControllerRun {
   private readonly role: SiteRole;
   private readonly isCoordinator: boolean;
   private readonly timeouts: TimeoutConfig;
+  private readonly threat: ThreatMode;
   private readonly app: AppClient;
   private readonly report: RunReport;
   private readonly progress: ProgressReporter;
@@ -131,10 +141,19 @@ class ControllerRun {
     this.role = { id: identity.id, coordinatorId: roster.coordinator, clients: roster.sites.map((s) => s.id) };
     this.timeouts = {
       joinMs: o.timeouts?.joinMs ?? 120_000,
+      shareMs: o.timeouts?.shareMs ?? DEFAULT_CONFIG.timeouts.shareMs,
       roundMs: o.timeouts?.roundMs ?? DEFAULT_CONFIG.timeouts.roundMs,
       revealMs: o.timeouts?.revealMs ?? DEFAULT_CONFIG.timeouts.revealMs,
       paceMs: o.timeouts?.paceMs ?? DEFAULT_CONFIG.timeouts.paceMs,
     };
+    this.threat = o.threat ?? DEFAULT_CONFIG.threat;
+    if (this.threat !== 'malicious-coordinator' && this.threat !== 'honest-coordinator') {
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"threat" expected 'malicious-coordinator' or 'honest-coordinator', got ${JSON.stringify(o.threat)}`,
+        { field: 'threat' },
+      );
+    }
     this.app = new AppClient(o.appUrl, o.appTimeoutMs ?? 30_000);
     this.accountant = o.privacyBudget
       ? new PrivacyAccountant({ sessionId: o.session, budget: o.privacyBudget, minHonest: 1 })
@@ -205,8 +224,9 @@ class ControllerRun {
       relayUrl: o.relayUrl,
       clientIdentity,
       coordinator: { id: o.roster.coordinator, publicKey: coordinatorKey },
-      sites: this.role.clients.length,
+      roster: o.roster,
       timeouts: this.timeouts,
+      threat: this.threat,
       accountant: this.accountant,
       privacyBudget: o.privacyBudget,
       sendReady: (r) => this.sendReady(r),
@@ -221,6 +241,7 @@ class ControllerRun {
         roster: o.roster,
         ownClient: { id: clientIdentity.id, publicKey: clientIdentity.publicKey },
         timeouts: this.timeouts,
+        threat: this.threat,
         privacyBudget: o.privacyBudget,
         maxDim: Math.floor((link.maxPayloadBytes - 4096) / 8) - 1,
         announce: async (a) => {

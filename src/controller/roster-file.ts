@@ -13,6 +13,8 @@
 import { ShardwireError } from '../errors.ts';
 import { describe } from '../guards.ts';
 import { identityId } from '../crypto/identity.ts';
+import { rosterHash } from '../crypto/hash.ts';
+import { fromBase64url } from '../wire/base64url.ts';
 
 /** One site of the run. */
 export interface RosterSite {
@@ -75,4 +77,35 @@ export async function parseRoster(v: unknown): Promise<Roster> {
     bad(`"coordinator" expected the id of one of the sites, got ${describe(o.coordinator)}`, 'coordinator');
   }
   return { coordinator: o.coordinator as string, sites };
+}
+
+/**
+ * The rosterHash that pins the members of the run's secure-aggregation sessions: every site of
+ * the roster, the coordinator's site by the run-local identity its own contributions use (one
+ * identity cannot be a session's coordinator and a member). `client.publicKey` is base64url, as
+ * the coordinator's site announces it; its id must be the id of that key.
+ * @throws {ShardwireError} E_ROSTER_MISMATCH when the announced client is malformed or not its key's id.
+ * @example await sessionRosterHash(roster, { id, publicKey: toBase64url(key) })
+ */
+export async function sessionRosterHash(
+  roster: Roster,
+  client: { readonly id: unknown; readonly publicKey: unknown },
+): Promise<string> {
+  const key = typeof client?.publicKey === 'string' ? fromBase64url(client.publicKey) : undefined;
+  if (!key || key.length !== 32 || typeof client.id !== 'string' || (await identityId(key)) !== client.id) {
+    throw new ShardwireError(
+      'E_ROSTER_MISMATCH',
+      "the coordinator's site announced a client identity whose id is not the id of its key",
+      {},
+    );
+  }
+  if (roster.sites.some((s) => s.id === client.id)) {
+    throw new ShardwireError(
+      'E_ROSTER_MISMATCH',
+      "the coordinator's site announced a site of the roster as its own client",
+      {},
+    );
+  }
+  const own = { id: client.id as string, publicKey: key };
+  return rosterHash(roster.sites.map((s) => (s.id === roster.coordinator ? own : s)));
 }

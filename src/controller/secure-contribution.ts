@@ -17,7 +17,8 @@ import { blake2b } from '../crypto/hash.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { PrivacyAccountant } from '../dp/accountant.ts';
 import { noisePlan, releaseOf } from '../dp/noise-plan.ts';
-import type { TimeoutConfig } from '../config.ts';
+import type { ThreatMode, TimeoutConfig } from '../config.ts';
+import { sessionRosterHash, type Roster } from './roster-file.ts';
 import type { AppDp, AppSmpc } from './app-status.ts';
 import { parseNumericJson } from './nested-vector.ts';
 import { checkBudgetFor, checkProposed, requestKey, secureConfig } from './session-config.ts';
@@ -39,6 +40,8 @@ export interface SessionAnnouncement {
   readonly key: string;
   readonly session: string;
   readonly config: Record<string, unknown>;
+  /** The coordinator's site's own Client (id, base64url key): a member of the pinned roster. */
+  readonly client: { readonly id: string; readonly publicKey: string };
 }
 
 /** What a site needs to contribute. */
@@ -48,8 +51,9 @@ export interface ContributorContext {
   /** The identity this site's Client uses (the coordinator's site uses a run-local one). */
   readonly clientIdentity: Identity;
   readonly coordinator: { readonly id: string; readonly publicKey: Uint8Array };
-  readonly sites: number;
+  readonly roster: Roster;
   readonly timeouts: TimeoutConfig;
+  readonly threat: ThreatMode;
   /** This site's accountant (DP runs): every release of its data is charged here too. */
   readonly accountant: PrivacyAccountant | undefined;
   readonly privacyBudget: { readonly epsilon: number; readonly delta: number } | undefined;
@@ -131,8 +135,11 @@ export class SecureContributor {
   private client(key: string, smpc: AppSmpc, dp: AppDp | null): Promise<Client> {
     let c = this.clients.get(key);
     if (!c) {
-      c = this.announcement(key).then((a) => {
-        const config = checkProposed(a.config, smpc, dp, this.ctx.sites); // E_CONFIG_MISMATCH
+      c = this.announcement(key).then(async (a) => {
+        const { roster, threat } = this.ctx;
+        const rosterHash = await sessionRosterHash(roster, a.client);
+        // E_ROSTER_MISMATCH / E_CONFIG_MISMATCH
+        const config = checkProposed(a.config, smpc, dp, { sites: roster.sites.length, threat, rosterHash });
         if (this.closed) throw new ShardwireError('E_ABORTED', 'the controller is closing');
         return Client.join({
           relayUrl: this.ctx.relayUrl,
@@ -160,8 +167,9 @@ export class SecureContributor {
     // refuse settings this site would refuse anyway before bothering anyone (multiply, shards, DP)
     if (dp !== null) checkBudgetFor(dp, this.ctx.accountant?.budget);
     secureConfig(smpc, dp, {
-      sites: this.ctx.sites,
+      sites: this.ctx.roster.sites.length,
       timeouts: this.ctx.timeouts,
+      threat: this.ctx.threat,
       ...(this.ctx.privacyBudget ? { privacyBudget: this.ctx.privacyBudget } : {}),
     });
     const occurrenceKey = memo ?? '\u0000none';

@@ -15,8 +15,9 @@ import { Coordinator } from '../coordinator/coordinator.ts';
 import type { RoundReport } from '../coordinator/round.ts';
 import type { Identity } from '../crypto/identity.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import type { TimeoutConfig } from '../config.ts';
-import type { Roster } from './roster-file.ts';
+import type { ThreatMode, TimeoutConfig } from '../config.ts';
+import { toBase64url } from '../wire/base64url.ts';
+import { sessionRosterHash, type Roster } from './roster-file.ts';
 import { describeShape, restoreJson, type Shape } from './nested-vector.ts';
 import { secureConfig } from './session-config.ts';
 import type { ReadyMeta, SessionAnnouncement } from './secure-contribution.ts';
@@ -41,6 +42,7 @@ export interface CoordinationContext {
   /** The public half of the coordinator's site's own Client identity. */
   readonly ownClient: { readonly id: string; readonly publicKey: Uint8Array };
   readonly timeouts: TimeoutConfig;
+  readonly threat: ThreatMode;
   readonly privacyBudget: { readonly epsilon: number; readonly delta: number } | undefined;
   /** Largest vector one partial can carry through the relay. */
   readonly maxDim: number;
@@ -160,9 +162,12 @@ export class SecureCoordination {
 
   private async open(session: string, r: ReadyMeta): Promise<Coordinator> {
     const { roster, identity, ownClient } = this.ctx;
+    const client = { id: ownClient.id, publicKey: toBase64url(ownClient.publicKey) };
     const config = secureConfig(r.smpc, r.dp, {
       sites: roster.sites.length,
       timeouts: this.ctx.timeouts,
+      threat: this.ctx.threat,
+      rosterHash: await sessionRosterHash(roster, client),
       ...(this.ctx.privacyBudget ? { privacyBudget: this.ctx.privacyBudget } : {}),
     });
     const members = roster.sites.map((s) => (s.id === identity.id ? ownClient : s));
@@ -175,7 +180,7 @@ export class SecureCoordination {
       kernel: this.ctx.kernel,
       maxDim: this.ctx.maxDim,
     });
-    await this.ctx.announce({ key: r.key, session, config });
+    await this.ctx.announce({ key: r.key, session, config, client });
     return c;
   }
 

@@ -24,7 +24,7 @@
  *   unbiased rounding. Every site derives the same exponent.
  */
 import { ShardwireError } from '../errors.ts';
-import { ceilScaled, validateConfig, type SessionConfig, type TimeoutConfig } from '../config.ts';
+import { ceilScaled, validateConfig, type SessionConfig, type ThreatMode, type TimeoutConfig } from '../config.ts';
 import { canonicalJson } from '../crypto/hash.ts';
 import { noisePlan } from '../dp/noise-plan.ts';
 import type { AppDp, AppSmpc } from './app-status.ts';
@@ -34,8 +34,19 @@ export interface RunSettings {
   /** Number of sites: every one must contribute. */
   readonly sites: number;
   readonly timeouts: TimeoutConfig;
+  /** Who the secure rounds protect against (the SDK's `threat`); every site must ask for the same. */
+  readonly threat: ThreatMode;
+  /** The secure-aggregation session's pinned roster (the sites, the coordinator's by its run-local client). */
+  readonly rosterHash?: string;
   /** The coordinator's privacy budget (required once an app asks for DP with SMPC). */
   readonly privacyBudget?: { readonly epsilon: number; readonly delta: number };
+}
+
+/** What a site itself expects of every proposed configuration. */
+export interface SiteExpectation {
+  readonly sites: number;
+  readonly threat: ThreatMode;
+  readonly rosterHash?: string;
 }
 
 const TWO_POW_53 = 2n ** 53n;
@@ -116,6 +127,8 @@ export function secureConfig(smpc: AppSmpc, dp: AppDp | null, run: RunSettings):
     minClients: run.sites,
     maxClients: run.sites,
     timeouts: { ...run.timeouts },
+    threat: run.threat,
+    ...(run.rosterHash === undefined ? {} : { rosterHash: run.rosterHash }),
     ...(dp === null
       ? {
           clip: {
@@ -165,15 +178,29 @@ export function requestKey(smpc: AppSmpc, dp: AppDp | null): string {
 }
 
 /**
- * Checks that the configuration the coordinator proposes is what this site's app asked for, up
- * to timeouts and the privacy budget; returns it validated.
- * @throws {ShardwireError} E_CONFIG_MISMATCH naming the difference.
+ * Checks that the configuration the coordinator proposes is what this site's app asked for, with
+ * this site's threat mode and pinned roster, up to timeouts and the privacy budget; returns it
+ * validated.
+ * @throws {ShardwireError} E_ROSTER_MISMATCH (another roster); E_CONFIG_MISMATCH naming the difference.
  */
-export function checkProposed(proposed: unknown, smpc: AppSmpc, dp: AppDp | null, sites: number): SessionConfig {
+export function checkProposed(
+  proposed: unknown,
+  smpc: AppSmpc,
+  dp: AppDp | null,
+  site: SiteExpectation,
+): SessionConfig {
   const p = proposed as Record<string, unknown>;
+  if (p?.rosterHash !== site.rosterHash) {
+    throw new ShardwireError(
+      'E_ROSTER_MISMATCH',
+      `the coordinator proposed a session whose roster hash is ${JSON.stringify(p?.rosterHash)}, but the roster ` +
+        `file and the coordinator's announced client give ${JSON.stringify(site.rosterHash)}; refusing to join`,
+      {},
+    );
+  }
   const budget = p?.privacyBudget as RunSettings['privacyBudget'];
   const expected = secureConfig(smpc, dp, {
-    sites,
+    ...site,
     timeouts: p?.timeouts as TimeoutConfig,
     ...(budget ? { privacyBudget: budget } : {}),
   });
@@ -191,7 +218,7 @@ export function checkProposed(proposed: unknown, smpc: AppSmpc, dp: AppDp | null
     throw new ShardwireError(
       'E_CONFIG_MISMATCH',
       `the coordinator proposed ${got.slice(0, 300)}, but this site's app asked for ${want.slice(0, 300)} (only ` +
-        `timeouts and privacyBudget may differ); are all sites running the same app?`,
+        `timeouts and privacyBudget may differ); are all sites running the same app with the same --threat?`,
       {},
     );
   }

@@ -54,65 +54,91 @@ function fakeApp(
   };
 }
 
-test(
-  'controllers run a secure sum and a direct message between stand-in apps, then finish',
-  { timeout: 60_000 },
-  async () => {
-    const relay = await startRelay({ port: 0, logLevel: 'silent' });
-    const ids = await Promise.all([0, 1, 2].map(() => Identity.generate()));
-    const roster: Roster = { coordinator: ids[0]!.id, sites: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) };
-    const piece = (i: number) => ({
-      status: { smpc: SMPC, memo: 'GATHERROUND1' },
-      data: Buffer.from(JSON.stringify([[i, i + 0.5], [i * 2]])),
-    });
-    const pickle = Buffer.from([0x80, 0x04, 0x95, 0x00, 0xff, 0x0a]);
-    const apps = [
-      fakeApp([piece(1)], (r) => r.has('GATHERROUND1')),
-      fakeApp([piece(2), { status: { destination: ids[2]!.id, memo: 'to%20p2' }, data: pickle }], () => true),
-      fakeApp([piece(3)], (r) => r.has('to%2520p2')),
-    ];
-    const ports = await Promise.all(apps.map((a) => a.listen()));
-    const lines: string[] = [];
-    const sinks = { out: { write: (s: string) => lines.push(s) }, err: { write: () => undefined } };
-    let status: Promise<Record<string, unknown>> | undefined;
-    const summaries = await Promise.all(
-      ids.map((identity, i) =>
-        runController({
-          appUrl: `http://127.0.0.1:${ports[i]}`,
-          relayUrl: relay.url,
-          session: 'fc-fake',
-          identity,
-          roster,
-          coordinator: i === 0,
-          pollMs: 10,
-          timeouts: { joinMs: 10_000, roundMs: 10_000 },
-          json: true,
-          sinks,
-          ...(i === 1
-            ? {
-                statusPort: 0,
-                onStatusUrl: (url: string) =>
-                  void (status = fetch(url).then((r) => r.json() as Promise<Record<string, unknown>>)),
-              }
-            : {}),
-        }),
-      ),
-    );
-    // the monitoring endpoint answered while the run was going
-    const snapshot = await status!;
-    assert.equal(snapshot.site, ids[1]!.id);
-    assert.equal(snapshot.role, 'participant');
-    assert.equal(Object.keys(snapshot.sites as object).length, 3);
-    assert.deepEqual(JSON.parse(apps[0]!.received.get('GATHERROUND1')!.toString()), [[6, 7.5], [12]]);
-    assert.ok(apps[2]!.received.get('to%2520p2')!.equals(pickle), 'the opaque payload arrived byte for byte');
-    for (const s of summaries) {
-      assert.equal(s.ok, true);
-      assert.deepEqual(Object.values(s.sites), ['finished', 'finished', 'finished']);
-    }
-    assert.equal(summaries[0]!.rounds.length, 1);
-    assert.ok(lines.some((l) => JSON.parse(l).event === 'summary'));
-    for (const a of apps) a.server.close();
-    for (const i of ids) i.zeroise();
-    await relay.close();
-  },
-);
+/** Three controllers with stand-in apps; `threats[i]` is site i's --threat. */
+async function runSites(session: string, threats: readonly ('malicious-coordinator' | 'honest-coordinator')[]) {
+  const relay = await startRelay({ port: 0, logLevel: 'silent' });
+  const ids = await Promise.all([0, 1, 2].map(() => Identity.generate()));
+  const roster: Roster = { coordinator: ids[0]!.id, sites: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) };
+  const piece = (i: number) => ({
+    status: { smpc: SMPC, memo: 'GATHERROUND1' },
+    data: Buffer.from(JSON.stringify([[i, i + 0.5], [i * 2]])),
+  });
+  const pickle = Buffer.from([0x80, 0x04, 0x95, 0x00, 0xff, 0x0a]);
+  const apps = [
+    fakeApp([piece(1)], (r) => r.has('GATHERROUND1')),
+    fakeApp([piece(2), { status: { destination: ids[2]!.id, memo: 'to%20p2' }, data: pickle }], () => true),
+    fakeApp([piece(3)], (r) => r.has('to%2520p2')),
+  ];
+  const ports = await Promise.all(apps.map((a) => a.listen()));
+  const lines: string[] = [];
+  const sinks = { out: { write: (s: string) => lines.push(s) }, err: { write: () => undefined } };
+  let status: Promise<Record<string, unknown>> | undefined;
+  const outcomes = await Promise.allSettled(
+    ids.map((identity, i) =>
+      runController({
+        appUrl: `http://127.0.0.1:${ports[i]}`,
+        relayUrl: relay.url,
+        session,
+        identity,
+        roster,
+        coordinator: i === 0,
+        pollMs: 10,
+        timeouts: { joinMs: 10_000, roundMs: 10_000, shareMs: 10_000 },
+        threat: threats[i]!,
+        json: true,
+        sinks,
+        ...(i === 1
+          ? {
+              statusPort: 0,
+              onStatusUrl: (url: string) =>
+                void (status = fetch(url).then((r) => r.json() as Promise<Record<string, unknown>>)),
+            }
+          : {}),
+      }),
+    ),
+  );
+  const snapshot = await status;
+  for (const a of apps) a.server.close();
+  for (const i of ids) i.zeroise();
+  await relay.close();
+  return { ids, apps, pickle, lines, snapshot, outcomes };
+}
+
+for (const threat of ['malicious-coordinator', 'honest-coordinator'] as const) {
+  test(
+    `controllers run a secure sum (${threat}) and a direct message between stand-in apps, then finish`,
+    { timeout: 60_000 },
+    async () => {
+      const { ids, apps, pickle, lines, snapshot, outcomes } = await runSites(`fc-fake-${threat}`, [
+        threat,
+        threat,
+        threat,
+      ]);
+      const summaries = outcomes.map((o) => {
+        if (o.status === 'rejected') throw o.reason;
+        return o.value;
+      });
+      // the monitoring endpoint answered while the run was going
+      assert.equal(snapshot!.site, ids[1]!.id);
+      assert.equal(snapshot!.role, 'participant');
+      assert.equal(Object.keys(snapshot!.sites as object).length, 3);
+      assert.deepEqual(JSON.parse(apps[0]!.received.get('GATHERROUND1')!.toString()), [[6, 7.5], [12]]);
+      assert.ok(apps[2]!.received.get('to%2520p2')!.equals(pickle), 'the opaque payload arrived byte for byte');
+      for (const s of summaries) {
+        assert.equal(s.ok, true);
+        assert.deepEqual(Object.values(s.sites), ['finished', 'finished', 'finished']);
+      }
+      assert.equal(summaries[0]!.rounds.length, 1);
+      assert.ok(lines.some((l) => JSON.parse(l).event === 'summary'));
+    },
+  );
+}
+
+test('a site that asks for another threat mode refuses the proposal; every site fails', { timeout: 60_000 }, async () => {
+  const threats = ['honest-coordinator', 'malicious-coordinator', 'honest-coordinator'] as const;
+  const { apps, outcomes } = await runSites('fc-fake-mixed', threats);
+  const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code: string }).code : 'ok'));
+  assert.equal(codes[1], 'E_CONFIG_MISMATCH');
+  assert.deepEqual([codes[0], codes[2]], ['E_PEER_FAILED', 'E_PEER_FAILED']);
+  assert.equal(apps[0]!.received.has('GATHERROUND1'), false, 'no aggregate reached the app');
+});

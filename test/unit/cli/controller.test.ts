@@ -23,7 +23,7 @@ test('--privacy-budget takes ε and an optional δ', () => {
 test('`shardwire controller` prints its usage and refuses missing flags', () => {
   const help = spawnSync(process.execPath, [BIN, 'controller', '--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /--app <url>[\s\S]*--coordinator[\s\S]*--privacy-budget/);
+  assert.match(help.stdout, /--app <url>[\s\S]*--coordinator[\s\S]*--privacy-budget[\s\S]*--threat <mode>/);
   const missing = spawnSync(process.execPath, [BIN, 'controller', '--app', 'http://127.0.0.1:5000'], {
     encoding: 'utf8',
   });

@@ -14,7 +14,15 @@ import { ShardwireError } from '../../../src/errors.ts';
 
 const SMPC = { operation: 'add', serialization: 'json', shards: 0, exponent: 8 } as const;
 const GAUSS = { noisetype: 'gauss', epsilon: 1, delta: 1e-5, sensitivity: null, clippingVal: 2 } as const;
-const run = { sites: 3, timeouts: { ...DEFAULT_CONFIG.timeouts }, privacyBudget: { epsilon: 8, delta: 1e-4 } };
+const RH = 'ab'.repeat(32);
+const run = {
+  sites: 3,
+  timeouts: { ...DEFAULT_CONFIG.timeouts },
+  threat: 'malicious-coordinator',
+  rosterHash: RH,
+  privacyBudget: { epsilon: 8, delta: 1e-4 },
+} as const;
+const site = { sites: 3, threat: 'malicious-coordinator', rosterHash: RH } as const;
 const is = (code: string, re?: RegExp) => (e: unknown) =>
   e instanceof ShardwireError && e.code === code && (!re || re.test(e.message));
 
@@ -34,6 +42,8 @@ test('maps the app settings to a session config every site derives alike', () =>
   assert.equal(c.maxClients, 3);
   assert.deepEqual(c.clip, { norm: 'linf', bound: unclippedBound(8) });
   assert.equal(c.dp, undefined);
+  assert.equal(c.threat, 'malicious-coordinator');
+  assert.equal(c.rosterHash, RH);
   const d = secureConfig({ ...SMPC, exponent: 6 }, GAUSS, run);
   assert.deepEqual(d.dp, {
     noisetype: 'gauss',
@@ -83,7 +93,7 @@ test('refuses what FeatureCloud allows but shardwire cannot do, naming the alter
 test("a site accepts the coordinator's proposal only when it is what its app asked for", () => {
   const smpc = { ...SMPC, exponent: 6 };
   const proposed = secureConfig(smpc, GAUSS, { ...run, timeouts: { ...run.timeouts, roundMs: 5000 } });
-  assert.equal(checkProposed(proposed, smpc, GAUSS, 3).timeouts.roundMs, 5000);
+  assert.equal(checkProposed(proposed, smpc, GAUSS, site).timeouts.roundMs, 5000);
   const altered = (f: (c: Record<string, unknown>) => void) => {
     const c = structuredClone(proposed);
     f(c);
@@ -95,7 +105,7 @@ test("a site accepts the coordinator's proposal only when it is what its app ask
         altered((c) => ((c.dp as Record<string, unknown>).epsilon = 100)),
         smpc,
         GAUSS,
-        3,
+        site,
       ),
     is('E_CONFIG_MISMATCH'),
   );
@@ -105,7 +115,7 @@ test("a site accepts the coordinator's proposal only when it is what its app ask
         altered((c) => (c.minClients = 2)),
         smpc,
         GAUSS,
-        3,
+        site,
       ),
     is('E_CONFIG_MISMATCH'),
   );
@@ -115,9 +125,24 @@ test("a site accepts the coordinator's proposal only when it is what its app ask
         altered((c) => ((c.smpc as Record<string, unknown>).shards = 2)),
         smpc,
         GAUSS,
-        3,
+        site,
       ),
     is('E_CONFIG_MISMATCH'),
   );
-  assert.throws(() => checkProposed(proposed, smpc, null, 3), is('E_CONFIG_MISMATCH'));
+  assert.throws(() => checkProposed(proposed, smpc, null, site), is('E_CONFIG_MISMATCH'));
+  // a weaker threat mode than this site asked for, or another roster, is refused
+  assert.throws(
+    () => checkProposed(altered((c) => (c.threat = 'honest-coordinator')), smpc, GAUSS, site),
+    is('E_CONFIG_MISMATCH', /--threat/),
+  );
+  assert.throws(
+    () => checkProposed(altered((c) => (c.rosterHash = 'cd'.repeat(32))), smpc, GAUSS, site),
+    is('E_ROSTER_MISMATCH'),
+  );
+  assert.throws(
+    () => checkProposed(altered((c) => delete c.rosterHash), smpc, GAUSS, site),
+    is('E_ROSTER_MISMATCH'),
+  );
+  const honest = secureConfig(smpc, null, { ...run, threat: 'honest-coordinator' });
+  assert.equal(checkProposed(honest, smpc, null, { ...site, threat: 'honest-coordinator' }).threat, 'honest-coordinator');
 });
