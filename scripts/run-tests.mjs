@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/, without the opt-in folders
+// Runs the given test files and every test file under the given folders (default: test/, without the opt-in folders
 // test/slow/ and test/interop/, which run only when named) through node's test runner with tsx,
 // so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
@@ -21,7 +21,7 @@ function walk(dir) {
     } else if (name.endsWith('.test.ts')) files.push(p);
   }
 }
-for (const r of roots) walk(r);
+for (const r of roots) statSync(r).isDirectory() ? walk(r) : files.push(r);
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);

@@ -161,6 +161,7 @@ class ControllerRun {
     this.report = new RunReport(
       identity.id,
       this.isCoordinator ? 'coordinator' : 'participant',
+      this.threat,
       this.role.clients,
       o.privacyBudget,
     );

@@ -3,6 +3,7 @@
  * What a controller counts while it runs — messages and bytes each way, secure rounds, the
  * privacy charged per memo — and the summary it prints at the end and serves at /status.
  */
+import type { ThreatMode } from '../config.ts';
 import type { AppStatus } from './app-status.ts';
 
 /** The state of one site, as this controller knows it. */
@@ -33,6 +34,8 @@ export interface RoundEntry {
 export interface ControllerSummary {
   readonly site: string;
   readonly role: 'coordinator' | 'participant';
+  /** The threat mode of this site's secure rounds. */
+  readonly threat: ThreatMode;
   readonly ok: boolean;
   readonly error?: { readonly code: string; readonly message: string };
   readonly seconds: number;
@@ -63,6 +66,7 @@ export class RunReport {
   constructor(
     readonly site: string,
     readonly role: 'coordinator' | 'participant',
+    readonly threat: ThreatMode,
     siteIds: readonly string[],
     readonly budget: { readonly epsilon: number; readonly delta: number } | undefined,
   ) {
@@ -90,6 +94,7 @@ export class RunReport {
     return {
       site: this.site,
       role: this.role,
+      threat: this.threat,
       ok: error === undefined && this.allFinished(),
       ...(error ? { error } : {}),
       seconds: Math.round(performance.now() - this.started) / 1000,
@@ -117,7 +122,7 @@ export function formatSummary(s: ControllerSummary): string {
       `${s.seconds} s`,
     `  data: sent ${s.sent.messages} pieces (${s.sent.bytes} bytes), received ${s.received.messages} ` +
       `(${s.received.bytes} bytes)`,
-    `  secure rounds: ${s.rounds.length}${s.rounds.length ? ` (${rounds})` : ''}`,
+    `  secure rounds (${s.threat}): ${s.rounds.length}${s.rounds.length ? ` (${rounds})` : ''}`,
   ];
   if (s.privacy.releases.length > 0 || s.privacy.budget) {
     const per = s.privacy.releases

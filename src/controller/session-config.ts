@@ -17,6 +17,10 @@
  *   'replace' (Δ = 2·clippingVal, shardwire's FeatureCloud convention), noise added locally by
  *   every site. An app that gives a sensitivity but no clippingVal is clipped at sensitivity / 2,
  *   so that the sensitivity it declared really holds.
+ * - Secure rounds run in the site's threat mode (default 'malicious-coordinator'), with the
+ *   roster pinned (rosterHash) and, under double masking, the share threshold at its maximum
+ *   (every holder): FeatureCloud waits for every site, so a lower threshold would buy dropout
+ *   tolerance the run cannot use, while the coordinator's site owns one member of every round.
  * - With DP the exponent is the app's, or the largest below it at which the calibrated noise fits
  *   the kernel's exact samplers (σ ≤ 2^28 integer units): FeatureCloud's default 8 with Gaussian
  *   noise for ε = 1 and clippingVal 10 needs σ ≈ 75, i.e. 7.5·10^9 units at 10^-8, so such a
@@ -128,6 +132,10 @@ export function secureConfig(smpc: AppSmpc, dp: AppDp | null, run: RunSettings):
     maxClients: run.sites,
     timeouts: { ...run.timeouts },
     threat: run.threat,
+    // every site must contribute anyway, so rebuilding a secret may need all of its holders: a
+    // lying coordinator (which also owns one member, its site's client) then needs every one of
+    // a victim's neighbours to collude, at no cost in dropout tolerance (clamped to k by the SDK)
+    ...(run.threat === 'malicious-coordinator' ? { threshold: run.sites } : {}),
     ...(run.rosterHash === undefined ? {} : { rosterHash: run.rosterHash }),
     ...(dp === null
       ? {

@@ -1,9 +1,10 @@
 // Interop harness: a relay in this process, three real FeatureCloud app processes (the upstream
-// engine, unmodified, from ../shared/vendor/featurecloud or $SHARDWIRE_FEATURECLOUD_DIR) and
+// engine, unmodified, from $SHARDWIRE_FEATURECLOUD_DIR, or the CI machine's copy of it) and
 // three `shardwire controller` processes with --json. Missing python3/numpy/bottle or vendor dir
 // is an error that says so — never a silent skip.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,8 +24,9 @@ export function environment(): { vendor: string; python: string } {
   const python = process.env.SHARDWIRE_PYTHON ?? '/usr/bin/python3';
   if (!existsSync(join(vendor, 'FeatureCloud/app/engine/app.py'))) {
     throw new Error(
-      `FeatureCloud engine not found at ${vendor} (FeatureCloud/app/engine/app.py); set SHARDWIRE_FEATURECLOUD_DIR ` +
-        `to the upstream FeatureCloud checkout`,
+      `FeatureCloud engine not found at ${vendor} (no FeatureCloud/app/engine/app.py): npm run test:interop runs ` +
+        `real FeatureCloud apps and cannot pass without the engine; set SHARDWIRE_FEATURECLOUD_DIR to a checkout ` +
+        `of github.com/FeatureCloud/FeatureCloud (the folder that holds FeatureCloud/)`,
     );
   }
   const probe = spawnSync(python, ['-c', 'import numpy, bottle'], { encoding: 'utf8' });
@@ -160,7 +162,7 @@ export async function runSites(o: RunOptions): Promise<RunResult> {
     await saveIdentity(id, join(dir, `site${i}.json`));
     id.zeroise();
   }
-  const session = `fc-${Math.random().toString(36).slice(2, 10)}`;
+  const session = `fc-${randomUUID().slice(0, 8)}`;
   const appLogs: string[][] = identities.map(() => []);
   const apps: ChildProcess[] = [];
   const fakes: Server[] = [];

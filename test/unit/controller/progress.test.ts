@@ -44,7 +44,7 @@ test('a live status line on a terminal, one line per change elsewhere, JSON line
 });
 
 test('the summary says how the run ended, rounds and ε per memo', () => {
-  const r = new RunReport('a', 'coordinator', ['a', 'b'], { epsilon: 8, delta: 1e-5 });
+  const r = new RunReport('a', 'coordinator', 'malicious-coordinator', ['a', 'b'], { epsilon: 8, delta: 1e-5 });
   r.sites.set('a', 'finished');
   r.sites.set('b', 'finished');
   r.rounds.push({ memo: 'GATHERROUND1', roundMemo: 'GATHERROUND1.1', dim: 10, ms: 12 });
@@ -53,7 +53,7 @@ test('the summary says how the run ended, rounds and ε per memo', () => {
   assert.equal(s.ok, true);
   const text = formatSummary(s);
   assert.match(text, /^finished: site a \(coordinator\), 2\/2 apps finished/);
-  assert.match(text, /GATHERROUND1: 10 values, 12 ms/);
+  assert.match(text, /secure rounds \(malicious-coordinator\): 1 \(GATHERROUND1: 10 values, 12 ms\)/);
   assert.match(text, /ε spent 1\.000 of 8 at δ=0\.00001 — dp ε=1\.000 \(local\)/);
   const failed = r.summary({ code: 'E_APP', message: 'E_APP: boom' });
   assert.equal(failed.ok, false);

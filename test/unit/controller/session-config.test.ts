@@ -44,6 +44,8 @@ test('maps the app settings to a session config every site derives alike', () =>
   assert.equal(c.dp, undefined);
   assert.equal(c.threat, 'malicious-coordinator');
   assert.equal(c.rosterHash, RH);
+  assert.equal(c.threshold, 3, 'every holder must help rebuild a secret');
+  assert.equal(secureConfig(SMPC, null, { ...run, threat: 'honest-coordinator' }).threshold, undefined);
   const d = secureConfig({ ...SMPC, exponent: 6 }, GAUSS, run);
   assert.deepEqual(d.dp, {
     noisetype: 'gauss',

@@ -1,5 +1,6 @@
 """FeatureCloud test app: secure sums and means over several memos and states, mixed shapes,
-a reused memo, a plain (pickle) broadcast and participant-to-participant messages.
+a reused memo, plain (pickle) data gathered at the coordinator, a plain broadcast and
+participant-to-participant messages.
 
 Every number is k/256 for an integer k, so it is exact at exponent 8 (x·10^8 = k·390625) and the
 test can check the aggregates exactly. Run with fc_server (see there).
@@ -73,6 +74,13 @@ class Rounds(AppState):
             self.send_data_to_coordinator(w, use_smpc=True, memo='weights')
             if self.is_coordinator:
                 weights.append(fc_server.to_list(self.aggregate_data(use_smpc=True, memo='weights')))
+        # plain data to the coordinator (pickle, numpy inside), collected with gather_data
+        piece = {'site': index, 'array': data(index, 300, (2, 2)), 'text': f'plain from {index}'}
+        inputs['plain'] = fc_server.to_list(piece)
+        self.send_data_to_coordinator(piece, memo='plain')
+        if self.is_coordinator:
+            gathered = sorted(self.gather_data(memo='plain'), key=lambda p: p['site'])
+            self.store('gathered', [fc_server.to_list(p) for p in gathered])
         self.store('means', means)
         self.store('weights', weights)
         return 'broadcast' if self.is_coordinator else 'receive'
@@ -85,7 +93,8 @@ class Broadcast(AppState):
 
     def run(self):
         self.update(message='broadcasting results', progress=0.7)
-        results = {'mixed': self.load('mixed'), 'means': np.array(self.load('means')), 'weights': self.load('weights')}
+        results = {'mixed': self.load('mixed'), 'means': np.array(self.load('means')), 'weights': self.load('weights'),
+                   'gathered': self.load('gathered')}
         self.broadcast_data(results, memo='results')  # pickle, numpy inside
         return 'receive'
 
@@ -105,7 +114,8 @@ class Receive(AppState):
         received = self.await_data(n=1, memo='ring')
         fc_server.write_output(self.id, {
             'id': self.id, 'index': index, 'coordinator': self.is_coordinator, 'inputs': self.load('inputs'),
-            'results': {'mixed': results['mixed'], 'means': results['means'].tolist(), 'weights': results['weights']},
+            'results': {'mixed': results['mixed'], 'means': results['means'].tolist(), 'weights': results['weights'],
+                        'gathered': results['gathered']},
             'ring': {'sent': fc_server.to_list(ring_value), 'received': fc_server.to_list(received)},
         })
         self.update(message='done', progress=1.0)
