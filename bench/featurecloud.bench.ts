@@ -6,7 +6,8 @@
 // send_data_to_coordinator call returns (its data is queued for the controller), and
 // `fromSendCallSeconds` when that call starts (the engine serialises inside it: json.dumps for
 // SMPC, pickle otherwise). Every secure mean is checked against the plain mean of the same data
-// before it is reported. Also, in the same process: the parsers
+// before it is reported. Each size runs in both threat modes (BENCH_THREATS): the default double
+// masking and the honest-coordinator single masking. Also, in the same process: the parsers
 // for the app's JSON (each verified to give the same doubles) and the restore of the aggregate.
 // Prints JSON lines. Absolute figures depend on the machine's load: compare the ratios.
 import { runSites, relay, describeRun } from '../test/interop/featurecloud/harness.ts';
@@ -76,12 +77,15 @@ interface Rec {
   jsonLoadsSeconds?: number;
 }
 
-async function endToEnd(dim: number): Promise<void> {
+async function endToEnd(dim: number, threat: string): Promise<void> {
   const r = await runSites({
     app: 'bench_app.py',
     timeoutMs: 900_000,
     env: { FC_BENCH_DIM: String(dim), FC_BENCH_REPS: String(REPS), FC_DATA_POLL_INTERVAL: ENGINE_POLL },
-    flags: () => ['--poll-ms', POLL_MS, '--round-timeout-ms', '300000', '--app-timeout-ms', '120000'],
+    flags: () => [
+      ...['--poll-ms', POLL_MS, '--round-timeout-ms', '300000', '--share-timeout-ms', '300000'],
+      ...['--app-timeout-ms', '120000', '--threat', threat],
+    ],
   });
   if (r.controllers.some((c) => c.code !== 0) || r.outputs.size !== 3)
     throw new Error(`bench run failed:\n${describeRun(r)}`);
@@ -112,6 +116,7 @@ async function endToEnd(dim: number): Promise<void> {
       JSON.stringify({
         bench: 'featurecloud',
         dim,
+        threat,
         sites: 3,
         path: mode === 'smpc' ? 'smpc (JSON, secure round)' : 'plain (pickle, baseline)',
         reps: REPS,
@@ -131,6 +136,7 @@ async function endToEnd(dim: number): Promise<void> {
     JSON.stringify({
       bench: 'featurecloud-ratio',
       dim,
+      threat,
       smpcOverPlain: ratio('latency'),
       smpcOverPlainFromSendCall: ratio('fromCall'),
       goal: dim === 1e6 ? 2 : undefined,
@@ -139,5 +145,8 @@ async function endToEnd(dim: number): Promise<void> {
 }
 
 parsers(1e6);
-for (const dim of (process.env.BENCH_DIMS ?? '100000,1000000').split(',').map(Number)) await endToEnd(dim);
+const THREATS = (process.env.BENCH_THREATS ?? 'malicious-coordinator,honest-coordinator').split(',');
+for (const dim of (process.env.BENCH_DIMS ?? '100000,1000000').split(',').map(Number)) {
+  for (const threat of THREATS) await endToEnd(dim, threat);
+}
 await (await relay()).close();

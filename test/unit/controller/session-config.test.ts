@@ -101,50 +101,17 @@ test("a site accepts the coordinator's proposal only when it is what its app ask
     f(c);
     return c;
   };
-  assert.throws(
-    () =>
-      checkProposed(
-        altered((c) => ((c.dp as Record<string, unknown>).epsilon = 100)),
-        smpc,
-        GAUSS,
-        site,
-      ),
-    is('E_CONFIG_MISMATCH'),
-  );
-  assert.throws(
-    () =>
-      checkProposed(
-        altered((c) => (c.minClients = 2)),
-        smpc,
-        GAUSS,
-        site,
-      ),
-    is('E_CONFIG_MISMATCH'),
-  );
-  assert.throws(
-    () =>
-      checkProposed(
-        altered((c) => ((c.smpc as Record<string, unknown>).shards = 2)),
-        smpc,
-        GAUSS,
-        site,
-      ),
-    is('E_CONFIG_MISMATCH'),
-  );
+  const refused = (f: (c: Record<string, unknown>) => void, code = 'E_CONFIG_MISMATCH', re?: RegExp) =>
+    assert.throws(() => checkProposed(altered(f), smpc, GAUSS, site), is(code, re));
+  refused((c) => ((c.dp as Record<string, unknown>).epsilon = 100));
+  refused((c) => (c.minClients = 2));
+  refused((c) => ((c.smpc as Record<string, unknown>).shards = 2));
+  refused((c) => (c.threshold = 2));
   assert.throws(() => checkProposed(proposed, smpc, null, site), is('E_CONFIG_MISMATCH'));
   // a weaker threat mode than this site asked for, or another roster, is refused
-  assert.throws(
-    () => checkProposed(altered((c) => (c.threat = 'honest-coordinator')), smpc, GAUSS, site),
-    is('E_CONFIG_MISMATCH', /--threat/),
-  );
-  assert.throws(
-    () => checkProposed(altered((c) => (c.rosterHash = 'cd'.repeat(32))), smpc, GAUSS, site),
-    is('E_ROSTER_MISMATCH'),
-  );
-  assert.throws(
-    () => checkProposed(altered((c) => delete c.rosterHash), smpc, GAUSS, site),
-    is('E_ROSTER_MISMATCH'),
-  );
+  refused((c) => (c.threat = 'honest-coordinator'), 'E_CONFIG_MISMATCH', /--threat/);
+  refused((c) => (c.rosterHash = 'cd'.repeat(32)), 'E_ROSTER_MISMATCH');
+  refused((c) => delete c.rosterHash, 'E_ROSTER_MISMATCH');
   const honest = secureConfig(smpc, null, { ...run, threat: 'honest-coordinator' });
   assert.equal(checkProposed(honest, smpc, null, { ...site, threat: 'honest-coordinator' }).threat, 'honest-coordinator');
 });
