@@ -113,5 +113,6 @@ test("a site accepts the coordinator's proposal only when it is what its app ask
   refused((c) => (c.rosterHash = 'cd'.repeat(32)), 'E_ROSTER_MISMATCH');
   refused((c) => delete c.rosterHash, 'E_ROSTER_MISMATCH');
   const honest = secureConfig(smpc, null, { ...run, threat: 'honest-coordinator' });
-  assert.equal(checkProposed(honest, smpc, null, { ...site, threat: 'honest-coordinator' }).threat, 'honest-coordinator');
+  const accepted = checkProposed(honest, smpc, null, { ...site, threat: 'honest-coordinator' });
+  assert.equal(accepted.threat, 'honest-coordinator');
 });
