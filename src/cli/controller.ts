@@ -166,5 +166,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } finally {
     identity.zeroise();
+    // the run is over (summary printed): a straggler — a secure-session join whose coordinator
+    // left, which the SDK only gives up after joinMs — must not keep the process alive
+    setTimeout(() => process.exit(), 2000).unref();
   }
 }

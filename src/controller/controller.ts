@@ -19,7 +19,7 @@ import { AppClient } from './app-client.ts';
 import type { AppStatus } from './app-status.ts';
 import { routeOf, type SiteRole } from './routing.ts';
 import type { Roster } from './roster-file.ts';
-import { SiteLink, peerError, type SiteMessage } from './site-link.ts';
+import { SiteLink, failMessage, peerError, type SiteMessage } from './site-link.ts';
 import { SecureContributor, type ReadyMeta, type SessionAnnouncement } from './secure-contribution.ts';
 import { SecureCoordination, type SecureRound } from './secure-coordination.ts';
 import { addLocalNoise } from './local-noise.ts';
@@ -371,7 +371,9 @@ class ControllerRun {
         return this.checkDone();
       case 'fc.fail':
         this.report.sites.set(m.from, 'failed');
-        return this.fail(peerError(m.from, meta), false);
+        if (typeof meta.origin === 'string' && this.report.sites.has(meta.origin))
+          this.report.sites.set(meta.origin, 'failed');
+        return this.fail(peerError(m.from, meta));
       default:
         throw new ShardwireError('E_BAD_PAYLOAD', `unknown message ${m.type} from ${m.from}`);
     }
@@ -401,7 +403,6 @@ class ControllerRun {
         `site ${id} disconnected (${reason}) before its app finished; the run cannot complete without it`,
         { site: id, reason },
       ),
-      false,
     );
   }
 
@@ -432,20 +433,23 @@ class ControllerRun {
     this.tasks.add(t);
   }
 
-  /** Records the first failure, tells the other sites (unless it came from one) and ends the run. */
-  private fail(e: ShardwireError, tell = true): void {
+  /**
+   * Records the first failure, tells the other sites (a peer's failure is forwarded with its
+   * origin: a third site may hear of it from here first, or see this site leave) and ends the run.
+   */
+  private fail(e: ShardwireError): void {
     if (this.failure) return;
     this.failure = e;
     this.coordination?.stop();
     this.progress.close();
     this.progress.event({ event: 'error', code: e.code, message: e.message });
-    const told =
-      tell && this.link ? this.link.sendAll('fc.fail', { code: e.code, message: e.message }) : Promise.resolve();
+    const meta = failMessage(e);
+    const told = this.link ? this.link.sendAll('fc.fail', meta, meta.origin) : Promise.resolve();
     void told.finally(() => this.settle());
   }
 
   private async teardown(): Promise<void> {
-    await this.contributor?.close();
+    this.contributor?.close();
     await this.coordination?.close();
     this.link?.close();
     this.ownClient?.zeroise();

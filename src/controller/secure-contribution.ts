@@ -201,12 +201,13 @@ export class SecureContributor {
     return { roundMemo, dim: flat.values.length, ...(charged ?? {}) };
   }
 
-  /** Leaves every secure-aggregation session (wipes their keys). */
-  async close(): Promise<void> {
+  /**
+   * Leaves every secure-aggregation session (wipes their keys). A join still in progress is not
+   * waited for — its coordinator may be gone, and the SDK's join only gives up after joinMs —
+   * but its Client is closed the moment it resolves.
+   */
+  close(): void {
     this.closed = true;
-    for (const c of this.clients.values()) {
-      const client = await c.catch(() => undefined);
-      client?.close();
-    }
+    for (const c of this.clients.values()) void c.then((client) => client.close(), () => undefined);
   }
 }

@@ -342,10 +342,11 @@ export class SiteLink {
     await this.ordered(() => this.channel.send(to, type, undefined, body(meta)));
   }
 
-  /** Sends a control message to every other site; failures to reach one are reported, not thrown. */
-  async sendAll(type: string, meta: Record<string, unknown>): Promise<void> {
+  /** Sends a control message to every other site (but `except`); failures to reach one are not thrown. */
+  async sendAll(type: string, meta: Record<string, unknown>, except?: string): Promise<void> {
     const me = this.channel.keyring.id;
-    await Promise.allSettled(this.roster.sites.filter((s) => s.id !== me).map((s) => this.send(s.id, type, meta)));
+    const to = this.roster.sites.filter((s) => s.id !== me && s.id !== except);
+    await Promise.allSettled(to.map((s) => this.send(s.id, type, meta)));
   }
 
   /** Closes the relay connection and wipes the session keys. */
@@ -372,12 +373,30 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A typed error from a peer's `fc.fail` message. */
+/**
+ * A typed error from a peer's `fc.fail` message. A site that fails because of another forwards
+ * the first failure with its `origin`, so every site names the site where the run broke even
+ * when it hears of the failure from a third site (or sees that one leave) first.
+ */
 export function peerError(from: string, meta: Record<string, unknown>): ShardwireError {
   const code = typeof meta.code === 'string' ? (meta.code as ErrorCode) : 'E_APP';
-  return new ShardwireError(
-    'E_PEER_FAILED',
-    `site ${from} failed with ${code}: ${String(meta.message ?? '').slice(0, 400)}`,
-    { site: from, code },
-  );
+  const origin = typeof meta.origin === 'string' ? meta.origin : from;
+  const cause = String(meta.message ?? '').slice(0, 400);
+  const via = origin === from ? '' : ` (reported by site ${from})`;
+  return new ShardwireError('E_PEER_FAILED', `site ${origin} failed with ${code}${via}: ${cause}`, {
+    site: origin,
+    code,
+    cause,
+  });
+}
+
+/** The `fc.fail` message that tells the other sites about `e` (forwarding a peer's failure as is). */
+export function failMessage(e: ShardwireError): { code: string; message: string; origin?: string } {
+  const d = e.details as { site?: unknown; code?: unknown; cause?: unknown };
+  if (e.code !== 'E_PEER_FAILED' || typeof d.site !== 'string') return { code: e.code, message: e.message };
+  return {
+    code: typeof d.code === 'string' ? d.code : e.code,
+    message: typeof d.cause === 'string' ? d.cause : e.message,
+    origin: d.site,
+  };
 }

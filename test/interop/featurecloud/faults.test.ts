@@ -37,6 +37,10 @@ function expectFailure(r: RunResult, faulty: number, code: string, message: RegE
     assert.equal(c.code, 1, `site ${c.index} exit code\n${why}`);
     const e = errorOf(c);
     assert.ok(e, `site ${c.index} reported no error event\n${why}`);
+    // nothing left behind keeps a failed controller alive (such as a secure-session join whose
+    // coordinator left: the SDK gives up only after joinMs, 30 s here)
+    const lingered = c.exitedAt - Date.parse(String((e as { time?: string }).time));
+    assert.ok(lingered < 10_000, `site ${c.index} exited ${lingered} ms after its error\n${why}`);
     if (c.index === faulty) {
       assert.equal(e.code, code, why);
       assert.match(e.message, message, why);

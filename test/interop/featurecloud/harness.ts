@@ -44,6 +44,8 @@ export interface ControllerRun {
   readonly index: number;
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** Date.now() when the process exited. */
+  readonly exitedAt: number;
   readonly events: Record<string, unknown>[];
   readonly stderr: string;
 }
@@ -216,8 +218,8 @@ export async function runSites(o: RunOptions): Promise<RunResult> {
       collectJson(proc.stdout!, events[i]!);
       proc.stderr!.setEncoding('utf8');
       proc.stderr!.on('data', (d: string) => (stderr[i] += d));
-      return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-        proc.on('exit', (code, signal) => res({ code, signal })),
+      return new Promise<{ code: number | null; signal: NodeJS.Signals | null; exitedAt: number }>((res) =>
+        proc.on('exit', (code, signal) => res({ code, signal, exitedAt: Date.now() })),
       );
     });
     o.during?.({ controllers, events });
