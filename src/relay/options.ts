@@ -48,6 +48,8 @@ export interface RelayOptions {
   allowedCoordinators?: readonly Uint8Array[];
   /** Routing backplane (default: a new MemoryBackplane owned by the relay). */
   backplane?: Backplane;
+  /** Serve the read-only dashboard at /dashboard (default false; counts only, no secrets). */
+  dashboard?: boolean;
   /** Log level of the default logger (default info). */
   logLevel?: LogLevel;
   /** Custom logger (overrides logLevel). */
@@ -91,6 +93,7 @@ export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions 
     highWaterMarkBytes: aint(o.highWaterMarkBytes ?? 2 * maxPayloadBytes, 'highWaterMarkBytes', 1, 2 ** 40, 'E_BAD_CONFIG'),
     maxBadFrames: limit(o.maxBadFrames ?? 8, 'maxBadFrames', 1, 1e9),
     shutdownGraceMs: aint(o.shutdownGraceMs ?? 5000, 'shutdownGraceMs', 0, U31, 'E_BAD_CONFIG'),
+    dashboard: aoneOf(o.dashboard ?? false, 'dashboard', [true, false], 'E_BAD_CONFIG'),
     logLevel: aoneOf(o.logLevel ?? 'info', 'logLevel', LOG_LEVELS, 'E_BAD_CONFIG'),
     allowedCoordinators: o.allowedCoordinators,
     backplane: o.backplane,

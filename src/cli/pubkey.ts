@@ -1,0 +1,25 @@
+/**
+ * @module cli/pubkey
+ * `shardwire pubkey [--identity FILE] [--json]`: prints the id and public key (unpadded base64url)
+ * of an existing identity file, e.g. to hand a coordinator's key to the relay operator for
+ * `--allow-coordinator`. Reads the secret key only to check the file, and wipes it at once.
+ */
+import { publicKeyToBase64url } from '../crypto/identity.ts';
+import { loadIdentity } from '../crypto/identity-file.ts';
+import { parseFlags } from './args.ts';
+import { DEFAULT_IDENTITY_FILE } from './keygen.ts';
+
+export const summary = 'print the id and public key of an identity file';
+
+export const usage = `usage: shardwire pubkey [--identity FILE] [--json]
+  --identity FILE   the identity file (default ./${DEFAULT_IDENTITY_FILE})
+  --json            print {"id","publicKey"} as one JSON line instead of text`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { identity: { type: 'string' }, json: { type: 'boolean' } });
+  const identity = await loadIdentity((values.identity as string | undefined) ?? DEFAULT_IDENTITY_FILE);
+  const out = { id: identity.id, publicKey: publicKeyToBase64url(identity.publicKey) };
+  identity.zeroise();
+  console.log(values.json === true ? JSON.stringify(out) : `id:         ${out.id}\npublic key: ${out.publicKey}`);
+  return 0;
+}
