@@ -1,5 +1,5 @@
 /**
- * The noise part of the WASM ABI (issue 3), re-exported by index.ts. Integers only; status codes
+ * The noise part of the WASM ABI, re-exported by index.ts. Integers only; status codes
  * from status.ts. Kept in its own file so that the ABI has one owner per concern.
  *
  * Protocol (mirrored by src/kernel/noise.ts): write the 32-byte key at noiseKeyPtr(), the

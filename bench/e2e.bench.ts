@@ -1,4 +1,4 @@
-// End-to-end secure aggregation benchmark (issue #5): one round = open → n sealed partials
+// End-to-end secure aggregation benchmark: one round = open → n sealed partials
 // through the relay → reconstruct, with shards 3 (k = 2 holders), no DP, exponent 6, L∞ clip 1.
 //
 // Layout (2-core box): relay + coordinator in this process; ALL n clients in ONE child process
@@ -42,7 +42,7 @@ const CASES = [
 ];
 const SHARDS = 3;
 const EXPONENT = 6;
-/** Flower SecAgg+ (n = 10, 2 neighbours) as measured on this kind of machine (issue #5). */
+/** Flower SecAgg+ (n = 10, 2 neighbours) as measured on this kind of machine. */
 const FLOWER: Record<string, { client?: number; server?: number }> = {
   '10000/10': { client: 0.0215 },
   '1000000/10': { client: 0.057, server: 0.15 },
@@ -282,7 +282,7 @@ async function parentMain(): Promise<void> {
   }
   console.log('\nclient s: client.aggregate() after round.open arrived (compute + seal + send call), clients serialised in one process;');
   console.log('server s: Σ per-partial handling (AEAD open + ring conversion) + reconstructMs; round s: runRound wall time; bare s: same bytes through a bare ws forwarder.');
-  console.log('Goals (issue #5): client ≤ 0.001 s at d=10^4, ≤ 0.015 s at 10^6; coordinator ≤ 0.04 s at 10^6, ≤ 0.02 s at n=100; bytes ≤ 1.05 × ring width.');
+  console.log('Goals: client ≤ 0.001 s at d=10^4, ≤ 0.015 s at 10^6; coordinator ≤ 0.04 s at 10^6, ≤ 0.02 s at n=100; bytes ≤ 1.05 × ring width.');
 }
 
 if (process.argv[2] === 'clients') await childMain();

@@ -12,3 +12,4 @@ export { Client, type ClientOptions, type ContributionResult, type ClientEvents 
 export { Coordinator, type CoordinatorOptions, type CoordinatorEvents } from './coordinator/coordinator.ts';
 export type { RoundOptions, RoundReport, RoundPrivacy, RoundResultWithReport } from './coordinator/round.ts';
 export { holderGraph, type HolderGraph } from './secagg/holder-graph.ts';
+export { toBase64url, fromBase64url } from './wire/base64url.ts';

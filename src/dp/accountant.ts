@@ -1,6 +1,6 @@
 /**
  * @module dp/accountant
- * The per-session privacy accountant (DESIGN.md §5, issue 3). It records every release
+ * The per-session privacy accountant (docs/DP.md). It records every release
  * (mechanism, Δ1, Δ2, σ or b, contributors, dimension) and reports per-round and cumulative ε at
  * the session's δ:
  * - Gaussian: zCDP, ρ = Δ2²/(2σ_eff²) per release, additive (Bun & Steinke 2016, Lemma 2.3);

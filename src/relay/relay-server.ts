@@ -70,7 +70,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const startedAt = Date.now();
 
   const server: Server = createServer((req, res) => handleHttp(req, res, { metrics, stats, shuttingDown: () => ctx.shuttingDown, startedAt, dashboard: o.dashboard }));
-  // ws enforces maxPayload from the frame header, before buffering the message (issue #4).
+  // ws enforces maxPayload from the frame header, before buffering the message (bounded memory per peer).
   const wss = new WebSocketServer({ noServer: true, maxPayload: FRAME_PREFIX_BYTES + MAX_HEADER_BYTES + o.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
   server.on('upgrade', (req, socket: Duplex, head) => {
     socket.on('error', () => socket.destroy());
