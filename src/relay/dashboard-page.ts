@@ -22,7 +22,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .tile span { color: #5b6475; font-size: .8rem; }
   svg { background: #fff; border: 1px solid #dde1e8; border-radius: 6px; width: 100%; max-width: 40rem; height: 8rem; }
   polyline { fill: none; stroke-width: 2; }
-  #frames-line { stroke: #2563eb; } #bytes-line { stroke: #c2410c; }
+  #frames-line { stroke: #2563eb; } #bytes-line { stroke: #c2410c; stroke-dasharray: 5 3; }
   table { border-collapse: collapse; background: #fff; min-width: 20rem; }
   td, th { border: 1px solid #dde1e8; padding: .25rem .6rem; text-align: left; font-variant-numeric: tabular-nums; }
   .muted { color: #5b6475; }
