@@ -154,6 +154,7 @@ test('keygen prints base64url that relay --allow-coordinator takes as is; silent
     assert.match(publicKey, /^[A-Za-z0-9_-]{43}$/);
     const p = cli(['pubkey', '--identity', file, '--json']);
     assert.deepEqual(JSON.parse(p.stdout), { id, publicKey });
+    assert.equal(cli(['pubkey', '--identity', file, '--key']).stdout, `${publicKey}\n`);
 
     relay = cliSpawn(['relay', '--port', '0', '--allow-coordinator', publicKey]);
     const out = await waitFor(relay, 'stdout', /"msg":"relay listening"/);
