@@ -13,12 +13,20 @@ import * as esbuild from 'esbuild';
 import { runBrowserRounds } from '../test/browser/_browser-round.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const kib = (n: number) => (n / 1024).toFixed(1);
 const gz = (b: Uint8Array | string) => gzipSync(b, { level: 9 }).length;
 
 async function bundleBytes(entry: string, external: string[] = []): Promise<Uint8Array> {
   const r = await esbuild.build({
-    stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', platform: 'browser',
-    target: ['es2022'], minify: true, write: false, external, logLevel: 'error',
+    stdin: { contents: entry, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    minify: true,
+    write: false,
+    external,
+    logLevel: 'error',
   });
   return r.outputFiles[0]!.contents;
 }
@@ -33,12 +41,19 @@ const sodiumOnly = await bundleBytes("export { default } from 'libsodium-wrapper
 const withoutSodium = await bundleBytes("export * from './src/index.ts';", ['libsodium-wrappers']);
 const wasm = readFileSync(`${root}dist/browser/kernel-simd.wasm`);
 const sizes = {
-  bundle_bytes: bundle.length, bundle_gzip: gz(bundle),
-  libsodium_alone_gzip: gz(sodiumOnly), shardwire_without_libsodium_gzip: gz(withoutSodium),
-  kernel_simd_wasm_bytes: wasm.length, kernel_simd_wasm_gzip: gz(wasm), goal_bundle_gzip: 150 * 1024,
+  bundle_bytes: bundle.length,
+  bundle_gzip: gz(bundle),
+  libsodium_alone_gzip: gz(sodiumOnly),
+  shardwire_without_libsodium_gzip: gz(withoutSodium),
+  kernel_simd_wasm_bytes: wasm.length,
+  kernel_simd_wasm_gzip: gz(wasm),
+  goal_bundle_gzip: 150 * 1024,
 };
-console.log(`bundle ${(sizes.bundle_gzip / 1024).toFixed(1)} KiB gzip (libsodium alone ${(sizes.libsodium_alone_gzip / 1024).toFixed(1)} KiB, ` +
-  `shardwire without it ${(sizes.shardwire_without_libsodium_gzip / 1024).toFixed(1)} KiB) + kernel ${(sizes.kernel_simd_wasm_gzip / 1024).toFixed(1)} KiB gzip`);
+console.log(
+  `bundle ${kib(sizes.bundle_gzip)} KiB gzip (libsodium alone ${kib(sizes.libsodium_alone_gzip)} KiB, ` +
+    `shardwire without it ${kib(sizes.shardwire_without_libsodium_gzip)} KiB) + kernel ` +
+    `${kib(sizes.kernel_simd_wasm_gzip)} KiB gzip`,
+);
 
 const dim = Number(process.env.BENCH_DIM ?? 100_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -46,10 +61,23 @@ const run = await runBrowserRounds({ dim, rounds, nodeParticipants: 2 });
 if (run.maxAbsError !== 0) throw new Error(`aggregate not exact: max error ${run.maxAbsError}`);
 const browser = median(run.browserMs.slice(1));
 const node = median(run.nodeMs.slice(1));
-console.log(`d = ${dim}: client time browser ${browser.toFixed(1)} ms vs Node ${node.toFixed(1)} ms (median of ${rounds - 1} rounds) ` +
-  `= ${(browser / node).toFixed(2)}× (goal ≤ 1.5×), kernel ${run.flavour}`);
-console.log(JSON.stringify({
-  bench: 'browser', ...sizes, dim, rounds, kernel: run.flavour,
-  browser_client_ms: run.browserMs.map((x) => +x.toFixed(2)), node_client_ms: run.nodeMs.map((x) => +x.toFixed(2)),
-  browser_client_ms_median: +browser.toFixed(2), node_client_ms_median: +node.toFixed(2), ratio_browser_node: +(browser / node).toFixed(3), goal_ratio: 1.5,
-}));
+console.log(
+  `d = ${dim}: client time browser ${browser.toFixed(1)} ms vs Node ${node.toFixed(1)} ms ` +
+    `(median of ${rounds - 1} rounds) ` +
+    `= ${(browser / node).toFixed(2)}× (goal ≤ 1.5×), kernel ${run.flavour}`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'browser',
+    ...sizes,
+    dim,
+    rounds,
+    kernel: run.flavour,
+    browser_client_ms: run.browserMs.map((x) => +x.toFixed(2)),
+    node_client_ms: run.nodeMs.map((x) => +x.toFixed(2)),
+    browser_client_ms_median: +browser.toFixed(2),
+    node_client_ms_median: +node.toFixed(2),
+    ratio_browser_node: +(browser / node).toFixed(3),
+    goal_ratio: 1.5,
+  }),
+);

@@ -6,6 +6,6 @@ try {
   await import('../dist/cli/run.js');
 } catch (e) {
   if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !/dist[\\/]cli[\\/]run\.js/.test(String(e.message))) throw e;
-  console.error('shardwire: the compiled CLI (dist/) is missing; run `npm run build` in a checkout, or reinstall shardwire');
+  console.error('shardwire: the compiled CLI (dist/) is missing; run `npm run build` in a checkout, or reinstall');
   process.exitCode = 1;
 }

@@ -30,14 +30,19 @@ function check(name, fn) {
     console.log(`ok - ${name} (${((performance.now() - t0) / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ''}`);
   } catch (e) {
     results.push({ name, ok: false });
-    console.log(`not ok - ${name}\n  ${String(e.stack ?? e).split('\n').join('\n  ')}`);
+    console.log(
+      `not ok - ${name}\n  ${String(e.stack ?? e)
+        .split('\n')
+        .join('\n  ')}`,
+    );
   }
 }
 
 function run(cmd, args, o = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000, ...o });
   if (o.allowFail) return r;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
@@ -56,40 +61,74 @@ const devVersion = (name) => lock.packages[`node_modules/${name}`].version;
 
 let tarball;
 check('npm pack (runs prepare: kernel and dist build)', () => {
-  const out = execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(npm, ['pack', '--json', '--pack-destination', work], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const info = JSON.parse(out.slice(out.indexOf('[')))[0];
   tarball = join(work, info.filename);
   const files = info.files.map((f) => f.path);
-  for (const need of ['LICENSE', 'README.md', 'package.json', 'bin/shardwire.mjs', 'dist/index.js', 'dist/index.d.ts', 'dist/relay/index.js',
-    'dist/kernel/index.js', 'dist/testing.js', 'dist/cjs/index.cjs', 'dist/browser/shardwire.js', 'dist/browser/kernel-simd.wasm',
-    'build/kernel-simd.wasm', 'build/kernel-scalar.wasm', 'examples/browser/index.html']) {
+  for (const need of [
+    'LICENSE',
+    'README.md',
+    'package.json',
+    'bin/shardwire.mjs',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/relay/index.js',
+    'dist/kernel/index.js',
+    'dist/testing.js',
+    'dist/cjs/index.cjs',
+    'dist/browser/shardwire.js',
+    'dist/browser/kernel-simd.wasm',
+    'build/kernel-simd.wasm',
+    'build/kernel-scalar.wasm',
+    'examples/browser/index.html',
+  ]) {
     if (!files.includes(need)) throw new Error(`the tarball lacks ${need}`);
   }
   for (const f of files) {
-    if (/^(src|assembly|test|bench)\//.test(f) || f.includes('kernel-debug') || f.endsWith('.wat')) throw new Error(`the tarball should not ship ${f}`);
+    if (/^(src|assembly|test|bench)\//.test(f) || f.includes('kernel-debug') || f.endsWith('.wat'))
+      throw new Error(`the tarball should not ship ${f}`);
   }
-  return `${info.filename}, ${files.length} files, ${(info.size / 1024).toFixed(0)} KiB packed, ${(info.unpackedSize / 1024).toFixed(0)} KiB unpacked`;
+  const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+  return `${info.filename}, ${files.length} files, ${kib(info.size)} packed, ${kib(info.unpackedSize)} unpacked`;
 });
 
 const app = join(work, 'app');
 let sizes;
 check('install the tarball into a fresh project (offline-safe)', () => {
   run('mkdir', ['-p', app]);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+  );
   run(npm, ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev'], { cwd: app });
   const nm = join(app, 'node_modules');
   const packages = readdirSync(nm).filter((n) => !n.startsWith('.'));
   sizes = Object.fromEntries(packages.map((p) => [p, du(join(nm, p))]));
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   const deps = total - sizes.shardwire;
-  if (packages.includes('tsx') || packages.includes('esbuild')) throw new Error(`runtime install pulls dev tools: ${packages.join(', ')}`);
+  if (packages.includes('tsx') || packages.includes('esbuild'))
+    throw new Error(`runtime install pulls dev tools: ${packages.join(', ')}`);
   const mb = (n) => (n / 1e6).toFixed(2);
-  console.log(JSON.stringify({ install_bytes: { total, dependencies: deps, shardwire: sizes.shardwire, per_package: sizes }, goal_bytes: 2_500_000 }));
-  return `${packages.join(', ')}: ${mb(total)} MB in all (dependencies ${mb(deps)} MB, shardwire itself ${mb(sizes.shardwire)} MB; goal ≤ 2.5 MB)`;
+  console.log(
+    JSON.stringify({
+      install_bytes: { total, dependencies: deps, shardwire: sizes.shardwire, per_package: sizes },
+      goal_bytes: 2_500_000,
+    }),
+  );
+  return (
+    `${packages.join(', ')}: ${mb(total)} MB in all ` +
+    `(dependencies ${mb(deps)} MB, shardwire itself ${mb(sizes.shardwire)} MB; goal ≤ 2.5 MB)`
+  );
 });
 
 check('(a) plain-JavaScript ESM consumer runs a 3-client secure round on plain node', () => {
-  writeFileSync(join(app, 'consumer.mjs'), `
+  writeFileSync(
+    join(app, 'consumer.mjs'),
+    `
 import { Client, Coordinator, Identity, Kernel, ShardwireError } from 'shardwire';
 import { startRelay } from 'shardwire/relay';
 
@@ -99,7 +138,8 @@ const coordId = await Identity.generate();
 const ids = await Promise.all([0, 1, 2].map(() => Identity.generate()));
 const coordinator = await Coordinator.start({ relayUrl: relay.url, session: 'consumer', identity: coordId, config,
   roster: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) });
-const clients = await Promise.all(ids.map((identity) => Client.join({ relayUrl: relay.url, session: 'consumer', identity, config,
+const clients = await Promise.all(ids.map((identity) => Client.join({
+  relayUrl: relay.url, session: 'consumer', identity, config,
   coordinator: { id: coordId.id, publicKey: coordId.publicKey } })));
 await coordinator.waitForParticipants(3);
 const inputs = ids.map((_, c) => Float64Array.from({ length: 1000 }, (_, i) => ((i + c) % 9 - 4) / 8));
@@ -115,7 +155,8 @@ for (const c of clients) c.close();
 coordinator.close();
 await relay.close();
 console.log(JSON.stringify({ exact: true, kernel: kernel.flavour, errorClass: typeof ShardwireError }));
-`);
+`,
+  );
   const r = run(process.execPath, ['consumer.mjs'], { cwd: app, timeout: 120_000 });
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
   if (out.exact !== true) throw new Error(r.stdout);
@@ -123,32 +164,71 @@ console.log(JSON.stringify({ exact: true, kernel: kernel.flavour, errorClass: ty
 });
 
 check('require() works or says what to do', () => {
-  const r = run(process.execPath, ['-e', "const m = require('shardwire'); console.log(typeof m.Client)"], { cwd: app, allowFail: true });
+  const r = run(process.execPath, ['-e', "const m = require('shardwire'); console.log(typeof m.Client)"], {
+    cwd: app,
+    allowFail: true,
+  });
   if (r.status === 0 && r.stdout.trim() === 'function') return 'require(esm) works on this Node';
-  if (!/shardwire is an ES module.*import \{ \.\.\. \} from 'shardwire'.*await import\('shardwire'\)/s.test(r.stderr)) throw new Error(r.stderr);
-  if (/\n\s+at Module\._compile/.test(r.stderr) === false && !r.stderr.includes('ERR_REQUIRE_ESM')) throw new Error(r.stderr);
+  if (!/shardwire is an ES module.*import \{ \.\.\. \} from 'shardwire'.*await import\('shardwire'\)/s.test(r.stderr))
+    throw new Error(r.stderr);
+  if (/\n\s+at Module\._compile/.test(r.stderr) === false && !r.stderr.includes('ERR_REQUIRE_ESM'))
+    throw new Error(r.stderr);
   return 'fails with: ' + /shardwire is an ES module[^\n]*/.exec(r.stderr)[0];
 });
 
-check("the root entry bundles for a browser (no Node built-ins reached)", () => {
+check('the root entry bundles for a browser (no Node built-ins reached)', () => {
   writeFileSync(join(app, 'web.mjs'), "import { Client, Kernel } from 'shardwire';\nconsole.log(Client, Kernel);\n");
   const esbuild = join(root, 'node_modules', 'esbuild', 'bin', 'esbuild');
-  const r = run(esbuild, ['web.mjs', '--bundle', '--platform=browser', '--format=esm', '--minify', '--outfile=web.bundle.js'], { cwd: app });
+  const r = run(
+    esbuild,
+    ['web.mjs', '--bundle', '--platform=browser', '--format=esm', '--minify', '--outfile=web.bundle.js'],
+    { cwd: app },
+  );
   const bundle = readFileSync(join(app, 'web.bundle.js'), 'utf8');
   // (node:crypto and node:fs/promises appear as strings for process.getBuiltinModule, never imported)
-  if (/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']node:/.test(bundle)) throw new Error('the browser bundle imports a Node built-in');
-  return `${(bundle.length / 1024).toFixed(0)} KiB minified${r.stderr.trim() ? ` (${r.stderr.trim().split('\n')[0]})` : ''}`;
+  if (/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']node:/.test(bundle))
+    throw new Error('the browser bundle imports a Node built-in');
+  const warning = r.stderr.trim() ? ` (${r.stderr.trim().split('\n')[0]})` : '';
+  return `${(bundle.length / 1024).toFixed(0)} KiB minified${warning}`;
 });
 
 check('(b) TypeScript consumer (NodeNext, strict) type-checks against the shipped .d.ts', () => {
-  run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', `typescript@${devVersion('typescript')}`,
-    `@types/node@${devVersion('@types/node')}`], { cwd: app });
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: ['node'] },
-    include: ['consumer.ts'],
-  }, null, 2));
-  writeFileSync(join(app, 'consumer.ts'), `
-import { Client, Coordinator, Identity, Kernel, ShardwireError, validateConfig, type ClientOptions, type RoundReport } from 'shardwire';
+  run(
+    npm,
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      `typescript@${devVersion('typescript')}`,
+      `@types/node@${devVersion('@types/node')}`,
+    ],
+    { cwd: app },
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+        },
+        include: ['consumer.ts'],
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    join(app, 'consumer.ts'),
+    `
+import { Client, Coordinator, Identity, Kernel, ShardwireError, validateConfig } from 'shardwire';
+import type { ClientOptions, RoundReport } from 'shardwire';
 import { startRelay, type Relay, type RelayOptions } from 'shardwire/relay';
 import { Kernel as K2, type KernelLoadOptions } from 'shardwire/kernel';
 import { backplaneConformance, MemoryBackplane } from 'shardwire/testing';
@@ -169,9 +249,11 @@ export async function main(): Promise<number> {
     if (e instanceof ShardwireError) console.log(e.code, e.hint);
   }
   await relay.close();
-  return cases.length + (report === undefined ? 0 : 1) + k2.chunkElems + (o.relayUrl?.length ?? 0) + (Client.join === undefined ? 1 : 0);
+  const used = (report === undefined ? 0 : 1) + (Client.join === undefined ? 1 : 0);
+  return cases.length + used + k2.chunkElems + (o.relayUrl?.length ?? 0);
 }
-`);
+`,
+  );
   const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = run(process.execPath, [tsc, '-p', '.'], { cwd: app, allowFail: true });
   if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`);

@@ -127,7 +127,8 @@ export function validateConfig(input: unknown): SessionConfig {
   const plan = o.dp === undefined ? undefined : noisePlan(o.dp, exponent, minHonest);
   const neededNorm: NormKind | undefined = plan ? (plan.dp.noisetype === 'laplace' ? 'l1' : 'l2') : undefined;
   if (o.clip === undefined && !plan) {
-    bad('clip', "is required without a dp section: the bit budget needs a per-element bound, e.g. clip: { norm: 'l2', bound: 1 } (real units)");
+    const example = "clip: { norm: 'l2', bound: 1 } (real units)";
+    bad('clip', `is required without a dp section: the bit budget needs a per-element bound, e.g. ${example}`);
   }
   const c = aobject(o.clip ?? { norm: neededNorm, bound: plan!.dp.clippingVal }, 'clip', 'E_BAD_CONFIG');
   onlyKeys(c, 'clip', ['norm', 'bound']);

@@ -41,7 +41,12 @@ function fail(e) {
 /** Numbers from a JSON array or text separated by commas, spaces or new lines. */
 function parseVector(text) {
   const t = text.trim();
-  const items = t.startsWith('[') ? JSON.parse(t) : t.split(/[\s,;]+/).filter((s) => s !== '').map(Number);
+  const items = t.startsWith('[')
+    ? JSON.parse(t)
+    : t
+        .split(/[\s,;]+/)
+        .filter((s) => s !== '')
+        .map(Number);
   if (!Array.isArray(items) || items.length === 0) throw new Error('the vector is empty');
   const v = Float64Array.from(items);
   const bad = v.findIndex((x) => !Number.isFinite(x));
@@ -61,7 +66,12 @@ function parseInvitation(text) {
   }
   const publicKey = fromBase64url(String(o.coordinator.publicKey ?? ''));
   if (publicKey?.length !== 32) throw new Error('coordinator.publicKey expected 32 bytes of unpadded base64url');
-  return { relayUrl: o.relayUrl, session: o.session, coordinator: { id: String(o.coordinator.id), publicKey }, config: o.config };
+  return {
+    relayUrl: o.relayUrl,
+    session: o.session,
+    coordinator: { id: String(o.coordinator.id), publicKey },
+    config: o.config,
+  };
 }
 
 $('identity').addEventListener('change', async () => {
@@ -93,8 +103,13 @@ async function contributeLoop(c) {
     round.contributors = r.contributors?.length;
     round.aggregateHead = r.aggregate ? Array.from(r.aggregate.subarray(0, 3)) : undefined;
     const tr = document.createElement('tr');
-    const cells = [state.rounds.length, round.contributors ?? '–', `${round.clientMs.toFixed(1)} ms`, `${r.bytesSent.toLocaleString()} B`,
-      round.aggregateHead ? round.aggregateHead.map((x) => x.toPrecision(6)).join(', ') : 'not broadcast'];
+    const cells = [
+      state.rounds.length,
+      round.contributors ?? '–',
+      `${round.clientMs.toFixed(1)} ms`,
+      `${r.bytesSent.toLocaleString()} B`,
+      round.aggregateHead ? round.aggregateHead.map((x) => x.toPrecision(6)).join(', ') : 'not broadcast',
+    ];
     for (const text of cells) {
       const td = document.createElement('td');
       td.textContent = String(text);

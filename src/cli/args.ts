@@ -44,7 +44,9 @@ function explain(e: unknown, options: Options): string {
   const flag = /'(-{1,2}[^' ]+)/.exec(msg)?.[1];
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag ${flag ?? msg}; known flags: ${Object.keys(options).map((k) => `--${k}`).join(', ')}`;
+      return `unknown flag ${flag ?? msg}; known flags: ${Object.keys(options)
+        .map((k) => `--${k}`)
+        .join(', ')}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/argument missing/.test(msg) || /ambiguous/.test(msg)) return `${flag ?? 'a flag'} needs a value`;
       return `${flag ?? 'a flag'} takes no value`;
@@ -95,7 +97,8 @@ export function numberFlag(v: unknown, flag: string, fallback: number): number {
 /** One of `allowed`, or `fallback` when absent. */
 export function choiceFlag<T extends string>(v: unknown, flag: string, allowed: readonly T[], fallback: T): T {
   if (v === undefined) return fallback;
-  if (!allowed.includes(v as T)) throw usageError(`--${flag} expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, { flag });
+  if (!allowed.includes(v as T))
+    throw usageError(`--${flag} expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, { flag });
   return v as T;
 }
 

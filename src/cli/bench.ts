@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { ShardwireError } from '../errors.ts';
 import { parseFlags, usageError } from './args.ts';
 
-export const summary = 'run a benchmark (kernel | noise | relay | aead | e2e) from a checkout and print its JSON lines and table';
+export const summary =
+  'run a benchmark (kernel | noise | relay | aead | e2e) from a checkout and print its JSON lines and table';
 
 const BENCHES: Record<string, string> = {
   kernel: 'PRG and encode/clip/mask pipeline vs node:crypto and plain TypeScript',
@@ -40,13 +41,18 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals } = parseFlags(argv, {}, true);
   const [which, ...extra] = positionals;
   if (which === undefined) throw usageError(`name a benchmark: ${Object.keys(BENCHES).join(', ')}`);
-  if (!Object.hasOwn(BENCHES, which)) throw usageError(`unknown benchmark ${JSON.stringify(which)}; known: ${Object.keys(BENCHES).join(', ')}`);
+  if (!Object.hasOwn(BENCHES, which))
+    throw usageError(`unknown benchmark ${JSON.stringify(which)}; known: ${Object.keys(BENCHES).join(', ')}`);
   if (extra.length > 0) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
   const file = fileURLToPath(new URL(`../../bench/${which}.bench.ts`, import.meta.url));
   const tsx = tsxLoader();
   if (!existsSync(file) || tsx === undefined) {
-    throw new ShardwireError('E_UNSUPPORTED', 'benchmarks run from a checkout of the repository, not from the installed package: clone it, ' +
-      `run npm install, then npm run bench:${which}`, { bench: which });
+    throw new ShardwireError(
+      'E_UNSUPPORTED',
+      'benchmarks run from a checkout of the repository, not from the installed package: clone it, ' +
+        `run npm install, then npm run bench:${which}`,
+      { bench: which },
+    );
   }
   const args = ['--import', tsx, ...(which === 'relay' ? ['--expose-gc'] : []), file];
   const child = spawn(process.execPath, args, { stdio: 'inherit' });

@@ -111,7 +111,7 @@ export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config
   try {
     return { raw, config: validateConfig(raw) };
   } catch (e) {
-    if (e instanceof ShardwireError) throw new ShardwireError(e.code, e.message.replace(/^E_[A-Z_]+: /, ''), { ...e.details, usage: true });
-    throw e;
+    if (!(e instanceof ShardwireError)) throw e;
+    throw new ShardwireError(e.code, e.message.replace(/^E_[A-Z_]+: /, ''), { ...e.details, usage: true });
   }
 }

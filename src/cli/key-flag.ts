@@ -21,8 +21,15 @@ export function publicKeyFlag(text: string, flag: string): Uint8Array {
   const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) && /[+/=]/.test(text)) {
     const converted = text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    throw usageError(`--${flag} expected unpadded base64url (RFC 4648 §5), got standard base64 ${shown}; use ${converted}`, { flag });
+    throw usageError(
+      `--${flag} expected unpadded base64url (RFC 4648 §5), got standard base64 ${shown}; use ${converted}`,
+      { flag },
+    );
   }
   const what = bytes === undefined ? 'not base64url' : `${bytes.length} bytes`;
-  throw usageError(`--${flag} expected a 32-byte Ed25519 public key in unpadded base64url (as \`shardwire keygen\` prints it), got ${shown} (${what})`, { flag });
+  throw usageError(
+    `--${flag} expected a 32-byte Ed25519 public key in unpadded base64url (as \`shardwire keygen\` prints it), ` +
+      `got ${shown} (${what})`,
+    { flag },
+  );
 }

@@ -20,7 +20,11 @@ export const usage = `usage: shardwire keygen [--out FILE] [--force] [--json]
 The public key is unpadded base64url: pass it as is to \`shardwire relay --allow-coordinator\`.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
+  const { values } = parseFlags(argv, {
+    out: { type: 'string' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
   const file = (values.out as string | undefined) ?? DEFAULT_IDENTITY_FILE;
   if (file.length === 0) throw usageError('--out expected a file name, got ""', { flag: 'out' });
   const identity = await Identity.generate();

@@ -17,7 +17,11 @@ export const usage = `usage: shardwire pubkey [--identity FILE] [--json | --key]
   --key             print the public key alone (for scripts: relay --allow-coordinator "$(…)")`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { identity: { type: 'string' }, json: { type: 'boolean' }, key: { type: 'boolean' } });
+  const { values } = parseFlags(argv, {
+    identity: { type: 'string' },
+    json: { type: 'boolean' },
+    key: { type: 'boolean' },
+  });
   if (values.json === true && values.key === true) throw usageError('--json and --key exclude each other; pass one');
   const identity = await loadIdentity((values.identity as string | undefined) ?? DEFAULT_IDENTITY_FILE);
   const out = { id: identity.id, publicKey: publicKeyToBase64url(identity.publicKey) };

@@ -43,7 +43,8 @@ export function relayOptions(argv: readonly string[]): { options: RelayOptions; 
     'stop-with-parent': { type: 'boolean' },
   });
   const host = values.host as string | undefined;
-  if (host !== undefined && host.trim() === '') throw usageError('--host expected an address or host name, got ""', { flag: 'host' });
+  if (host !== undefined && host.trim() === '')
+    throw usageError('--host expected an address or host name, got ""', { flag: 'host' });
   const o: RelayOptions = {
     host,
     port: intFlag(values.port, 'port', 8787, 0, 65535),
@@ -51,12 +52,17 @@ export function relayOptions(argv: readonly string[]): { options: RelayOptions; 
     maxConnections: intFlag(values['max-connections'], 'max-connections', 20_000, 1, 10_000_000),
     heartbeatIntervalMs: intFlag(values['heartbeat-ms'], 'heartbeat-ms', 15_000, 1, U31),
     sessionIdleTimeoutMs: intFlag(values['idle-timeout-ms'], 'idle-timeout-ms', 600_000, 1, U31),
-    allowedCoordinators: (values['allow-coordinator'] as string[] | undefined)?.map((k) => publicKeyFlag(k, 'allow-coordinator')),
+    allowedCoordinators: (values['allow-coordinator'] as string[] | undefined)?.map((k) =>
+      publicKeyFlag(k, 'allow-coordinator'),
+    ),
     dashboard: values.dashboard === true,
     logLevel: choiceFlag(values['log-level'], 'log-level', LOG_LEVELS, 'info'),
   };
   if (o.maxPayloadBytes !== undefined && (o.maxPayloadBytes < 1 || o.maxPayloadBytes > 2 ** 30)) {
-    throw usageError(`--max-payload expected a size from 1 byte to 1GiB, got ${JSON.stringify(values['max-payload'])}`, { flag: 'max-payload' });
+    throw usageError(
+      `--max-payload expected a size from 1 byte to 1GiB, got ${JSON.stringify(values['max-payload'])}`,
+      { flag: 'max-payload' },
+    );
   }
   for (const k of Object.keys(o) as (keyof RelayOptions)[]) if (o[k] === undefined) delete o[k];
   return { options: o, stopWithParent: values['stop-with-parent'] === true };

@@ -35,7 +35,9 @@ export async function run(argv: string[]): Promise<number> {
   const mounts = exampleMounts();
   for (const [, dir] of mounts) {
     if (!existsSync(dir)) {
-      throw new ShardwireError('E_UNSUPPORTED', `${dir} is missing; in a checkout run \`npm run build\` first`, { dir });
+      throw new ShardwireError('E_UNSUPPORTED', `${dir} is missing; in a checkout run \`npm run build\` first`, {
+        dir,
+      });
     }
   }
   const server = createServer((req, res) => void serveStatic(req, res, mounts));

@@ -56,7 +56,9 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, mou
         'x-content-type-options': 'nosniff',
       });
       if (req.method === 'HEAD') return void res.end();
-      createReadStream(file).on('error', () => res.destroy()).pipe(res);
+      createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
       return;
     }
     send(res, 404, 'not found');

@@ -23,11 +23,14 @@ export function describeSystemError(e: unknown): string | undefined {
     case 'EADDRINUSE':
       return `${where} is already in use; stop the process using it or choose another --port (0 picks a free one)`;
     case 'EADDRNOTAVAIL':
-      return `cannot listen on ${where}: this machine has no such address; pass --host 127.0.0.1, 0.0.0.0 or one of its addresses`;
+      return (
+        `cannot listen on ${where}: this machine has no such address; ` +
+        'pass --host 127.0.0.1, 0.0.0.0 or one of its addresses'
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_FAIL':
-      return `host ${JSON.stringify(s.hostname ?? '')} does not resolve; pass an IP address or a name this machine resolves`;
+      return `host ${JSON.stringify(s.hostname ?? '')} does not resolve; pass an IP address or a resolvable name`;
     case 'EACCES':
     case 'EPERM':
       if (s.syscall === 'listen' || s.syscall === 'bind') {

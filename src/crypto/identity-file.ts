@@ -35,7 +35,8 @@ function fileProblem(code: string | undefined, path: string, writing: boolean): 
         : 'no such file; create one with `shardwire keygen --out FILE` or check the path';
     case 'EACCES':
     case 'EPERM':
-      return writing ? 'permission denied; choose a directory you can write to' : 'permission denied; check the file\'s owner and mode';
+      if (writing) return 'permission denied; choose a directory you can write to';
+      return "permission denied; check the file's owner and mode";
     case 'EISDIR':
       return 'it is a directory; pass a file name';
     case 'ENOTDIR':
@@ -65,7 +66,8 @@ export async function saveIdentity(identity: Identity, path: string, options: Sa
       if (errno(e) === 'EEXIST') {
         throw new ShardwireError('E_BAD_ARGUMENT', `identity file ${JSON.stringify(path)} already exists; pass --force (force: true) to replace it`, { path });
       }
-      throw new ShardwireError('E_BAD_ARGUMENT', `cannot create identity file ${JSON.stringify(path)}: ${fileProblem(errno(e), path, true)}`, {
+      const problem = fileProblem(errno(e), path, true);
+      throw new ShardwireError('E_BAD_ARGUMENT', `cannot create identity file ${JSON.stringify(path)}: ${problem}`, {
         path,
         errno: errno(e),
       });
@@ -109,7 +111,8 @@ export async function loadIdentity(path: string, options: LoadIdentityOptions = 
     bytes = await readFile(path);
   } catch (e) {
     if (e instanceof ShardwireError) throw e;
-    throw new ShardwireError('E_BAD_ARGUMENT', `cannot read identity file ${JSON.stringify(path)}: ${fileProblem(errno(e), path, false)}`, {
+    const problem = fileProblem(errno(e), path, false);
+    throw new ShardwireError('E_BAD_ARGUMENT', `cannot read identity file ${JSON.stringify(path)}: ${problem}`, {
       path,
       errno: errno(e),
     });

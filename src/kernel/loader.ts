@@ -51,14 +51,21 @@ function nodeFs(): NodeFs | undefined {
 function kernelError(flavour: BuildFlavour, where: string, why: string): ShardwireError {
   return new ShardwireError(
     'E_KERNEL',
-    `cannot load the ${flavour} kernel from ${where} (${why}). From a checkout run \`npm run asbuild\`; in a browser serve ` +
+    `cannot load the ${flavour} kernel from ${where} (${why}). ` +
+      'From a checkout run `npm run asbuild`; in a browser serve ' +
       `kernel-${flavour}.wasm at that URL or pass Kernel.load({ source })`,
     { flavour, url: where },
   );
 }
 
 function isSource(s: unknown): s is KernelSource {
-  return typeof s === 'string' || s instanceof URL || s instanceof ArrayBuffer || ArrayBuffer.isView(s) || s instanceof WebAssembly.Module;
+  return (
+    typeof s === 'string' ||
+    s instanceof URL ||
+    s instanceof ArrayBuffer ||
+    ArrayBuffer.isView(s) ||
+    s instanceof WebAssembly.Module
+  );
 }
 
 /** Compiles a module from a URL: disk for `file:` on Node, else fetch + compile while streaming. */
@@ -90,20 +97,28 @@ async function compileUrl(flavour: BuildFlavour, url: URL): Promise<WebAssembly.
 }
 
 function engineError(flavour: BuildFlavour, where: string, e: unknown): ShardwireError {
-  return new ShardwireError('E_KERNEL', `this engine cannot run the ${flavour} kernel from ${where} (${(e as Error).message})`, {
-    flavour,
-    url: where,
-    compile: true,
-  });
+  return new ShardwireError(
+    'E_KERNEL',
+    `this engine cannot run the ${flavour} kernel from ${where} (${(e as Error).message})`,
+    {
+      flavour,
+      url: where,
+      compile: true,
+    },
+  );
 }
 
 async function compileBytes(flavour: BuildFlavour, where: string, bytes: BufferSource): Promise<WebAssembly.Module> {
   if (!WebAssembly.validate(bytes)) {
-    throw new ShardwireError('E_KERNEL', `this engine cannot run the ${flavour} kernel from ${where} (WebAssembly.validate failed)`, {
-      flavour,
-      url: where,
-      compile: true,
-    });
+    throw new ShardwireError(
+      'E_KERNEL',
+      `this engine cannot run the ${flavour} kernel from ${where} (WebAssembly.validate failed)`,
+      {
+        flavour,
+        url: where,
+        compile: true,
+      },
+    );
   }
   return WebAssembly.compile(bytes);
 }
@@ -116,9 +131,13 @@ function compileSource(flavour: BuildFlavour, source: KernelSource): Promise<Web
     try {
       url = new URL(source, base);
     } catch {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"source" expected an absolute URL (or one relative to the page), got ${JSON.stringify(String(source))}`, {
-        field: 'source',
-      });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"source" expected an absolute URL (or one relative to the page), got ${JSON.stringify(String(source))}`,
+        {
+          field: 'source',
+        },
+      );
     }
     return compileUrl(flavour, url);
   }
@@ -141,30 +160,49 @@ function sourcesOf(o: KernelLoadOptions): Partial<Record<BuildFlavour, KernelSou
   if (isSource(o.source)) {
     const f = o.flavour ?? 'auto';
     if (f === 'auto') {
-      throw new ShardwireError('E_BAD_ARGUMENT', 'one "source" needs flavour \'simd\' or \'scalar\' to say which build it is; or pass source: { simd, scalar }', {
-        field: 'flavour',
-      });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        "one \"source\" needs flavour 'simd' or 'scalar' to say which build it is; or pass source: { simd, scalar }",
+        {
+          field: 'flavour',
+        },
+      );
     }
     return { [f]: o.source };
   }
   if (typeof o.source !== 'object' || o.source === null) {
-    throw new ShardwireError('E_BAD_ARGUMENT', '"source" expected a URL, bytes, a WebAssembly.Module or { simd, scalar }', { field: 'source' });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      '"source" expected a URL, bytes, a WebAssembly.Module or { simd, scalar }',
+      { field: 'source' },
+    );
   }
   for (const [k, v] of Object.entries(o.source)) {
     if (!BUILDS.includes(k as BuildFlavour) || !isSource(v)) {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"source.${k}" expected a build name (simd, scalar, debug) with a URL, bytes or module`, {
-        field: `source.${k}`,
-      });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"source.${k}" expected a build name (simd, scalar, debug) with a URL, bytes or module`,
+        {
+          field: `source.${k}`,
+        },
+      );
     }
   }
   return o.source as Partial<Record<BuildFlavour, KernelSource>>;
 }
 
-function compileBuild(flavour: BuildFlavour, sources: Partial<Record<BuildFlavour, KernelSource>> | undefined): Promise<WebAssembly.Module> {
+function compileBuild(
+  flavour: BuildFlavour,
+  sources: Partial<Record<BuildFlavour, KernelSource>> | undefined,
+): Promise<WebAssembly.Module> {
   if (sources === undefined) return compileDefault(flavour);
   const s = sources[flavour];
   if (s === undefined) {
-    return Promise.reject(new ShardwireError('E_BAD_ARGUMENT', `no source given for the ${flavour} kernel; add source.${flavour}`, { field: 'source' }));
+    return Promise.reject(
+      new ShardwireError('E_BAD_ARGUMENT', `no source given for the ${flavour} kernel; add source.${flavour}`, {
+        field: 'source',
+      }),
+    );
   }
   return compileSource(flavour, s);
 }
@@ -174,7 +212,8 @@ async function compileBest(o: KernelLoadOptions): Promise<{ module: WebAssembly.
   const sources = sourcesOf(o);
   const wanted = o.flavour ?? 'auto';
   if (wanted !== 'auto') return { module: await compileBuild(wanted, sources), flavour: wanted };
-  if (sources !== undefined && sources.simd === undefined) return { module: await compileBuild('scalar', sources), flavour: 'scalar' };
+  if (sources !== undefined && sources.simd === undefined)
+    return { module: await compileBuild('scalar', sources), flavour: 'scalar' };
   try {
     return { module: await compileBuild('simd', sources), flavour: 'simd' };
   } catch (e) {
@@ -200,29 +239,42 @@ export async function instantiateKernel(
   options: KernelFlavour | KernelLoadOptions = 'auto',
 ): Promise<{ exports: KernelExports; flavour: BuildFlavour }> {
   const o: KernelLoadOptions = typeof options === 'string' ? { flavour: options } : options;
-  if (typeof o !== 'object' || o === null) throw new ShardwireError('E_BAD_ARGUMENT', '"options" expected a flavour or { flavour, source }', {});
+  if (typeof o !== 'object' || o === null)
+    throw new ShardwireError('E_BAD_ARGUMENT', '"options" expected a flavour or { flavour, source }', {});
   if (o.flavour !== undefined && o.flavour !== 'auto' && !BUILDS.includes(o.flavour)) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"flavour" expected auto, simd, scalar or debug, got ${JSON.stringify(String(o.flavour))}`, {
-      field: 'flavour',
-    });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"flavour" expected auto, simd, scalar or debug, got ${JSON.stringify(String(o.flavour))}`,
+      {
+        field: 'flavour',
+      },
+    );
   }
   const { module, flavour: resolved } = await compileBest(o);
   const instance = await WebAssembly.instantiate(module, {});
   const exports = instance.exports as unknown as KernelExports;
   for (const name of KERNEL_FUNCTIONS) {
     if (typeof (exports as unknown as Record<string, unknown>)[name] !== 'function') {
-      throw new ShardwireError('E_KERNEL', `kernel build ${resolved} lacks export ${name}; rebuild with \`npm run asbuild\``, {
-        flavour: resolved,
-        missing: name,
-      });
+      throw new ShardwireError(
+        'E_KERNEL',
+        `kernel build ${resolved} lacks export ${name}; rebuild with \`npm run asbuild\``,
+        {
+          flavour: resolved,
+          missing: name,
+        },
+      );
     }
   }
   const version = exports.abiVersion();
   if (version !== EXPECTED_ABI_VERSION) {
-    throw new ShardwireError('E_KERNEL', `kernel ABI version ${version}, expected ${EXPECTED_ABI_VERSION}; rebuild with \`npm run asbuild\``, {
-      flavour: resolved,
-      version,
-    });
+    throw new ShardwireError(
+      'E_KERNEL',
+      `kernel ABI version ${version}, expected ${EXPECTED_ABI_VERSION}; rebuild with \`npm run asbuild\``,
+      {
+        flavour: resolved,
+        version,
+      },
+    );
   }
   return { exports, flavour: resolved };
 }

@@ -8,5 +8,6 @@ import { ShardwireError } from '../errors.ts';
 
 throw new ShardwireError(
   'E_UNSUPPORTED',
-  'shardwire/relay and shardwire/testing run on Node only; in a browser import Client, Coordinator and Kernel from "shardwire"',
+  'shardwire/relay and shardwire/testing run on Node only; ' +
+    'in a browser import Client, Coordinator and Kernel from "shardwire"',
 );

@@ -52,8 +52,10 @@ export const DASHBOARD_HTML = `<!doctype html>
 <h2>Errors sent to peers, by code</h2>
 <table><thead><tr><th>code</th><th>count</th></tr></thead><tbody id="errors"></tbody></table>
 <h2>Rounds in flight</h2>
-<table><thead><tr><th>session</th><th>round memo</th><th>last frame</th></tr></thead><tbody id="round-list"></tbody></table>
-<p class="muted">Read-only. Counts from the relay's metrics (also at <a href="/metrics">/metrics</a>); no keys or payloads.</p>
+<table><thead><tr><th>session</th><th>round memo</th><th>last frame</th></tr></thead>
+  <tbody id="round-list"></tbody></table>
+<p class="muted">Read-only. Counts from the relay's metrics (also at <a href="/metrics">/metrics</a>);
+  no keys or payloads.</p>
 <script src="/dashboard/app.js"></script>
 </body>
 </html>
@@ -86,7 +88,8 @@ export const DASHBOARD_JS = `'use strict';
     const peak = Math.max(1e-9, ...values);
     const step = 240 / (WINDOW - 1);
     const offset = WINDOW - values.length;
-    el.setAttribute('points', values.map((v, i) => ((offset + i) * step).toFixed(1) + ',' + (78 - (v / peak) * 74).toFixed(1)).join(' '));
+    const point = (v, i) => ((offset + i) * step).toFixed(1) + ',' + (78 - (v / peak) * 74).toFixed(1);
+    el.setAttribute('points', values.map(point).join(' '));
   }
   function show(d) {
     if (last !== undefined && d.t > last.t) {

@@ -67,12 +67,15 @@ const SECURITY_HEADERS = {
 /** Serves the dashboard routes; returns false when `path` is not one of them. */
 export function serveDashboard(path: string, _req: IncomingMessage, res: ServerResponse, s: HttpRouteState): boolean {
   if (path === '/dashboard' || path === '/dashboard/') {
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'",
-      'x-frame-options': 'DENY',
-    }).end(DASHBOARD_HTML);
+    res
+      .writeHead(200, {
+        ...SECURITY_HEADERS,
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy':
+          "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'",
+        'x-frame-options': 'DENY',
+      })
+      .end(DASHBOARD_HTML);
     return true;
   }
   if (path === '/dashboard/app.js') {
@@ -80,7 +83,9 @@ export function serveDashboard(path: string, _req: IncomingMessage, res: ServerR
     return true;
   }
   if (path === '/dashboard/data') {
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' }).end(JSON.stringify(dashboardSnapshot(s)));
+    res
+      .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+      .end(JSON.stringify(dashboardSnapshot(s)));
     return true;
   }
   return false;

@@ -20,7 +20,7 @@ const NODE_PARTICIPANT = fileURLToPath(new URL('./_node-participant.ts', import.
 
 /** Values on the fixed-point grid (multiples of 1/8 in [−1, 1]) so that the secure sum is exact. */
 export function gridVector(dim: number, seed: number): Float64Array {
-  return Float64Array.from({ length: dim }, (_, i) => (((i * (seed * 2 + 3)) + seed) % 17 - 8) / 8);
+  return Float64Array.from({ length: dim }, (_, i) => (((i * (seed * 2 + 3) + seed) % 17) - 8) / 8);
 }
 
 /** What a run measured. */
@@ -35,7 +35,11 @@ export interface BrowserRun {
   readonly browserMs: readonly number[];
   readonly nodeMs: readonly number[];
   /** What the page showed. */
-  readonly pageState: { phase: string; rounds: { memo: string; clientMs: number; aggregateHead?: number[] }[]; error?: unknown };
+  readonly pageState: {
+    phase: string;
+    rounds: { memo: string; clientMs: number; aggregateHead?: number[] }[];
+    error?: unknown;
+  };
   readonly screenshot?: string;
 }
 
@@ -67,7 +71,13 @@ async function waitForPage<T>(page: Page, fn: string, ms: number): Promise<T> {
  * Runs `rounds` rounds of dimension `dim` with the browser participant and `nodeParticipants`
  * Node participants; checks nothing itself (callers assert on the result).
  */
-export async function runBrowserRounds(o: { dim: number; rounds: number; nodeParticipants: number; screenshot?: string; relay?: Relay }): Promise<BrowserRun> {
+export async function runBrowserRounds(o: {
+  dim: number;
+  rounds: number;
+  nodeParticipants: number;
+  screenshot?: string;
+  relay?: Relay;
+}): Promise<BrowserRun> {
   const relay = o.relay ?? (await startRelay({ port: 0, logLevel: 'silent' }));
   const server = await serveExample();
   const browser = await launchChromium();
@@ -78,11 +88,19 @@ export async function runBrowserRounds(o: { dim: number; rounds: number; nodePar
     const me = await Identity.generate();
     const others = await Promise.all(Array.from({ length: o.nodeParticipants }, () => Identity.generate()));
     const n = others.length + 1;
-    const config = { smpc: { shards: Math.min(3, n), exponent: 3 }, minClients: n, clip: { norm: 'linf', bound: 1 },
-      timeouts: { joinMs: 60_000, roundMs: Number(process.env.SW_ROUND_MS ?? 60_000), revealMs: 10_000 } };
+    const config = {
+      smpc: { shards: Math.min(3, n), exponent: 3 },
+      minClients: n,
+      clip: { norm: 'linf', bound: 1 },
+      timeouts: { joinMs: 60_000, roundMs: Number(process.env.SW_ROUND_MS ?? 60_000), revealMs: 10_000 },
+    };
     const session = `browser-${Date.now().toString(36)}`;
     coordinator = await Coordinator.start({
-      relayUrl: relay.url, session, identity: coordId, config, kernel: await Kernel.load(),
+      relayUrl: relay.url,
+      session,
+      identity: coordId,
+      config,
+      kernel: await Kernel.load(),
       // The session's payload limit is sized from maxDim at 8 bytes per element, but a broadcast
       // round.result carries the aggregate as base64url Float64 (≈ 10.7 bytes per element) and
       // would be refused (E_FRAME_TOO_LARGE); leave room for it.
@@ -100,24 +118,46 @@ export async function runBrowserRounds(o: { dim: number; rounds: number; nodePar
       coordinator.on('refused', (r) => console.error(`[coord] refused ${r.type} from ${r.from}: ${r.error.message}`));
     }
     await page.goto(server.url);
-    await page.setInputFiles('#identity', { name: 'me.json', mimeType: 'application/json', buffer: Buffer.from(await serialiseIdentity(me)) });
+    await page.setInputFiles('#identity', {
+      name: 'me.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(await serialiseIdentity(me)),
+    });
     await page.waitForFunction(() => document.getElementById('identity-info')!.textContent!.startsWith('Loaded'));
-    const invitation = { relayUrl: relay.url, session, coordinator: { id: coordId.id, publicKey: toBase64url(coordId.publicKey) }, config };
+    const invitation = {
+      relayUrl: relay.url,
+      session,
+      coordinator: { id: coordId.id, publicKey: toBase64url(coordId.publicKey) },
+      config,
+    };
     await page.fill('#invitation', JSON.stringify(invitation, null, 2));
-    await page.setInputFiles('#vector-file', { name: 'vector.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(Array.from(vectors[0]!))) });
+    await page.setInputFiles('#vector-file', {
+      name: 'vector.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(Array.from(vectors[0]!))),
+    });
     await page.click('#join');
 
     const nodeMs: number[] = [];
     const tsx = import.meta.resolve('tsx');
     for (const [j, id] of others.entries()) {
-      const child = fork(NODE_PARTICIPANT, [], { execArgv: ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(NODE_PARTICIPANT, [], {
+        execArgv: ['--import', tsx],
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
       children.push(child);
       child.on('message', (m: { type: string; ms?: number; message?: string }) => {
         if (m.type === 'sent' && j === 0) nodeMs.push(m.ms!);
         if (m.type === 'error' || process.env.SW_DEBUG) console.error(`node participant ${j}: ${JSON.stringify(m)}`);
       });
       const start: NodeParticipantStart = {
-        relayUrl: relay.url, session, identity: await serialiseIdentity(id), config, rounds: o.rounds, vector: vectors[j + 1]!,
+        relayUrl: relay.url,
+        session,
+        identity: await serialiseIdentity(id),
+        config,
+        rounds: o.rounds,
+        vector: vectors[j + 1]!,
         coordinator: { id: coordId.id, publicKey: coordId.publicKey },
       };
       child.send(start);
@@ -131,8 +171,12 @@ export async function runBrowserRounds(o: { dim: number; rounds: number; nodePar
       const { aggregate } = await coordinator.runRound({ dim: o.dim, broadcast: true });
       for (let i = 0; i < o.dim; i++) maxAbsError = Math.max(maxAbsError, Math.abs(aggregate[i]! - plain[i]!));
     }
-    const pageState = await waitForPage<BrowserRun['pageState']>(page,
-      `window.participant.rounds.length >= ${o.rounds} && window.participant.rounds.every((r) => r.aggregateHead) && window.participant`, 30_000);
+    const pageState = await waitForPage<BrowserRun['pageState']>(
+      page,
+      `window.participant.rounds.length >= ${o.rounds} && ` +
+        'window.participant.rounds.every((r) => r.aggregateHead) && window.participant',
+      30_000,
+    );
     const deadline = Date.now() + 10_000;
     while (nodeMs.length < o.rounds && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (consoleErrors.length > 0) throw new Error(`page errors: ${consoleErrors.join('; ')}`);
@@ -142,8 +186,19 @@ export async function runBrowserRounds(o: { dim: number; rounds: number; nodePar
       screenshot = join(OUTPUT_DIR, o.screenshot);
       await page.screenshot({ path: screenshot, fullPage: true });
     }
-    const flavour = await page.evaluate(() => (window as unknown as { participant: { flavour: string } }).participant.flavour);
-    return { dim: o.dim, rounds: o.rounds, maxAbsError, flavour, browserMs: pageState.rounds.map((r) => r.clientMs), nodeMs, pageState, screenshot };
+    const flavour = await page.evaluate(
+      () => (window as unknown as { participant: { flavour: string } }).participant.flavour,
+    );
+    return {
+      dim: o.dim,
+      rounds: o.rounds,
+      maxAbsError,
+      flavour,
+      browserMs: pageState.rounds.map((r) => r.clientMs),
+      nodeMs,
+      pageState,
+      screenshot,
+    };
   } finally {
     coordinator?.close();
     coordId.zeroise();

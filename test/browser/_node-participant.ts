@@ -19,7 +19,14 @@ export interface NodeParticipantStart {
 async function work(s: NodeParticipantStart): Promise<void> {
   const identity = await parseIdentity(s.identity);
   const kernel = await Kernel.load();
-  const client = await Client.join({ relayUrl: s.relayUrl, session: s.session, identity, coordinator: s.coordinator, config: s.config, kernel });
+  const client = await Client.join({
+    relayUrl: s.relayUrl,
+    session: s.session,
+    identity,
+    coordinator: s.coordinator,
+    config: s.config,
+    kernel,
+  });
   identity.zeroise();
   let opened = 0;
   const times = new Map<string, number>();

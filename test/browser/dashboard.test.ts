@@ -32,10 +32,17 @@ test('the dashboard follows sessions, peers, rounds and traffic live', { timeout
         await Promise.all(sent);
       }
     })();
-    await page.waitForFunction(() => Number(document.getElementById('fps')!.textContent) > 0, undefined, { timeout: 20_000 });
-    await page.waitForFunction(() => document.getElementById('rounds')!.textContent === '1', undefined, { timeout: 20_000 });
-    await page.waitForFunction(() => document.getElementById('frames-line')!.getAttribute('points')!.split(' ').length >= 3, undefined,
-      { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.getElementById('fps')!.textContent) > 0, undefined, {
+      timeout: 20_000,
+    });
+    await page.waitForFunction(() => document.getElementById('rounds')!.textContent === '1', undefined, {
+      timeout: 20_000,
+    });
+    await page.waitForFunction(
+      () => document.getElementById('frames-line')!.getAttribute('points')!.split(' ').length >= 3,
+      undefined,
+      { timeout: 20_000 },
+    );
     rounds = false;
     await traffic;
     // a frame to a member who is offline is dropped and counted by reason
@@ -43,7 +50,9 @@ test('the dashboard follows sessions, peers, rounds and traffic live', { timeout
     await new Promise((r) => setTimeout(r, 200));
     const link = w.clients[0]!['channel'].link;
     link.send(link.nextHeader(w.clients[2]!.id, 'note'), new Uint8Array(8));
-    await page.waitForFunction(() => document.getElementById('drops')!.textContent!.includes('offline'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.getElementById('drops')!.textContent!.includes('offline'), undefined, {
+      timeout: 20_000,
+    });
     await mkdir(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: join(OUTPUT_DIR, 'dashboard.png'), fullPage: true });
     assert.deepEqual(errors, []);

@@ -9,10 +9,18 @@ export const CLI_ARGS = ['--import', import.meta.resolve('tsx'), ENTRY];
 
 /** Runs `shardwire ...args` to completion. */
 export function cli(args: readonly string[], o: { cwd?: string; timeout?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [...CLI_ARGS, ...args], { encoding: 'utf8', timeout: o.timeout ?? 30_000, cwd: o.cwd });
+  return spawnSync(process.execPath, [...CLI_ARGS, ...args], {
+    encoding: 'utf8',
+    timeout: o.timeout ?? 30_000,
+    cwd: o.cwd,
+  });
 }
 
 /** Starts `shardwire ...args` in its own process group, with piped output. */
 export function cliSpawn(args: readonly string[], o: { cwd?: string } = {}) {
-  return spawn(process.execPath, [...CLI_ARGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: o.cwd });
+  return spawn(process.execPath, [...CLI_ARGS, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    cwd: o.cwd,
+  });
 }

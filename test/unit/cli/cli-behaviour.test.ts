@@ -50,7 +50,9 @@ function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegE
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));
+  return new Promise((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c)),
+  );
 }
 
 test('usage errors exit 2 with one line that names the flag and the fix, in every command', () => {
@@ -99,7 +101,7 @@ test('--version and --help', async () => {
   }
 });
 
-test('runtime errors exit 1 with one line: missing directory, unreadable or open identity file, bad host, port in use', async () => {
+test('runtime errors exit 1 with one line: missing directory, bad identity file, bad host, port in use', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sw-cli-'));
   const blocker = createServer();
   try {
@@ -109,7 +111,10 @@ test('runtime errors exit 1 with one line: missing directory, unreadable or open
 
     const noFile = cli(['pubkey', '--identity', join(dir, 'nope.json')]);
     assert.equal(noFile.status, 1);
-    assert.match(oneLine(noFile.stderr), /cannot read identity file .*: no such file; create one with `shardwire keygen --out FILE`/);
+    assert.match(
+      oneLine(noFile.stderr),
+      /cannot read identity file .*: no such file; create one with `shardwire keygen --out FILE`/,
+    );
 
     const file = join(dir, 'id.json');
     assert.equal(cli(['keygen', '--out', file]).status, 0);
@@ -158,7 +163,8 @@ test('keygen prints base64url that relay --allow-coordinator takes as is; silent
 
     relay = cliSpawn(['relay', '--port', '0', '--allow-coordinator', publicKey]);
     const out = await waitFor(relay, 'stdout', /"msg":"relay listening"/);
-    for (const line of out.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), `stdout is JSON lines: ${line}`);
+    for (const line of out.trim().split('\n'))
+      assert.doesNotThrow(() => JSON.parse(line), `stdout is JSON lines: ${line}`);
     relay.kill('SIGTERM');
     assert.equal(await exited(relay), 0);
 
@@ -185,16 +191,27 @@ test('npm start stops the relay cleanly when npm itself gets SIGTERM', async () 
       s.close(() => resolve(p));
     });
   });
-  const npm = spawn('npm', ['start', '--silent', '--', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const npm = spawn('npm', ['start', '--silent', '--', '--port', String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   try {
     let logs = '';
     npm.stdout!.setEncoding('utf8').on('data', (d: string) => (logs += d));
     const ended = new Promise<void>((r) => npm.stdout!.once('end', () => r())); // every writer of the pipe is gone
     await waitFor(npm, 'stderr', /listening on ws:\/\/127\.0\.0\.1/);
     npm.kill('SIGTERM');
-    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error(`relay still running: ${logs}`)), 15_000))]);
+    await Promise.race([
+      ended,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`relay still running: ${logs}`)), 15_000)),
+    ]);
     assert.match(logs, /"msg":"relay stopped"/, 'the relay shut down gracefully');
-    const refused = await new Promise<boolean>((r) => connect(port, '127.0.0.1').once('error', () => r(true)).once('connect', () => r(false)));
+    const refused = await new Promise<boolean>((r) =>
+      connect(port, '127.0.0.1')
+        .once('error', () => r(true))
+        .once('connect', () => r(false)),
+    );
     assert.ok(refused, 'the port is free again');
   } finally {
     killGroup(npm);

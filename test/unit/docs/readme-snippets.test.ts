@@ -11,8 +11,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const blocks = (lang: string) => [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
-const ENTRIES: Record<string, string> = { shardwire: 'src/index.ts', 'shardwire/relay': 'src/relay/index.ts', 'shardwire/kernel': 'src/kernel/index.ts' };
+const blocks = (lang: string) =>
+  [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const ENTRIES: Record<string, string> = {
+  shardwire: 'src/index.ts',
+  'shardwire/relay': 'src/relay/index.ts',
+  'shardwire/kernel': 'src/kernel/index.ts',
+};
 
 test('every ts block of the README runs', { timeout: 120_000 }, () => {
   const ts = blocks('ts');
@@ -26,7 +31,10 @@ test('every ts block of the README runs', { timeout: 120_000 }, () => {
       });
       const file = join(dir, `snippet-${i}.mts`);
       writeFileSync(file, mapped);
-      const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), file], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), file], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(r.status, 0, `README ts block ${i} failed:\n${code}\n${r.stderr}`);
     }
   } finally {
@@ -35,8 +43,13 @@ test('every ts block of the README runs', { timeout: 120_000 }, () => {
 });
 
 test('every npm command of the README names a script, command and flags that exist', async () => {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const lines = blocks('sh').flatMap((b) => b.split('\n')).map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const lines = blocks('sh')
+    .flatMap((b) => b.split('\n'))
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
   const prose = [...README.matchAll(/`(npm run [^`]+)`/g)].map((m) => m[1]!);
   let checked = 0;
   for (const line of [...lines, ...prose]) {

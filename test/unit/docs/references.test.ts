@@ -29,12 +29,18 @@ const DOCS = ['README.md', ...files('docs', /\.md$/)];
 const CODE = ['src', 'assembly', 'bench', 'scripts', 'bin', 'examples'].flatMap((d) => files(d, /\.(ts|mjs|js|html)$/));
 
 test('docs/*.md links and "docs/X.md, \\"Section\\"" pointers resolve, in docs and error hints', () => {
-  const texts: [string, string][] = [...DOCS.map((p) => [p, read(p)] as [string, string]), ...Object.entries(ERROR_CATALOGUE).map(([c, s]) => [c, s.hint] as [string, string])];
+  const texts: [string, string][] = [
+    ...DOCS.map((p) => [p, read(p)] as [string, string]),
+    ...Object.entries(ERROR_CATALOGUE).map(([c, s]) => [c, s.hint] as [string, string]),
+  ];
   for (const [where, text] of texts) {
     for (const m of text.matchAll(/(?:\]\()?(docs\/[A-Z]+\.md)(?:, "([^"]+)")?/g)) {
       assert.ok(existsSync(join(ROOT, m[1]!)), `${where}: ${m[1]} does not exist`);
       if (m[2] !== undefined) {
-        assert.ok(headings(read(m[1]!)).some((h) => h.startsWith(m[2]!)), `${where}: ${m[1]} has no section "${m[2]}"`);
+        assert.ok(
+          headings(read(m[1]!)).some((h) => h.startsWith(m[2]!)),
+          `${where}: ${m[1]} has no section "${m[2]}"`,
+        );
       }
     }
   }
@@ -45,7 +51,10 @@ test('"README §Section" pointers name sections the README has', () => {
   const texts = [...Object.values(ERROR_CATALOGUE).map((s) => s.hint), ...DOCS.map(read)];
   for (const text of texts) {
     for (const m of text.matchAll(/README §([A-Z][A-Za-z ]+[a-z])/g)) {
-      assert.ok(readmeHeadings.some((h) => h.startsWith(m[1]!)), `README has no section "${m[1]}"`);
+      assert.ok(
+        readmeHeadings.some((h) => h.startsWith(m[1]!)),
+        `README has no section "${m[1]}"`,
+      );
     }
   }
 });
@@ -56,5 +65,6 @@ test('nothing points outside the repository or at internal issue numbers', () =>
     assert.doesNotMatch(text, /\.\.\/shared\b/, `${p} points at ../shared (outside the repository)`);
     assert.doesNotMatch(text, /\bissue #?\d+/i, `${p} cites an internal issue number`);
   }
-  for (const [code, spec] of Object.entries(ERROR_CATALOGUE)) assert.doesNotMatch(spec.hint, /DESIGN\.md/, `${code} hint cites a file the repository does not have`);
+  for (const [code, spec] of Object.entries(ERROR_CATALOGUE))
+    assert.doesNotMatch(spec.hint, /DESIGN\.md/, `${code} hint cites a file the repository does not have`);
 });

@@ -12,7 +12,8 @@ const http = (url: string) => url.replace(/^ws:/, 'http:');
 test('the dashboard is off by default', async () => {
   const relay = await startRelay({ port: 0, logLevel: 'silent' });
   try {
-    for (const p of ['dashboard', 'dashboard/data', 'dashboard/app.js']) assert.equal((await fetch(`${http(relay.url)}${p}`)).status, 404, p);
+    for (const p of ['dashboard', 'dashboard/data', 'dashboard/app.js'])
+      assert.equal((await fetch(`${http(relay.url)}${p}`)).status, 404, p);
   } finally {
     await relay.close();
   }
@@ -26,10 +27,13 @@ test('enabled: page with a strict CSP, script, and a snapshot that follows a rea
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
     assert.match(await page.text(), /<script src="\/dashboard\/app.js"><\/script>/);
-    assert.equal((await fetch(`${http(relay.url)}dashboard/app.js`)).headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(
+      (await fetch(`${http(relay.url)}dashboard/app.js`)).headers.get('content-type'),
+      'text/javascript; charset=utf-8',
+    );
     assert.equal((await fetch(`${http(relay.url)}dashboard`, { method: 'POST' })).status, 405, 'read-only');
 
-    const before = await (await fetch(`${http(relay.url)}dashboard/data`)).json() as Record<string, number>;
+    const before = (await (await fetch(`${http(relay.url)}dashboard/data`)).json()) as Record<string, number>;
     const x = new Float64Array(1000).fill(0.5);
     const sent = w.clients.map((c) => c.aggregate(x));
     await w.coordinator.runRound({ dim: 1000 });
@@ -59,12 +63,24 @@ test('RoundWatch: a round is in flight from round.open until its result, abort, 
   assert.deepEqual(r.inFlight(), []);
   r.observe({ session: 's', type: 'round.open', memo: 'm1' });
   r.observe({ session: 't', type: 'round.open', memo: 'n1' });
-  assert.deepEqual(r.inFlight().map((x) => x.memo).sort(), ['m1', 'n1']);
+  assert.deepEqual(
+    r
+      .inFlight()
+      .map((x) => x.memo)
+      .sort(),
+    ['m1', 'n1'],
+  );
   r.observe({ session: 's', type: 'round.result', memo: 'other' }); // another memo: ignored
   r.observe({ session: 's', type: 'round.result', memo: 'm1' });
-  assert.deepEqual(r.inFlight().map((x) => x.memo), ['n1']);
+  assert.deepEqual(
+    r.inFlight().map((x) => x.memo),
+    ['n1'],
+  );
   r.observe({ session: 't', type: 'round.open', memo: 'n2' }); // one round at a time per session
-  assert.deepEqual(r.inFlight().map((x) => x.memo), ['n2']);
+  assert.deepEqual(
+    r.inFlight().map((x) => x.memo),
+    ['n2'],
+  );
   now += ROUND_IDLE_MS - 1;
   r.observe({ session: 't', type: 'partial', memo: 'n2' }); // traffic keeps it alive
   now += ROUND_IDLE_MS - 1;
