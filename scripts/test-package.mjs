@@ -8,9 +8,10 @@
 //   - require() either works (Node ≥ 22.12) or fails with a message that says what to do
 //   - the root entry bundles for a browser (esbuild, platform browser) without Node built-ins
 //   - (b) a TypeScript consumer (module NodeNext, strict) type-checks against the shipped .d.ts
-//   - (c) the installed `shardwire` bin: --help, --version, demo; bench says it needs a checkout
+//   - (c) the installed `shardwire` bin: --help, --version, demo; bench says it needs a checkout;
+//     serve-example serves the participant page, the bundle and the kernel (application/wasm)
 // The install works offline once `npm ci` has filled the npm cache (--prefer-offline).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,10 +23,10 @@ const keep = process.argv.includes('--keep');
 const results = [];
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function check(name, fn) {
+async function check(name, fn) {
   const t0 = performance.now();
   try {
-    const detail = fn();
+    const detail = await fn();
     results.push({ name, ok: true });
     console.log(`ok - ${name} (${((performance.now() - t0) / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ''}`);
   } catch (e) {
@@ -60,7 +61,7 @@ const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
 const devVersion = (name) => lock.packages[`node_modules/${name}`].version;
 
 let tarball;
-check('npm pack (runs prepare: kernel and dist build)', () => {
+await check('npm pack (runs prepare: kernel and dist build)', () => {
   const out = execFileSync(npm, ['pack', '--json', '--pack-destination', work], {
     cwd: root,
     encoding: 'utf8',
@@ -98,7 +99,7 @@ check('npm pack (runs prepare: kernel and dist build)', () => {
 
 const app = join(work, 'app');
 let sizes;
-check('install the tarball into a fresh project (offline-safe)', () => {
+await check('install the tarball into a fresh project (offline-safe)', () => {
   run('mkdir', ['-p', app]);
   writeFileSync(
     join(app, 'package.json'),
@@ -125,7 +126,7 @@ check('install the tarball into a fresh project (offline-safe)', () => {
   );
 });
 
-check('(a) plain-JavaScript ESM consumer runs a 3-client secure round on plain node', () => {
+await check('(a) plain-JavaScript ESM consumer runs a 3-client secure round on plain node', () => {
   writeFileSync(
     join(app, 'consumer.mjs'),
     `
@@ -163,7 +164,7 @@ console.log(JSON.stringify({ exact: true, kernel: kernel.flavour, errorClass: ty
   return `exact aggregate, ${out.kernel} kernel`;
 });
 
-check('require() works or says what to do', () => {
+await check('require() works or says what to do', () => {
   const script = "const m = require('shardwire'); console.log(typeof m.Client)";
   const r = run(process.execPath, ['-e', script], { cwd: app, allowFail: true });
   const works = r.status === 0 && r.stdout.trim() === 'function';
@@ -175,12 +176,12 @@ check('require() works or says what to do', () => {
   return `${works ? 'require(esm) works on this Node' : 'require() refused'}; without require(esm): ${said[0]}`;
 });
 
-check('the root entry bundles for a browser (no Node built-ins reached)', () => {
+await check('the root entry bundles for a browser (no Node built-ins reached)', () => {
   writeFileSync(join(app, 'web.mjs'), "import { Client, Kernel } from 'shardwire';\nconsole.log(Client, Kernel);\n");
   const esbuild = join(root, 'node_modules', 'esbuild', 'bin', 'esbuild');
   const r = run(
     esbuild,
-    ['web.mjs', '--bundle', '--platform=browser', '--format=esm', '--minify', '--outfile=web.bundle.js'],
+    ['web.mjs', '--bundle', '--platform=browser', '--format=esm', '--minify', '--log-level=warning', '--outfile=web.bundle.js'],
     { cwd: app },
   );
   const bundle = readFileSync(join(app, 'web.bundle.js'), 'utf8');
@@ -191,7 +192,7 @@ check('the root entry bundles for a browser (no Node built-ins reached)', () => 
   return `${(bundle.length / 1024).toFixed(0)} KiB minified${warning}`;
 });
 
-check('(b) TypeScript consumer (NodeNext, strict) type-checks against the shipped .d.ts', () => {
+await check('(b) TypeScript consumer (NodeNext, strict) type-checks against the shipped .d.ts', () => {
   run(
     npm,
     [
@@ -259,7 +260,7 @@ export async function main(): Promise<number> {
   return '0 errors';
 });
 
-check('(c) the installed shardwire bin: --help, --version, demo, bench', () => {
+await check('(c) the installed shardwire bin: --help, --version, demo, bench', () => {
   const bin = join(app, 'node_modules', '.bin', 'shardwire');
   const help = run(bin, ['--help'], { cwd: app });
   if (!/usage: shardwire <command>/.test(help.stdout)) throw new Error(help.stdout);
@@ -274,6 +275,33 @@ check('(c) the installed shardwire bin: --help, --version, demo, bench', () => {
     throw new Error(`bench: ${bench.status} ${bench.stderr}`);
   }
   return `demo exact (max error 0, round ${d.round_s} s); bench: ${bench.stderr.trim()}`;
+});
+
+await check('(c) the installed serve-example serves the page, the bundle and the kernel', async () => {
+  const child = spawn(join(app, 'node_modules', '.bin', 'shardwire'), ['serve-example', '--port', '0'], { cwd: app });
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`serve-example did not start: ${err}`)), 30_000);
+      child.stderr.setEncoding('utf8').on('data', (d) => {
+        err += d;
+        const m = /open (http:\/\/\S+)/.exec(err);
+        if (m) resolve(m[1], clearTimeout(timer));
+      });
+      child.once('exit', (code) => reject(new Error(`serve-example exited ${code}: ${err}`)));
+    });
+    const types = {};
+    for (const path of ['', 'participant.js', 'shardwire/shardwire.js', 'shardwire/kernel-simd.wasm']) {
+      const res = await fetch(new URL(path, base));
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+      types[path || '/'] = res.headers.get('content-type');
+    }
+    if (types['shardwire/kernel-simd.wasm'] !== 'application/wasm') throw new Error(JSON.stringify(types));
+    if ((await fetch(new URL('../package.json', base))).status !== 404) throw new Error('served a file outside its roots');
+    return Object.entries(types).map(([p, t]) => `${p} ${t.split(';')[0]}`).join(', ');
+  } finally {
+    child.kill('SIGTERM');
+  }
 });
 
 if (!keep) rmSync(work, { recursive: true, force: true });
