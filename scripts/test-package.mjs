@@ -67,7 +67,8 @@ await check('npm pack (runs prepare: kernel and dist build)', () => {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const info = JSON.parse(out.slice(out.indexOf('[')))[0];
+  // npm prints the lifecycle scripts' output before its JSON: take the JSON array at the end
+  const info = JSON.parse(out.slice(out.search(/^\[\s*\{/m)))[0];
   tarball = join(work, info.filename);
   const files = info.files.map((f) => f.path);
   for (const need of [
