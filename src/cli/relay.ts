@@ -8,7 +8,7 @@ import { LOG_LEVELS } from '../relay/logger.ts';
 import { startRelay, type RelayOptions } from '../relay/index.ts';
 import { choiceFlag, intFlag, parseFlags, sizeFlag, usageError } from './args.ts';
 import { publicKeyFlag } from './key-flag.ts';
-import { untilStopped } from './stop-signals.ts';
+import { listenForStop } from './stop-signals.ts';
 
 export const summary = 'run the WebSocket relay (default 127.0.0.1:8787) with /healthz and /metrics';
 
@@ -71,13 +71,20 @@ export function relayOptions(argv: readonly string[]): { options: RelayOptions; 
 /** Runs the relay; resolves with the exit code once it has shut down. */
 export async function run(argv: string[]): Promise<number> {
   const { options, stopWithParent } = relayOptions(argv);
-  const relay = await startRelay(options);
+  const stop = listenForStop({ stopWithParent });
+  let relay;
+  try {
+    relay = await startRelay(options);
+  } catch (e) {
+    stop.dispose();
+    throw e;
+  }
   if (options.logLevel === 'info' || options.logLevel === 'debug') {
     const http = `http://${relay.url.slice('ws://'.length)}`;
     const extra = options.dashboard === true ? `, dashboard: ${http}dashboard` : '';
     process.stderr.write(`shardwire relay listening on ${relay.url} (health: ${http}healthz${extra})\n`);
   }
-  await untilStopped({ stopWithParent });
+  await stop.stopped;
   await relay.close();
   return 0;
 }

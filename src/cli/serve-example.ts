@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ShardwireError } from '../errors.ts';
 import { intFlag, parseFlags, usageError } from './args.ts';
 import { serveStatic, type Mounts } from './static-files.ts';
-import { untilStopped } from './stop-signals.ts';
+import { listenForStop } from './stop-signals.ts';
 
 export const summary = 'serve the browser participant page (examples/browser) on http://127.0.0.1:8788/';
 
@@ -41,14 +41,20 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const server = createServer((req, res) => void serveStatic(req, res, mounts));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  const stop = listenForStop();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (e) {
+    stop.dispose();
+    throw e;
+  }
   const addr = server.address();
   const bound = typeof addr === 'object' && addr ? addr.port : port;
   process.stderr.write(`shardwire serve-example: open http://${host.includes(':') ? `[${host}]` : host}:${bound}/\n`);
-  await untilStopped();
+  await stop.stopped;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return 0;

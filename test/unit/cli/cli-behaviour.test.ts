@@ -49,6 +49,16 @@ function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegE
   });
 }
 
+/** A TCP port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) =>
     child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c)),
@@ -168,12 +178,23 @@ test('keygen prints base64url that relay --allow-coordinator takes as is; silent
     relay.kill('SIGTERM');
     assert.equal(await exited(relay), 0);
 
-    relay = cliSpawn(['relay', '--port', '0', '--log-level', 'silent']);
+    const port = await freePort();
+    relay = cliSpawn(['relay', '--port', String(port), '--log-level', 'silent']);
     let stdout = '';
     let stderr = '';
     relay.stdout!.on('data', (d: Buffer) => (stdout += d));
     relay.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 1500));
+    // silent: no line to wait for, so wait until it answers (a SIGTERM before its handler is set would kill it)
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      assert.ok(Date.now() < deadline, 'the silent relay did not come up');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     relay.kill('SIGTERM');
     assert.equal(await exited(relay), 0);
     assert.equal(stdout, '', 'no banner on stdout with --log-level silent');
@@ -185,12 +206,7 @@ test('keygen prints base64url that relay --allow-coordinator takes as is; silent
 });
 
 test('npm start stops the relay cleanly when npm itself gets SIGTERM', async () => {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const npm = spawn('npm', ['start', '--silent', '--', '--port', String(port)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
