@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs the given test files and every test file under the given folders (default: test/, without the opt-in folders
-// test/slow/ and test/interop/, which run only when named) through node's test runner with tsx,
-// so the closing "# pass / # fail" summary covers all of them.
+// Runs the given test files and every test file under the given folders (default: test/, without
+// test/slow/, test/interop/ and test/browser/, which run only when named — they have their own
+// scripts: the interop tests need Python and the FeatureCloud engine, the browser tests Chromium)
+// through node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
-const OPT_IN = ['slow', 'interop']; // folders that run only when a root names them
+const OPT_IN = ['slow', 'interop', 'browser']; // folders that run only when a root names them
 const included = (name) => args.some((a) => a.includes(name));
 const files = [];
 function walk(dir) {

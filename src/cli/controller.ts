@@ -1,17 +1,18 @@
 /**
  * @module cli/controller
  * `shardwire controller`: runs a FeatureCloud-compatible controller next to one FeatureCloud app
- * (src/controller/). Exit 0 once every site's app finished, 1 with a typed error otherwise.
+ * (src/controller/). Exit 0 once every site's app finished, 1 with a typed error otherwise, 2 for
+ * a usage error. Progress goes to stderr (a live line), or JSON lines to stdout with --json.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ShardwireError } from '../errors.ts';
 import { loadIdentity } from '../crypto/identity-file.ts';
 import { parseRoster } from '../controller/roster-file.ts';
+import { choiceFlag, intFlag, parseFlags, usageError } from './args.ts';
 
 export const summary = 'run a FeatureCloud app on shardwire: one controller per site, next to the app';
 
-const USAGE = `usage: shardwire controller --app <url> --relay <ws-url> --session <id> --identity <file>
+export const usage = `usage: shardwire controller --app <url> --relay <ws-url> --session <id> --identity <file>
                             --roster <file> [flags]
   --app <url>               the FeatureCloud app's root, e.g. http://127.0.0.1:5000 (API under /api)
   --relay <ws-url>          the shardwire relay, e.g. ws://127.0.0.1:8787/
@@ -20,38 +21,30 @@ const USAGE = `usage: shardwire controller --app <url> --relay <ws-url> --sessio
   --roster <file>           {"coordinator": id, "sites": [{"id","publicKey"}, ...]}, the same at every site
   --coordinator             this site coordinates (must match the roster)
   --privacy-budget <e>[,<d>] total ε (and δ, default 0) this site's data may spend; needed for DP
+  --threat <mode>           malicious-coordinator (default: double masking) or honest-coordinator
+                            (single masking); the same at every site
   --poll-ms <ms>            /api/status polling interval (default 100, FeatureCloud's pace)
   --app-timeout-ms <ms>     deadline of one request to the app (default 30000)
   --join-timeout-ms <ms>    wait this long for the app and the other sites (default 120000)
   --round-timeout-ms <ms>   wait this long for every site's data of an SMPC round (default 120000)
   --share-timeout-ms <ms>   secure rounds: wait this long for the sites' masking keys and shares (default 30000)
-  --threat <mode>           malicious-coordinator (default: double masking) or honest-coordinator
-                            (single masking); the same at every site
   --status-port <n>         serve GET /status on this port (0 = any free port)
   --status-host <addr>      interface of /status (default 127.0.0.1)
-  --json                    JSON lines on stdout instead of a live progress line`;
+  --json                    JSON lines on stdout instead of a live progress line on stderr`;
 
-function int(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text))
-    throw new ShardwireError('E_BAD_ARGUMENT', `${flag} expected a non-negative integer, got ${JSON.stringify(text)}`, {
-      flag,
-    });
-  return Number(text);
-}
+const DAY_MS = 86_400_000;
 
-/** Parses `8` or `8,1e-5` into a privacy budget. */
+/** Parses `8` or `8,1e-5` into a privacy budget. @throws {ShardwireError} E_BAD_ARGUMENT (usage). */
 export function parseBudget(text: string | undefined): { epsilon: number; delta: number } | undefined {
   if (text === undefined) return undefined;
   const [e, d, extra] = text.split(',');
   const epsilon = Number(e);
   const delta = d === undefined ? 0 : Number(d);
   if (extra !== undefined || !(epsilon > 0) || !Number.isFinite(epsilon) || !(delta >= 0 && delta < 1)) {
-    throw new ShardwireError(
-      'E_BAD_ARGUMENT',
+    throw usageError(
       `--privacy-budget expected <epsilon>[,<delta>] with ε > 0 and 0 ≤ δ < 1, e.g. 8 or 8,1e-5; got ` +
         `${JSON.stringify(text)}`,
-      { flag: '--privacy-budget' },
+      { flag: 'privacy-budget' },
     );
   }
   return { epsilon, delta };
@@ -71,98 +64,68 @@ async function readJson(path: string, flag: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ShardwireError(
-      'E_BAD_ARGUMENT',
-      `${flag}: ${JSON.stringify(path)} is not JSON (${(e as Error).message})`,
-      { path },
-    );
+    const why = (e as Error).message;
+    throw new ShardwireError('E_BAD_ARGUMENT', `${flag}: ${JSON.stringify(path)} is not JSON (${why})`, { path });
   }
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        app: { type: 'string' },
-        relay: { type: 'string' },
-        session: { type: 'string' },
-        identity: { type: 'string' },
-        roster: { type: 'string' },
-        coordinator: { type: 'boolean' },
-        'privacy-budget': { type: 'string' },
-        'poll-ms': { type: 'string' },
-        'app-timeout-ms': { type: 'string' },
-        'join-timeout-ms': { type: 'string' },
-        'round-timeout-ms': { type: 'string' },
-        'share-timeout-ms': { type: 'string' },
-        threat: { type: 'string' },
-        'status-port': { type: 'string' },
-        'status-host': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error(`shardwire controller: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return 0;
-  }
+  const { values } = parseFlags(argv, {
+    app: { type: 'string' },
+    relay: { type: 'string' },
+    session: { type: 'string' },
+    identity: { type: 'string' },
+    roster: { type: 'string' },
+    coordinator: { type: 'boolean' },
+    'privacy-budget': { type: 'string' },
+    threat: { type: 'string' },
+    'poll-ms': { type: 'string' },
+    'app-timeout-ms': { type: 'string' },
+    'join-timeout-ms': { type: 'string' },
+    'round-timeout-ms': { type: 'string' },
+    'share-timeout-ms': { type: 'string' },
+    'status-port': { type: 'string' },
+    'status-host': { type: 'string' },
+    json: { type: 'boolean' },
+  });
   for (const flag of ['app', 'relay', 'session', 'identity', 'roster'] as const) {
-    if (values[flag] === undefined) {
-      console.error(`shardwire controller: --${flag} is required\n${USAGE}`);
-      return 2;
-    }
+    if (values[flag] === undefined) throw usageError(`--${flag} is required`, { flag });
   }
-  const roster = await parseRoster(await readJson(values.roster!, '--roster'));
-  const identity = await loadIdentity(values.identity!);
-  const joinMs = int(values['join-timeout-ms'], '--join-timeout-ms');
-  const roundMs = int(values['round-timeout-ms'], '--round-timeout-ms');
-  const shareMs = int(values['share-timeout-ms'], '--share-timeout-ms');
-  const threat = values.threat;
-  if (threat !== undefined && threat !== 'malicious-coordinator' && threat !== 'honest-coordinator') {
-    identity.zeroise();
-    throw new ShardwireError(
-      'E_BAD_ARGUMENT',
-      `--threat expected malicious-coordinator or honest-coordinator, got ${JSON.stringify(threat)}`,
-      { flag: '--threat' },
-    );
-  }
+  const ms = (flag: string, fallback: number) => intFlag(values[flag], flag, fallback, 1, DAY_MS);
+  const options = {
+    appUrl: values.app as string,
+    relayUrl: values.relay as string,
+    session: values.session as string,
+    coordinator: values.coordinator === true,
+    privacyBudget: parseBudget(values['privacy-budget'] as string | undefined),
+    threat: choiceFlag(
+      values.threat,
+      'threat',
+      ['malicious-coordinator', 'honest-coordinator'] as const,
+      'malicious-coordinator',
+    ),
+    pollMs: ms('poll-ms', 100),
+    appTimeoutMs: ms('app-timeout-ms', 30_000),
+    timeouts: {
+      joinMs: ms('join-timeout-ms', 120_000),
+      roundMs: ms('round-timeout-ms', 120_000),
+      shareMs: ms('share-timeout-ms', 30_000),
+    },
+    ...(values['status-port'] === undefined
+      ? {}
+      : {
+          statusPort: intFlag(values['status-port'], 'status-port', 0, 0, 65_535),
+          statusHost: (values['status-host'] as string | undefined) ?? '127.0.0.1',
+        }),
+    json: values.json === true,
+  };
+  const roster = await parseRoster(await readJson(values.roster as string, '--roster'));
+  const identity = await loadIdentity(values.identity as string);
   // loaded here, not at the top, so that `shardwire --help` does not load the SDK
   const { runController } = await import('../controller/controller.ts');
   try {
-    await runController({
-      appUrl: values.app!,
-      relayUrl: values.relay!,
-      session: values.session!,
-      identity,
-      roster,
-      coordinator: values.coordinator === true,
-      ...(values['privacy-budget'] === undefined ? {} : { privacyBudget: parseBudget(values['privacy-budget']) }),
-      ...(values['poll-ms'] === undefined ? {} : { pollMs: int(values['poll-ms'], '--poll-ms') }),
-      ...(values['app-timeout-ms'] === undefined
-        ? {}
-        : { appTimeoutMs: int(values['app-timeout-ms'], '--app-timeout-ms') }),
-      timeouts: {
-        ...(joinMs === undefined ? {} : { joinMs }),
-        ...(roundMs === undefined ? {} : { roundMs }),
-        ...(shareMs === undefined ? {} : { shareMs }),
-      },
-      ...(threat === undefined ? {} : { threat }),
-      ...(values['status-port'] === undefined
-        ? {}
-        : {
-            statusPort: int(values['status-port'], '--status-port'),
-            statusHost: values['status-host'] ?? '127.0.0.1',
-          }),
-      json: values.json === true,
-    });
+    const { privacyBudget, ...rest } = options;
+    await runController({ ...rest, ...(privacyBudget ? { privacyBudget } : {}), identity, roster });
     return 0;
   } finally {
     identity.zeroise();

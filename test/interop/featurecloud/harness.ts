@@ -9,14 +9,15 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Identity, publicKeyToBase64 } from '../../../src/crypto/identity.ts';
+import { Identity, publicKeyToBase64url } from '../../../src/crypto/identity.ts';
 import { saveIdentity } from '../../../src/crypto/identity-file.ts';
 import { startRelay, type Relay } from '../../../src/relay/index.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(HERE, '../../..');
 export const APPS = join(HERE, 'apps');
-const BIN = join(REPO, 'bin/shardwire.mjs');
+// the CLI from the sources (bin/shardwire.mjs runs the compiled dist/, which a checkout may not have built)
+const CLI = ['--import', import.meta.resolve('tsx'), join(REPO, 'src/cli/run.ts')];
 
 /** Where the upstream engine and a python with numpy and bottle are; throws when absent. */
 export function environment(): { vendor: string; python: string } {
@@ -157,7 +158,7 @@ export async function runSites(o: RunOptions): Promise<RunResult> {
   const r = await relay();
   const identities = await Promise.all(Array.from({ length: n }, () => Identity.generate()));
   const sites = await Promise.all(
-    identities.map(async (id) => ({ id: id.id, publicKey: await publicKeyToBase64(id.publicKey) })),
+    identities.map(async (id) => ({ id: id.id, publicKey: publicKeyToBase64url(id.publicKey) })),
   );
   writeFileSync(join(dir, 'roster.json'), JSON.stringify({ coordinator: sites[0]!.id, sites }));
   for (const [i, id] of identities.entries()) {
@@ -193,7 +194,7 @@ export async function runSites(o: RunOptions): Promise<RunResult> {
     }
     const exits = identities.map((_, i) => {
       const args = [
-        BIN,
+        ...CLI,
         'controller',
         '--app',
         `http://127.0.0.1:${ports[i]}`,
