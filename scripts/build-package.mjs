@@ -18,7 +18,13 @@ const require = createRequire(import.meta.url);
 const dist = join(root, 'dist');
 
 /** The package entries (package.json `exports`) and their compiled files under dist/. */
-export const ENTRIES = { '.': 'index', './relay': 'relay/index', './kernel': 'kernel/index', './testing': 'testing' };
+export const ENTRIES = {
+  '.': 'index',
+  './relay': 'relay/index',
+  './kernel': 'kernel/index',
+  './testing': 'testing',
+  './controller': 'controller/index',
+};
 
 function fail(message) {
   console.error(`build: ${message}`);
