@@ -106,8 +106,8 @@ class ControllerRun {
   private settle!: () => void;
   private readonly settled = new Promise<void>((r) => (this.settle = r));
   private localReleases = 0;
-  /** Messages that arrive while start() is still wiring things up wait here. */
-  private early: SiteMessage[] | undefined = [];
+  /** Messages and departures that arrive while start() is still wiring things up wait here. */
+  private early: (() => void)[] | undefined = [];
 
   constructor(private readonly o: ControllerOptions) {
     const { identity, roster } = o;
@@ -177,7 +177,7 @@ class ControllerRun {
   async run(): Promise<ControllerSummary> {
     try {
       await this.start();
-      for (const m of this.early!) this.onMessage(m);
+      for (const handle of this.early!) handle();
       this.early = undefined;
       void this.pump().catch((e: unknown) => this.fail(asError(e)));
       await this.settled;
@@ -211,8 +211,10 @@ class ControllerRun {
       roster: o.roster,
       timeoutMs: this.timeouts.joinMs,
       handlers: {
-        message: (m) => (this.early ? void this.early.push(m) : this.onMessage(m)),
-        gone: (id, reason) => this.onGone(id, reason),
+        // departures wait with the messages, in arrival order: a site's fc.fail comes before the
+        // departure of a site that left because of it
+        message: (m) => this.whenStarted(() => this.onMessage(m)),
+        gone: (id, reason) => this.whenStarted(() => this.onGone(id, reason)),
         fault: (e) => this.fail(e),
       },
     });
@@ -260,6 +262,12 @@ class ControllerRun {
       clients: this.role.clients,
       coordinatorID: o.roster.coordinator,
     });
+  }
+
+  /** Runs `handle` now, or once start() is done (in arrival order with the others). */
+  private whenStarted(handle: () => void): void {
+    if (this.early) this.early.push(handle);
+    else handle();
   }
 
   /** Polls the app and routes what it offers until it finishes or the run fails. */
