@@ -43,6 +43,10 @@ export const ERROR_CATALOGUE = {
   E_BUDGET_EXHAUSTED: { hint: 'This release would exceed the session\'s privacy budget; start a new session or raise the budget knowingly.' },
   E_BAD_STATE: { hint: 'The saved state is corrupted or belongs to another version/session; restore a good copy instead of starting over.' },
   E_CRYPTO: { hint: 'Decryption or signature verification failed: the data was altered or the wrong key was used.' },
+  E_BAD_TOKEN: { hint: 'Send the agent\'s bearer token (from the token file it wrote at start) in the Authorization header.' },
+  E_NOT_FOUND: { hint: 'The agent has no such route or handle; check the URL, the method and the handle returned by join/start.' },
+  E_BODY_TOO_LARGE: { hint: 'Send a smaller request body or start the agent with a larger --max-body.' },
+  E_INTERNAL: { hint: 'A bug in shardwire: the agent logged it with a stack trace; report it with that log.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code; switch on it, never on the message. */

@@ -12,6 +12,7 @@ interface Command {
 
 /** Commands are imported lazily so that `--help` never loads the kernel or libsodium. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  agent: () => import('./agent.ts'),
   bench: () => import('./bench.ts'),
   demo: () => import('./demo.ts'),
   keygen: () => import('./keygen.ts'),
