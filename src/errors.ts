@@ -41,7 +41,7 @@ export const ERROR_CATALOGUE = {
   E_ABORTED: { hint: 'The operation was cancelled through its AbortSignal.' },
   E_BAD_DP_CONFIG: { hint: 'Fix the differential-privacy field named in the message (see README §Differential privacy).' },
   E_BUDGET_EXHAUSTED: { hint: 'This release would exceed the session\'s privacy budget; start a new session or raise the budget knowingly.' },
-  E_BAD_STATE: { hint: 'The saved state is corrupted or belongs to another version/session; restore a good copy instead of starting over.' },
+  E_BAD_STATE: { hint: 'The call does not fit the current state (a round still running, a session already left or closed), or a saved state is corrupted or from another version/session: wait or start again, or restore a good copy instead of starting over.' },
   E_CRYPTO: { hint: 'Decryption or signature verification failed: the data was altered or the wrong key was used.' },
   E_BAD_TOKEN: { hint: 'Send the agent\'s bearer token (from the token file it wrote at start) in the Authorization header.' },
   E_NOT_FOUND: { hint: 'The agent has no such route or handle; check the URL, the method and the handle returned by join/start.' },

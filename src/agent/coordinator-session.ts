@@ -106,11 +106,11 @@ export class CoordinatorSession {
    * @example const { memo } = c.startRound({ dim: 1000, operation: 'mean' })
    */
   startRound(body: Record<string, unknown>): { memo: string; done: Promise<void> } {
+    const r = parseRoundRequest(body, this.coordinator);
     if (this.closed.signal.aborted) throw new ShardwireError('E_BAD_STATE', `session ${this.session} was closed; start a new one`, { handle: this.handle });
     if (this.running !== undefined) {
       throw new ShardwireError('E_BAD_STATE', `round ${this.running} is still running; rounds of one session run one at a time (fetch its result first)`, { running: this.running });
     }
-    const r = parseRoundRequest(body, this.coordinator);
     const memo = r.memo ?? `r-${randomBytes(8).toString('hex')}`;
     if (this.rounds.has(memo)) throw new ShardwireError('E_REPLAY', `memo ${memo} was already used in this session; memos are never reused`, { memo });
     this.running = memo;
