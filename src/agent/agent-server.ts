@@ -16,6 +16,7 @@ import { createLogger, type LogLevel, type Logger } from '../relay/logger.ts';
 import { newToken, privateTokenPath, tokenMatches, writeTokenFile } from './token.ts';
 import { asShardwireError, sendError } from './http-errors.ts';
 import { dispatch, type AgentContext } from './routes.ts';
+import { contentLength } from './request-body.ts';
 
 /** Default largest request body: 2^27 bytes (16.7 M float64 or 33.5 M float32 elements). */
 export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024;
@@ -106,6 +107,7 @@ export async function startAgent(o: AgentOptions = {}): Promise<Agent> {
       if (!tokenMatches(req.headers.authorization, token)) {
         throw new ShardwireError('E_BAD_TOKEN', 'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token from the agent\'s token file');
       }
+      contentLength(req, maxBodyBytes, false); // refuse an oversized body before routing or reading it
       await dispatch(ctx, req, res);
     };
     answer().catch((thrown: unknown) => {
