@@ -6,7 +6,12 @@ import { writeFileSync } from 'node:fs';
 
 /** E_TOO_FEW_CONTRIBUTORS → TooFewContributorsError; names that would shadow a builtin get a prefix. */
 export function className(code) {
-  const camel = code.replace(/^E_/, '').toLowerCase().split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  const camel = code
+    .replace(/^E_/, '')
+    .toLowerCase()
+    .split('_')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
   const name = `${camel}Error`;
   return ['TimeoutError', 'ConnectionError'].includes(name) ? `Shardwire${name}` : name;
 }
@@ -40,12 +45,23 @@ export function renderPythonCodes(catalogue) {
     const name = className(code);
     const bases = name === 'ShardwireTimeoutError' ? 'ShardwireError, TimeoutError' : 'ShardwireError';
     const doc = wrap(`${code}: ${spec.hint.replaceAll('\\', '\\\\').replaceAll('"""', "'''")}`, 92);
-    const docLines = doc.length === 1 ? [`    """${doc[0]}"""`] : [`    """${doc[0]}`, ...doc.slice(1).map((l) => `    ${l}`), '    """'];
+    const docLines =
+      doc.length === 1
+        ? [`    """${doc[0]}"""`]
+        : [`    """${doc[0]}`, ...doc.slice(1).map((l) => `    ${l}`), '    """'];
     lines.push('', `class ${name}(${bases}):`, ...docLines, '', `    code = ${JSON.stringify(code)}`, '');
   }
   lines.push('', '#: Exception class per error code.', 'ERROR_CLASSES: Dict[str, Type[ShardwireError]] = {');
   for (const code of Object.keys(catalogue)) lines.push(`    ${JSON.stringify(code)}: ${className(code)},`);
-  lines.push('}', '', '__all__ = [', ...Object.keys(catalogue).map((c) => `    ${JSON.stringify(className(c))},`), '    "ERROR_CLASSES",', ']', '');
+  lines.push(
+    '}',
+    '',
+    '__all__ = [',
+    ...Object.keys(catalogue).map((c) => `    ${JSON.stringify(className(c))},`),
+    '    "ERROR_CLASSES",',
+    ']',
+    '',
+  );
   return lines.join('\n');
 }
 

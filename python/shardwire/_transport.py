@@ -10,7 +10,7 @@ import http.client
 import json
 import socket
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Union, cast
 from urllib.parse import urlsplit
 
 from .errors import ShardwireError, error_from_answer
@@ -42,7 +42,7 @@ class Answer:
 
     def json(self) -> Dict[str, Any]:
         """The body as a JSON object."""
-        return json.loads(bytes(self.body).decode("utf-8")) if self.body else {}
+        return cast(Dict[str, Any], json.loads(bytes(self.body).decode("utf-8"))) if self.body else {}
 
 
 class Transport:

@@ -16,7 +16,7 @@ from typing import Any, Dict, Sequence, Tuple, Union
 try:  # numpy is optional; used when present
     import numpy as _np
 except ImportError:  # pragma: no cover - exercised on machines without numpy
-    _np = None
+    _np = None  # type: ignore[assignment]
 
 from .errors import BadVectorError, error_for
 
@@ -47,14 +47,14 @@ def vector_payload(vector: Any) -> Tuple[memoryview, str, Tuple[int, ...]]:
         single = vector.dtype.kind == "f" and vector.dtype.itemsize == 4
         # no copy when the array already is contiguous little-endian float32/float64
         arr = _np.ascontiguousarray(vector, dtype="<f4" if single else "<f8")
-        return memoryview(arr).cast("B"), "float32" if single else "float64", tuple(int(n) for n in vector.shape)
+        return arr.data.cast("B"), "float32" if single else "float64", tuple(int(n) for n in vector.shape)
     if isinstance(vector, array.array) and vector.typecode in ("f", "d"):
         data = vector if _LITTLE else _swapped(vector)
         return memoryview(data).cast("B"), "float32" if vector.typecode == "f" else "float64", (len(vector),)
     if isinstance(vector, memoryview) and vector.format in ("f", "d") and vector.c_contiguous:
         flat = vector.cast("B").cast(vector.format)
-        data = flat if _LITTLE else memoryview(_swapped(array.array(vector.format, flat)))
-        return memoryview(data).cast("B"), "float32" if vector.format == "f" else "float64", tuple(vector.shape or ())
+        view = flat if _LITTLE else memoryview(_swapped(array.array(vector.format, flat)))
+        return view.cast("B"), "float32" if vector.format == "f" else "float64", tuple(vector.shape or ())
     if isinstance(vector, Sequence) and not isinstance(vector, (str, bytes, bytearray)):
         try:
             a = array.array("d", vector)
@@ -67,7 +67,7 @@ def vector_payload(vector: Any) -> Tuple[memoryview, str, Tuple[int, ...]]:
     )
 
 
-def _swapped(a: "array.array[float]") -> "array.array[float]":
+def _swapped(a: "array.array[Any]") -> "array.array[Any]":
     b = array.array(a.typecode, a)
     b.byteswap()
     return b

@@ -100,7 +100,11 @@ class Agent:
             cmd += ["--max-body", max_body]
         try:
             process = subprocess.Popen(
-                cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=dict(env) if env is not None else None
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=dict(env) if env is not None else None,
             )
         except OSError as e:
             shutil.rmtree(state_dir, ignore_errors=True)
@@ -130,7 +134,8 @@ class Agent:
         with open(token_file, "r", encoding="utf-8") as f:
             token = f.read().strip()
         url = ready.get("url") if socket_path is None else None
-        return cls(Transport(url, socket_path, token), process=process, state_dir=state_dir, url=url, socket_path=socket_path)
+        transport = Transport(url, socket_path, token)
+        return cls(transport, process=process, state_dir=state_dir, url=url, socket_path=socket_path)
 
     def status(self) -> Dict[str, Any]:
         """The agent's status: API version, limits, sessions, request and error counters."""

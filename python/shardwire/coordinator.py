@@ -68,13 +68,17 @@ class Round:
             left_ms = _POLL_MS if end is None else int(max(0.0, end - time.monotonic()) * 1000)
             wait_ms = min(_POLL_MS, left_ms)
             answer = self._t.request(
-                "GET", f"/v1/coordinators/{self._handle}/rounds/{self.memo}?waitMs={wait_ms}", timeout=wait_ms / 1000 + 30
+                "GET",
+                f"/v1/coordinators/{self._handle}/rounds/{self.memo}?waitMs={wait_ms}",
+                timeout=wait_ms / 1000 + 30,
             )
             if answer.status == 200:
                 meta, data = open_envelope(answer.body)
                 return RoundResult(meta["memo"], data, meta["report"])
             if end is not None and time.monotonic() >= end:
-                raise error_for("E_TIMEOUT", f"round {self.memo} is still running after {timeout} s (it goes on in the agent)")
+                raise error_for(
+                    "E_TIMEOUT", f"round {self.memo} is still running after {timeout} s (it goes on in the agent)"
+                )
 
 
 class Coordinator:
@@ -108,7 +112,8 @@ class Coordinator:
             body["count"] = count
         if timeout_ms is not None:
             body["timeoutMs"] = timeout_ms
-        return list(self._t.request("POST", f"/v1/coordinators/{self.handle}/participants/wait", json_body=body).json()["ready"])
+        answer = self._t.request("POST", f"/v1/coordinators/{self.handle}/participants/wait", json_body=body)
+        return list(answer.json()["ready"])
 
     def start_round(
         self,

@@ -37,6 +37,7 @@ from flwr.common import (
     FitIns,
     FitRes,
     GetPropertiesIns,
+    NDArray,
     NDArrays,
     Parameters,
     Scalar,
@@ -60,7 +61,7 @@ PROPERTY_ID = "shardwire.id"
 METRIC_ID = "shardwire.id"
 METRIC_ERROR = "shardwire.error"
 
-Layout = List[Tuple[Tuple[int, ...], np.dtype]]
+Layout = List[Tuple[Tuple[int, ...], "np.dtype[Any]"]]
 
 
 def layout_of(arrays: NDArrays) -> Layout:
@@ -68,7 +69,7 @@ def layout_of(arrays: NDArrays) -> Layout:
     return [(tuple(a.shape), a.dtype) for a in arrays]
 
 
-def flatten(arrays: NDArrays) -> np.ndarray:
+def flatten(arrays: NDArrays) -> NDArray:
     """All arrays as one vector, in order and in C order: float32 if every array is float32 (half
     the bytes to the agent), else float64 (exact for float32/float16 and integers below 2^53)."""
     if not arrays:
@@ -77,7 +78,7 @@ def flatten(arrays: NDArrays) -> np.ndarray:
     return np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays])
 
 
-def unflatten(flat: np.ndarray, layout: Layout) -> NDArrays:
+def unflatten(flat: NDArray, layout: Layout) -> NDArrays:
     """Splits a flat vector back into arrays of ``layout``: floating arrays get their dtype back,
     other types come back as float64 (an average of integers is not an integer).
 

@@ -41,7 +41,9 @@ class PublicIdentity:
         return {"id": self.id, "publicKey": self.public_key}
 
 
-def keygen(path: str, *, force: bool = False, cli: Optional[Sequence[str]] = None, timeout: float = 60.0) -> PublicIdentity:
+def keygen(
+    path: str, *, force: bool = False, cli: Optional[Sequence[str]] = None, timeout: float = 60.0
+) -> PublicIdentity:
     """Creates an identity file at ``path`` (mode 0600) with ``shardwire keygen`` and returns its
     public part.
 

@@ -39,7 +39,9 @@ class LinRegClient(NumPyClient):
     def get_parameters(self, config: Dict[str, object]) -> List[np.ndarray]:
         return initial_parameters()
 
-    def fit(self, parameters: List[np.ndarray], config: Dict[str, object]) -> Tuple[List[np.ndarray], int, Dict[str, float]]:
+    def fit(
+        self, parameters: List[np.ndarray], config: Dict[str, object]
+    ) -> Tuple[List[np.ndarray], int, Dict[str, float]]:
         if self.drop_round is not None and config.get("server_round") == self.drop_round:
             os._exit(17)  # the process dies mid-round: no answer to Flower, no partial to shardwire
         w, b = parameters[0].copy(), parameters[1].copy()

@@ -43,7 +43,8 @@ class AgentRounds(unittest.TestCase):
         cfg = config(**over)
         roster = self.ids.public[1 : n + 1]
         c = self.coord_agent.start_session(self.relay.url, name, self.ids.files[0], roster, cfg)
-        ps = [self.agent.join(self.relay.url, name, self.ids.files[i], self.ids.public[0], cfg) for i in range(1, n + 1)]
+        coordinator = self.ids.public[0]
+        ps = [self.agent.join(self.relay.url, name, self.ids.files[i], coordinator, cfg) for i in range(1, n + 1)]
         self.assertEqual(sorted(c.wait_for_participants(n, timeout_ms=10000)), sorted(p.id for p in roster))
         self.addCleanup(c.close)
         for p in ps:
@@ -133,7 +134,8 @@ class AgentRounds(unittest.TestCase):
         c = self.coord_agent.start_session(self.relay.url, name, self.ids.files[0], self.ids.public[1:3], config())
         self.addCleanup(c.close)
         with self.assertRaises(shardwire.ConfigMismatchError):
-            self.agent.join(self.relay.url, name, self.ids.files[1], self.ids.public[0], config(minClients=3), timeout_ms=5000)
+            other = config(minClients=3)
+            self.agent.join(self.relay.url, name, self.ids.files[1], self.ids.public[0], other, timeout_ms=5000)
         with self.assertRaises(shardwire.NotInSessionError):
             self.agent.join(self.relay.url, name, self.ids.files[3], self.ids.public[0], config(), timeout_ms=5000)
         with self.assertRaises(shardwire.BadConfigError):

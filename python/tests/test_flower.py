@@ -117,7 +117,8 @@ class FlowerOverShardwire(unittest.TestCase):
             raw: Dict[int, Tuple[List[Tuple[int, int]], int]] = {}
 
             def aggregate_fit(self, server_round, results, failures):  # type: ignore[no-untyped-def]
-                self.raw[server_round] = ([(len(res.parameters.tensors), res.num_examples) for _, res in results], len(failures))
+                seen = [(len(res.parameters.tensors), res.num_examples) for _, res in results]
+                self.raw[server_round] = (seen, len(failures))
                 return super().aggregate_fit(server_round, results, failures)
 
         def weighted_loss(metrics: List[Tuple[int, Dict[str, float]]]) -> Dict[str, float]:
@@ -145,7 +146,9 @@ class FlowerOverShardwire(unittest.TestCase):
         def serve() -> None:
             try:
                 cls.history = fl.server.start_server(
-                    server_address=f"127.0.0.1:{port}", config=fl.server.ServerConfig(num_rounds=ROUNDS), strategy=cls.strategy
+                    server_address=f"127.0.0.1:{port}",
+                    config=fl.server.ServerConfig(num_rounds=ROUNDS),
+                    strategy=cls.strategy,
                 )
             except BaseException as e:  # noqa: BLE001 - reported by the test
                 cls.server_error = e
@@ -165,7 +168,10 @@ class FlowerOverShardwire(unittest.TestCase):
             log = open(cls.client_logs[i], "w")
             cls.clients.append(subprocess.Popen(
                 [sys.executable, "-m", "tests.flower_client", json.dumps(args)],
-                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             ))
             log.close()
         server.join(timeout=300)

@@ -30,17 +30,23 @@ class VectorPayload(unittest.TestCase):
             self.assertTrue(np.shares_memory(np.frombuffer(payload, dtype=dtype), a), "no copy")
 
     def test_other_arrays_become_little_endian_float64_values(self) -> None:
-        for a in (np.arange(5, dtype=np.int32), np.arange(5, dtype=">f8"), np.arange(10.0)[::2], np.float16([1, 2, 3, 4, 5])):
+        inputs = (
+            np.arange(5, dtype=np.int32), np.arange(5, dtype=">f8"),
+            np.arange(10.0)[::2], np.float16([1, 2, 3, 4, 5]),
+        )
+        for a in inputs:
             payload, name, shape = vector_payload(a)
             expected = "float64" if a.dtype.itemsize != 4 or a.dtype.kind != "f" else "float32"
             self.assertEqual(name, expected)
             self.assertEqual(shape, (5,))
-            np.testing.assert_array_equal(np.frombuffer(payload, dtype="<f8" if name == "float64" else "<f4"), a.astype(np.float64))
+            sent = np.frombuffer(payload, dtype="<f8" if name == "float64" else "<f4")
+            np.testing.assert_array_equal(sent, a.astype(np.float64))
         payload, name, shape = vector_payload(np.array(2.5))
         self.assertEqual((name, shape, np.frombuffer(payload, "<f8").tolist()), ("float64", (), [2.5]))
 
     def test_standard_library_inputs(self) -> None:
-        for v, name in ((array.array("f", [1, 2]), "float32"), (array.array("d", [1, 2]), "float64"), ([1, 2.5], "float64")):
+        cases = ((array.array("f", [1, 2]), "float32"), (array.array("d", [1, 2]), "float64"), ([1, 2.5], "float64"))
+        for v, name in cases:
             payload, got, shape = vector_payload(v)
             self.assertEqual((got, shape), (name, (2,)))
         payload, got, shape = vector_payload(memoryview(array.array("d", [1, 2, 3])))

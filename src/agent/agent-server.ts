@@ -56,7 +56,8 @@ function isLoopback(host: string): boolean {
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -69,28 +70,55 @@ function packageVersion(): string {
  * @example const agent = await startAgent({ port: 0 }); console.log(agent.url, agent.tokenFile)
  */
 export async function startAgent(o: AgentOptions = {}): Promise<Agent> {
-  if (endianness() !== 'LE') throw new ShardwireError('E_UNSUPPORTED', 'the agent reads little-endian vectors without conversion and runs on little-endian hosts only');
+  if (endianness() !== 'LE')
+    throw new ShardwireError(
+      'E_UNSUPPORTED',
+      'the agent reads little-endian vectors without conversion and runs on little-endian hosts only',
+    );
   const host = o.host ?? '127.0.0.1';
   if (o.socketPath === undefined && !isLoopback(host)) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"host" expected a loopback address (127.0.0.1, ::1, localhost), got ${JSON.stringify(host)}: the token travels in clear HTTP, so the agent never listens on a network; use a Unix socket or loopback`, { field: 'host' });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"host" expected a loopback address (127.0.0.1, ::1, localhost), got ${JSON.stringify(host)}: the token ` +
+        `travels in clear HTTP, so the agent never listens on a network; use a Unix socket or loopback`,
+      { field: 'host' },
+    );
   }
   const port = aint(o.port ?? 0, 'port', 0, 65535);
   const maxBodyBytes = aint(o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes', 1024, 2 ** 33);
-  if (o.socketPath !== undefined && (await stat(o.socketPath).then(() => true, () => false))) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `socket path ${JSON.stringify(o.socketPath)} already exists; remove the stale socket or choose another path`, { field: 'socketPath' });
+  if (
+    o.socketPath !== undefined &&
+    (await stat(o.socketPath).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `socket path ${JSON.stringify(o.socketPath)} already exists; remove the stale socket or choose another path`,
+      { field: 'socketPath' },
+    );
   }
   const log: Logger = createLogger(o.logLevel ?? 'info', (line) => process.stderr.write(line));
   const kernel = o.kernel ?? (await Kernel.load());
   const token = newToken();
-  const tokenPlace = o.tokenFile === undefined ? await privateTokenPath() : { path: o.tokenFile, remove: () => rm(o.tokenFile!, { force: true }) };
+  const tokenPlace =
+    o.tokenFile === undefined
+      ? await privateTokenPath()
+      : { path: o.tokenFile, remove: () => rm(o.tokenFile!, { force: true }) };
   await writeTokenFile(tokenPlace.path, token);
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let closing: Promise<void> | undefined;
   const ctx: AgentContext = {
-    kernel, participants: new Map(), coordinators: new Map(), gone: new Set(), maxBodyBytes,
-    startedAt: performance.now(), version: packageVersion(),
+    kernel,
+    participants: new Map(),
+    coordinators: new Map(),
+    gone: new Set(),
+    maxBodyBytes,
+    startedAt: performance.now(),
+    version: packageVersion(),
     counters: { requests: 0, internalErrors: 0, errors: {} },
     shutdown: () => void close(),
   };
@@ -105,17 +133,30 @@ export async function startAgent(o: AgentOptions = {}): Promise<Agent> {
     const path = (req.url ?? '').split('?')[0].slice(0, 200);
     const answer = async () => {
       if (!tokenMatches(req.headers.authorization, token)) {
-        throw new ShardwireError('E_BAD_TOKEN', 'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token from the agent\'s token file');
+        throw new ShardwireError(
+          'E_BAD_TOKEN',
+          'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token from the agent\'s ' +
+            'token file',
+        );
       }
       contentLength(req, maxBodyBytes, false); // refuse an oversized body before routing or reading it
       await dispatch(ctx, req, res);
     };
-    answer().catch((thrown: unknown) => {
-      const e = asShardwireError(thrown, onBug);
-      ctx.counters.errors[e.code] = (ctx.counters.errors[e.code] ?? 0) + 1;
-      log.info('request refused', { method: req.method, path, code: e.code });
-      sendError(res, e, req.complete ? undefined : req);
-    }).finally(() => log.debug('request', { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }));
+    answer()
+      .catch((thrown: unknown) => {
+        const e = asShardwireError(thrown, onBug);
+        ctx.counters.errors[e.code] = (ctx.counters.errors[e.code] ?? 0) + 1;
+        log.info('request refused', { method: req.method, path, code: e.code });
+        sendError(res, e, req.complete ? undefined : req);
+      })
+      .finally(() =>
+        log.debug('request', {
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - t0),
+        }),
+      );
   });
   server.on('clientError', (_e, socket) => socket.destroy());
 
@@ -125,13 +166,18 @@ export async function startAgent(o: AgentOptions = {}): Promise<Agent> {
     else server.listen(port, host, resolve);
   }).catch(async (e: NodeJS.ErrnoException) => {
     await tokenPlace.remove().catch(() => undefined);
-    throw new ShardwireError('E_BAD_ARGUMENT', `the agent cannot listen on ${o.socketPath ?? `${host}:${port}`} (${e.code ?? e.message})`, { errno: e.code });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `the agent cannot listen on ${o.socketPath ?? `${host}:${port}`} (${e.code ?? e.message})`,
+      { errno: e.code },
+    );
   });
   if (o.socketPath !== undefined) await chmod(o.socketPath, 0o600);
   const address = server.address();
-  const url = o.socketPath !== undefined || address === null || typeof address === 'string'
-    ? 'http://unix'
-    : `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url =
+    o.socketPath !== undefined || address === null || typeof address === 'string'
+      ? 'http://unix'
+      : `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info('agent listening', { url, socket: o.socketPath, tokenFile: tokenPlace.path });
 
   function close(): Promise<void> {
@@ -151,5 +197,11 @@ export async function startAgent(o: AgentOptions = {}): Promise<Agent> {
     })();
     return closing;
   }
-  return { url, tokenFile: tokenPlace.path, closed, close, ...(o.socketPath === undefined ? {} : { socketPath: o.socketPath }) };
+  return {
+    url,
+    tokenFile: tokenPlace.path,
+    closed,
+    close,
+    ...(o.socketPath === undefined ? {} : { socketPath: o.socketPath }),
+  };
 }

@@ -37,7 +37,11 @@ export interface StartRequest {
 export function parseStartRequest(o: Record<string, unknown>): StartRequest {
   onlyKeys(o, 'start', ['relayUrl', 'session', 'identityFile', 'roster', 'config', 'maxDim', 'accountantState']);
   if (!Array.isArray(o.roster) || o.roster.length === 0) {
-    throw new ShardwireError('E_BAD_ARGUMENT', '"roster" expected a non-empty array of { id, publicKey } (the participants\' keygen output)', { field: 'roster' });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      '"roster" expected a non-empty array of { id, publicKey } (the participants\' keygen output)',
+      { field: 'roster' },
+    );
   }
   return {
     relayUrl: arelayUrl(o.relayUrl),
@@ -46,7 +50,9 @@ export function parseStartRequest(o: Record<string, unknown>): StartRequest {
     roster: o.roster.map((m, i) => apeer(m, `roster[${i}]`)),
     config: aobjectField(o.config, 'config'),
     ...(o.maxDim === undefined ? {} : { maxDim: aoptInt(o.maxDim, 'maxDim', 1, 2 ** 31 - 2) }),
-    ...(o.accountantState === undefined ? {} : { accountantState: astring(o.accountantState, 'accountantState', 1 << 22) }),
+    ...(o.accountantState === undefined
+      ? {}
+      : { accountantState: astring(o.accountantState, 'accountantState', 1 << 22) }),
   };
 }
 
@@ -83,13 +89,22 @@ export class CoordinatorSession {
   static async start(handle: string, r: StartRequest, kernel: Kernel): Promise<CoordinatorSession> {
     for (const [i, m] of r.roster.entries()) {
       if ((await identityId(m.publicKey)) !== m.id) {
-        throw new ShardwireError('E_BAD_ARGUMENT', `"roster[${i}].id" ${m.id} is not the id of its publicKey; copy both from the participant's keygen output`, { field: `roster[${i}].id` });
+        throw new ShardwireError(
+          'E_BAD_ARGUMENT',
+          `"roster[${i}].id" ${m.id} is not the id of its publicKey; copy both from the participant's keygen output`,
+          { field: `roster[${i}].id` },
+        );
       }
     }
     const identity = await loadIdentity(r.identityFile);
     try {
       const coordinator = await Coordinator.start({
-        relayUrl: r.relayUrl, session: r.session, identity, kernel, roster: r.roster, config: r.config,
+        relayUrl: r.relayUrl,
+        session: r.session,
+        identity,
+        kernel,
+        roster: r.roster,
+        config: r.config,
         ...(r.maxDim === undefined ? {} : { maxDim: r.maxDim }),
         ...(r.accountantState === undefined ? {} : { accountantState: r.accountantState }),
       });
@@ -107,28 +122,44 @@ export class CoordinatorSession {
    */
   startRound(body: Record<string, unknown>): { memo: string; done: Promise<void> } {
     const r = parseRoundRequest(body, this.coordinator);
-    if (this.closed.signal.aborted) throw new ShardwireError('E_BAD_STATE', `session ${this.session} was closed; start a new one`, { handle: this.handle });
+    if (this.closed.signal.aborted)
+      throw new ShardwireError('E_BAD_STATE', `session ${this.session} was closed; start a new one`, {
+        handle: this.handle,
+      });
     if (this.running !== undefined) {
-      throw new ShardwireError('E_BAD_STATE', `round ${this.running} is still running; rounds of one session run one at a time (fetch its result first)`, { running: this.running });
+      throw new ShardwireError(
+        'E_BAD_STATE',
+        `round ${this.running} is still running; rounds of one session run one at a time (fetch its result first)`,
+        { running: this.running },
+      );
     }
     const memo = r.memo ?? `r-${randomBytes(8).toString('hex')}`;
-    if (this.rounds.has(memo)) throw new ShardwireError('E_REPLAY', `memo ${memo} was already used in this session; memos are never reused`, { memo });
+    if (this.rounds.has(memo))
+      throw new ShardwireError('E_REPLAY', `memo ${memo} was already used in this session; memos are never reused`, {
+        memo,
+      });
     this.running = memo;
     const record: RoundRecord = {
-      memo, state: 'running',
-      done: runWithRules(this.coordinator, memo, r, this.closed.signal).then(
-        (result) => {
-          record.state = 'done';
-          record.result = result;
-        },
-        (e: unknown) => {
-          record.state = 'failed';
-          record.error = e instanceof ShardwireError ? e : new ShardwireError('E_INTERNAL', `round ${memo} failed on an internal error`, { cause: String(e) });
-        },
-      ).finally(() => {
-        this.running = undefined;
-        this.forgetOld();
-      }),
+      memo,
+      state: 'running',
+      done: runWithRules(this.coordinator, memo, r, this.closed.signal)
+        .then(
+          (result) => {
+            record.state = 'done';
+            record.result = result;
+          },
+          (e: unknown) => {
+            record.state = 'failed';
+            record.error =
+              e instanceof ShardwireError
+                ? e
+                : new ShardwireError('E_INTERNAL', `round ${memo} failed on an internal error`, { cause: String(e) });
+          },
+        )
+        .finally(() => {
+          this.running = undefined;
+          this.forgetOld();
+        }),
     };
     this.rounds.set(memo, record);
     return { memo, done: record.done };
@@ -141,7 +172,12 @@ export class CoordinatorSession {
    */
   async round(memo: string, waitMs: number): Promise<RoundRecord> {
     const r = this.rounds.get(memo);
-    if (!r) throw new ShardwireError('E_NOT_FOUND', `no round ${memo} in session ${this.session} (unknown, or one of more than ${KEPT_ROUNDS} older rounds)`, { memo });
+    if (!r)
+      throw new ShardwireError(
+        'E_NOT_FOUND',
+        `no round ${memo} in session ${this.session} (unknown, or one of more than ${KEPT_ROUNDS} older rounds)`,
+        { memo },
+      );
     if (r.state === 'running' && waitMs > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([r.done, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
@@ -160,10 +196,19 @@ export class CoordinatorSession {
     const c = this.coordinator;
     const spent = c.accountant?.spent();
     return {
-      handle: this.handle, role: 'coordinator', session: this.session, configHash: c.configHash,
+      handle: this.handle,
+      role: 'coordinator',
+      session: this.session,
+      configHash: c.configHash,
       state: this.closed.signal.aborted ? 'closed' : 'open',
-      roster: [...c.roster.keys()], ready: c.readyParticipants(), running: this.running ?? null,
-      rounds: [...this.rounds.values()].map((r) => ({ memo: r.memo, state: r.state, ...(r.error ? { code: r.error.code } : {}) })),
+      roster: [...c.roster.keys()],
+      ready: c.readyParticipants(),
+      running: this.running ?? null,
+      rounds: [...this.rounds.values()].map((r) => ({
+        memo: r.memo,
+        state: r.state,
+        ...(r.error ? { code: r.error.code } : {}),
+      })),
       config: c.config,
       ...(spent ? { privacy: { epsilonSpent: spent.epsilon, delta: spent.delta, budget: c.accountant!.budget } } : {}),
     };

@@ -82,12 +82,22 @@ export class ParticipantSession {
    */
   static async join(handle: string, r: JoinRequest, kernel: Kernel): Promise<ParticipantSession> {
     if ((await identityId(r.coordinator.publicKey)) !== r.coordinator.id) {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"coordinator.id" ${r.coordinator.id} is not the id of "coordinator.publicKey"; copy both from the coordinator's keygen output`, { field: 'coordinator.id' });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"coordinator.id" ${r.coordinator.id} is not the id of "coordinator.publicKey"; copy both from the ` +
+          `coordinator's keygen output`,
+        { field: 'coordinator.id' },
+      );
     }
     const identity = await loadIdentity(r.identityFile);
     try {
       const client = await Client.join({
-        relayUrl: r.relayUrl, session: r.session, identity, kernel, coordinator: r.coordinator, config: r.config,
+        relayUrl: r.relayUrl,
+        session: r.session,
+        identity,
+        kernel,
+        coordinator: r.coordinator,
+        config: r.config,
         ...(r.timeoutMs === undefined ? {} : { timeoutMs: r.timeoutMs }),
       });
       return new ParticipantSession(handle, r.session, client);
@@ -104,7 +114,12 @@ export class ParticipantSession {
    * @example await p.contribute(new Float32Array(1000), { weight: 12 })
    */
   async contribute(vector: RealVector, o: ContributeOptions): Promise<ContributionResult> {
-    if (this.state !== 'joined') throw new ShardwireError('E_BAD_STATE', `participant ${this.handle} has left session ${this.session}; join again to contribute`, { handle: this.handle });
+    if (this.state !== 'joined')
+      throw new ShardwireError(
+        'E_BAD_STATE',
+        `participant ${this.handle} has left session ${this.session}; join again to contribute`,
+        { handle: this.handle },
+      );
     this.inFlight++;
     try {
       const r = await this.client.aggregate(vector, {
@@ -125,9 +140,16 @@ export class ParticipantSession {
   /** What `GET /v1/participants/{handle}` reports. */
   status(): Record<string, unknown> {
     return {
-      handle: this.handle, role: 'participant', id: this.id, session: this.session, state: this.state,
-      roundsOpened: this.opened, contributions: this.contributions, inFlight: this.inFlight,
-      refused: this.refused, ...(this.lastError ? { lastError: this.lastError } : {}),
+      handle: this.handle,
+      role: 'participant',
+      id: this.id,
+      session: this.session,
+      state: this.state,
+      roundsOpened: this.opened,
+      contributions: this.contributions,
+      inFlight: this.inFlight,
+      refused: this.refused,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
 

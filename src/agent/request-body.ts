@@ -19,14 +19,29 @@ export function contentLength(req: IncomingMessage, maxBytes: number, required: 
   const text = req.headers['content-length'];
   if (text === undefined) {
     if (required) {
-      throw new ShardwireError('E_BAD_ARGUMENT', 'a vector body needs a Content-Length header (chunked bodies are not accepted); send the bytes with their length', { field: 'content-length' });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        'a vector body needs a Content-Length header (chunked bodies are not accepted); send the bytes with ' +
+          'their length',
+        { field: 'content-length' },
+      );
     }
     return undefined;
   }
-  if (!/^\d{1,15}$/.test(text)) throw new ShardwireError('E_BAD_ARGUMENT', `"Content-Length" expected a byte count, got ${JSON.stringify(text.slice(0, 20))}`, { field: 'content-length' });
+  if (!/^\d{1,15}$/.test(text))
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"Content-Length" expected a byte count, got ${JSON.stringify(text.slice(0, 20))}`,
+      { field: 'content-length' },
+    );
   const n = Number(text);
   if (n > maxBytes) {
-    throw new ShardwireError('E_BODY_TOO_LARGE', `the body declares ${n} bytes, more than this agent accepts (${maxBytes}); send less or start the agent with a larger --max-body`, { bytes: n, maxBytes });
+    throw new ShardwireError(
+      'E_BODY_TOO_LARGE',
+      `the body declares ${n} bytes, more than this agent accepts (${maxBytes}); send less or start the agent ` +
+        `with a larger --max-body`,
+      { bytes: n, maxBytes },
+    );
   }
   return n;
 }
@@ -37,7 +52,11 @@ export function contentLength(req: IncomingMessage, maxBytes: number, required: 
  *   for a missing Content-Length when `requireLength`, or a body shorter than declared.
  * @example const bytes = await readBody(req, 64 << 20, { requireLength: true })
  */
-export function readBody(req: IncomingMessage, maxBytes: number, o: { requireLength?: boolean } = {}): Promise<Uint8Array> {
+export function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  o: { requireLength?: boolean } = {},
+): Promise<Uint8Array> {
   let declared: number | undefined;
   try {
     declared = contentLength(req, maxBytes, o.requireLength === true);
@@ -56,7 +75,14 @@ export function readBody(req: IncomingMessage, maxBytes: number, o: { requireLen
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
       if (at + chunk.length > (declared ?? maxBytes)) {
-        return fail(new ShardwireError('E_BODY_TOO_LARGE', `the body is longer than ${declared ?? maxBytes} bytes; send less or start the agent with a larger --max-body`, { maxBytes }));
+        return fail(
+          new ShardwireError(
+            'E_BODY_TOO_LARGE',
+            `the body is longer than ${declared ?? maxBytes} bytes; send less or start the agent with a larger ` +
+              `--max-body`,
+            { maxBytes },
+          ),
+        );
       }
       if (at + chunk.length > out.length) {
         const grown = new Uint8Array(Math.min(maxBytes, Math.max(out.length * 2, at + chunk.length)));
@@ -68,11 +94,17 @@ export function readBody(req: IncomingMessage, maxBytes: number, o: { requireLen
     });
     req.on('end', () => {
       if (declared !== undefined && at !== declared) {
-        return fail(new ShardwireError('E_BAD_ARGUMENT', `the body ended after ${at} of ${declared} declared bytes`, { received: at, declared }));
+        return fail(
+          new ShardwireError('E_BAD_ARGUMENT', `the body ended after ${at} of ${declared} declared bytes`, {
+            received: at,
+            declared,
+          }),
+        );
       }
       if (!failed) resolve(at === out.length ? out : out.subarray(0, at));
     });
-    const cut = () => fail(new ShardwireError('E_BAD_ARGUMENT', 'the request body was cut off (the connection closed)'));
+    const cut = () =>
+      fail(new ShardwireError('E_BAD_ARGUMENT', 'the request body was cut off (the connection closed)'));
     req.on('error', cut);
     req.on('close', () => {
       if (!req.complete) cut();
@@ -92,10 +124,16 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   try {
     v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    throw new ShardwireError('E_BAD_ARGUMENT', 'the request body is not valid UTF-8 JSON; send a JSON object with Content-Type application/json');
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      'the request body is not valid UTF-8 JSON; send a JSON object with Content-Type application/json',
+    );
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `the request body expected a JSON object, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `the request body expected a JSON object, got ${Array.isArray(v) ? 'an array' : typeof v}`,
+    );
   }
   return v as Record<string, unknown>;
 }

@@ -11,7 +11,11 @@ import { aint, describe } from '../guards.ts';
 export function onlyKeys(o: Record<string, unknown>, title: string, known: readonly string[]): void {
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) {
-      throw new ShardwireError('E_BAD_ARGUMENT', `"${title}" has an unknown field ${JSON.stringify(k.slice(0, 40))} (known: ${known.join(', ')})`, { field: k.slice(0, 40) });
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"${title}" has an unknown field ${JSON.stringify(k.slice(0, 40))} (known: ${known.join(', ')})`,
+        { field: k.slice(0, 40) },
+      );
     }
   }
 }
@@ -19,7 +23,11 @@ export function onlyKeys(o: Record<string, unknown>, title: string, known: reado
 /** A non-empty string field. */
 export function astring(v: unknown, title: string, max = 4096): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > max) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"${title}" expected a non-empty string of at most ${max} characters, got ${describe(v)}`, { field: title });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"${title}" expected a non-empty string of at most ${max} characters, got ${describe(v)}`,
+      { field: title },
+    );
   }
   return v;
 }
@@ -27,7 +35,10 @@ export function astring(v: unknown, title: string, max = 4096): string {
 /** A ws:// or wss:// URL. */
 export function arelayUrl(v: unknown, title = 'relayUrl'): string {
   const s = astring(v, title);
-  if (!/^wss?:\/\/[^\s]+$/.test(s)) throw new ShardwireError('E_BAD_ARGUMENT', `"${title}" expected a ws:// or wss:// URL, got ${describe(s)}`, { field: title });
+  if (!/^wss?:\/\/[^\s]+$/.test(s))
+    throw new ShardwireError('E_BAD_ARGUMENT', `"${title}" expected a ws:// or wss:// URL, got ${describe(s)}`, {
+      field: title,
+    });
   return s;
 }
 
@@ -45,7 +56,12 @@ const BASE64_32 = /^[A-Za-z0-9+/]{43}=$/;
  */
 export function apublicKey(v: unknown, title: string): Uint8Array {
   if (typeof v !== 'string' || !BASE64_32.test(v)) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"${title}" expected a 32-byte Ed25519 public key in base64 (44 characters, as \`shardwire keygen\` prints it), got ${describe(v)}`, { field: title });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"${title}" expected a 32-byte Ed25519 public key in base64 (44 characters, as \`shardwire keygen\` ` +
+        `prints it), got ${describe(v)}`,
+      { field: title },
+    );
   }
   return new Uint8Array(Buffer.from(v, 'base64'));
 }
@@ -53,7 +69,9 @@ export function apublicKey(v: unknown, title: string): Uint8Array {
 /** A plain object field. */
 export function aobjectField(v: unknown, title: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"${title}" expected a JSON object, got ${describe(v)}`, { field: title });
+    throw new ShardwireError('E_BAD_ARGUMENT', `"${title}" expected a JSON object, got ${describe(v)}`, {
+      field: title,
+    });
   }
   return v as Record<string, unknown>;
 }

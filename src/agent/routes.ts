@@ -29,7 +29,13 @@ export interface AgentContext {
   shutdown(): void;
 }
 
-type Handler = (ctx: AgentContext, req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
+type Handler = (
+  ctx: AgentContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: string[],
+  url: URL,
+) => Promise<void>;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -39,7 +45,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendEnvelope(res: ServerResponse, meta: Record<string, unknown>, data: Float64Array): void {
   const parts = envelope(meta, data);
-  res.writeHead(200, { 'content-type': ENVELOPE_CONTENT_TYPE, 'content-length': parts.reduce((n, p) => n + p.byteLength, 0) });
+  res.writeHead(200, {
+    'content-type': ENVELOPE_CONTENT_TYPE,
+    'content-length': parts.reduce((n, p) => n + p.byteLength, 0),
+  });
   for (const p of parts.slice(0, -1)) res.write(p);
   res.end(parts[parts.length - 1]);
 }
@@ -47,7 +56,10 @@ function sendEnvelope(res: ServerResponse, meta: Record<string, unknown>, data: 
 function lookup<T>(ctx: AgentContext, map: Map<string, T>, handle: string, what: string): T {
   const s = map.get(handle);
   if (s) return s;
-  if (ctx.gone.has(handle)) throw new ShardwireError('E_BAD_STATE', `${what} ${handle} has already left or closed; join or start again`, { handle });
+  if (ctx.gone.has(handle))
+    throw new ShardwireError('E_BAD_STATE', `${what} ${handle} has already left or closed; join or start again`, {
+      handle,
+    });
   throw new ShardwireError('E_NOT_FOUND', `no ${what} ${handle} in this agent`, { handle });
 }
 
@@ -58,7 +70,13 @@ function waitParam(url: URL, name: string): number {
   return v === null ? 0 : aint(/^\d{1,9}$/.test(v) ? Number(v) : NaN, name, 0, 600_000);
 }
 
-async function roundAnswer(ctx: AgentContext, res: ServerResponse, c: CoordinatorSession, memo: string, waitMs: number): Promise<void> {
+async function roundAnswer(
+  ctx: AgentContext,
+  res: ServerResponse,
+  c: CoordinatorSession,
+  memo: string,
+  waitMs: number,
+): Promise<void> {
   const r = await c.round(memo, waitMs);
   if (r.state === 'running') return sendJson(res, 202, { memo, state: 'running' });
   if (r.error) return sendJson(res, statusOf(r.error.code), { ...errorBody(r.error), memo });
@@ -67,9 +85,15 @@ async function roundAnswer(ctx: AgentContext, res: ServerResponse, c: Coordinato
 
 const status: Handler = async (ctx, _req, res) => {
   sendJson(res, 200, {
-    api: 'v1', version: ctx.version, pid: process.pid, uptimeMs: Math.round(performance.now() - ctx.startedAt),
-    maxBodyBytes: ctx.maxBodyBytes, kernel: ctx.kernel.flavour, requests: ctx.counters.requests,
-    errors: ctx.counters.errors, internalErrors: ctx.counters.internalErrors,
+    api: 'v1',
+    version: ctx.version,
+    pid: process.pid,
+    uptimeMs: Math.round(performance.now() - ctx.startedAt),
+    maxBodyBytes: ctx.maxBodyBytes,
+    kernel: ctx.kernel.flavour,
+    requests: ctx.counters.requests,
+    errors: ctx.counters.errors,
+    internalErrors: ctx.counters.internalErrors,
     participants: [...ctx.participants.values()].map((p) => p.status()),
     coordinators: [...ctx.coordinators.values()].map((c) => c.status()),
   });
@@ -151,11 +175,19 @@ const H = '([A-Za-z0-9_-]{1,64})';
 export const ROUTES: readonly { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'GET', path: /^\/v1\/status$/, handler: status },
   { method: 'POST', path: /^\/v1\/participants$/, handler: join },
-  { method: 'GET', path: new RegExp(`^/v1/participants/${H}$`), handler: async (ctx, _q, res, [h]) => sendJson(res, 200, lookup(ctx, ctx.participants, h, 'participant').status()) },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/participants/${H}$`),
+    handler: async (ctx, _q, res, [h]) => sendJson(res, 200, lookup(ctx, ctx.participants, h, 'participant').status()),
+  },
   { method: 'POST', path: new RegExp(`^/v1/participants/${H}/contributions$`), handler: contribute },
   { method: 'DELETE', path: new RegExp(`^/v1/participants/${H}$`), handler: leave },
   { method: 'POST', path: /^\/v1\/coordinators$/, handler: start },
-  { method: 'GET', path: new RegExp(`^/v1/coordinators/${H}$`), handler: async (ctx, _q, res, [h]) => sendJson(res, 200, lookup(ctx, ctx.coordinators, h, 'coordinator').status()) },
+  {
+    method: 'GET',
+    path: new RegExp(`^/v1/coordinators/${H}$`),
+    handler: async (ctx, _q, res, [h]) => sendJson(res, 200, lookup(ctx, ctx.coordinators, h, 'coordinator').status()),
+  },
   { method: 'POST', path: new RegExp(`^/v1/coordinators/${H}/participants/wait$`), handler: waitParticipants },
   { method: 'POST', path: new RegExp(`^/v1/coordinators/${H}/rounds$`), handler: startRound },
   { method: 'GET', path: new RegExp(`^/v1/coordinators/${H}/rounds/([A-Za-z0-9._:@%-]{1,400})$`), handler: getRound },
@@ -174,9 +206,13 @@ export async function dispatch(ctx: AgentContext, req: IncomingMessage, res: Ser
   const route = onPath.find((r) => r.method === req.method);
   if (!route) {
     const allowed = onPath.map((r) => r.method);
-    throw new ShardwireError('E_NOT_FOUND', allowed.length > 0
-      ? `${req.method} is not allowed on ${url.pathname} (allowed: ${allowed.join(', ')})`
-      : `no route ${url.pathname}; the API is under /v1 (see docs/AGENT.md)`, { method: req.method, path: url.pathname.slice(0, 200) });
+    throw new ShardwireError(
+      'E_NOT_FOUND',
+      allowed.length > 0
+        ? `${req.method} is not allowed on ${url.pathname} (allowed: ${allowed.join(', ')})`
+        : `no route ${url.pathname}; the API is under /v1 (see docs/AGENT.md)`,
+      { method: req.method, path: url.pathname.slice(0, 200) },
+    );
   }
   const params = route.path.exec(url.pathname)!.slice(1);
   await route.handler(ctx, req, res, params, url);

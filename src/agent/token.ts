@@ -64,7 +64,9 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{1,256})$/;
  */
 export function tokenMatches(authorization: string | undefined, token: string): boolean {
   const m = BEARER.exec(authorization ?? '');
-  const got = createHash('sha256').update(m ? m[1] : '').digest();
+  const got = createHash('sha256')
+    .update(m ? m[1] : '')
+    .digest();
   const want = createHash('sha256').update(token).digest();
   return timingSafeEqual(got, want) && m !== null;
 }

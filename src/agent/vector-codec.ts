@@ -48,11 +48,20 @@ const DECIMAL = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 export function parseVectorHeaders(h: IncomingHttpHeaders, bodyBytes: number): VectorHeaders {
   const type = header(h, 'content-type');
   if (type !== undefined && type.split(';')[0].trim().toLowerCase() !== 'application/octet-stream') {
-    throw new ShardwireError('E_BAD_ARGUMENT', `a vector body expected Content-Type application/octet-stream, got ${JSON.stringify(type.slice(0, 60))}`, { field: 'content-type' });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `a vector body expected Content-Type application/octet-stream, got ${JSON.stringify(type.slice(0, 60))}`,
+      { field: 'content-type' },
+    );
   }
   const dtypeText = header(h, 'shardwire-dtype');
   if (dtypeText !== 'float32' && dtypeText !== 'float64') {
-    throw new ShardwireError('E_BAD_VECTOR', `"Shardwire-Dtype" expected "float32" or "float64" (little-endian), got ${dtypeText === undefined ? 'no header' : JSON.stringify(dtypeText.slice(0, 40))}; convert the vector first`, { field: 'dtype' });
+    throw new ShardwireError(
+      'E_BAD_VECTOR',
+      `"Shardwire-Dtype" expected "float32" or "float64" (little-endian), got ` +
+        `${dtypeText === undefined ? 'no header' : JSON.stringify(dtypeText.slice(0, 40))}; convert the vector first`,
+      { field: 'dtype' },
+    );
   }
   const dtype: Dtype = dtypeText;
   const width = DTYPES[dtype];
@@ -60,25 +69,51 @@ export function parseVectorHeaders(h: IncomingHttpHeaders, bodyBytes: number): V
   let shape: number[];
   if (shapeText === undefined) shape = [Math.floor(bodyBytes / width)];
   else if (!/^(\d{1,10}(,\d{1,10})*)?$/.test(shapeText.replaceAll(' ', ''))) {
-    throw new ShardwireError('E_BAD_VECTOR', `"Shardwire-Shape" expected comma-separated sizes like "1000" or "10,100" (empty for a scalar), got ${JSON.stringify(shapeText.slice(0, 60))}`, { field: 'shape' });
+    throw new ShardwireError(
+      'E_BAD_VECTOR',
+      `"Shardwire-Shape" expected comma-separated sizes like "1000" or "10,100" (empty for a scalar), got ` +
+        `${JSON.stringify(shapeText.slice(0, 60))}`,
+      { field: 'shape' },
+    );
   } else shape = shapeText.replaceAll(' ', '') === '' ? [] : shapeText.replaceAll(' ', '').split(',').map(Number);
   const elements = shape.reduce((a, b) => a * b, 1);
-  if (elements > MAX_ELEMENTS) throw new ShardwireError('E_BAD_VECTOR', `shape ${shape.join('×')} has ${elements} elements, more than ${MAX_ELEMENTS}`, { field: 'shape' });
+  if (elements > MAX_ELEMENTS)
+    throw new ShardwireError(
+      'E_BAD_VECTOR',
+      `shape ${shape.join('×')} has ${elements} elements, more than ${MAX_ELEMENTS}`,
+      { field: 'shape' },
+    );
   if (elements * width !== bodyBytes) {
-    throw new ShardwireError('E_BAD_VECTOR', `shape [${shape.join(',')}] of ${dtype} needs ${elements * width} bytes, the body has ${bodyBytes}; send exactly the array's bytes`, { field: 'shape', expectedBytes: elements * width, actualBytes: bodyBytes });
+    throw new ShardwireError(
+      'E_BAD_VECTOR',
+      `shape [${shape.join(',')}] of ${dtype} needs ${elements * width} bytes, the body has ${bodyBytes}; send ` +
+        `exactly the array's bytes`,
+      { field: 'shape', expectedBytes: elements * width, actualBytes: bodyBytes },
+    );
   }
   const out: { -readonly [K in keyof VectorHeaders]: VectorHeaders[K] } = { dtype, shape, elements };
   const weight = header(h, 'shardwire-weight');
   if (weight !== undefined) {
     const w = DECIMAL.test(weight) ? Number(weight) : NaN;
-    if (!(w > 0) || !Number.isFinite(w)) throw new ShardwireError('E_BAD_ARGUMENT', `"Shardwire-Weight" expected a positive decimal number (e.g. the sample count), got ${JSON.stringify(weight.slice(0, 40))}`, { field: 'weight' });
+    if (!(w > 0) || !Number.isFinite(w))
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"Shardwire-Weight" expected a positive decimal number (e.g. the sample count), got ` +
+          `${JSON.stringify(weight.slice(0, 40))}`,
+        { field: 'weight' },
+      );
     out.weight = w;
   }
   const memo = header(h, 'shardwire-memo');
   if (memo !== undefined) out.memo = memo;
   const timeout = header(h, 'shardwire-timeout-ms');
   if (timeout !== undefined) {
-    if (!/^\d{1,9}$/.test(timeout) || Number(timeout) === 0) throw new ShardwireError('E_BAD_ARGUMENT', `"Shardwire-Timeout-Ms" expected milliseconds in [1, 999999999], got ${JSON.stringify(timeout.slice(0, 20))}`, { field: 'timeoutMs' });
+    if (!/^\d{1,9}$/.test(timeout) || Number(timeout) === 0)
+      throw new ShardwireError(
+        'E_BAD_ARGUMENT',
+        `"Shardwire-Timeout-Ms" expected milliseconds in [1, 999999999], got ${JSON.stringify(timeout.slice(0, 20))}`,
+        { field: 'timeoutMs' },
+      );
     out.timeoutMs = Number(timeout);
   }
   return out;
@@ -91,7 +126,9 @@ export function parseVectorHeaders(h: IncomingHttpHeaders, bodyBytes: number): V
  */
 export function vectorView(bytes: Uint8Array, dtype: Dtype): Float32Array | Float64Array {
   const n = bytes.byteLength / DTYPES[dtype];
-  return dtype === 'float32' ? new Float32Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.buffer, bytes.byteOffset, n);
+  return dtype === 'float32'
+    ? new Float32Array(bytes.buffer, bytes.byteOffset, n)
+    : new Float64Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 /**
@@ -116,12 +153,15 @@ export function envelope(meta: Record<string, unknown>, data: Float64Array): Uin
  */
 export function openEnvelope(bytes: Uint8Array): { meta: Record<string, unknown>; data: Float64Array } {
   const magic = new TextDecoder().decode(bytes.subarray(0, 4));
-  if (bytes.length < 8 || magic !== ENVELOPE_MAGIC) throw new ShardwireError('E_BAD_PAYLOAD', 'not a shardwire envelope (magic "SWE1" missing)');
+  if (bytes.length < 8 || magic !== ENVELOPE_MAGIC)
+    throw new ShardwireError('E_BAD_PAYLOAD', 'not a shardwire envelope (magic "SWE1" missing)');
   const n = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
-  if (8 + n > bytes.length) throw new ShardwireError('E_BAD_PAYLOAD', `envelope JSON of ${n} bytes runs past the ${bytes.length}-byte body`);
+  if (8 + n > bytes.length)
+    throw new ShardwireError('E_BAD_PAYLOAD', `envelope JSON of ${n} bytes runs past the ${bytes.length}-byte body`);
   const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
   const start = 8 + n + ((8 - ((8 + n) % 8)) % 8);
   const rest = bytes.slice(start); // a copy, aligned (readers on the hot path map instead)
-  if (rest.byteLength % 8 !== 0) throw new ShardwireError('E_BAD_PAYLOAD', `envelope data of ${rest.byteLength} bytes is not whole float64 values`);
+  if (rest.byteLength % 8 !== 0)
+    throw new ShardwireError('E_BAD_PAYLOAD', `envelope data of ${rest.byteLength} bytes is not whole float64 values`);
   return { meta, data: new Float64Array(rest.buffer, 0, rest.byteLength / 8) };
 }

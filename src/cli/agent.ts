@@ -23,8 +23,16 @@ When ready it prints {"event":"ready","api":"v1","url",...,"tokenFile",...,"pid"
 
 function size(text: string): number {
   const m = /^(\d+)\s*(B|KiB|MiB|GiB)?$/i.exec(text);
-  if (!m) throw new ShardwireError('E_BAD_ARGUMENT', `--max-body expected a size like 65536, 64KiB or 128MiB, got ${JSON.stringify(text)}`, { flag: 'max-body' });
-  return Number(m[1]) * ({ b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 } as Record<string, number>)[(m[2] ?? 'B').toLowerCase()]!;
+  if (!m)
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `--max-body expected a size like 65536, 64KiB or 128MiB, got ${JSON.stringify(text)}`,
+      { flag: 'max-body' },
+    );
+  return (
+    Number(m[1]) *
+    ({ b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 } as Record<string, number>)[(m[2] ?? 'B').toLowerCase()]!
+  );
 }
 
 /** Runs the agent; resolves with the exit code once it has stopped. */
@@ -34,8 +42,13 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' }, 'token-file': { type: 'string' },
-        'max-body': { type: 'string' }, 'exit-on-stdin-eof': { type: 'boolean' }, 'log-level': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        socket: { type: 'string' },
+        'token-file': { type: 'string' },
+        'max-body': { type: 'string' },
+        'exit-on-stdin-eof': { type: 'boolean' },
+        'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -49,9 +62,19 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new ShardwireError('E_BAD_ARGUMENT', `--port expected an integer in [0, 65535], got ${JSON.stringify(values.port)}`, { flag: 'port' });
+  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port))
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `--port expected an integer in [0, 65535], got ${JSON.stringify(values.port)}`,
+      { flag: 'port' },
+    );
   const level = values['log-level'];
-  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) throw new ShardwireError('E_BAD_ARGUMENT', `--log-level expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`, { flag: 'log-level' });
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `--log-level expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`,
+      { flag: 'log-level' },
+    );
   const agent = await startAgent({
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.port === undefined ? {} : { port: Number(values.port) }),
@@ -66,7 +89,16 @@ export async function run(argv: string[]): Promise<number> {
   if (values['exit-on-stdin-eof'] === true) {
     process.stdin.on('end', stop).on('error', stop).resume();
   }
-  process.stdout.write(`${JSON.stringify({ event: 'ready', api: 'v1', url: agent.url, socket: agent.socketPath ?? null, tokenFile: agent.tokenFile, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      event: 'ready',
+      api: 'v1',
+      url: agent.url,
+      socket: agent.socketPath ?? null,
+      tokenFile: agent.tokenFile,
+      pid: process.pid,
+    })}\n`,
+  );
   await agent.closed;
   process.off('SIGTERM', stop);
   process.off('SIGINT', stop);

@@ -31,14 +31,22 @@ export async function call(agent: Agent, method: string, path: string, o: CallOp
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (o.json !== undefined) headers['content-type'] = 'application/json';
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = body.length;
-  const target = agent.socketPath !== undefined ? { socketPath: agent.socketPath } : { host: new URL(agent.url).hostname, port: Number(new URL(agent.url).port) };
+  const target =
+    agent.socketPath !== undefined
+      ? { socketPath: agent.socketPath }
+      : { host: new URL(agent.url).hostname, port: Number(new URL(agent.url).port) };
   return new Promise((resolve, reject) => {
     const req = request({ ...target, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const all = new Uint8Array(Buffer.concat(chunks));
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: all, json: () => JSON.parse(new TextDecoder().decode(all)) });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: all,
+          json: () => JSON.parse(new TextDecoder().decode(all)),
+        });
       });
       res.on('error', reject);
     });
@@ -48,8 +56,16 @@ export async function call(agent: Agent, method: string, path: string, o: CallOp
 }
 
 /** Headers of a vector body. */
-export function vectorHeaders(v: Float32Array | Float64Array, extra: Record<string, string> = {}): Record<string, string> {
-  return { 'content-type': 'application/octet-stream', 'shardwire-dtype': v instanceof Float32Array ? 'float32' : 'float64', 'shardwire-shape': String(v.length), ...extra };
+export function vectorHeaders(
+  v: Float32Array | Float64Array,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    'content-type': 'application/octet-stream',
+    'shardwire-dtype': v instanceof Float32Array ? 'float32' : 'float64',
+    'shardwire-shape': String(v.length),
+    ...extra,
+  };
 }
 
 export function bytesOf(v: Float32Array | Float64Array): Uint8Array {

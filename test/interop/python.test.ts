@@ -17,14 +17,27 @@ const python = process.env.SHARDWIRE_PYTHON ?? '/usr/bin/python3';
 const flower = resolve(process.env.SHARDWIRE_FLOWER_DIR ?? join(repo, '..', 'shared', 'vendor', 'flower'));
 
 function runModule(module: string, needsFlower: boolean): void {
-  assert.ok(existsSync(python), `python3 not found at ${python}: install Debian's python3 (apt-get install python3 python3-numpy) or set SHARDWIRE_PYTHON`);
+  assert.ok(
+    existsSync(python),
+    `python3 not found at ${python}: install Debian's python3 (apt-get install python3 python3-numpy) or set ` +
+      `SHARDWIRE_PYTHON`,
+  );
   if (needsFlower) {
-    assert.ok(existsSync(join(flower, 'flwr', '__init__.py')), `the vendored Flower 1.7 is missing at ${flower}; set SHARDWIRE_FLOWER_DIR to the directory holding flwr/ and shims/`);
+    assert.ok(
+      existsSync(join(flower, 'flwr', '__init__.py')),
+      `the vendored Flower 1.7 is missing at ${flower}; set SHARDWIRE_FLOWER_DIR to the directory holding flwr/ ` +
+        `and shims/`,
+    );
   }
   const paths = [join(repo, 'python'), ...(needsFlower ? [join(flower, 'shims'), flower] : [])];
   const r = spawnSync(python, ['-m', 'unittest', '-v', module], {
     cwd: join(repo, 'python'),
-    env: { ...process.env, PYTHONPATH: paths.join(delimiter), FLWR_TELEMETRY_ENABLED: '0', PYTHONDONTWRITEBYTECODE: '1' },
+    env: {
+      ...process.env,
+      PYTHONPATH: paths.join(delimiter),
+      FLWR_TELEMETRY_ENABLED: '0',
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
     encoding: 'utf8',
     timeout: 600_000,
     maxBuffer: 64 * 1024 * 1024,
@@ -40,5 +53,10 @@ function runModule(module: string, needsFlower: boolean): void {
 
 test('python: vectors and envelopes (numpy and standard library)', () => runModule('tests.test_vectors', false));
 test('python: error codes as exception classes', () => runModule('tests.test_errors', false));
-test('python: the package against a real agent and relay (rounds, dropouts, errors, bad token)', () => runModule('tests.test_agent', false));
-test('python: Flower 1.7 server and three clients on SecureFedAvg (exact FedAvg, server sees only aggregates, dropout)', () => runModule('tests.test_flower', true));
+test('python: the package against a real agent and relay (rounds, dropouts, errors, bad token)', () =>
+  runModule('tests.test_agent', false));
+test(
+  'python: Flower 1.7 server and three clients on SecureFedAvg (exact FedAvg, server sees only aggregates, ' +
+    'dropout)',
+  () => runModule('tests.test_flower', true),
+);

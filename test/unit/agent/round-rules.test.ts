@@ -9,7 +9,12 @@ function host(ready: () => string[], roster = ['a', 'b', 'c', 'd']): RoundHost &
   const calls: RoundOptions[] = [];
   return {
     calls,
-    config: validateConfig({ minClients: 2, maxClients: 4, clip: { norm: 'linf', bound: 1 }, timeouts: { joinMs: 300, roundMs: 1000 } }),
+    config: validateConfig({
+      minClients: 2,
+      maxClients: 4,
+      clip: { norm: 'linf', bound: 1 },
+      timeouts: { joinMs: 300, roundMs: 1000 },
+    }),
     roster: new Map(roster.map((id) => [id, {}])),
     readyParticipants: ready,
     async runRound(o: RoundOptions): Promise<RoundResultWithReport> {
@@ -22,24 +27,68 @@ function host(ready: () => string[], roster = ['a', 'b', 'c', 'd']): RoundHost &
 test('round requests: defaults and bounds of the closing rules', () => {
   const h = host(() => []);
   assert.deepEqual(parseRoundRequest({ dim: 5 }, h), { dim: 5, operation: 'sum', minClients: 2, waitMs: 300 });
-  const r = parseRoundRequest({ dim: 5, operation: 'weightedMean', bufferSize: 3, minClients: 3, timeoutMs: 50, participants: ['a', 'b', 'c', 'a'] }, h);
+  const r = parseRoundRequest(
+    {
+      dim: 5,
+      operation: 'weightedMean',
+      bufferSize: 3,
+      minClients: 3,
+      timeoutMs: 50,
+      participants: ['a', 'b', 'c', 'a'],
+    },
+    h,
+  );
   assert.deepEqual(r.participants, ['a', 'b', 'c']);
   assert.equal(r.bufferSize, 3);
   const bad: Record<string, unknown>[] = [
-    { dim: 0 }, { dim: 5, operation: 'max' }, { dim: 5, minClients: 1 }, { dim: 5, minClients: 5 }, { dim: 5, bufferSize: 1 },
-    { dim: 5, bufferSize: 5 }, { dim: 5, participants: ['a', 'zz'] }, { dim: 5, participants: 'a' }, { dim: 5, memo: 'a b' },
-    { dim: 5, broadcast: 'yes' }, { dim: 5, timeoutMs: 0 }, { dim: 5, buffer_size: 2 },
+    { dim: 0 },
+    { dim: 5, operation: 'max' },
+    { dim: 5, minClients: 1 },
+    { dim: 5, minClients: 5 },
+    { dim: 5, bufferSize: 1 },
+    { dim: 5, bufferSize: 5 },
+    { dim: 5, participants: ['a', 'zz'] },
+    { dim: 5, participants: 'a' },
+    { dim: 5, memo: 'a b' },
+    { dim: 5, broadcast: 'yes' },
+    { dim: 5, timeoutMs: 0 },
+    { dim: 5, buffer_size: 2 },
   ];
-  for (const b of bad) assert.throws(() => parseRoundRequest(b, h), (e) => isShardwireError(e, 'E_BAD_ARGUMENT'), JSON.stringify(b));
+  for (const b of bad)
+    assert.throws(
+      () => parseRoundRequest(b, h),
+      (e) => isShardwireError(e, 'E_BAD_ARGUMENT'),
+      JSON.stringify(b),
+    );
 });
 
 test('bufferSize, timeout and broadcast are passed to runRound; the report says which rules applied', async () => {
   const h = host(() => ['a', 'b', 'c']);
-  const r = await runWithRules(h, 'r-1', parseRoundRequest({ dim: 4, operation: 'mean', bufferSize: 2, timeoutMs: 70, broadcast: true }, h));
+  const r = await runWithRules(
+    h,
+    'r-1',
+    parseRoundRequest({ dim: 4, operation: 'mean', bufferSize: 2, timeoutMs: 70, broadcast: true }, h),
+  );
   assert.equal(h.calls.length, 1);
   const call = h.calls[0] as RoundOptions & { bufferSize?: number };
-  assert.deepEqual({ ...call }, { dim: 4, operation: 'mean', memo: 'r-1', participants: ['a', 'b', 'c'], broadcast: true, timeoutMs: 70, bufferSize: 2 });
-  assert.deepEqual((r.report as unknown as { closing: unknown }).closing, { minClients: 2, timeoutMs: 70, bufferSize: 2, notReady: [] });
+  assert.deepEqual(
+    { ...call },
+    {
+      dim: 4,
+      operation: 'mean',
+      memo: 'r-1',
+      participants: ['a', 'b', 'c'],
+      broadcast: true,
+      timeoutMs: 70,
+      bufferSize: 2,
+    },
+  );
+  assert.deepEqual((r.report as unknown as { closing: unknown }).closing, {
+    minClients: 2,
+    timeoutMs: 70,
+    bufferSize: 2,
+    notReady: [],
+  });
 });
 
 test('minClients: the round opens once enough participants are ready, and not before', async () => {
@@ -54,7 +103,9 @@ test('minClients: the round opens once enough participants are ready, and not be
 
 test('too few ready after waitMs: nothing is asked, E_TOO_FEW_CONTRIBUTORS', async () => {
   const h = host(() => ['a']);
-  await assert.rejects(runWithRules(h, 'r-3', parseRoundRequest({ dim: 1, waitMs: 50 }, h)), (e) => isShardwireError(e, 'E_TOO_FEW_CONTRIBUTORS'));
+  await assert.rejects(runWithRules(h, 'r-3', parseRoundRequest({ dim: 1, waitMs: 50 }, h)), (e) =>
+    isShardwireError(e, 'E_TOO_FEW_CONTRIBUTORS'),
+  );
   assert.equal(h.calls.length, 0);
 });
 
@@ -69,5 +120,7 @@ test('a closed session cancels a round that waits to open', async () => {
   const h = host(() => []);
   const stop = new AbortController();
   setTimeout(() => stop.abort(), 30);
-  await assert.rejects(runWithRules(h, 'r-5', parseRoundRequest({ dim: 1, waitMs: 5000 }, h), stop.signal), (e) => isShardwireError(e, 'E_ABORTED'));
+  await assert.rejects(runWithRules(h, 'r-5', parseRoundRequest({ dim: 1, waitMs: 5000 }, h), stop.signal), (e) =>
+    isShardwireError(e, 'E_ABORTED'),
+  );
 });

@@ -44,7 +44,17 @@ test('the default token path is in a fresh 0700 directory that remove() deletes'
 test('tokenMatches accepts exactly "Bearer <token>"', () => {
   const t = newToken();
   assert.equal(tokenMatches(`Bearer ${t}`, t), true);
-  for (const bad of [undefined, '', t, `bearer ${t}`, `Bearer ${t} `, `Bearer ${t}x`, `Bearer ${t.slice(1)}`, 'Bearer ', `Basic ${t}`]) {
+  for (const bad of [
+    undefined,
+    '',
+    t,
+    `bearer ${t}`,
+    `Bearer ${t} `,
+    `Bearer ${t}x`,
+    `Bearer ${t.slice(1)}`,
+    'Bearer ',
+    `Basic ${t}`,
+  ]) {
     assert.equal(tokenMatches(bad, t), false, String(bad));
   }
   // an empty token never matches an empty or malformed header

@@ -1,12 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isShardwireError } from '../../../src/errors.ts';
-import { envelope, ENVELOPE_MAGIC, openEnvelope, parseVectorHeaders, vectorView } from '../../../src/agent/vector-codec.ts';
+import {
+  envelope,
+  ENVELOPE_MAGIC,
+  openEnvelope,
+  parseVectorHeaders,
+  vectorView,
+} from '../../../src/agent/vector-codec.ts';
 
 const h = (o: Record<string, string>) => o;
 
 test('vector headers: dtype, shape, weight, memo and timeout', () => {
-  const v = parseVectorHeaders(h({ 'shardwire-dtype': 'float32', 'shardwire-shape': '10, 3', 'shardwire-weight': '12.5', 'shardwire-memo': 'r-1', 'shardwire-timeout-ms': '5000', 'content-type': 'application/octet-stream' }), 120);
+  const v = parseVectorHeaders(
+    h({
+      'shardwire-dtype': 'float32',
+      'shardwire-shape': '10, 3',
+      'shardwire-weight': '12.5',
+      'shardwire-memo': 'r-1',
+      'shardwire-timeout-ms': '5000',
+      'content-type': 'application/octet-stream',
+    }),
+    120,
+  );
   assert.deepEqual(v, { dtype: 'float32', shape: [10, 3], elements: 30, weight: 12.5, memo: 'r-1', timeoutMs: 5000 });
   assert.deepEqual(parseVectorHeaders(h({ 'shardwire-dtype': 'float64' }), 80).shape, [10]);
   assert.deepEqual(parseVectorHeaders(h({ 'shardwire-dtype': 'float64', 'shardwire-shape': '' }), 8).shape, []);
@@ -30,7 +46,11 @@ test('vector headers: every wrong input gets a typed error naming the header', (
     [{ 'shardwire-dtype': 'float64', 'content-type': 'application/json' }, 8, 'E_BAD_ARGUMENT'],
   ];
   for (const [headers, bytes, code] of cases) {
-    assert.throws(() => parseVectorHeaders(headers, bytes), (e) => isShardwireError(e) && e.code === code, JSON.stringify(headers));
+    assert.throws(
+      () => parseVectorHeaders(headers, bytes),
+      (e) => isShardwireError(e) && e.code === code,
+      JSON.stringify(headers),
+    );
   }
 });
 
@@ -56,5 +76,8 @@ test('envelope: magic, JSON length, 8-byte aligned data that reads back exactly'
     assert.deepEqual(meta, { memo: 'm'.repeat(memoLength), dtype: 'float64', shape: [5] });
     assert.deepEqual(back, data);
   }
-  assert.throws(() => openEnvelope(new Uint8Array(12)), (e) => isShardwireError(e, 'E_BAD_PAYLOAD'));
+  assert.throws(
+    () => openEnvelope(new Uint8Array(12)),
+    (e) => isShardwireError(e, 'E_BAD_PAYLOAD'),
+  );
 });

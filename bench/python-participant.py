@@ -1,0 +1,52 @@
+"""Driver of bench/python.bench.ts: a Python participant that contributes through its own agent.
+
+Reads one JSON command per line on stdin, answers one JSON line on stdout:
+  {"cmd": "join", ...}                      → {"ok": true, "id": ...}
+  {"cmd": "contribute", "memo", "file"}     → {"ok": true, "ms": <wall time of contribute()>}
+  {"cmd": "exit"}
+Before timing, it waits until the agent has seen the round open (status roundsOpened), so the
+time is the contribution alone: numpy array → HTTP body → agent → SDK client.aggregate → answer.
+"""
+
+import json
+import sys
+import time
+
+import numpy as np
+
+from shardwire import Agent, PublicIdentity
+
+
+def main() -> None:
+    agent = None
+    participant = None
+    vectors = {}
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        try:
+            if cmd["cmd"] == "join":
+                agent = Agent.start(cli=cmd["cli"])
+                coordinator = PublicIdentity(cmd["coordinator"]["id"], cmd["coordinator"]["publicKey"])
+                participant = agent.join(cmd["relay"], cmd["session"], cmd["identity"], coordinator, cmd["config"])
+                reply = {"ok": True, "id": participant.id}
+            elif cmd["cmd"] == "contribute":
+                assert participant is not None
+                x = vectors.get(cmd["file"])
+                if x is None:
+                    x = vectors[cmd["file"]] = np.fromfile(cmd["file"], dtype="<f4")
+                while participant.status()["roundsOpened"] < cmd["opened"]:
+                    time.sleep(0.002)
+                t0 = time.perf_counter()
+                participant.contribute(x, memo=cmd["memo"])
+                reply = {"ok": True, "ms": (time.perf_counter() - t0) * 1000}
+            else:
+                break
+        except Exception as e:  # noqa: BLE001 - reported to the bench, which fails
+            reply = {"ok": False, "error": repr(e)}
+        print(json.dumps(reply), flush=True)
+    if agent is not None:
+        agent.close()
+
+
+if __name__ == "__main__":
+    main()

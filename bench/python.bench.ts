@@ -1,0 +1,272 @@
+// Python through the agent vs the TypeScript SDK directly (npm run bench:python; JSON lines).
+//
+// One session, two participants, rounds of operation 'mean' over the SAME float32 vector:
+// - "python": bench/python-participant.py (Debian python3 + numpy) with its own `shardwire agent`
+//   child process: Participant.contribute(np.float32 array) → raw HTTP body → agent → SDK
+//   client.aggregate → HTTP answer;
+// - "ts": Client.aggregate(Float32Array) in a child node process (this file with --ts-client).
+// Relay and coordinator run in this process. In each round both participants first receive
+// round.open; then the Python participant contributes (timed in Python), the coordinator takes
+// its partial, and only then the TS participant contributes (timed in its process) — the order
+// alternates from round to round — so the two never compete for a core. Both times start after
+// round.open arrived and end when the partial is sent (client.aggregate resolves then). Every
+// round's aggregate is checked against the vector (max error ≤ 10^-6) before its times count.
+// Medians over the timed rounds; the first rounds are warm-up. overhead = python / ts − 1; goal
+// ≤ 20 % at d = 10^6.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Identity, parseIdentity, publicKeyToBase64, serialiseIdentity } from '../src/crypto/identity.ts';
+import { saveIdentity } from '../src/crypto/identity-file.ts';
+import { Coordinator } from '../src/coordinator/coordinator.ts';
+import { Client } from '../src/client/client.ts';
+import { startRelay } from '../src/relay/index.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const REPO = resolve(dirname(SELF), '..');
+const CASES = [
+  { d: 100_000, warmup: 3, timed: 11 },
+  { d: 1_000_000, warmup: 2, timed: 9 },
+];
+const GOAL = 0.2;
+
+type TsJob =
+  | {
+      cmd: 'join';
+      relayUrl: string;
+      session: string;
+      identity: string;
+      coordinator: { id: string; publicKey: number[] };
+      config: unknown;
+    }
+  | { cmd: 'contribute'; memo: string; file: string }
+  | { cmd: 'exit' };
+
+async function tsClient(): Promise<void> {
+  process.once('disconnect', () => process.exit(0));
+  let client: Client | undefined;
+  const opened = new Set<string>();
+  const waiters = new Map<string, () => void>();
+  const vectors = new Map<string, Float32Array>();
+  process.on('message', async (job: TsJob) => {
+    try {
+      if (job.cmd === 'join') {
+        const identity = await parseIdentity(job.identity);
+        // IPC sends arrays, not Uint8Arrays
+        const coordinator = { id: job.coordinator.id, publicKey: Uint8Array.from(job.coordinator.publicKey) };
+        client = await Client.join({
+          relayUrl: job.relayUrl,
+          session: job.session,
+          identity,
+          coordinator,
+          config: job.config,
+        });
+        identity.zeroise();
+        client.on('progress', (p) => {
+          if (p.phase !== 'open') return;
+          opened.add(p.memo);
+          waiters.get(p.memo)?.();
+        });
+        process.send!({ ok: true });
+      } else if (job.cmd === 'contribute') {
+        let x = vectors.get(job.file);
+        if (!x) {
+          const { readFile } = await import('node:fs/promises');
+          const b = await readFile(job.file);
+          x = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+          vectors.set(job.file, x);
+        }
+        if (!opened.has(job.memo)) await new Promise<void>((r) => waiters.set(job.memo, r));
+        const t0 = performance.now();
+        await client!.aggregate(x, { memo: job.memo });
+        process.send!({ ok: true, ms: performance.now() - t0 });
+      } else {
+        client?.close();
+        process.exit(0);
+      }
+    } catch (e) {
+      process.send!({ ok: false, error: String(e) });
+    }
+  });
+}
+
+/** A child speaking one JSON line per command on stdin/stdout. */
+function lineChannel(child: ChildProcess): (cmd: unknown) => Promise<Record<string, any>> {
+  const lines = createInterface({ input: child.stdout! });
+  const pending: ((v: Record<string, any>) => void)[] = [];
+  lines.on('line', (l) => pending.shift()?.(JSON.parse(l)));
+  lines.on('close', () => {
+    for (const p of pending.splice(0)) p({ ok: false, error: 'the child closed its stdout' });
+  });
+  return (cmd) =>
+    new Promise((resolveLine) => {
+      pending.push(resolveLine);
+      child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+    });
+}
+
+function ipcChannel(child: ChildProcess): (job: TsJob) => Promise<Record<string, any>> {
+  const pending: ((v: Record<string, any>) => void)[] = [];
+  child.on('message', (m: Record<string, any>) => pending.shift()?.(m));
+  return (job) =>
+    new Promise((r) => {
+      pending.push(r);
+      child.send(job);
+    });
+}
+
+function check(reply: Record<string, any>, who: string): Record<string, any> {
+  if (!reply.ok) throw new Error(`${who}: ${reply.error}`);
+  return reply;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const python = process.env.SHARDWIRE_PYTHON ?? '/usr/bin/python3';
+  const dir = await mkdtemp(join(tmpdir(), 'sw-bench-py-'));
+  const relay = await startRelay({ port: 0, logLevel: 'silent' });
+  const coordId = await Identity.generate();
+  const [pyId, tsId] = await Promise.all([Identity.generate(), Identity.generate()]);
+  const pyFile = join(dir, 'py.identity.json');
+  await saveIdentity(pyId, pyFile);
+  const config = {
+    smpc: { shards: 0, exponent: 6 },
+    minClients: 2,
+    maxClients: 2,
+    clip: { norm: 'linf', bound: 10 },
+    timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000 },
+  };
+  const session = `bench-py-${Date.now()}`;
+  const coordinator = await Coordinator.start({
+    relayUrl: relay.url,
+    session,
+    identity: coordId,
+    config,
+    roster: [pyId, tsId].map((i) => ({ id: i.id, publicKey: i.publicKey })),
+    maxDim: 1_000_000,
+  });
+  const py = spawn(python, [join(REPO, 'bench', 'python-participant.py')], {
+    env: { ...process.env, PYTHONPATH: join(REPO, 'python') },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  py.on('exit', (code, signal) => console.error(`python participant exited (${code ?? signal})`));
+  const ts = fork(SELF, ['--ts-client'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const toPy = lineChannel(py);
+  const toTs = ipcChannel(ts);
+  try {
+    const coordinatorJson = { id: coordId.id, publicKey: await publicKeyToBase64(coordId.publicKey) };
+    check(
+      await toPy({
+        cmd: 'join',
+        cli: [process.execPath, join(REPO, 'bin', 'shardwire.mjs')],
+        relay: relay.url,
+        session,
+        identity: pyFile,
+        coordinator: coordinatorJson,
+        config,
+      }),
+      'python',
+    );
+    check(
+      await toTs({
+        cmd: 'join',
+        relayUrl: relay.url,
+        session,
+        identity: await serialiseIdentity(tsId),
+        coordinator: { id: coordId.id, publicKey: [...coordId.publicKey] },
+        config,
+      }),
+      'ts',
+    );
+    await coordinator.waitForParticipants(2, 60_000);
+    let opened = 0;
+    const rows = [];
+    for (const { d, warmup, timed } of CASES) {
+      // values on a 1/64 grid: exact in float32 and at S = 10^6, so the mean must come back exactly
+      const x = Float32Array.from({ length: d }, (_, i) => ((((i * 2654435761) >>> 0) % 128) - 64) / 64);
+      const file = join(dir, `x-${d}.f32`);
+      await writeFile(file, new Uint8Array(x.buffer));
+      const pyMs: number[] = [];
+      const tsMs: number[] = [];
+      for (let rep = 0; rep < warmup + timed; rep++) {
+        const memo = `b-${d}-${rep}`;
+        let received = 0;
+        let onPartial: (() => void) | undefined;
+        const off = coordinator.on('progress', (p) => {
+          if (p.memo === memo && p.phase === 'collect') {
+            received = p.received;
+            onPartial?.();
+          }
+        });
+        const result = coordinator.runRound({ dim: d, operation: 'mean', memo });
+        opened++;
+        // alternate who goes first, so neither always runs while the coordinator opens the other's partial
+        const firstPartial = async () => {
+          if (received < 1) await new Promise<void>((r) => (onPartial = r));
+        };
+        let p: Record<string, any>, t: Record<string, any>;
+        if (rep % 2 === 0) {
+          p = check(await toPy({ cmd: 'contribute', memo, file, opened }), 'python');
+          await firstPartial();
+          t = check(await toTs({ cmd: 'contribute', memo, file }), 'ts');
+        } else {
+          t = check(await toTs({ cmd: 'contribute', memo, file }), 'ts');
+          await firstPartial();
+          p = check(await toPy({ cmd: 'contribute', memo, file, opened }), 'python');
+        }
+        const { aggregate } = await result;
+        off();
+        let err = 0;
+        for (let i = 0; i < d; i++) err = Math.max(err, Math.abs(aggregate[i] - x[i]));
+        if (err > 1e-6) throw new Error(`round ${memo}: max error ${err} > 1e-6`);
+        if (rep >= warmup) {
+          pyMs.push(p.ms);
+          tsMs.push(t.ms);
+        }
+      }
+      const row = {
+        bench: 'python',
+        d,
+        dtype: 'float32',
+        rounds: timed,
+        python_agent_ms: +median(pyMs).toFixed(2),
+        ts_direct_ms: +median(tsMs).toFixed(2),
+        python_agent_ms_all: pyMs.map((v) => +v.toFixed(2)),
+        ts_direct_ms_all: tsMs.map((v) => +v.toFixed(2)),
+        ratio: +(median(pyMs) / median(tsMs)).toFixed(3),
+        overhead_pct: +((median(pyMs) / median(tsMs) - 1) * 100).toFixed(1),
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+    const big = rows.find((r) => r.d === 1_000_000)!;
+    console.log(
+      JSON.stringify({
+        bench: 'python',
+        summary: true,
+        goal: `overhead ≤ ${GOAL * 100} % at d = 10^6`,
+        overhead_pct_at_1e6: big.overhead_pct,
+        met: big.overhead_pct <= GOAL * 100,
+        note: 'absolute times depend on machine load; compare the ratio',
+      }),
+    );
+  } finally {
+    await toPy({ cmd: 'exit' }).catch(() => undefined);
+    py.stdin?.end();
+    ts.send({ cmd: 'exit' });
+    coordinator.close();
+    await relay.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// after every declaration: top-level await would otherwise reach `median` before its definition
+if (process.argv.includes('--ts-client')) await tsClient();
+else await main();
