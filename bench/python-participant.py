@@ -2,12 +2,15 @@
 
 Reads one JSON command per line on stdin, answers one JSON line on stdout:
   {"cmd": "join", ...}                      → {"ok": true, "id": ...}
-  {"cmd": "contribute", "memo", "file"}     → {"ok": true, "ms": <wall time of contribute()>}
+  {"cmd": "contribute", "memo", "file"}     → {"ok": true, "ms": <wall time of contribute()>,
+                                               "sdkMs": <the agent's time inside the SDK>}
+  {"cmd": "bare", "port", "file"}           → {"ok": true, "ms": <POST of the same bytes to a bare server>}
   {"cmd": "exit"}
 Before timing, it waits until the agent has seen the round open (status roundsOpened), so the
 time is the contribution alone: numpy array → HTTP body → agent → SDK client.aggregate → answer.
 """
 
+import http.client
 import json
 import sys
 import time
@@ -37,7 +40,18 @@ def main() -> None:
                 while participant.status()["roundsOpened"] < cmd["opened"]:
                     time.sleep(0.002)
                 t0 = time.perf_counter()
-                participant.contribute(x, memo=cmd["memo"])
+                c = participant.contribute(x, memo=cmd["memo"])
+                ms = (time.perf_counter() - t0) * 1000
+                reply = {"ok": True, "ms": ms, "sdkMs": c.timings["sdkMs"], "readMs": c.timings["readMs"]}
+            elif cmd["cmd"] == "bare":
+                x = vectors.get(cmd["file"])
+                if x is None:
+                    x = vectors[cmd["file"]] = np.fromfile(cmd["file"], dtype="<f4")
+                t0 = time.perf_counter()
+                conn = http.client.HTTPConnection("127.0.0.1", cmd["port"])
+                conn.request("POST", "/", body=x.data.cast("B"), headers={"Content-Type": "application/octet-stream"})
+                conn.getresponse().read()
+                conn.close()
                 reply = {"ok": True, "ms": (time.perf_counter() - t0) * 1000}
             else:
                 break

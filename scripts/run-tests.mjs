@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/, without test/slow/) through
+// Runs every test file under the given folders (default: test/, without test/slow/ and
+// test/interop/, which need explicit scripts: test:slow, test:interop) through
 // node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
@@ -9,12 +10,14 @@ import { spawnSync } from 'node:child_process';
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
 const includeSlow = args.some((a) => a.includes('slow'));
+const includeInterop = args.some((a) => a.includes('interop'));
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
       if (!includeSlow && name === 'slow') continue;
+      if (!includeInterop && name === 'interop') continue;
       walk(p);
     } else if (name.endsWith('.test.ts')) files.push(p);
   }

@@ -18,12 +18,15 @@ class Contribution:
         bytes_sent: size of the sealed partial this participant sent.
         contributors: the round's contributors, when the coordinator broadcasts the result.
         aggregate: the released aggregate, when the coordinator broadcasts it (else None).
+        timings: milliseconds the agent spent reading the body (``readMs``) and in the SDK
+            (``sdkMs``, from the body read to the answer; includes waiting for the round to open).
     """
 
     memo: str
     bytes_sent: int
     contributors: List[str] = field(default_factory=list)
     aggregate: Any = None
+    timings: Dict[str, float] = field(default_factory=dict)
 
 
 class Participant:
@@ -81,9 +84,11 @@ class Participant:
         answer = self._t.request("POST", f"/v1/participants/{self.handle}/contributions", body=payload, headers=headers)
         if answer.content_type.startswith("application/vnd.shardwire.envelope"):
             meta, data = open_envelope(answer.body)
-            return Contribution(meta["memo"], int(meta["bytesSent"]), list(meta.get("contributors", [])), data)
+            return Contribution(
+                meta["memo"], int(meta["bytesSent"]), list(meta.get("contributors", [])), data, dict(meta.get("timings", {}))
+            )
         o = answer.json()
-        return Contribution(o["memo"], int(o["bytesSent"]), list(o.get("contributors", [])))
+        return Contribution(o["memo"], int(o["bytesSent"]), list(o.get("contributors", [])), None, dict(o.get("timings", {})))
 
     def status(self) -> Dict[str, Any]:
         """The agent's view of this session: state, rounds opened, contributions, refused messages."""

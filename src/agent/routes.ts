@@ -63,6 +63,8 @@ function lookup<T>(ctx: AgentContext, map: Map<string, T>, handle: string, what:
   throw new ShardwireError('E_NOT_FOUND', `no ${what} ${handle} in this agent`, { handle });
 }
 
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
 const newHandle = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
 
 function waitParam(url: URL, name: string): number {
@@ -111,9 +113,13 @@ const contribute: Handler = async (ctx, req, res, [handle]) => {
   const p = lookup(ctx, ctx.participants, handle, 'participant');
   // headers first: a wrong dtype or shape is refused before the body is read
   const v = parseVectorHeaders(req.headers, contentLength(req, ctx.maxBodyBytes, true)!);
+  const t0 = performance.now();
   const bytes = await readBody(req, ctx.maxBodyBytes, { requireLength: true });
+  const t1 = performance.now();
   const r = await p.contribute(vectorView(bytes, v.dtype), v);
-  const meta = { memo: r.memo, bytesSent: r.bytesSent, ...(r.contributors ? { contributors: r.contributors } : {}) };
+  // where the time went, so a caller can tell the agent's share from the SDK's (bench:python)
+  const timings = { readMs: round3(t1 - t0), sdkMs: round3(performance.now() - t1) };
+  const meta = { memo: r.memo, bytesSent: r.bytesSent, timings, ...(r.contributors ? { contributors: r.contributors } : {}) };
   if (r.aggregate) sendEnvelope(res, meta, r.aggregate);
   else sendJson(res, 200, meta);
 };
