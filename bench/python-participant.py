@@ -1,8 +1,8 @@
-"""Driver of bench/python.bench.ts: a Python participant that contributes through its own agent.
+"""Driver of bench/python.bench.ts: Python participants that contribute through their own agents.
 
 Reads one JSON command per line on stdin, answers one JSON line on stdout:
-  {"cmd": "join", ...}                      → {"ok": true, "id": ...}
-  {"cmd": "contribute", "memo", "file"}     → {"ok": true, "ms": <wall time of contribute()>,
+  {"cmd": "join", "name", "transport", ...} → {"ok": true, "id": ...}  (one agent per join)
+  {"cmd": "contribute", "name", "memo", "file"} → {"ok": true, "ms": <wall time of contribute()>,
                                                "sdkMs": <the agent's time inside the SDK>}
   {"cmd": "bare", "port", "file"}           → {"ok": true, "ms": <POST of the same bytes to a bare server>}
   {"cmd": "exit"}
@@ -21,19 +21,21 @@ from shardwire import Agent, PublicIdentity
 
 
 def main() -> None:
-    agent = None
-    participant = None
+    agents = []
+    participants = {}
     vectors = {}
     for line in sys.stdin:
         cmd = json.loads(line)
         try:
             if cmd["cmd"] == "join":
-                agent = Agent.start(cli=cmd["cli"])
+                agent = Agent.start(cli=cmd["cli"], transport=cmd["transport"])
+                agents.append(agent)
                 coordinator = PublicIdentity(cmd["coordinator"]["id"], cmd["coordinator"]["publicKey"])
                 participant = agent.join(cmd["relay"], cmd["session"], cmd["identity"], coordinator, cmd["config"])
+                participants[cmd["name"]] = participant
                 reply = {"ok": True, "id": participant.id}
             elif cmd["cmd"] == "contribute":
-                assert participant is not None
+                participant = participants[cmd["name"]]
                 x = vectors.get(cmd["file"])
                 if x is None:
                     x = vectors[cmd["file"]] = np.fromfile(cmd["file"], dtype="<f4")
@@ -58,7 +60,7 @@ def main() -> None:
         except Exception as e:  # noqa: BLE001 - reported to the bench, which fails
             reply = {"ok": False, "error": repr(e)}
         print(json.dumps(reply), flush=True)
-    if agent is not None:
+    for agent in agents:
         agent.close()
 
 

@@ -84,11 +84,10 @@ class Participant:
         answer = self._t.request("POST", f"/v1/participants/{self.handle}/contributions", body=payload, headers=headers)
         if answer.content_type.startswith("application/vnd.shardwire.envelope"):
             meta, data = open_envelope(answer.body)
-            return Contribution(
-                meta["memo"], int(meta["bytesSent"]), list(meta.get("contributors", [])), data, dict(meta.get("timings", {}))
-            )
-        o = answer.json()
-        return Contribution(o["memo"], int(o["bytesSent"]), list(o.get("contributors", [])), None, dict(o.get("timings", {})))
+        else:
+            meta, data = answer.json(), None
+        contributors = list(meta.get("contributors", []))
+        return Contribution(meta["memo"], int(meta["bytesSent"]), contributors, data, dict(meta.get("timings", {})))
 
     def status(self) -> Dict[str, Any]:
         """The agent's view of this session: state, rounds opened, contributions, refused messages."""

@@ -152,7 +152,8 @@ class AgentRounds(unittest.TestCase):
 
 class AgentProcess(unittest.TestCase):
     def test_bad_token(self) -> None:
-        with Agent.start(cli=cli()) as agent, tempfile.TemporaryDirectory() as d:
+        with Agent.start(cli=cli(), transport="tcp") as agent, tempfile.TemporaryDirectory() as d:
+            self.assertTrue(agent.url is not None and agent.url.startswith("http://127.0.0.1:"))
             wrong = os.path.join(d, "token")
             with open(wrong, "w") as f:
                 f.write("A" * 43)
@@ -173,6 +174,10 @@ class AgentProcess(unittest.TestCase):
             self.assertEqual(agent.status()["errors"], {"E_BODY_TOO_LARGE": 1, "E_NOT_FOUND": 1})
 
     def test_unix_socket(self) -> None:
+        with Agent.start(cli=cli()) as agent:  # the default where AF_UNIX exists
+            self.assertIsNotNone(agent.socket_path)
+            self.assertIsNone(agent.url)
+            self.assertEqual(agent.status()["api"], "v1")
         with tempfile.TemporaryDirectory() as d:
             sock = os.path.join(d, "agent.sock")
             with Agent.start(cli=cli(), socket_path=sock) as agent:
