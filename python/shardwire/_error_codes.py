@@ -58,7 +58,7 @@ class KernelError(ShardwireError):
 
 
 class BadFrameError(ShardwireError):
-    """E_BAD_FRAME: The frame does not follow the wire format (DESIGN.md §7); fix the sender."""
+    """E_BAD_FRAME: The frame does not follow the wire format (docs/RELAY.md); fix the sender."""
 
     code = "E_BAD_FRAME"
 
@@ -188,6 +188,39 @@ class CryptoError(ShardwireError):
     code = "E_CRYPTO"
 
 
+class InconsistentError(ShardwireError):
+    """E_INCONSISTENT: The coordinator showed this participant a view that contradicts its own or
+    the other participants' signed view (or asked twice); nothing was revealed. Treat the
+    coordinator as compromised.
+    """
+
+    code = "E_INCONSISTENT"
+
+
+class BadShareError(ShardwireError):
+    """E_BAD_SHARE: A share or a rebuilt secret failed verification; details.sender names the party
+    that misbehaved. Remove it from the roster.
+    """
+
+    code = "E_BAD_SHARE"
+
+
+class DroppedError(ShardwireError):
+    """E_DROPPED: This participant's contribution was not part of the released aggregate (it
+    arrived late or was excluded); contribute again in the next round.
+    """
+
+    code = "E_DROPPED"
+
+
+class RosterMismatchError(ShardwireError):
+    """E_ROSTER_MISMATCH: The roster differs from the one pinned by the config's rosterHash (or
+    names an identity outside it); use the roster agreed out of band.
+    """
+
+    code = "E_ROSTER_MISMATCH"
+
+
 class BadTokenError(ShardwireError):
     """E_BAD_TOKEN: Send the agent's bearer token (from the token file it wrote at start) in the
     Authorization header.
@@ -245,6 +278,10 @@ ERROR_CLASSES: Dict[str, Type[ShardwireError]] = {
     "E_BUDGET_EXHAUSTED": BudgetExhaustedError,
     "E_BAD_STATE": BadStateError,
     "E_CRYPTO": CryptoError,
+    "E_INCONSISTENT": InconsistentError,
+    "E_BAD_SHARE": BadShareError,
+    "E_DROPPED": DroppedError,
+    "E_ROSTER_MISMATCH": RosterMismatchError,
     "E_BAD_TOKEN": BadTokenError,
     "E_NOT_FOUND": NotFoundError,
     "E_BODY_TOO_LARGE": BodyTooLargeError,
@@ -277,6 +314,10 @@ __all__ = [
     "BudgetExhaustedError",
     "BadStateError",
     "CryptoError",
+    "InconsistentError",
+    "BadShareError",
+    "DroppedError",
+    "RosterMismatchError",
     "BadTokenError",
     "NotFoundError",
     "BodyTooLargeError",
