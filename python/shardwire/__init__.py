@@ -12,7 +12,7 @@ from .coordinator import Coordinator, Round, RoundResult
 from .errors import *  # noqa: F401,F403
 from .errors import AgentStartError, ShardwireError
 from .errors import __all__ as _errors_all
-from .identity import PublicIdentity, cli_command, keygen, read_public_identity
+from .identity import PublicIdentity, cli_command, keygen, read_public_identity, roster_hash
 from .participant import Contribution, Participant
 
 __version__ = "0.1.0"
@@ -27,6 +27,7 @@ __all__ = [
     "PublicIdentity",
     "keygen",
     "read_public_identity",
+    "roster_hash",
     "cli_command",
     *_errors_all,
 ]

@@ -5,12 +5,14 @@ public key — is shared: participants need the coordinator's, the coordinator n
 (its roster). The secret key stays in the file; the agent reads it itself.
 """
 
+import base64
+import hashlib
 import json
 import os
 import shlex
 import subprocess
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 from .errors import error_for
 
@@ -74,3 +76,36 @@ def read_public_identity(path: str) -> PublicIdentity:
     if not isinstance(o, dict) or o.get("type") != "shardwire-identity":
         raise error_for("E_BAD_STATE", f"{path} is not a shardwire identity file")
     return PublicIdentity(str(o["id"]), str(o["publicKey"]))
+
+
+def roster_hash(roster: Iterable[PublicIdentity]) -> str:
+    """The config's ``rosterHash`` for ``roster`` (the participants' public identities): pins the
+    session's participants, so that participants refuse any identity the coordinator adds.
+
+    The same value as the TypeScript SDK's ``rosterHash()``: lower-case hex of BLAKE2b-256 over
+    the canonical JSON of ``{"context": "shardwire/roster/v1", "roster": [{"id", "publicKey"}]}``
+    with the members sorted by id and the keys in unpadded base64url.
+
+    Raises:
+        BadArgumentError: for a key that is not 32 bytes of base64, or an id listed twice.
+
+    Example::
+
+        config["rosterHash"] = roster_hash(participants)   # the same config on every side
+    """
+    members = []
+    for p in roster:
+        text = p.public_key.rstrip("=").replace("-", "+").replace("_", "/")
+        try:
+            key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise error_for("E_BAD_ARGUMENT", f"roster entry {p.id}: the public key is not 32 bytes of base64")
+        members.append({"id": p.id, "publicKey": base64.urlsafe_b64encode(key).decode("ascii").rstrip("=")})
+    if len({m["id"] for m in members}) != len(members):
+        raise error_for("E_BAD_ARGUMENT", "the roster lists an id twice")
+    members.sort(key=lambda m: m["id"].encode("utf-16-be"))
+    text = json.dumps({"context": "shardwire/roster/v1", "roster": members}, separators=(",", ":"),
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=32).hexdigest()

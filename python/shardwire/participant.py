@@ -60,8 +60,13 @@ class Participant:
         the session's ``maxWeight``). Blocks until the SDK's ``client.aggregate`` resolves.
 
         Raises:
-            BadVectorError: wrong size or dtype, NaN or infinite values.
-            BadArgumentError: a missing, extra or out-of-range weight.
+            BadVectorError: wrong size or dtype, NaN or infinite values. A wrong size does not take
+                the round: call again with a vector of the round's size.
+            BadArgumentError: a missing, extra or out-of-range weight (the round stays open too).
+            DroppedError: the round was released without this contribution (it came after the
+                coordinator's ``buffer_size`` was reached, or late); contribute to the next round.
+            InconsistentError, BadShareError, RosterMismatchError: the coordinator or another
+                participant broke the protocol; nothing of this vector was revealed.
             ShardwireTimeoutError: no round opened within the timeout.
             BadStateError: after :meth:`leave`.
 

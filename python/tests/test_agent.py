@@ -112,22 +112,55 @@ class AgentRounds(unittest.TestCase):
             c.start_round(4, buffer_size=1)
         with self.assertRaises(shardwire.BadArgumentError):
             c.start_round(4, operation="median")
-        rnd = c.start_round(4, "sum", timeout_ms=1000)
+        rnd = c.start_round(4, "sum", timeout_ms=8000)
         with self.assertRaises(shardwire.BadStateError) as cm:
             c.start_round(4)
         self.assertEqual(cm.exception.status, 409)
         with self.assertRaises(shardwire.BadVectorError):
             ps[0].contribute(np.ones(5))
+        with self.assertRaises(shardwire.BadVectorError):
+            ps[0].contribute(np.ones((2, 3), dtype=np.float32))
         with self.assertRaises(shardwire.BadArgumentError):
             ps[1].contribute(np.ones(4), weight=2.0)  # a sum round takes no weight
-        with self.assertRaises(shardwire.TooFewContributorsError):
-            rnd.result(timeout=30)  # both participants used up this round on refused calls
+        # refused calls do not take the round: the same participants contribute to it
+        self.contribute_all(ps, [np.arange(4, dtype=np.float32).reshape(2, 2), np.ones(4)])
+        np.testing.assert_array_equal(rnd.result(timeout=30).aggregate, [1.0, 2.0, 3.0, 4.0])
         ps[1].leave()
         with self.assertRaises(shardwire.BadStateError):
             ps[1].contribute(np.ones(4))
         with self.assertRaises(shardwire.BadVectorError):
             ps[0].contribute("not a vector")
         self.assertEqual(self.agent.status()["api"], "v1")
+
+    def test_buffer_size_closes_the_round_at_k_contributions(self) -> None:
+        c, ps = self.session(3)
+        xs = [np.linspace(0, 1, 32) + i for i in range(3)]
+        rnd = c.start_round(32, "mean", buffer_size=2, timeout_ms=20000)
+        t0 = time.monotonic()
+        self.contribute_all(ps[:2], xs[:2])
+        r = rnd.result(timeout=30)
+        self.assertLess(time.monotonic() - t0, 10, "the round waited for its timeout instead of closing at K")
+        np.testing.assert_allclose(r.aggregate, (xs[0] + xs[1]) / 2, rtol=0, atol=1e-6)
+        self.assertEqual(sorted(r.contributors), sorted(p.id for p in ps[:2]))
+        self.assertEqual(r.dropped, [ps[2].id])
+        self.assertEqual(r.report["closing"]["bufferSize"], 2)
+        # the participant left out contributes to the next round (naming it: a call without a memo
+        # made before the closed round's result reached its client would be dropped from that round)
+        r2 = c.start_round(32, "mean", timeout_ms=20000)
+        self.contribute_all(ps, xs, memo=r2.memo)
+        np.testing.assert_allclose(r2.result(timeout=30).aggregate, sum(xs) / 3, rtol=0, atol=1e-6)
+
+    def test_pinned_roster(self) -> None:
+        roster = self.ids.public[1:3]
+        c, ps = self.session(2, rosterHash=shardwire.roster_hash(roster))
+        self.assertEqual(c.status()["config"]["rosterHash"], shardwire.roster_hash(roster))
+        rnd = c.start_round(3, "sum")
+        self.contribute_all(ps, [np.ones(3), np.full(3, 2.0)])
+        np.testing.assert_array_equal(rnd.result(timeout=30).aggregate, np.full(3, 3.0))
+        name = f"py-{uuid.uuid4().hex[:12]}"
+        other = config(rosterHash=shardwire.roster_hash(self.ids.public[1:4]))
+        with self.assertRaises(shardwire.RosterMismatchError):
+            self.coord_agent.start_session(self.relay.url, name, self.ids.files[0], roster, other)
 
     def test_join_errors(self) -> None:
         name = f"py-{uuid.uuid4().hex[:12]}"

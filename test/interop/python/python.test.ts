@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const python = process.env.SHARDWIRE_PYTHON ?? '/usr/bin/python3';
 const flower = resolve(process.env.SHARDWIRE_FLOWER_DIR ?? join(repo, '..', 'shared', 'vendor', 'flower'));
 
