@@ -71,6 +71,7 @@ class AgentRounds(unittest.TestCase):
         self.assertEqual(r.dropped, [])
         self.assertIsNone(r.epsilon_spent)
         self.assertEqual(r.report["closing"]["minClients"], 2)
+        self.assertIn("rosterHash", ps[0].status()["warnings"][0])  # no pinned roster in this config
 
     def test_weighted_mean_with_a_dropout_and_2d_float32(self) -> None:
         c, ps = self.session(maxWeight=1000)
@@ -154,6 +155,7 @@ class AgentRounds(unittest.TestCase):
         roster = self.ids.public[1:3]
         c, ps = self.session(2, rosterHash=shardwire.roster_hash(roster))
         self.assertEqual(c.status()["config"]["rosterHash"], shardwire.roster_hash(roster))
+        self.assertEqual(ps[0].status()["warnings"], [])
         rnd = c.start_round(3, "sum")
         self.contribute_all(ps, [np.ones(3), np.full(3, 2.0)])
         np.testing.assert_array_equal(rnd.result(timeout=30).aggregate, np.full(3, 3.0))

@@ -20,10 +20,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   E_TOO_FEW_CONTRIBUTORS: 409,
   E_BUDGET_EXHAUSTED: 409,
   E_ABORTED: 409,
+  E_DROPPED: 409,
+  E_ROSTER_MISMATCH: 409,
   E_AUTH: 502,
   E_NOT_IN_SESSION: 502,
   E_SESSION_EXPIRED: 502,
   E_CRYPTO: 502,
+  E_INCONSISTENT: 502,
+  E_BAD_SHARE: 502,
   E_RATE_LIMITED: 503,
   E_BACKPRESSURE: 503,
   E_SHUTTING_DOWN: 503,
@@ -34,8 +38,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 
 /**
  * The HTTP status the agent uses for `code`: 400 for bad input, 401 bad token, 404 unknown
- * route or handle, 409 wrong state or a round that released nothing, 413 body too large, 502 the
- * relay or a peer refused, 503 overloaded, 504 timeout, 500 bugs.
+ * route or handle, 409 wrong state, a round that released nothing (or released it without this
+ * contribution) or a roster that is not the pinned one, 413 body too large, 502 the relay or a
+ * peer refused or broke the protocol, 503 overloaded, 504 timeout, 500 bugs.
  * @example statusOf('E_TIMEOUT') // 504
  */
 export function statusOf(code: ErrorCode): number {

@@ -58,6 +58,7 @@ export class ParticipantSession {
   private inFlight = 0;
   private refused = 0;
   private lastError: { code: string; message: string } | undefined;
+  private readonly warnings: string[] = [];
 
   private constructor(handle: string, session: string, client: Client) {
     this.handle = handle;
@@ -66,6 +67,13 @@ export class ParticipantSession {
     this.client = client;
     client.on('progress', (p) => {
       if (p.phase === 'open') this.opened++;
+    });
+    // the SDK emits this one right after join, before a listener can be attached here
+    if (client.config.threat === 'malicious-coordinator' && client.config.rosterHash === undefined) {
+      this.warnings.push('the config has no rosterHash: the coordinator could add identities of its own to a round; pin the roster to close this');
+    }
+    client.on('warning', (w) => {
+      if (!this.warnings.includes(w.message)) this.warnings.push(w.message);
     });
     client.on('refused', (r) => {
       this.refused++;
@@ -149,6 +157,7 @@ export class ParticipantSession {
       contributions: this.contributions,
       inFlight: this.inFlight,
       refused: this.refused,
+      warnings: [...this.warnings],
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }

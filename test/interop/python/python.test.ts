@@ -29,6 +29,15 @@ function runModule(module: string, needsFlower: boolean): void {
         `and shims/`,
     );
   }
+  const modules = needsFlower ? ['numpy', 'grpc', 'google.protobuf', 'cryptography', 'Cryptodome'] : ['numpy'];
+  const probe = spawnSync(python, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(
+    probe.status,
+    0,
+    `${python} cannot import ${modules.join(', ')}: install Debian's python3-numpy` +
+      `${needsFlower ? ' python3-grpcio python3-protobuf python3-cryptography python3-pycryptodome' : ''} ` +
+      `(.ci/run does)\n${(probe.stderr ?? '').slice(-500)}`,
+  );
   const paths = [join(repo, 'python'), ...(needsFlower ? [join(flower, 'shims'), flower] : [])];
   const r = spawnSync(python, ['-m', 'unittest', '-v', module], {
     cwd: join(repo, 'python'),
@@ -53,6 +62,7 @@ function runModule(module: string, needsFlower: boolean): void {
 
 test('python: vectors and envelopes (numpy and standard library)', () => runModule('tests.test_vectors', false));
 test('python: error codes as exception classes', () => runModule('tests.test_errors', false));
+test('python: roster_hash equals the SDK\'s rosterHash', () => runModule('tests.test_identity', false));
 test('python: the package against a real agent and relay (rounds, dropouts, errors, bad token)', () =>
   runModule('tests.test_agent', false));
 test(

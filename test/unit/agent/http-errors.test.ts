@@ -16,6 +16,10 @@ test('every code has an HTTP status of its class', () => {
     E_TIMEOUT: 504,
     E_INTERNAL: 500,
     E_NOT_IN_SESSION: 502,
+    E_DROPPED: 409,
+    E_ROSTER_MISMATCH: 409,
+    E_INCONSISTENT: 502,
+    E_BAD_SHARE: 502,
   };
   for (const [code, status] of Object.entries(expected)) assert.equal(statusOf(code as ErrorCode), status, code);
   for (const code of Object.keys(ERROR_CATALOGUE) as ErrorCode[])
