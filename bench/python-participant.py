@@ -2,8 +2,11 @@
 
 Reads one JSON command per line on stdin, answers one JSON line on stdout:
   {"cmd": "join", "name", "transport", ...} → {"ok": true, "id": ...}  (one agent per join)
-  {"cmd": "contribute", "name", "memo", "file"} → {"ok": true, "ms": <wall time of contribute()>,
-                                               "sdkMs": <the agent's time inside the SDK>}
+  {"cmd": "contribute", "names", "memo", "file", "opened"}
+      → {"ok": true, "<name>": {"ms": <wall time of contribute()>, "sdkMs": <the agent's time
+         inside the SDK>, "readMs", "computeMs": <the SDK's own work>}, ...}
+      (the named participants contribute at the same time, one thread each: a contribution
+      returns only when the round is released)
   {"cmd": "bare", "port", "file"}           → {"ok": true, "ms": <POST of the same bytes to a bare server>}
   {"cmd": "exit"}
 Before timing, it waits until the agent has seen the round open (status roundsOpened), so the
@@ -14,6 +17,7 @@ import http.client
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -35,16 +39,22 @@ def main() -> None:
                 participants[cmd["name"]] = participant
                 reply = {"ok": True, "id": participant.id}
             elif cmd["cmd"] == "contribute":
-                participant = participants[cmd["name"]]
                 x = vectors.get(cmd["file"])
                 if x is None:
                     x = vectors[cmd["file"]] = np.fromfile(cmd["file"], dtype="<f4")
-                while participant.status()["roundsOpened"] < cmd["opened"]:
-                    time.sleep(0.002)
-                t0 = time.perf_counter()
-                c = participant.contribute(x, memo=cmd["memo"])
-                ms = (time.perf_counter() - t0) * 1000
-                reply = {"ok": True, "ms": ms, "sdkMs": c.timings["sdkMs"], "readMs": c.timings["readMs"]}
+
+                def one(name: str, x: "np.ndarray" = x, cmd: dict = cmd) -> dict:
+                    participant = participants[name]
+                    while participant.status()["roundsOpened"] < cmd["opened"]:
+                        time.sleep(0.002)
+                    t0 = time.perf_counter()
+                    c = participant.contribute(x, memo=cmd["memo"])
+                    ms = (time.perf_counter() - t0) * 1000
+                    return {"ms": ms, **{k: c.timings[k] for k in ("sdkMs", "readMs", "computeMs")}}
+
+                with ThreadPoolExecutor(len(cmd["names"])) as pool:
+                    done = dict(zip(cmd["names"], pool.map(one, cmd["names"])))
+                reply = {"ok": True, **done}
             elif cmd["cmd"] == "bare":
                 x = vectors.get(cmd["file"])
                 if x is None:

@@ -1,19 +1,24 @@
 // Python through the agent vs the TypeScript SDK directly (npm run bench:python; JSON lines).
 //
-// One session, three participants, rounds of operation 'mean' over the SAME float32 vector:
+// One session in the default threat mode (malicious-coordinator: double masking), three
+// participants, rounds of operation 'mean' over the SAME float32 vector:
 // - "unix" and "tcp": bench/python-participant.py (Debian python3 + numpy), two participants, each
 //   with its own `shardwire agent` child process, one on a Unix socket (the Python default), one on
 //   TCP loopback: Participant.contribute(np.float32 array) → raw HTTP body → agent → SDK
 //   client.aggregate → HTTP answer;
 // - "ts": Client.aggregate(Float32Array) in a child node process (this file with --ts-client).
-// Relay and coordinator run in this process. In each round all three first receive round.open;
-// then they contribute one at a time, each after the coordinator took the previous partial, in
-// an order that rotates from round to round, so they never compete for a core. Each time starts
-// after round.open arrived and ends when the partial is sent (client.aggregate resolves then). Every
+// Relay and coordinator run in this process. In each round all three contribute at once (double
+// masking needs every member's join and shares before anyone sends a partial, and a contribution
+// returns when the round is released), so wall times include waiting for the others. What is
+// compared is each participant's own cost:
+// - ts: the SDK's computeMs (its own work in the round, waits excluded);
+// - python: the agent-added time (the Python call's wall time minus the agent's time inside the
+//   SDK: Python client, HTTP both ways, body read) plus the SDK's computeMs inside the agent.
+// overhead = python / ts − 1; agent_added_pct = agent-added / ts. Goal ≤ 20 % at d = 10^6. Every
 // round's aggregate is checked against the vector (max error ≤ 10^-6) before its times count.
-// Medians over the timed rounds; the first rounds are warm-up. overhead = python / ts − 1; goal
-// ≤ 20 % at d = 10^6. Floor in the same run: the same Python process POSTing the same bytes to a
-// bare node:http server (this process) that only copies the body into one buffer and answers.
+// Medians over the timed rounds; the first rounds are warm-up. Floor in the same run: the same
+// Python process POSTing the same bytes to a bare node:http server (this process) that only
+// copies the body into one buffer and answers.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createServer } from 'node:http';
@@ -83,8 +88,8 @@ async function tsClient(): Promise<void> {
         }
         if (!opened.has(job.memo)) await new Promise<void>((r) => waiters.set(job.memo, r));
         const t0 = performance.now();
-        await client!.aggregate(x, { memo: job.memo });
-        process.send!({ ok: true, ms: performance.now() - t0 });
+        const r = await client!.aggregate(x, { memo: job.memo });
+        process.send!({ ok: true, ms: performance.now() - t0, computeMs: r.computeMs });
       } else {
         client?.close();
         process.exit(0);
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
     minClients: 2,
     maxClients: 3,
     clip: { norm: 'linf', bound: 10 },
-    timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000 },
+    timeouts: { joinMs: 60_000, shareMs: 60_000, roundMs: 120_000, revealMs: 30_000 },
   };
   const session = `bench-py-${Date.now()}`;
   const coordinator = await Coordinator.start({
@@ -191,70 +196,60 @@ async function main(): Promise<void> {
       const x = Float32Array.from({ length: d }, (_, i) => ((((i * 2654435761) >>> 0) % 128) - 64) / 64);
       const file = join(dir, `x-${d}.f32`);
       await writeFile(file, new Uint8Array(x.buffer));
-      const ms: Record<'unix' | 'tcp' | 'ts', number[]> = { unix: [], tcp: [], ts: [] };
+      const wall: Record<'unix' | 'tcp' | 'ts', number[]> = { unix: [], tcp: [], ts: [] };
+      const cost: Record<'unix' | 'tcp' | 'ts', number[]> = { unix: [], tcp: [], ts: [] };
       const added: Record<'unix' | 'tcp', number[]> = { unix: [], tcp: [] };
       const bareMs: number[] = [];
       const readUnix: number[] = [];
       for (let rep = 0; rep < warmup + timed; rep++) {
         const memo = `b-${d}-${rep}`;
-        let received = 0;
-        let onPartial: (() => void) | undefined;
-        const off = coordinator.on('progress', (p) => {
-          if (p.memo === memo && p.phase === 'collect') {
-            received = p.received;
-            onPartial?.();
-          }
-        });
         const result = coordinator.runRound({ dim: d, operation: 'mean', memo });
         opened++;
-        const partials = async (n: number) => {
-          while (received < n) await new Promise<void>((r) => (onPartial = r));
-        };
-        const runs = {
-          unix: () => toPy({ cmd: 'contribute', name: 'unix', memo, file, opened }),
-          tcp: () => toPy({ cmd: 'contribute', name: 'tcp', memo, file, opened }),
-          ts: () => toTs({ cmd: 'contribute', memo, file }),
-        };
-        // one at a time, each after the coordinator took the previous partial; the order rotates
-        // so that nobody always runs first (or while the coordinator opens someone's partial)
-        const order = (['unix', 'tcp', 'ts'] as const).map((_, k, all) => all[(k + rep) % 3]);
-        const replies: Record<string, Record<string, any>> = {};
-        for (const [k, who] of order.entries()) {
-          replies[who] = check(await runs[who](), who);
-          await partials(k + 1);
-        }
+        const [py, tsReply] = await Promise.all([
+          toPy({ cmd: 'contribute', names: ['unix', 'tcp'], memo, file, opened }),
+          toTs({ cmd: 'contribute', memo, file }),
+        ]);
+        check(py, 'python');
+        check(tsReply, 'ts');
         const { aggregate } = await result;
-        off();
         let err = 0;
         for (let i = 0; i < d; i++) err = Math.max(err, Math.abs(aggregate[i] - x[i]));
         if (err > 1e-6) throw new Error(`round ${memo}: max error ${err} > 1e-6`);
         if (rep >= warmup) {
-          for (const who of ['unix', 'tcp', 'ts'] as const) ms[who].push(replies[who].ms);
-          for (const who of ['unix', 'tcp'] as const) added[who].push(replies[who].ms - replies[who].sdkMs);
-          readUnix.push(replies.unix.readMs);
+          wall.ts.push(tsReply.ms);
+          cost.ts.push(tsReply.computeMs);
+          for (const who of ['unix', 'tcp'] as const) {
+            const r = py[who] as { ms: number; sdkMs: number; computeMs: number };
+            wall[who].push(r.ms);
+            added[who].push(r.ms - r.sdkMs);
+            cost[who].push(r.ms - r.sdkMs + r.computeMs);
+          }
+          readUnix.push((py.unix as { readMs: number }).readMs);
           bareMs.push(check(await toPy({ cmd: 'bare', port: barePort, file }), 'python bare').ms);
         }
       }
-      const ts = median(ms.ts);
+      const ts = median(cost.ts);
       const pct = (v: number) => +((v / ts - 1) * 100).toFixed(1);
       const row = {
         bench: 'python',
         d,
         dtype: 'float32',
+        threat: 'malicious-coordinator',
         rounds: timed,
-        ts_direct_ms: +ts.toFixed(2),
-        python_unix_ms: +median(ms.unix).toFixed(2),
-        python_tcp_ms: +median(ms.tcp).toFixed(2),
-        overhead_unix_pct: pct(median(ms.unix)),
-        overhead_tcp_pct: pct(median(ms.tcp)),
-        // paired, less sensitive to load: per round, the Python call's time outside the agent's
-        // SDK call (Python client, HTTP both ways, body read), over the direct SDK time
+        ts_direct_compute_ms: +ts.toFixed(2),
+        python_unix_ms: +median(cost.unix).toFixed(2),
+        python_tcp_ms: +median(cost.tcp).toFixed(2),
+        overhead_unix_pct: pct(median(cost.unix)),
+        overhead_tcp_pct: pct(median(cost.tcp)),
+        // the Python call's time outside the agent's SDK call (Python client, HTTP both ways, body
+        // read), over the direct SDK's own time
         agent_added_unix_ms: +median(added.unix).toFixed(2),
         agent_added_tcp_ms: +median(added.tcp).toFixed(2),
         agent_added_unix_pct: +((median(added.unix) / ts) * 100).toFixed(1),
         agent_body_read_unix_ms: +median(readUnix).toFixed(2),
         bare_http_tcp_post_ms: +median(bareMs).toFixed(2),
-        all_ms: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v.map((t) => +t.toFixed(2))])),
+        round_wall_ms: Object.fromEntries(Object.entries(wall).map(([k, v]) => [k, +median(v).toFixed(1)])),
+        all_cost_ms: Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, v.map((t) => +t.toFixed(2))])),
       };
       rows.push(row);
       console.log(JSON.stringify(row));

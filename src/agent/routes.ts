@@ -118,7 +118,8 @@ const contribute: Handler = async (ctx, req, res, [handle]) => {
   const t1 = performance.now();
   const r = await p.contribute(vectorView(bytes, v.dtype), v);
   // where the time went, so a caller can tell the agent's share from the SDK's (bench:python)
-  const timings = { readMs: round3(t1 - t0), sdkMs: round3(performance.now() - t1) };
+  // (computeMs: the SDK's own work in the round, its waits for the other participants excluded)
+  const timings = { readMs: round3(t1 - t0), sdkMs: round3(performance.now() - t1), computeMs: round3(r.computeMs) };
   const meta = { memo: r.memo, bytesSent: r.bytesSent, timings, ...(r.contributors ? { contributors: r.contributors } : {}) };
   if (r.aggregate) sendEnvelope(res, meta, r.aggregate);
   else sendJson(res, 200, meta);
