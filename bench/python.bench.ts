@@ -26,7 +26,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Identity, parseIdentity, publicKeyToBase64, serialiseIdentity } from '../src/crypto/identity.ts';
+import { Identity, parseIdentity, publicKeyToBase64url, serialiseIdentity } from '../src/crypto/identity.ts';
 import { saveIdentity } from '../src/crypto/identity-file.ts';
 import { Coordinator } from '../src/coordinator/coordinator.ts';
 import { Client } from '../src/client/client.ts';
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   const toPy = lineChannel(py);
   const toTs = ipcChannel(ts);
   try {
-    const coordinatorJson = { id: coordId.id, publicKey: await publicKeyToBase64(coordId.publicKey) };
+    const coordinatorJson = { id: coordId.id, publicKey: publicKeyToBase64url(coordId.publicKey) };
     for (const [i, transport] of (['unix', 'tcp'] as const).entries()) {
       const cli = [process.execPath, join(REPO, 'bin', 'shardwire.mjs')];
       const join_ = { cmd: 'join', name: transport, transport, cli, relay: relay.url, session, config };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every test file under the given folders (default: test/, without test/slow/ and
-// test/interop/, which need explicit scripts: test:slow, test:interop) through
-// node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
+// test/browser/ and test/interop/, which have their own scripts: the browser tests need Chromium,
+// the interop tests Debian's python3 and the vendored Flower) through node's test runner with tsx,
+// so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ function walk(dir) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
       if (!includeSlow && name === 'slow') continue;
+      if (name === 'browser') continue; // only when named as a root: npm run test:browser
       if (!includeInterop && name === 'interop') continue;
       walk(p);
     } else if (name.endsWith('.test.ts')) files.push(p);

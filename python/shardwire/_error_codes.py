@@ -26,8 +26,8 @@ class BadVectorError(ShardwireError):
 
 
 class BadConfigError(ShardwireError):
-    """E_BAD_CONFIG: Fix the configuration field named in the message; see the README configuration
-    table.
+    """E_BAD_CONFIG: Fix the configuration field named in the message; see README §Configuration
+    and bit budget.
     """
 
     code = "E_BAD_CONFIG"
@@ -50,15 +50,18 @@ class RingOverflowError(ShardwireError):
 
 
 class KernelError(ShardwireError):
-    """E_KERNEL: The WebAssembly kernel failed to load or reported an internal error; rebuild with
-    `npm run asbuild` and report a bug if it persists.
+    """E_KERNEL: The WebAssembly kernel failed to load (the message names the file or URL) or
+    reported an internal error: in a checkout rebuild with `npm run asbuild`, reinstall an
+    installed package, serve kernel-*.wasm to browsers; report a bug if it persists.
     """
 
     code = "E_KERNEL"
 
 
 class BadFrameError(ShardwireError):
-    """E_BAD_FRAME: The frame does not follow the wire format (docs/RELAY.md); fix the sender."""
+    """E_BAD_FRAME: The frame does not follow the wire format (docs/RELAY.md, "Wire format"); fix
+    the sender.
+    """
 
     code = "E_BAD_FRAME"
 

@@ -33,7 +33,8 @@ def cli_command(cli: Optional[Sequence[str]] = None) -> List[str]:
 
 @dataclass(frozen=True)
 class PublicIdentity:
-    """The public part of an identity: its id and its Ed25519 public key (base64)."""
+    """The public part of an identity: its id and its Ed25519 public key (unpadded base64url, as
+    ``shardwire keygen`` and ``shardwire pubkey`` print it)."""
 
     id: str
     public_key: str

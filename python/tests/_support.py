@@ -1,6 +1,7 @@
 """Shared set-up of the Python tests: the repository's CLI, a relay process, identity files.
 
-The tests run the real shardwire CLI of this checkout (``node bin/shardwire.mjs``; override with
+The tests run the real shardwire CLI of this checkout (``node bin/shardwire.mjs``, the compiled dist/
+that ``npm run test:interop`` builds first; override with
 ``$SHARDWIRE_CLI``) and Debian's python3 (test/interop runs them; ``npm run test:interop``).
 """
 
@@ -35,17 +36,19 @@ class Relay:
     """``shardwire relay`` on a free port, stopped by :meth:`close`."""
 
     def __init__(self) -> None:
+        # the JSON log lines go to stdout (discarded); the one human "listening on" line to stderr
         self.process = subprocess.Popen(
-            [*cli(), "relay", "--port", "0", "--log-level", "error"],
+            [*cli(), "relay", "--port", "0", "--log-level", "info"],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             text=True,
         )
         lines: "queue.Queue[str]" = queue.Queue()
 
         def pump() -> None:
-            assert self.process.stdout is not None
-            for line in self.process.stdout:
+            assert self.process.stderr is not None
+            for line in self.process.stderr:
                 lines.put(line)
             lines.put("")
 
@@ -65,8 +68,8 @@ class Relay:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        if self.process.stderr is not None:
+            self.process.stderr.close()
 
 
 class Identities:

@@ -1,10 +1,11 @@
 /**
  * @module agent/request-fields
  * Validators for the fields of the agent's JSON requests. Unknown keys are refused (a typo must
- * not fall back to a default), public keys are the padded standard base64 that `shardwire keygen`
+ * not fall back to a default), public keys are the unpadded base64url that `shardwire keygen`
  * prints, and every message names the field, what was expected and what came.
  */
 import { ShardwireError } from '../errors.ts';
+import { fromBase64url } from '../wire/base64url.ts';
 import { aint, describe } from '../guards.ts';
 
 /** Refuses keys of `o` outside `known`. */
@@ -47,23 +48,25 @@ export function aoptInt(v: unknown, title: string, min: number, max: number): nu
   return v === undefined ? undefined : aint(v, title, min, max);
 }
 
-const BASE64_32 = /^[A-Za-z0-9+/]{43}=$/;
-
 /**
- * A 32-byte Ed25519 public key in padded standard base64 (what `shardwire keygen` prints).
+ * A 32-byte Ed25519 public key in unpadded base64url (what `shardwire keygen` and `pubkey` print,
+ * the one text form shardwire uses); standard base64 is refused with the converted text.
  * @throws {ShardwireError} E_BAD_ARGUMENT
- * @example apublicKey('oRZEfg0F6iW/YsukJwQPNCekpQrre16onh2uD9tHfhQ=', 'coordinator.publicKey')
+ * @example apublicKey('oRZEfg0F6iW_YsukJwQPNCekpQrre16onh2uD9tHfhQ', 'coordinator.publicKey')
  */
 export function apublicKey(v: unknown, title: string): Uint8Array {
-  if (typeof v !== 'string' || !BASE64_32.test(v)) {
-    throw new ShardwireError(
-      'E_BAD_ARGUMENT',
-      `"${title}" expected a 32-byte Ed25519 public key in base64 (44 characters, as \`shardwire keygen\` ` +
-        `prints it), got ${describe(v)}`,
-      { field: title },
-    );
-  }
-  return new Uint8Array(Buffer.from(v, 'base64'));
+  const bytes = typeof v === 'string' ? fromBase64url(v) : undefined;
+  if (bytes !== undefined && bytes.length === 32) return bytes;
+  const standard = typeof v === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(v) && /[+/=]/.test(v);
+  throw new ShardwireError(
+    'E_BAD_ARGUMENT',
+    standard
+      ? `"${title}" expected unpadded base64url, got standard base64; use ` +
+          `${JSON.stringify((v as string).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))}`
+      : `"${title}" expected a 32-byte Ed25519 public key in unpadded base64url (as \`shardwire keygen\` ` +
+          `prints it), got ${describe(v)}`,
+    { field: title },
+  );
 }
 
 /** A plain object field. */

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Identity, publicKeyToBase64 } from '../../src/crypto/identity.ts';
+import { Identity, publicKeyToBase64url } from '../../src/crypto/identity.ts';
 import { saveIdentity } from '../../src/crypto/identity-file.ts';
 import type { Agent } from '../../src/agent/index.ts';
 
@@ -89,7 +89,7 @@ export async function identityFiles(n: number): Promise<IdentityFiles> {
     const file = join(dir, `id-${i}.json`);
     await saveIdentity(identity, file);
     files.push(file);
-    peers.push({ id: identity.id, publicKey: await publicKeyToBase64(identity.publicKey) });
+    peers.push({ id: identity.id, publicKey: publicKeyToBase64url(identity.publicKey) });
     identity.zeroise();
   }
   return { dir, files, peers, remove: () => rm(dir, { recursive: true, force: true }) };
