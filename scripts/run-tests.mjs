@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs the given test files and every test file under the given folders (default: test/, without
 // test/slow/, test/interop/ and test/browser/, which run only when named — they have their own
-// scripts: the interop tests need Python and the FeatureCloud engine, the browser tests Chromium)
-// through node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
+// scripts: the interop tests need Debian's python3, the vendored Flower and the FeatureCloud
+// engine, the browser tests Chromium) through node's test runner with tsx, so the closing
+// "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
