@@ -8,11 +8,24 @@
 import type { KernelExports } from './abi.ts';
 import { instantiateKernel, type KernelFlavour } from './loader.ts';
 import { chacha20 } from './stream.ts';
-import { encode, encodeAndClip, decode, type EncodeOptions, type ClippedEncoding, type ClipOptions } from './fixed-point.ts';
+import { encode, encodeAndClip, decode, decodeInto, type DecodeOptions, type EncodeOptions, type ClippedEncoding, type ClipOptions } from './fixed-point.ts';
 import { clip, type ClipReport } from './clip.ts';
 import { expandMasks, splitIntoShares, type MaskOptions } from './masks.ts';
 import { ringAdd, ringSub, ringNeg, ringSum } from './ring-ops.ts';
+import { prgBytes, resolveKeystream, type KeystreamChoice, type KeystreamSource } from './keystream.ts';
+import { encodeMasked, type MaskedEncodeOptions, type MaskedEncoding } from './pipeline.ts';
+import { accumulate, type AccumulateOptions } from './accumulate.ts';
 import type { RealVector, RingVector } from './vectors.ts';
+
+/** Options of {@link Kernel.load} besides the build flavour. */
+export interface KernelOptions {
+  /**
+   * Where the PRG and rounding keystream come from: 'auto' (default: node:crypto's ChaCha20 where
+   * the runtime has it, else the kernel's), 'node:crypto' or 'wasm' (to force either path, e.g.
+   * in tests or to exercise the browser path on Node). Both give the same bytes.
+   */
+  readonly keystream?: KeystreamChoice;
+}
 
 /** Typed views over the arena, created once (the memory never grows). */
 export interface ArenaViews {
@@ -39,14 +52,17 @@ export class Kernel {
   readonly maxSeeds: number;
   /** Which build runs: 'simd', 'scalar' or 'debug'. */
   readonly flavour: Exclude<KernelFlavour, 'auto'>;
+  /** Which ChaCha20 produces mask and rounding keystream (see {@link KernelOptions.keystream}). */
+  readonly keystreamSource: KeystreamSource;
   /** @internal raw exports, for the modules of this folder. */
   readonly raw: KernelExports;
   /** @internal arena views. */
   readonly views: ArenaViews;
 
-  private constructor(raw: KernelExports, flavour: Exclude<KernelFlavour, 'auto'>) {
+  private constructor(raw: KernelExports, flavour: Exclude<KernelFlavour, 'auto'>, keystream: KeystreamSource) {
     this.raw = raw;
     this.flavour = flavour;
+    this.keystreamSource = keystream;
     this.chunkElems = raw.chunkElems();
     this.maxSeeds = raw.maxSeeds();
     const buf = raw.memory.buffer;
@@ -70,12 +86,16 @@ export class Kernel {
   /**
    * Loads (compiling once per process) and instantiates a kernel.
    * @param flavour 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'.
-   * @throws {ShardwireError} E_KERNEL when the build is missing or of another ABI version.
+   * @param options keystream source ({@link KernelOptions}).
+   * @throws {ShardwireError} E_KERNEL when the build is missing or of another ABI version;
+   *   E_UNSUPPORTED when `keystream: 'node:crypto'` is asked for on a runtime without it.
    * @example const k = await Kernel.load(); const v = k.encode(new Float64Array([0.5]), { exponent: 8, ring: 64 })
+   * @example const browserPath = await Kernel.load('auto', { keystream: 'wasm' })
    */
-  static async load(flavour: KernelFlavour = 'auto'): Promise<Kernel> {
+  static async load(flavour: KernelFlavour = 'auto', options: KernelOptions = {}): Promise<Kernel> {
+    const keystream = resolveKeystream(options.keystream);
     const { exports, flavour: resolved } = await instantiateKernel(flavour);
-    return new Kernel(exports, resolved);
+    return new Kernel(exports, resolved, keystream);
   }
 
   /** Bytes of wasm memory (constant over the kernel's life; tests check it). */
@@ -96,8 +116,24 @@ export class Kernel {
     return encodeAndClip(this, x, opts);
   }
   /** Decode a ring vector (two's complement) to Float64, optionally divided; see {@link decode}. */
-  decode(v: RingVector, opts: { exponent: number; divisor?: number }): Float64Array {
+  decode(v: RingVector, opts: DecodeOptions): Float64Array {
     return decode(this, v, opts);
+  }
+  /** Decode into a caller-provided Float64Array (no allocation); see {@link decodeInto}. */
+  decodeInto(v: RingVector, out: Float64Array, opts: DecodeOptions): Float64Array {
+    return decodeInto(this, v, out, opts);
+  }
+  /** The one-pass client pipeline: encode, clip, weight, noise, masks; see {@link encodeMasked}. */
+  encodeMasked(x: RealVector, opts: MaskedEncodeOptions): MaskedEncoding {
+    return encodeMasked(this, x, opts);
+  }
+  /** acc ± raw little-endian ring bytes, in place, at an element offset; see {@link accumulate}. */
+  accumulate(acc: RingVector, parts: Uint8Array | readonly Uint8Array[], opts?: AccumulateOptions): RingVector {
+    return accumulate(this, acc, parts, opts);
+  }
+  /** Bytes [offset, offset + length) of PRG(seed) from this kernel's keystream source; see {@link prgBytes}. */
+  prgBytes(seed: Uint8Array, offset: number, length: number): Uint8Array {
+    return prgBytes(this, seed, offset, length);
   }
   /** Clip a ring vector in place to an integer norm bound; see {@link clip}. */
   clip(v: RingVector, opts: { norm: ClipOptions['norm']; bound: bigint }): ClipReport {

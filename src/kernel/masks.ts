@@ -8,7 +8,8 @@
 import { ShardwireError } from '../errors.ts';
 import { abytes, aint, describe } from '../guards.ts';
 import type { Kernel } from './kernel.ts';
-import { forEachChunk, loadRingChunk, storeRingChunk } from './chunks.ts';
+import { forEachChunk, loadRingChunk, storeRingChunk, STEP_ELEMS } from './chunks.ts';
+import { openPrg } from './keystream.ts';
 import { checkStatus } from './status.ts';
 import { MAX_STREAM_BLOCKS } from './stream.ts';
 import { aringVector, allocRing, ringOf, type RingVector } from './vectors.ts';
@@ -29,6 +30,89 @@ export interface MaskOptions {
  */
 export function expandMasks(k: Kernel, v: RingVector, seeds: readonly Uint8Array[], signs: readonly number[], opts: MaskOptions = {}): RingVector {
   aringVector(v, 'vector');
+  amasks(seeds, signs);
+  const width = ringOf(v) === 32 ? 4 : 8;
+  const offset = aint(opts.offset ?? 0, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  if (Math.ceil(((offset + v.length) * width) / 64) > MAX_STREAM_BLOCKS) {
+    throw new ShardwireError('E_BAD_ARGUMENT', `a ${v.length}-element mask from offset ${offset} would pass the 2^32-block limit of one ChaCha20 stream`, { offset, length: v.length });
+  }
+  if (seeds.length === 0 || v.length === 0) return v;
+  const masks = openMasks(k, seeds, signs, width, offset);
+  try {
+    forEachChunk(k, v.length, (off, n) => {
+      loadRingChunk(k, v, off, n, 'A');
+      masks.applyToA(n);
+      storeRingChunk(k, v, off, n);
+    }, k.keystreamSource === 'node:crypto' ? STEP_ELEMS : k.chunkElems); // OpenSSL's keystream passes through IO_B: keep it in L2
+  } finally {
+    masks.close();
+  }
+  return v;
+}
+
+/** Validated mask seeds opened at a stream position, applied to IO_A chunk after chunk. */
+export interface MaskSet {
+  /** IO_A[0..n) ± Σ PRG(seed) at the set's current element position, which then advances by n. */
+  applyToA(n: number): void;
+  /** Zeroes the seed copies in the arena and the keystream left in IO_B. */
+  close(): void;
+}
+
+/**
+ * Opens ±PRG(seed) streams at element `offset` of a width-`width` ring (seeds and signs already
+ * validated). On node:crypto, one OpenSSL stream per seed is read forward into IO_B and added
+ * by the kernel; on the wasm source the kernel generates and folds the keystream in 4 KiB
+ * L1-resident steps (assembly/shares.ts), with the seeds written into the arena once when they
+ * fit in one batch.
+ */
+export function openMasks(k: Kernel, seeds: readonly Uint8Array[], signs: readonly number[], width: 4 | 8, offset: number): MaskSet {
+  const { bytes, seedsOffset, seedSignsOffset } = k.views;
+  const ioB = k.raw.ioBPtr();
+  let element = offset;
+  let widest = 0;
+  if (k.keystreamSource === 'node:crypto') {
+    const streams = seeds.map((s) => openPrg(k, s, offset * width, seedsOffset));
+    const add = width === 4 ? k.raw.ringAddU32 : k.raw.ringAddU64;
+    const sub = width === 4 ? k.raw.ringSubU32 : k.raw.ringSubU64;
+    return {
+      applyToA(n) {
+        for (let i = 0; i < streams.length; i++) {
+          streams[i].intoB(n * width);
+          checkStatus(k, signs[i] === -1 ? sub(n) : add(n), 'expandMasks');
+        }
+        widest = Math.max(widest, n);
+      },
+      close: () => bytes.fill(0, ioB, ioB + widest * width),
+    };
+  }
+  const apply = width === 4 ? k.raw.maskApplyU32 : k.raw.maskApplyU64;
+  const load = (first: number, batch: number) => {
+    for (let j = 0; j < batch; j++) {
+      bytes.set(seeds[first + j], seedsOffset + 32 * j);
+      bytes[seedSignsOffset + j] = signs[first + j] === -1 ? 1 : 0;
+    }
+  };
+  const oneBatch = seeds.length <= k.maxSeeds;
+  if (oneBatch) load(0, seeds.length);
+  return {
+    applyToA(n) {
+      const streamByte = element * width;
+      for (let first = 0; first < seeds.length; first += k.maxSeeds) {
+        const batch = Math.min(k.maxSeeds, seeds.length - first);
+        if (!oneBatch) load(first, batch);
+        checkStatus(k, apply(n, batch, Math.floor(streamByte / 64), streamByte % 64), 'expandMasks');
+      }
+      element += n;
+    },
+    close: () => bytes.fill(0, seedsOffset, seedsOffset + 32 * Math.min(seeds.length, k.maxSeeds)), // no seed stays in the arena
+  };
+}
+
+/**
+ * Asserts mask seeds (32-byte Uint8Arrays) and signs (±1, one per seed).
+ * @throws {ShardwireError} E_BAD_ARGUMENT
+ */
+export function amasks(seeds: unknown, signs: unknown): void {
   if (!Array.isArray(seeds)) throw new ShardwireError('E_BAD_ARGUMENT', `"seeds" expected an array of 32-byte Uint8Arrays, got ${describe(seeds)}`);
   if (!Array.isArray(signs) || signs.length !== seeds.length) {
     throw new ShardwireError('E_BAD_ARGUMENT', `"signs" expected an array of ${seeds.length} entries (one per seed), got ${describe(signs)}`, { seeds: seeds.length });
@@ -37,32 +121,6 @@ export function expandMasks(k: Kernel, v: RingVector, seeds: readonly Uint8Array
   signs.forEach((s, i) => {
     if (s !== 1 && s !== -1) throw new ShardwireError('E_BAD_ARGUMENT', `"signs[${i}]" expected +1 or -1, got ${describe(s)}`, { index: i });
   });
-  const width = ringOf(v) / 8;
-  const offset = aint(opts.offset ?? 0, 'offset', 0, Number.MAX_SAFE_INTEGER);
-  if (Math.ceil(((offset + v.length) * width) / 64) > MAX_STREAM_BLOCKS) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `a ${v.length}-element mask from offset ${offset} would pass the 2^32-block limit of one ChaCha20 stream`, { offset, length: v.length });
-  }
-  if (seeds.length === 0 || v.length === 0) return v;
-  const apply = width === 4 ? k.raw.maskApplyU32 : k.raw.maskApplyU64;
-  const { bytes, seedsOffset, seedSignsOffset } = k.views;
-  try {
-    forEachChunk(k, v.length, (off, n) => {
-      loadRingChunk(k, v, off, n, 'A');
-      const streamByte = (offset + off) * width;
-      for (let first = 0; first < seeds.length; first += k.maxSeeds) {
-        const batch = Math.min(k.maxSeeds, seeds.length - first);
-        for (let j = 0; j < batch; j++) {
-          bytes.set(seeds[first + j], seedsOffset + 32 * j);
-          bytes[seedSignsOffset + j] = signs[first + j] === -1 ? 1 : 0;
-        }
-        checkStatus(k, apply(n, batch, Math.floor(streamByte / 64), streamByte % 64), 'expandMasks');
-      }
-      storeRingChunk(k, v, off, n);
-    });
-  } finally {
-    bytes.fill(0, seedsOffset, seedsOffset + 32 * Math.min(seeds.length, k.maxSeeds)); // no seed stays in the arena
-  }
-  return v;
 }
 
 /**
