@@ -163,6 +163,7 @@ function withKey<T>(k: Kernel, v: Validated, body: (bits: PrgCursor | undefined)
   } finally {
     bits?.close();
     bytes.fill(0, keyOffset, keyOffset + 32);
+    if (bits) bytes.fill(0, k.raw.ioBPtr(), k.raw.ioBPtr() + 4 * Math.min(v.x.length, k.chunkElems)); // rounding bits
   }
 }
 
