@@ -12,6 +12,7 @@ import { encode, encodeAndClip, decode, decodeInto, type DecodeOptions, type Enc
 import { clip, type ClipReport } from './clip.ts';
 import { expandMasks, splitIntoShares, type MaskOptions } from './masks.ts';
 import { ringAdd, ringSub, ringNeg, ringSum } from './ring-ops.ts';
+import { startKeystreamWorker } from './keystream-worker.ts';
 import { prgBytes, resolveKeystream, type KeystreamChoice, type KeystreamSource } from './keystream.ts';
 import { encodeMasked, type MaskedEncodeOptions, type MaskedEncoding } from './pipeline.ts';
 import { accumulate, type AccumulateOptions } from './accumulate.ts';
@@ -25,6 +26,12 @@ export interface KernelOptions {
    * in tests or to exercise the browser path on Node). Both give the same bytes.
    */
   readonly keystream?: KeystreamChoice;
+  /**
+   * Make large mask keystreams (≥ 1 MiB per call) on a second thread (keystream-worker.ts):
+   * default true where the runtime can (node:crypto source, worker_threads, ≥ 2 CPUs); false
+   * keeps every call on the calling thread. Same bytes either way.
+   */
+  readonly keystreamWorker?: boolean;
 }
 
 /** Typed views over the arena, created once (the memory never grows). */
@@ -54,15 +61,18 @@ export class Kernel {
   readonly flavour: Exclude<KernelFlavour, 'auto'>;
   /** Which ChaCha20 produces mask and rounding keystream (see {@link KernelOptions.keystream}). */
   readonly keystreamSource: KeystreamSource;
+  /** Whether large masks come from the keystream worker thread (see {@link KernelOptions.keystreamWorker}). */
+  readonly keystreamWorker: boolean;
   /** @internal raw exports, for the modules of this folder. */
   readonly raw: KernelExports;
   /** @internal arena views. */
   readonly views: ArenaViews;
 
-  private constructor(raw: KernelExports, flavour: Exclude<KernelFlavour, 'auto'>, keystream: KeystreamSource) {
+  private constructor(raw: KernelExports, flavour: Exclude<KernelFlavour, 'auto'>, keystream: KeystreamSource, worker: boolean) {
     this.raw = raw;
     this.flavour = flavour;
     this.keystreamSource = keystream;
+    this.keystreamWorker = worker;
     this.chunkElems = raw.chunkElems();
     this.maxSeeds = raw.maxSeeds();
     const buf = raw.memory.buffer;
@@ -94,8 +104,10 @@ export class Kernel {
    */
   static async load(flavour: KernelFlavour = 'auto', options: KernelOptions = {}): Promise<Kernel> {
     const keystream = resolveKeystream(options.keystream);
+    // started now, so that it is up by the first round (it never keeps the process alive)
+    const worker = keystream === 'node:crypto' && options.keystreamWorker !== false && startKeystreamWorker() !== undefined;
     const { exports, flavour: resolved } = await instantiateKernel(flavour);
-    return new Kernel(exports, resolved, keystream);
+    return new Kernel(exports, resolved, keystream, worker);
   }
 
   /** Bytes of wasm memory (constant over the kernel's life; tests check it). */

@@ -9,7 +9,8 @@ import { ShardwireError } from '../errors.ts';
 import { abytes, aint, describe } from '../guards.ts';
 import type { Kernel } from './kernel.ts';
 import { forEachChunk, loadRingChunk, storeRingChunk, STEP_ELEMS } from './chunks.ts';
-import { openPrg } from './keystream.ts';
+import { openPrg, type PrgCursor } from './keystream.ts';
+import { openWorkerStreams, WORKER_MIN_BYTES } from './keystream-worker.ts';
 import { checkStatus } from './status.ts';
 import { MAX_STREAM_BLOCKS } from './stream.ts';
 import { aringVector, allocRing, ringOf, type RingVector } from './vectors.ts';
@@ -37,7 +38,7 @@ export function expandMasks(k: Kernel, v: RingVector, seeds: readonly Uint8Array
     throw new ShardwireError('E_BAD_ARGUMENT', `a ${v.length}-element mask from offset ${offset} would pass the 2^32-block limit of one ChaCha20 stream`, { offset, length: v.length });
   }
   if (seeds.length === 0 || v.length === 0) return v;
-  const masks = openMasks(k, seeds, signs, width, offset);
+  const masks = openMasks(k, seeds, signs, width, offset, v.length);
   try {
     forEachChunk(k, v.length, (off, n) => {
       loadRingChunk(k, v, off, n, 'A');
@@ -59,19 +60,24 @@ export interface MaskSet {
 }
 
 /**
- * Opens ±PRG(seed) streams at element `offset` of a width-`width` ring (seeds and signs already
- * validated). On node:crypto, one OpenSSL stream per seed is read forward into IO_B and added
- * by the kernel; on the wasm source the kernel generates and folds the keystream in 4 KiB
+ * Opens ±PRG(seed) streams at element `offset` of a width-`width` ring for `length` elements
+ * (seeds and signs already validated). On node:crypto, one OpenSSL stream per seed is read
+ * forward into IO_B and added by the kernel — made by the keystream worker thread when the
+ * kernel has one and the masks are large (keystream-worker.ts); on the wasm source the kernel generates and folds the keystream in 4 KiB
  * L1-resident steps (assembly/shares.ts), with the seeds written into the arena once when they
  * fit in one batch.
  */
-export function openMasks(k: Kernel, seeds: readonly Uint8Array[], signs: readonly number[], width: 4 | 8, offset: number): MaskSet {
+export function openMasks(k: Kernel, seeds: readonly Uint8Array[], signs: readonly number[], width: 4 | 8, offset: number, length: number): MaskSet {
   const { bytes, seedsOffset, seedSignsOffset } = k.views;
   const ioB = k.raw.ioBPtr();
   let element = offset;
   let widest = 0;
   if (k.keystreamSource === 'node:crypto') {
-    const streams = seeds.map((s) => openPrg(k, s, offset * width, seedsOffset));
+    const many = seeds.length * length * width >= WORKER_MIN_BYTES;
+    const shared = k.keystreamWorker && many ? openWorkerStreams(seeds, offset * width, length * width) : undefined;
+    const streams: PrgCursor[] = shared
+      ? seeds.map((_, s) => ({ intoB: (n: number) => shared.read(s, bytes, ioB, n), close: () => {} }))
+      : seeds.map((s) => openPrg(k, s, offset * width, seedsOffset));
     const add = width === 4 ? k.raw.ringAddU32 : k.raw.ringAddU64;
     const sub = width === 4 ? k.raw.ringSubU32 : k.raw.ringSubU64;
     return {
@@ -82,7 +88,10 @@ export function openMasks(k: Kernel, seeds: readonly Uint8Array[], signs: readon
         }
         widest = Math.max(widest, n);
       },
-      close: () => bytes.fill(0, ioB, ioB + widest * width),
+      close: () => {
+        shared?.close();
+        bytes.fill(0, ioB, ioB + widest * width);
+      },
     };
   }
   const apply = width === 4 ? k.raw.maskApplyU32 : k.raw.maskApplyU64;

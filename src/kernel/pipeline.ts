@@ -94,7 +94,7 @@ export function encodeMasked(k: Kernel, x: RealVector, opts: MaskedEncodeOptions
   let ok = false;
   try {
     const bits = v.mode === 0 ? openPrg(k, v.key, 0, keyOffset) : undefined;
-    run = { k, v, out, noise, masks: openMasks(k, opts.seeds, opts.signs, width, 0), bits };
+    run = { k, v, out, noise, masks: openMasks(k, opts.seeds, opts.signs, width, 0, total), bits };
     const clip = norm === 'linf' ? linfPass(run, bound) : twoPasses(run, norm, bound);
     if (weighted) weightCoordinate(run);
     ok = true;
