@@ -196,3 +196,14 @@ test('wasm memory stays constant and no key stays in the arena across pipeline c
     assert.ok(bytes.subarray(ioB, ioB + 8 * STEP_ELEMS).every((b) => b === 0), 'IO_B wiped');
   }
 });
+
+test('values the SIMD part hands to the scalar loop (|x·S| in [2^51, 2^53)) encode as the composition does', () => {
+  fc.assert(
+    fc.property(fc.array(fc.nat({ max: 299 }), { minLength: 1, maxLength: 5 }), fc.constantFrom<NormKind>('linf', 'l2'), fc.double({ min: 2 ** 51, max: 2 ** 53 - 2 ** 10, noNaN: true }), seedArb, (at, norm, big, key) => {
+      const x = Float64Array.from({ length: 300 }, (_, i) => Math.sin(i) * 1000);
+      for (const i of at) x[i] = i % 2 ? big : -big;
+      for (const k of kernels) assertSame(k, { x, exponent: 0, ring: 64, norm, bound: norm === 'linf' ? 2 ** 52 : 2 ** 60, seeds: [key], signs: [1], key, rounding: 'randomized' }, `big values at ${at}`);
+    }),
+    { numRuns: 30 },
+  );
+});
