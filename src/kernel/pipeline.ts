@@ -12,8 +12,8 @@
  *   encodes again from the same rounding bits, scales, measures again and finishes the chunk.
  *   The bits are not drawn twice: pass 1 parks each chunk's rounding bits in the part of `out`
  *   that pass 2 has not written yet (ring 32: where the chunk's result goes; ring 64: the upper
- *   half), which costs a copy instead of a second keystream. A vector of one step never leaves
- *   the arena between the passes.
+ *   half), which costs a copy instead of a second keystream. A vector of one step
+ *   keeps its rounding bits in the arena between the passes.
  * The weighted mean's weight coordinate (element d = x.length) is w·S rounded with the rounding
  * bits at element d of the same rounding stream, unclipped.
  */
@@ -70,7 +70,8 @@ interface Run {
  * with results identical to encodeAndClip → (+ weight coordinate) → ringAdd(noise) → expandMasks.
  * @throws {ShardwireError} as encodeAndClip (E_BAD_VECTOR, E_RING_OVERFLOW, E_BAD_ARGUMENT) and
  *   expandMasks (E_BAD_ARGUMENT for seeds/signs); E_BAD_VECTOR when `noise` or `out` is not a
- *   vector of the ring and output length; E_BAD_ARGUMENT when `out` shares x's memory. On any
+ *   vector of the ring and output length; E_BAD_ARGUMENT when `out` shares x's or the noise's
+ *   memory (pass 1 parks rounding bits in it). On any
  *   error `out` is zeroed (it may hold part of an encoding).
  * @example
  * const { vector } = kernel.encodeMasked(x, { exponent: 6, ring: 32, clip: { norm: 'l2', bound: 1 },
@@ -84,8 +85,8 @@ export function encodeMasked(k: Kernel, x: RealVector, opts: MaskedEncodeOptions
   const total = v.x.length + (weighted ? 1 : 0);
   const noise = opts.noise === undefined ? undefined : aringVector(opts.noise, 'noise', total, v.ring);
   const out = opts.out === undefined ? allocRing(v.ring, total) : aringVector(opts.out, 'out', total, v.ring);
-  if (out.buffer === v.x.buffer) {
-    throw new ShardwireError('E_BAD_ARGUMENT', '"out" shares its memory with "x"; pass a separate output vector', { field: 'out' });
+  if (out.buffer === v.x.buffer || out.buffer === noise?.buffer) {
+    throw new ShardwireError('E_BAD_ARGUMENT', `"out" shares its memory with "${out.buffer === v.x.buffer ? 'x' : 'noise'}"; pass a separate output vector`, { field: 'out' });
   }
   const width = v.ring === 32 ? 4 : 8;
   const { bytes, keyOffset } = k.views;

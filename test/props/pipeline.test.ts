@@ -170,6 +170,8 @@ test('encodeMasked refuses a wrong output, noise or mask list with precise codes
   bad({ out: new BigUint64Array(10) }, 'E_BAD_VECTOR', 'out of the other ring');
   bad({ weight: 2, out: new Uint32Array(10) }, 'E_BAD_VECTOR', 'out without room for the weight');
   bad({ out: new Uint32Array(x.buffer, 0, 10) }, 'E_BAD_ARGUMENT', 'out sharing x');
+  const shared = new Uint32Array(20);
+  bad({ out: shared.subarray(0, 10), noise: shared.subarray(10) }, 'E_BAD_ARGUMENT', 'out sharing the noise');
   bad({ noise: new Uint32Array(11) }, 'E_BAD_VECTOR', 'noise of another length');
   bad({ noise: new BigUint64Array(10) }, 'E_BAD_VECTOR', 'noise of another ring');
   bad({ seeds: [new Uint8Array(31)], signs: [1] }, 'E_BAD_ARGUMENT', 'short seed');
