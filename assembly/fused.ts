@@ -6,7 +6,9 @@
  * exactly what its stand-alone export computes (fixedpoint.ts encode, clip.ts norm/scale/clamp,
  * ring.ts narrowing); tests compare the pipeline with the composition of those exports.
  */
-import { param, PARAM_WEIGHT, PARAM_MULT, PARAM_BOUND, OUT_INDEX, OUT_NORM_LO, OUT_NORM_HI, OUT_AFTER, OUT_COUNT } from './arena';
+import {
+  param, PARAM_WEIGHT, PARAM_MULT, PARAM_BOUND, OUT_INDEX, OUT_NORM_LO, OUT_NORM_HI, OUT_AFTER, OUT_COUNT,
+} from './arena';
 import { pow10, reject, MAX_EXPONENT, ROUND_HALF_EVEN, ENCODE_LIMIT, TWO_POW_32 } from './fixedpoint';
 import { magnitude, NORM_LINF, NORM_L1, NORM_L2 } from './clip';
 import { mulHiU64 } from './wide';
@@ -52,7 +54,9 @@ const MAGIC_BITS: i64 = 0x4338000000000000;
  * value outside [−2^31, 2^31) when narrowing. Σv² of one chunk stays below 2^122 (|v| < 2^53,
  * ≤ 65,536 elements), so the 128-bit measure cannot overflow.
  */
-export function encodeFused(buf: usize, rnd: usize, len: u32, exponent: u32, mode: u32, op: u32, kind: u32, narrow: bool): u32 {
+export function encodeFused(
+  buf: usize, rnd: usize, len: u32, exponent: u32, mode: u32, op: u32, kind: u32, narrow: bool,
+): u32 {
   if (exponent > MAX_EXPONENT || mode > ROUND_HALF_EVEN || op > OP_CLAMP || kind > NORM_L2) return STATUS_BAD_ARGUMENT;
   const w = load<f64>(param(PARAM_WEIGHT));
   if (!(isFinite<f64>(w) && w > 0)) return STATUS_BAD_ARGUMENT;
@@ -70,16 +74,34 @@ export function encodeFused(buf: usize, rnd: usize, len: u32, exponent: u32, mod
     return body(buf, rnd, len, s, half, OP_MEASURE, NORM_LINF, false, m, bound);
   }
   if (op == OP_SCALE) {
-    if (kind == NORM_L2) return narrow ? body(buf, rnd, len, s, half, OP_SCALE, NORM_L2, true, m, bound) : body(buf, rnd, len, s, half, OP_SCALE, NORM_L2, false, m, bound);
-    if (kind == NORM_L1) return narrow ? body(buf, rnd, len, s, half, OP_SCALE, NORM_L1, true, m, bound) : body(buf, rnd, len, s, half, OP_SCALE, NORM_L1, false, m, bound);
-    return narrow ? body(buf, rnd, len, s, half, OP_SCALE, NORM_LINF, true, m, bound) : body(buf, rnd, len, s, half, OP_SCALE, NORM_LINF, false, m, bound);
+    if (kind == NORM_L2) {
+      return narrow
+        ? body(buf, rnd, len, s, half, OP_SCALE, NORM_L2, true, m, bound)
+        : body(buf, rnd, len, s, half, OP_SCALE, NORM_L2, false, m, bound);
+    }
+    if (kind == NORM_L1) {
+      return narrow
+        ? body(buf, rnd, len, s, half, OP_SCALE, NORM_L1, true, m, bound)
+        : body(buf, rnd, len, s, half, OP_SCALE, NORM_L1, false, m, bound);
+    }
+    return narrow
+      ? body(buf, rnd, len, s, half, OP_SCALE, NORM_LINF, true, m, bound)
+      : body(buf, rnd, len, s, half, OP_SCALE, NORM_LINF, false, m, bound);
   }
-  if (op == OP_CLAMP) return narrow ? body(buf, rnd, len, s, half, OP_CLAMP, NORM_LINF, true, m, bound) : body(buf, rnd, len, s, half, OP_CLAMP, NORM_LINF, false, m, bound);
-  return narrow ? body(buf, rnd, len, s, half, OP_NONE, NORM_LINF, true, m, bound) : body(buf, rnd, len, s, half, OP_NONE, NORM_LINF, false, m, bound);
+  if (op == OP_CLAMP) {
+    return narrow
+      ? body(buf, rnd, len, s, half, OP_CLAMP, NORM_LINF, true, m, bound)
+      : body(buf, rnd, len, s, half, OP_CLAMP, NORM_LINF, false, m, bound);
+  }
+  return narrow
+    ? body(buf, rnd, len, s, half, OP_NONE, NORM_LINF, true, m, bound)
+    : body(buf, rnd, len, s, half, OP_NONE, NORM_LINF, false, m, bound);
 }
 
 /** The loop of {@link encodeFused}; inlined with constant op, kind and narrow. */
-@inline function body(buf: usize, rnd: usize, len: u32, s: f64, half: bool, op: u32, kind: u32, narrow: bool, m: u64, bound: u64): u32 {
+@inline function body(
+  buf: usize, rnd: usize, len: u32, s: f64, half: bool, op: u32, kind: u32, narrow: bool, m: u64, bound: u64,
+): u32 {
   const b = <i64>bound;
   const measure = op == OP_MEASURE || op == OP_SCALE;
   let lo: u64 = 0, hi: u64 = 0, before: u64 = 0;
@@ -109,7 +131,7 @@ export function encodeFused(buf: usize, rnd: usize, len: u32, exponent: u32, mod
       const fl = f64x2.floor(v);
       const u = f64x2.convert_low_i32x4_u(v128.load64_zero(rnd + (<usize>i << 2)));
       const up = f64x2.lt(u, f64x2.mul(f64x2.sub(v, fl), two32)); // all ones (−1) where rounding up
-      // ⌊v⌋ as i64: ⌊v⌋ + 1.5·2^52 is exact for |⌊v⌋| < 2^51, and its bits minus those of 1.5·2^52 are ⌊v⌋
+      // ⌊v⌋ as i64: ⌊v⌋ + 1.5·2^52 is exact for |⌊v⌋| < 2^51; its bits minus those of 1.5·2^52 are ⌊v⌋
       const e = i64x2.sub(i64x2.sub(f64x2.add(fl, magic), magicBits), up);
       let r = e;
       if (op == OP_CLAMP) {
@@ -139,7 +161,10 @@ export function encodeFused(buf: usize, rnd: usize, len: u32, exponent: u32, mod
           vLo = i64x2.add(vLo, a); // < 2^31 per element, ≤ 2^15 per lane: no carry
         }
       }
-      if (narrow) v128.store64_lane(buf + (<usize>i << 2), i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11), 0);
+      if (narrow) {
+        const low = i8x16.shuffle(r, r, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11); // low words
+        v128.store64_lane(buf + (<usize>i << 2), low, 0);
+      }
       else v128.store(buf + (<usize>i << 3), r);
     }
     before = max<u64>(i64x2.extract_lane(vBefore, 0), i64x2.extract_lane(vBefore, 1));

@@ -44,14 +44,19 @@ const total = 16 << 20;
 const key = randomBytes(32);
 const pieces = [4096, 16384, 65536, 262144, 1 << 20, total];
 const zeros = new Uint8Array(total);
-const pieceFns = Object.fromEntries(pieces.map((p) => [`${p}`, () => {
-  const c = createCipheriv('chacha20', key, Buffer.alloc(16));
-  for (let done = 0; done < total; done += p) {
-    const piece = c.update(zeros.subarray(0, p));
-    bytes.set(piece.subarray(0, Math.min(p, 8 * k.chunkElems)), ioB);
-    piece.fill(0);
-  }
-}]));
+const pieceFns = Object.fromEntries(
+  pieces.map((p) => [
+    `${p}`,
+    () => {
+      const c = createCipheriv('chacha20', key, Buffer.alloc(16));
+      for (let done = 0; done < total; done += p) {
+        const piece = c.update(zeros.subarray(0, p));
+        bytes.set(piece.subarray(0, Math.min(p, 8 * k.chunkElems)), ioB);
+        piece.fill(0);
+      }
+    },
+  ]),
+);
 const tPieces = race(pieceFns, 9);
 const keystream = pieces.map((p) => ({ piece_bytes: p, gbps: +(total / tPieces[`${p}`] / 1e9).toFixed(3) }));
 
@@ -81,11 +86,24 @@ const cases: Record<string, { fused: () => void; separate: () => void }> = {
   },
   encode_scale_measure_narrow_l2: {
     fused: () => (load(), status(k.raw.encodeFusedI64(n, 6, 0, OP_SCALE, 2, 1))),
-    separate: () => (load(), status(k.raw.encodeBitsF64ToI64(n, 6, 0)), status(k.raw.scaleI64(n)), status(k.raw.normI64(n, 2)), status(k.raw.narrowI64ToU32(n))),
+    separate: () => (
+      load(),
+      status(k.raw.encodeBitsF64ToI64(n, 6, 0)),
+      status(k.raw.scaleI64(n)),
+      status(k.raw.normI64(n, 2)),
+      status(k.raw.narrowI64ToU32(n))
+    ),
   },
   encode_clamp_measure_narrow_linf: {
     fused: () => (load(), status(k.raw.encodeFusedI64(n, 6, 0, OP_CLAMP, 0, 1))),
-    separate: () => (load(), status(k.raw.encodeBitsF64ToI64(n, 6, 0)), status(k.raw.normI64(n, 0)), status(k.raw.clampI64(n)), status(k.raw.normI64(n, 0)), status(k.raw.narrowI64ToU32(n))),
+    separate: () => (
+      load(),
+      status(k.raw.encodeBitsF64ToI64(n, 6, 0)),
+      status(k.raw.normI64(n, 0)),
+      status(k.raw.clampI64(n)),
+      status(k.raw.normI64(n, 0)),
+      status(k.raw.narrowI64ToU32(n))
+    ),
   },
 };
 const fused: Array<{ pass: string; fused_ns_per_elem: number; separate_ns_per_elem: number; ratio: number }> = [];
@@ -95,15 +113,33 @@ for (const [pass, c] of Object.entries(cases)) {
   c.separate();
   const b = bytes.slice(k.raw.ioAPtr(), k.raw.ioAPtr() + 8 * n);
   const width = pass.endsWith('narrow_l2') || pass.endsWith('narrow_linf') ? 4 : 8;
-  for (let i = 0; i < width * n; i++) if (a[i] !== b[i]) throw new Error(`benchmark verification failed: ${pass} byte ${i}`);
+  for (let i = 0; i < width * n; i++)
+    if (a[i] !== b[i]) throw new Error(`benchmark verification failed: ${pass} byte ${i}`);
   const reps = 61;
-  const t = race({ fused: () => { for (let r = 0; r < 20; r++) c.fused(); }, separate: () => { for (let r = 0; r < 20; r++) c.separate(); } }, reps);
+  const t = race(
+    {
+      fused: () => {
+        for (let r = 0; r < 20; r++) c.fused();
+      },
+      separate: () => {
+        for (let r = 0; r < 20; r++) c.separate();
+      },
+    },
+    reps,
+  );
   const ns = (s: number) => +((s / 20 / n) * 1e9).toFixed(2);
-  fused.push({ pass, fused_ns_per_elem: ns(t.fused), separate_ns_per_elem: ns(t.separate), ratio: +(t.separate / t.fused).toFixed(2) });
+  fused.push({
+    pass,
+    fused_ns_per_elem: ns(t.fused),
+    separate_ns_per_elem: ns(t.separate),
+    ratio: +(t.separate / t.fused).toFixed(2),
+  });
 }
 
 console.log(`node:crypto keystream, ${total >> 20} MiB, by piece size (copied into the arena and zeroed)`);
 console.table(keystream);
 console.log('Fused chunk pass vs separate exports (16,384 elements, includes loading the f64 input and bits)');
 console.table(fused);
-console.log(JSON.stringify({ bench: 'kernel-parts', clock: wall ? 'wall' : 'cpu', node: process.version, keystream, fused }));
+console.log(
+  JSON.stringify({ bench: 'kernel-parts', clock: wall ? 'wall' : 'cpu', node: process.version, keystream, fused }),
+);

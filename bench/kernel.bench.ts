@@ -28,7 +28,7 @@ function now(): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** Median seconds per call of each competitor: `warm` warm-up calls each, then `reps` rounds of one call each, interleaved. */
+/** Median seconds per call of each competitor: `warm` warm-up calls each, then `reps` interleaved rounds. */
 function race(fns: Record<string, () => unknown>, reps: number, warm = 2): Record<string, number> {
   const names = Object.keys(fns);
   for (let i = 0; i < warm; i++) for (const n of names) fns[n]();
@@ -69,18 +69,27 @@ const nodePieces = () => {
 const prgKernels = [simd, simdInline, simdWasm, scalarWasm];
 const vecs = prgKernels.map(() => new BigUint64Array(prgElems));
 const expected = nodeKeystream(seed, prgBytes);
-prgKernels.forEach((k, i) => assertEqual(new Uint8Array(k.expandMasks(vecs[i], [seed], [1]).buffer), expected, `${k.flavour}/${k.keystreamSource} mask ≠ node:crypto keystream`));
+prgKernels.forEach((k, i) =>
+  assertEqual(
+    new Uint8Array(k.expandMasks(vecs[i], [seed], [1]).buffer),
+    expected,
+    `${k.flavour}/${k.keystreamSource} mask ≠ node:crypto keystream`,
+  ),
+);
 const words = new Uint32Array(prgElems * 2);
 assertEqual(new Uint8Array(plainMaskAdd(words, seed, 64).buffer), expected, 'node keystream + JS add ≠ kernel mask');
-const tPrg = race({
-  kernel_node_worker: () => simd.expandMasks(vecs[0], [seed], [1]),
-  kernel_node: () => simdInline.expandMasks(vecs[1], [seed], [1]),
-  kernel_wasm_simd: () => simdWasm.expandMasks(vecs[2], [seed], [1]),
-  kernel_wasm_scalar: () => scalarWasm.expandMasks(vecs[3], [seed], [1]),
-  node_keystream_pieces: nodePieces,
-  node_keystream_bulk: () => nodeKeystream(seed, prgBytes),
-  node_keystream_js_add: () => plainMaskAdd(words, seed, 64),
-}, quick ? 5 : 11);
+const tPrg = race(
+  {
+    kernel_node_worker: () => simd.expandMasks(vecs[0], [seed], [1]),
+    kernel_node: () => simdInline.expandMasks(vecs[1], [seed], [1]),
+    kernel_wasm_simd: () => simdWasm.expandMasks(vecs[2], [seed], [1]),
+    kernel_wasm_scalar: () => scalarWasm.expandMasks(vecs[3], [seed], [1]),
+    node_keystream_pieces: nodePieces,
+    node_keystream_bulk: () => nodeKeystream(seed, prgBytes),
+    node_keystream_js_add: () => plainMaskAdd(words, seed, 64),
+  },
+  quick ? 5 : 11,
+);
 const gbps = (t: number) => +(prgBytes / t / 1e9).toFixed(3);
 const prg = {
   prg_bytes: prgBytes,
@@ -100,10 +109,16 @@ const prg = {
 
 // 2. Client pipeline
 interface PipelineRow {
-  d: number; norm: 'l2' | 'linf';
-  pipeline_ms: number; pipeline_reused_out_ms: number; pipeline_one_thread_ms: number; pipeline_wasm_keystream_ms: number;
-  composition_ms: number; plain_ts_ms: number;
-  vs_composition: number; vs_plain_ts: number;
+  d: number;
+  norm: 'l2' | 'linf';
+  pipeline_ms: number;
+  pipeline_reused_out_ms: number;
+  pipeline_one_thread_ms: number;
+  pipeline_wasm_keystream_ms: number;
+  composition_ms: number;
+  plain_ts_ms: number;
+  vs_composition: number;
+  vs_plain_ts: number;
 }
 const pipeline: PipelineRow[] = [];
 const exponent = 6;
@@ -113,7 +128,8 @@ const signs = [1, 1, 1, 1];
 for (const d of quick ? [1e4, 1e5] : [1e4, 1e6, 1e7]) {
   const x = new Float64Array(d);
   const rnd = new Uint32Array(randomBytes(4 * d).buffer.slice(0));
-  for (let i = 0; i < d; i++) x[i] = (rnd[i] / 2 ** 32 - 0.5) * 0.1; // L2 ≈ 0.029·√d: clipped at bound 1 for d ≥ 10^4
+  // L2 ≈ 0.029·√d: clipped at bound 1 for d ≥ 10^4
+  for (let i = 0; i < d; i++) x[i] = (rnd[i] / 2 ** 32 - 0.5) * 0.1;
   const key = new Uint8Array(randomBytes(32));
   for (const norm of ['l2', 'linf'] as const) {
     const clip = { norm, bound: norm === 'l2' ? 1 : 0.04 }; // L∞ 0.04: a fifth of the values clamped
@@ -130,28 +146,46 @@ for (const d of quick ? [1e4, 1e5] : [1e4, 1e6, 1e7]) {
     // verify: the pipeline equals the composition exactly; the plain float clip may differ from
     // the exact integer clip by one unit per element, never more
     const want = fns.composition() as RingVector;
-    for (const name of ['pipeline', 'pipeline_reused_out', 'pipeline_one_thread', 'pipeline_wasm_keystream'] as const) assertEqual(fns[name](), want, `${name} ≠ composition at d=${d} ${norm}`);
+    for (const name of ['pipeline', 'pipeline_reused_out', 'pipeline_one_thread', 'pipeline_wasm_keystream'] as const)
+      assertEqual(fns[name](), want, `${name} ≠ composition at d=${d} ${norm}`);
     const plain = fns.plain_ts();
     for (let i = 0; i < d; i++) {
       const diff = ((want[i] as number) - plain[i]) | 0;
-      if (Math.abs(diff) > 1) throw new Error(`benchmark verification failed: plain TS at d=${d} ${norm} element ${i} differs by ${diff}`);
+      if (Math.abs(diff) > 1)
+        throw new Error(`benchmark verification failed: plain TS at d=${d} ${norm} element ${i} differs by ${diff}`);
     }
     const t = race(fns, d >= 1e7 ? 3 : d >= 1e6 ? 7 : 31, d >= 1e7 ? 1 : 2);
     const ms = (s: number) => +(s * 1e3).toFixed(3);
     pipeline.push({
-      d, norm,
-      pipeline_ms: ms(t.pipeline), pipeline_reused_out_ms: ms(t.pipeline_reused_out), pipeline_one_thread_ms: ms(t.pipeline_one_thread),
+      d,
+      norm,
+      pipeline_ms: ms(t.pipeline),
+      pipeline_reused_out_ms: ms(t.pipeline_reused_out),
+      pipeline_one_thread_ms: ms(t.pipeline_one_thread),
       pipeline_wasm_keystream_ms: ms(t.pipeline_wasm_keystream),
-      composition_ms: ms(t.composition), plain_ts_ms: ms(t.plain_ts),
-      vs_composition: +(t.composition / t.pipeline_reused_out).toFixed(2), vs_plain_ts: +(t.plain_ts / t.pipeline_reused_out).toFixed(2),
+      composition_ms: ms(t.composition),
+      plain_ts_ms: ms(t.plain_ts),
+      vs_composition: +(t.composition / t.pipeline_reused_out).toFixed(2),
+      vs_plain_ts: +(t.plain_ts / t.pipeline_reused_out).toFixed(2),
     });
   }
 }
 
-const result = { bench: 'kernel', clock: cpuClock ? 'cpu' : 'wall', node: process.version, flavour: simd.flavour, keystream: simd.keystreamSource, ...prg, pipeline };
+const result = {
+  bench: 'kernel',
+  clock: cpuClock ? 'cpu' : 'wall',
+  node: process.version,
+  flavour: simd.flavour,
+  keystream: simd.keystreamSource,
+  ...prg,
+  pipeline,
+};
 console.log(`PRG (mask expand + add, ring 64, ${prgBytes >> 20} MiB)`);
 console.table([
-  { impl: 'kernel, node:crypto keystream from the worker thread (expand + add)', 'GB/s': prg.prg_kernel_node_worker_gbps },
+  {
+    impl: 'kernel, node:crypto keystream from the worker thread (expand + add)',
+    'GB/s': prg.prg_kernel_node_worker_gbps,
+  },
   { impl: 'kernel, node:crypto keystream, one thread (expand + add)', 'GB/s': prg.prg_kernel_node_gbps },
   { impl: 'kernel, wasm SIMD ChaCha20 (expand + add)', 'GB/s': prg.prg_kernel_wasm_simd_gbps },
   { impl: 'kernel, wasm scalar ChaCha20 (expand + add)', 'GB/s': prg.prg_kernel_wasm_scalar_gbps },
@@ -159,7 +193,14 @@ console.table([
   { impl: 'node:crypto keystream only, one call', 'GB/s': prg.prg_node_keystream_bulk_gbps },
   { impl: 'node:crypto keystream + JS add (same job)', 'GB/s': prg.prg_node_keystream_js_add_gbps },
 ]);
-console.log(`expand + add / bare keystream: ${prg.prg_ratio_vs_keystream}× on one thread (goal ≥ 0.9), ${prg.prg_ratio_worker_vs_keystream}× with the worker; node:crypto source / wasm SIMD source: ${prg.prg_ratio_node_vs_wasm_simd}×`);
-console.log(`\nClient pipeline: ring ${ring}, ${seeds.length} masks, randomized encode + clip (ms; ratios against the reused-output pipeline)`);
+console.log(
+  `expand + add / bare keystream: ${prg.prg_ratio_vs_keystream}× on one thread (goal ≥ 0.9), ` +
+    `${prg.prg_ratio_worker_vs_keystream}× with the worker; ` +
+    `node:crypto source / wasm SIMD source: ${prg.prg_ratio_node_vs_wasm_simd}×`,
+);
+console.log(
+  `\nClient pipeline: ring ${ring}, ${seeds.length} masks, randomized encode + clip ` +
+    '(ms; ratios against the reused-output pipeline)',
+);
 console.table(pipeline);
 console.log(JSON.stringify(result));

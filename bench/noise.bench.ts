@@ -36,7 +36,9 @@ function timeKernel(sampler: 'dlaplace' | 'dgauss', a: bigint, b: bigint, expect
   drawSamples(k, sampler, N, a, b, key);
   const s = now() - t0;
   const scale = sampler === 'dlaplace' ? Number(a) / Number(b) : Number(a);
-  rows.push({ sampler, scale, samples: N, seconds: +s.toFixed(4), samples_per_s: Math.round(N / s), kernel: k.flavour, clock: cpuClock ? 'cpu' : 'wall' });
+  const clock = cpuClock ? 'cpu' : 'wall';
+  const perSecond = Math.round(N / s);
+  rows.push({ sampler, scale, samples: N, seconds: +s.toFixed(4), samples_per_s: perSecond, kernel: k.flavour, clock });
 }
 
 function timeFloatLaplace(scale: number): void {

@@ -14,7 +14,15 @@ export function nodeKeystream(key: Uint8Array, bytes: number): Uint8Array {
 }
 
 /** Encode + L2 or L∞ clip + masks; returns u32 words (ring 32: one per element; ring 64: lo, hi pairs). */
-export function plainPipeline(x: Float64Array, exponent: number, ring: 32 | 64, bound: number, roundKey: Uint8Array, maskSeeds: Uint8Array[], norm: 'l2' | 'linf' = 'l2'): Uint32Array {
+export function plainPipeline(
+  x: Float64Array,
+  exponent: number,
+  ring: 32 | 64,
+  bound: number,
+  roundKey: Uint8Array,
+  maskSeeds: Uint8Array[],
+  norm: 'l2' | 'linf' = 'l2',
+): Uint32Array {
   const d = x.length;
   const s = 10 ** exponent;
   const rnd = new Uint32Array(nodeKeystream(roundKey, d * 4).buffer);

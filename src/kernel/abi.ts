@@ -51,7 +51,7 @@ export interface KernelExports extends NoiseExports {
   ringAddU64(len: number): number;
   ringSubU64(len: number): number;
   ringNegU64(len: number): number;
-  /** IO_B[0..lenBytes) ← PRG bytes from block `startBlock` + `skipBytes` of the key at `keyPtr` (KEY or a SEEDS slot). */
+  /** IO_B[0..lenBytes) ← PRG bytes from block `startBlock` + `skipBytes`, key at `keyPtr` (KEY or a SEEDS slot). */
   prgIntoB(keyPtr: number, lenBytes: number, startBlock: number, skipBytes: number): number;
   /** IO_A (f64) → IO_A (i64) as encodeF64ToI64, rounding bits from IO_B (u32 per element). */
   encodeBitsF64ToI64(len: number, exponent: number, mode: number): number;

@@ -34,34 +34,60 @@ export interface AccumulateOptions {
  * for (const opened of partials) kernel.accumulate(sum, opened);
  * kernel.accumulate(sum, openedChunk, { offset: 16384 });   // one chunk of a partial at element 16384
  */
-export function accumulate(k: Kernel, acc: RingVector, parts: Uint8Array | readonly Uint8Array[], opts: AccumulateOptions = {}): RingVector {
+export function accumulate(
+  k: Kernel,
+  acc: RingVector,
+  parts: Uint8Array | readonly Uint8Array[],
+  opts: AccumulateOptions = {},
+): RingVector {
   aringVector(acc, 'acc');
   const list = parts instanceof Uint8Array ? [parts] : parts;
-  if (!Array.isArray(list)) throw new ShardwireError('E_BAD_ARGUMENT', `"parts" expected a Uint8Array or an array of them, got ${describe(parts)}`, { field: 'parts' });
+  if (!Array.isArray(list))
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"parts" expected a Uint8Array or an array of them, got ${describe(parts)}`,
+      { field: 'parts' },
+    );
   list.forEach((p, i) => abytes(p, `parts[${i}]`));
   const width = ringOf(acc) / 8;
   const byteLength = list.length === 0 ? 0 : list[0].length;
   if (byteLength % width !== 0 || list.some((p) => p.length !== byteLength)) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"parts" expected Uint8Arrays of one length, a multiple of ${width} bytes (ring ${width * 8}), got lengths ${list.map((p) => p.length).join(', ')}`, { field: 'parts', width });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"parts" expected Uint8Arrays of one length, a multiple of ${width} bytes (ring ${width * 8}), ` +
+        `got lengths ${list.map((p) => p.length).join(', ')}`,
+      { field: 'parts', width },
+    );
   }
   const length = byteLength / width;
   const offset = aint(opts.offset ?? 0, 'offset', 0, acc.length);
   if (offset + length > acc.length) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `${length} elements from offset ${offset} pass the end of the ${acc.length}-element accumulator`, { offset, length, accLength: acc.length });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `${length} elements from offset ${offset} pass the end of the ${acc.length}-element accumulator`,
+      { offset, length, accLength: acc.length },
+    );
   }
   const sign = opts.sign ?? 1;
-  if (sign !== 1 && sign !== -1) throw new ShardwireError('E_BAD_ARGUMENT', `"sign" expected +1 or -1, got ${describe(sign)}`, { field: 'sign' });
+  if (sign !== 1 && sign !== -1)
+    throw new ShardwireError('E_BAD_ARGUMENT', `"sign" expected +1 or -1, got ${describe(sign)}`, { field: 'sign' });
   if (length === 0 || list.length === 0) return acc;
-  const fn = width === 4 ? (sign === 1 ? k.raw.ringAddU32 : k.raw.ringSubU32) : sign === 1 ? k.raw.ringAddU64 : k.raw.ringSubU64;
+  const fn =
+    width === 4 ? (sign === 1 ? k.raw.ringAddU32 : k.raw.ringSubU32) : sign === 1 ? k.raw.ringAddU64 : k.raw.ringSubU64;
   const { bytes } = k.views;
   const ioB = k.raw.ioBPtr();
-  forEachChunk(k, length, (off, n) => {
-    loadRingChunk(k, acc, offset + off, n, 'A');
-    for (const p of list) {
-      bytes.set(p.subarray(off * width, (off + n) * width), ioB);
-      checkStatus(k, fn(n), 'accumulate');
-    }
-    storeRingChunk(k, acc, offset + off, n);
-  }, STEP_ELEMS);
+  forEachChunk(
+    k,
+    length,
+    (off, n) => {
+      loadRingChunk(k, acc, offset + off, n, 'A');
+      for (const p of list) {
+        bytes.set(p.subarray(off * width, (off + n) * width), ioB);
+        checkStatus(k, fn(n), 'accumulate');
+      }
+      storeRingChunk(k, acc, offset + off, n);
+    },
+    STEP_ELEMS,
+  );
   return acc;
 }

@@ -22,7 +22,12 @@ export function storeRingChunk(k: Kernel, v: RingVector, off: number, n: number)
  * Calls `body(off, n)` for each chunk of a `length`-element vector, in order (never for length
  * 0). Chunks have `step` ≤ CHUNK_ELEMS elements (default CHUNK_ELEMS).
  */
-export function forEachChunk(k: Kernel, length: number, body: (off: number, n: number) => void, step = k.chunkElems): void {
+export function forEachChunk(
+  k: Kernel,
+  length: number,
+  body: (off: number, n: number) => void,
+  step = k.chunkElems,
+): void {
   for (let off = 0; off < length; off += step) body(off, Math.min(step, length - off));
 }
 

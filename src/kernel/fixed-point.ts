@@ -121,11 +121,18 @@ export function throwEncodeError(k: Kernel, v: Validated, status: number, off: n
  * Narrows IO_A's first n i64 values to u32 in place (ring 32), or throws E_RING_OVERFLOW naming
  * the first element outside [−2^31, 2^31) (`label(index)` names it, default x[index]).
  */
-export function narrowChunk(k: Kernel, v: Validated, off: number, n: number, label = (i: number) => `"x[${i}]" = ${v.x[i]}`): void {
+export function narrowChunk(
+  k: Kernel,
+  v: Validated,
+  off: number,
+  n: number,
+  label = (i: number) => `"x[${i}]" = ${v.x[i]}`,
+): void {
   const status = k.raw.narrowI64ToU32(n);
   if (status === STATUS_OUT_OF_RANGE) {
     const index = off + failingIndex(k);
-    throw new ShardwireError('E_RING_OVERFLOW', `${label(index)} encodes outside the 32-bit ring's signed range [−2^31, 2^31); use ring 64, a lower exponent or clipping`, { index });
+    const what = `${label(index)} encodes outside the 32-bit ring's signed range [−2^31, 2^31)`;
+    throw new ShardwireError('E_RING_OVERFLOW', `${what}; use ring 64, a lower exponent or clipping`, { index });
   }
   checkStatus(k, status, 'encode narrow', off);
 }
@@ -196,7 +203,10 @@ export function validateClip(v: Validated, clip: unknown): { norm: NormKind; bou
   const norm = aoneOf(c.norm, 'clip.norm', NORM_KINDS);
   const scaled = typeof c.bound === 'number' ? c.bound * v.weight * 10 ** v.exponent : NaN;
   if (!Number.isFinite(scaled) || scaled < 0 || scaled >= 2 ** 63) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"clip.bound" expected a finite number ≥ 0 with bound·weight·10^exponent < 2^63, got ${describe(c.bound)}`, { field: 'clip.bound' });
+    const expected = 'a finite number ≥ 0 with bound·weight·10^exponent < 2^63';
+    throw new ShardwireError('E_BAD_ARGUMENT', `"clip.bound" expected ${expected}, got ${describe(c.bound)}`, {
+      field: 'clip.bound',
+    });
   }
   return { norm, bound: aclipBound(BigInt(Math.floor(scaled)), v.ring) };
 }
@@ -271,7 +281,11 @@ export function decode(k: Kernel, v: RingVector, opts: DecodeOptions): Float64Ar
 export function decodeInto(k: Kernel, v: RingVector, out: Float64Array, opts: DecodeOptions): Float64Array {
   aringVector(v, 'vector');
   if (!(out instanceof Float64Array) || out.length !== v.length) {
-    throw new ShardwireError('E_BAD_VECTOR', `"out" expected a Float64Array of length ${v.length}, got ${describe(out)}`, { field: 'out', expected: v.length });
+    const got = describe(out);
+    throw new ShardwireError('E_BAD_VECTOR', `"out" expected a Float64Array of length ${v.length}, got ${got}`, {
+      field: 'out',
+      expected: v.length,
+    });
   }
   const o = aobject(opts, 'options');
   const exponent = aint(o.exponent, 'exponent', 0, MAX_EXPONENT);

@@ -1,7 +1,10 @@
 /** @module kernel — the WebAssembly kernel's typed API (re-exports only). */
 export { Kernel, type ArenaViews, type KernelOptions } from './kernel.ts';
 export type { KernelFlavour } from './loader.ts';
-export { MAX_EXPONENT, largestExponentFor, type DecodeOptions, type EncodeOptions, type ClipOptions, type ClippedEncoding, type Rounding } from './fixed-point.ts';
+export {
+  MAX_EXPONENT, largestExponentFor,
+  type DecodeOptions, type EncodeOptions, type ClipOptions, type ClippedEncoding, type Rounding,
+} from './fixed-point.ts';
 export { isqrt, type ClipReport, type NormKind } from './clip.ts';
 export type { MaskOptions } from './masks.ts';
 export { MAX_STREAM_BLOCKS } from './stream.ts';

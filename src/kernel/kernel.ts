@@ -8,7 +8,10 @@
 import type { KernelExports } from './abi.ts';
 import { instantiateKernel, type KernelFlavour } from './loader.ts';
 import { chacha20 } from './stream.ts';
-import { encode, encodeAndClip, decode, decodeInto, type DecodeOptions, type EncodeOptions, type ClippedEncoding, type ClipOptions } from './fixed-point.ts';
+import {
+  encode, encodeAndClip, decode, decodeInto,
+  type DecodeOptions, type EncodeOptions, type ClippedEncoding, type ClipOptions,
+} from './fixed-point.ts';
 import { clip, type ClipReport } from './clip.ts';
 import { expandMasks, splitIntoShares, type MaskOptions } from './masks.ts';
 import { ringAdd, ringSub, ringNeg, ringSum } from './ring-ops.ts';
@@ -68,7 +71,12 @@ export class Kernel {
   /** @internal arena views. */
   readonly views: ArenaViews;
 
-  private constructor(raw: KernelExports, flavour: Exclude<KernelFlavour, 'auto'>, keystream: KeystreamSource, worker: boolean) {
+  private constructor(
+    raw: KernelExports,
+    flavour: Exclude<KernelFlavour, 'auto'>,
+    keystream: KeystreamSource,
+    worker: boolean,
+  ) {
     this.raw = raw;
     this.flavour = flavour;
     this.keystreamSource = keystream;
@@ -105,7 +113,8 @@ export class Kernel {
   static async load(flavour: KernelFlavour = 'auto', options: KernelOptions = {}): Promise<Kernel> {
     const keystream = resolveKeystream(options.keystream);
     // started now, so that it is up by the first round (it never keeps the process alive)
-    const worker = keystream === 'node:crypto' && options.keystreamWorker !== false && startKeystreamWorker() !== undefined;
+    const wanted = keystream === 'node:crypto' && options.keystreamWorker !== false;
+    const worker = wanted && startKeystreamWorker() !== undefined;
     const { exports, flavour: resolved } = await instantiateKernel(flavour);
     return new Kernel(exports, resolved, keystream, worker);
   }

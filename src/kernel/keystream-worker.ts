@@ -119,11 +119,22 @@ export function startKeystreamWorker(): Pool | undefined {
   pool = null;
   if (!keystreamWorkerAvailable()) return undefined;
   try {
-    const wt = (globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } }).process.getBuiltinModule('node:worker_threads') as WorkerThreads;
+    const wt = (
+      globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } }
+    ).process.getBuiltinModule('node:worker_threads') as WorkerThreads;
     const sab = new SharedArrayBuffer(DATA_OFFSET + MAX_WORKER_STREAMS * RING_SLOTS * SLOT_BYTES);
-    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { sab, slotBytes: SLOT_BYTES, ringSlots: RING_SLOTS, dataOffset: DATA_OFFSET } });
+    const worker = new wt.Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { sab, slotBytes: SLOT_BYTES, ringSlots: RING_SLOTS, dataOffset: DATA_OFFSET },
+    });
     worker.unref(); // never keeps the process alive
-    const created: Pool = { worker, ctrl: new Int32Array(sab, 0, C_WORDS), data: new Uint8Array(sab, DATA_OFFSET), job: 0, broken: false };
+    const created: Pool = {
+      worker,
+      ctrl: new Int32Array(sab, 0, C_WORDS),
+      data: new Uint8Array(sab, DATA_OFFSET),
+      job: 0,
+      broken: false,
+    };
     const fail = () => {
       created.broken = true;
     };
@@ -158,7 +169,11 @@ export interface WorkerStreams {
  * Starts a worker job: PRG(key_s) = ChaCha20(key_s, nonce 0) from byte `startByte`, `bytes` bytes
  * each. Undefined when the worker is not running or there are more than MAX_WORKER_STREAMS keys.
  */
-export function openWorkerStreams(keys: readonly Uint8Array[], startByte: number, bytes: number): WorkerStreams | undefined {
+export function openWorkerStreams(
+  keys: readonly Uint8Array[],
+  startByte: number,
+  bytes: number,
+): WorkerStreams | undefined {
   const p = startKeystreamWorker();
   if (!p || keys.length === 0 || keys.length > MAX_WORKER_STREAMS) return undefined;
   const { ctrl, data } = p;
@@ -167,7 +182,10 @@ export function openWorkerStreams(keys: readonly Uint8Array[], startByte: number
   const job = ++p.job;
   Atomics.store(ctrl, C_JOB, job);
   const copies = keys.map((k) => k.slice()); // moved to the worker, which zeroes them once keyed
-  p.worker.postMessage({ id: job, keys: copies, startByte, bytes }, copies.map((c) => c.buffer));
+  p.worker.postMessage(
+    { id: job, keys: copies, startByte, bytes },
+    copies.map((c) => c.buffer),
+  );
   const slot = keys.map(() => 0); // next slot per stream
   const used = keys.map(() => 0); // bytes already taken from that slot
   const read = keys.map(() => startByte); // stream bytes read so far (for the fallback)
@@ -229,7 +247,10 @@ function waitIdle(p: Pool): boolean {
  */
 function drop(p: Pool): void {
   p.broken = true;
-  void p.worker.terminate().then(() => p.data.fill(0), () => p.data.fill(0));
+  void p.worker.terminate().then(
+    () => p.data.fill(0),
+    () => p.data.fill(0),
+  );
 }
 
 /** For tests: whether every slot of the shared buffer is zero (no keystream left behind). */

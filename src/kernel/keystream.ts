@@ -34,9 +34,17 @@ export function resolveKeystream(choice: KeystreamChoice = 'auto'): KeystreamSou
   if (choice === 'auto') return nodeChaCha20() ? 'node:crypto' : 'wasm';
   if (choice === 'node:crypto') {
     if (nodeChaCha20()) return 'node:crypto';
-    throw new ShardwireError('E_UNSUPPORTED', 'keystream "node:crypto" asked for, but this runtime has no node:crypto with chacha20; use "wasm" or "auto"', { keystream: choice });
+    throw new ShardwireError(
+      'E_UNSUPPORTED',
+      'keystream "node:crypto" asked for, but this runtime has no node:crypto with chacha20; use "wasm" or "auto"',
+      { keystream: choice },
+    );
   }
-  throw new ShardwireError('E_BAD_ARGUMENT', `"keystream" expected "auto", "node:crypto" or "wasm", got ${String(choice)}`, { field: 'keystream' });
+  throw new ShardwireError(
+    'E_BAD_ARGUMENT',
+    `"keystream" expected "auto", "node:crypto" or "wasm", got ${String(choice)}`,
+    { field: 'keystream' },
+  );
 }
 
 /** One PRG stream, read forward into IO_B. Always `close()` it (in a finally). */

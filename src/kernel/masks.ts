@@ -44,7 +44,7 @@ export function expandMasks(k: Kernel, v: RingVector, seeds: readonly Uint8Array
       loadRingChunk(k, v, off, n, 'A');
       masks.applyToA(n);
       storeRingChunk(k, v, off, n);
-    }, k.keystreamSource === 'node:crypto' ? STEP_ELEMS : k.chunkElems); // OpenSSL's keystream passes through IO_B: keep it in L2
+    }, k.keystreamSource === 'node:crypto' ? STEP_ELEMS : k.chunkElems); // node:crypto's keystream: stay in L2
   } finally {
     masks.close();
   }
@@ -63,11 +63,19 @@ export interface MaskSet {
  * Opens ±PRG(seed) streams at element `offset` of a width-`width` ring for `length` elements
  * (seeds and signs already validated). On node:crypto, one OpenSSL stream per seed is read
  * forward into IO_B and added by the kernel — made by the keystream worker thread when the
- * kernel has one and the masks are large (keystream-worker.ts); on the wasm source the kernel generates and folds the keystream in 4 KiB
+ * kernel has one and the masks are large (keystream-worker.ts); on the wasm source the kernel
+ * generates and folds the keystream in 4 KiB
  * L1-resident steps (assembly/shares.ts), with the seeds written into the arena once when they
  * fit in one batch.
  */
-export function openMasks(k: Kernel, seeds: readonly Uint8Array[], signs: readonly number[], width: 4 | 8, offset: number, length: number): MaskSet {
+export function openMasks(
+  k: Kernel,
+  seeds: readonly Uint8Array[],
+  signs: readonly number[],
+  width: 4 | 8,
+  offset: number,
+  length: number,
+): MaskSet {
   const { bytes, seedsOffset, seedSignsOffset } = k.views;
   const ioB = k.raw.ioBPtr();
   let element = offset;
@@ -113,7 +121,8 @@ export function openMasks(k: Kernel, seeds: readonly Uint8Array[], signs: readon
       }
       element += n;
     },
-    close: () => bytes.fill(0, seedsOffset, seedsOffset + 32 * Math.min(seeds.length, k.maxSeeds)), // no seed stays in the arena
+    // no seed stays in the arena
+    close: () => bytes.fill(0, seedsOffset, seedsOffset + 32 * Math.min(seeds.length, k.maxSeeds)),
   };
 }
 
@@ -122,13 +131,21 @@ export function openMasks(k: Kernel, seeds: readonly Uint8Array[], signs: readon
  * @throws {ShardwireError} E_BAD_ARGUMENT
  */
 export function amasks(seeds: unknown, signs: unknown): void {
-  if (!Array.isArray(seeds)) throw new ShardwireError('E_BAD_ARGUMENT', `"seeds" expected an array of 32-byte Uint8Arrays, got ${describe(seeds)}`);
+  if (!Array.isArray(seeds)) {
+    const got = describe(seeds);
+    throw new ShardwireError('E_BAD_ARGUMENT', `"seeds" expected an array of 32-byte Uint8Arrays, got ${got}`);
+  }
   if (!Array.isArray(signs) || signs.length !== seeds.length) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"signs" expected an array of ${seeds.length} entries (one per seed), got ${describe(signs)}`, { seeds: seeds.length });
+    const expected = `an array of ${seeds.length} entries (one per seed)`;
+    throw new ShardwireError('E_BAD_ARGUMENT', `"signs" expected ${expected}, got ${describe(signs)}`, {
+      seeds: seeds.length,
+    });
   }
   seeds.forEach((s, i) => abytes(s, `seeds[${i}]`, 32));
   signs.forEach((s, i) => {
-    if (s !== 1 && s !== -1) throw new ShardwireError('E_BAD_ARGUMENT', `"signs[${i}]" expected +1 or -1, got ${describe(s)}`, { index: i });
+    if (s !== 1 && s !== -1) {
+      throw new ShardwireError('E_BAD_ARGUMENT', `"signs[${i}]" expected +1 or -1, got ${describe(s)}`, { index: i });
+    }
   });
 }
 

@@ -34,8 +34,16 @@ let cached: NodeChaChaModule | null | undefined;
 export function nodeChaCha20(): NodeChaChaModule | undefined {
   if (cached === undefined) {
     const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const m = typeof p?.getBuiltinModule === 'function' ? (p.getBuiltinModule('node:crypto') as NodeChaChaModule | undefined) : undefined;
-    cached = typeof m?.createCipheriv === 'function' && typeof m.getCiphers === 'function' && m.getCiphers().includes('chacha20') ? m : null;
+    const m =
+      typeof p?.getBuiltinModule === 'function'
+        ? (p.getBuiltinModule('node:crypto') as NodeChaChaModule | undefined)
+        : undefined;
+    cached =
+      typeof m?.createCipheriv === 'function' &&
+      typeof m.getCiphers === 'function' &&
+      m.getCiphers().includes('chacha20')
+        ? m
+        : null;
   }
   return cached ?? undefined;
 }

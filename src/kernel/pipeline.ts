@@ -18,11 +18,30 @@
  * bits at element d of the same rounding stream, unclipped.
  */
 import { ShardwireError } from '../errors.ts';
-import { OP_CLAMP, OP_MEASURE, OP_NONE, OP_SCALE, OUT_AFTER, OUT_COUNT, OUT_NORM_HI, OUT_NORM_LO, PARAM_BOUND, PARAM_MULT } from './abi.ts';
+import {
+  OP_CLAMP,
+  OP_MEASURE,
+  OP_NONE,
+  OP_SCALE,
+  OUT_AFTER,
+  OUT_COUNT,
+  OUT_NORM_HI,
+  OUT_NORM_LO,
+  PARAM_BOUND,
+  PARAM_MULT,
+} from './abi.ts';
 import type { Kernel } from './kernel.ts';
 import { forEachChunk, loadRingChunk, storeRingChunk, STEP_ELEMS } from './chunks.ts';
 import { clipMultiplier, combineMeasure, KIND_CODE, measureLimit, verifyClip, type ClipReport } from './clip.ts';
-import { setWeight, throwEncodeError, validateClip, validateEncode, type ClipOptions, type EncodeOptions, type Validated } from './fixed-point.ts';
+import {
+  setWeight,
+  throwEncodeError,
+  validateClip,
+  validateEncode,
+  type ClipOptions,
+  type EncodeOptions,
+  type Validated,
+} from './fixed-point.ts';
 import { openPrg, type PrgCursor } from './keystream.ts';
 import { amasks, openMasks, type MaskSet } from './masks.ts';
 import { checkStatus, failingIndex, STATUS_OK, STATUS_RING_RANGE } from './status.ts';
@@ -86,7 +105,11 @@ export function encodeMasked(k: Kernel, x: RealVector, opts: MaskedEncodeOptions
   const noise = opts.noise === undefined ? undefined : aringVector(opts.noise, 'noise', total, v.ring);
   const out = opts.out === undefined ? allocRing(v.ring, total) : aringVector(opts.out, 'out', total, v.ring);
   if (out.buffer === v.x.buffer || out.buffer === noise?.buffer) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"out" shares its memory with "${out.buffer === v.x.buffer ? 'x' : 'noise'}"; pass a separate output vector`, { field: 'out' });
+    throw new ShardwireError(
+      'E_BAD_ARGUMENT',
+      `"out" shares its memory with "${out.buffer === v.x.buffer ? 'x' : 'noise'}"; pass a separate output vector`,
+      { field: 'out' },
+    );
   }
   const width = v.ring === 32 ? 4 : 8;
   const { bytes, keyOffset } = k.views;
@@ -122,10 +145,19 @@ function fused(r: Run, off: number, n: number, op: number, kind: number, label?:
   if (status === STATUS_OK) return;
   if (status === STATUS_RING_RANGE) {
     const index = off + failingIndex(k);
-    throw new ShardwireError('E_RING_OVERFLOW', `${(label ?? ((i) => `"x[${i}]" = ${v.x[i]}`))(index)} encodes outside the 32-bit ring's signed range [−2^31, 2^31); use ring 64, a lower exponent or clipping`, { index });
+    throw new ShardwireError(
+      'E_RING_OVERFLOW',
+      `${(label ?? ((i) => `"x[${i}]" = ${v.x[i]}`))(index)} encodes outside the 32-bit ring's signed range ` +
+        '[−2^31, 2^31); use ring 64, a lower exponent or clipping',
+      { index },
+    );
   }
   if (label) {
-    throw new ShardwireError('E_RING_OVERFLOW', `${label(off)} times 10^${v.exponent} cannot be encoded (not below 2^53); lower the exponent`, { index: off });
+    throw new ShardwireError(
+      'E_RING_OVERFLOW',
+      `${label(off)} times 10^${v.exponent} cannot be encoded (not below 2^53); lower the exponent`,
+      { index: off },
+    );
   }
   throwEncodeError(k, v, status, off);
 }
@@ -160,14 +192,19 @@ function linfPass(r: Run, bound: bigint): ClipReport {
   let before = 0n;
   let after = 0n;
   let changed = 0;
-  forEachChunk(r.k, r.v.x.length, (off, n) => {
-    loadChunk(r, off, n);
-    fused(r, off, n, OP_CLAMP, KIND_CODE.linf);
-    before = combineMeasure('linf', before, params[OUT_NORM_LO]);
-    after = combineMeasure('linf', after, params[OUT_AFTER]);
-    changed += Number(params[OUT_COUNT]);
-    finish(r, off, n);
-  }, STEP_ELEMS);
+  forEachChunk(
+    r.k,
+    r.v.x.length,
+    (off, n) => {
+      loadChunk(r, off, n);
+      fused(r, off, n, OP_CLAMP, KIND_CODE.linf);
+      before = combineMeasure('linf', before, params[OUT_NORM_LO]);
+      after = combineMeasure('linf', after, params[OUT_AFTER]);
+      changed += Number(params[OUT_COUNT]);
+      finish(r, off, n);
+    },
+    STEP_ELEMS,
+  );
   verifyClip('linf', bound, after);
   return { norm: 'linf', bound, before, after, clipped: before > bound, changed };
 }
@@ -182,26 +219,36 @@ function twoPasses(r: Run, norm: 'l1' | 'l2', bound: bigint): ClipReport {
   const base = v.ring === 32 ? 0 : 4 * out.length; // ring 64: the upper half, which pass 2 reaches last
   const ioB = k.raw.ioBPtr();
   let before = 0n;
-  forEachChunk(k, d, (off, n) => {
-    loadChunk(r, off, n);
-    park?.set(k.views.bytes.subarray(ioB, ioB + 4 * n), base + 4 * off);
-    fused(r, off, n, OP_MEASURE, kind);
-    before = combineMeasure(norm, before, measured(k));
-  }, STEP_ELEMS);
+  forEachChunk(
+    k,
+    d,
+    (off, n) => {
+      loadChunk(r, off, n);
+      park?.set(k.views.bytes.subarray(ioB, ioB + 4 * n), base + 4 * off);
+      fused(r, off, n, OP_MEASURE, kind);
+      before = combineMeasure(norm, before, measured(k));
+    },
+    STEP_ELEMS,
+  );
   const clipped = before > measureLimit(norm, bound);
   if (clipped) k.views.params[PARAM_MULT] = clipMultiplier(norm, before, bound);
   let after = clipped ? 0n : before;
   let changed = 0;
-  forEachChunk(k, d, (off, n) => {
-    k.views.f64A.set(v.x.subarray(off, off + n));
-    if (park) k.views.bytes.set(park.subarray(base + 4 * off, base + 4 * (off + n)), ioB);
-    fused(r, off, n, clipped ? OP_SCALE : OP_NONE, kind);
-    if (clipped) {
-      after = combineMeasure(norm, after, measured(k)); // verify, don't trust
-      changed += Number(k.views.params[OUT_COUNT]);
-    }
-    finish(r, off, n);
-  }, STEP_ELEMS);
+  forEachChunk(
+    k,
+    d,
+    (off, n) => {
+      k.views.f64A.set(v.x.subarray(off, off + n));
+      if (park) k.views.bytes.set(park.subarray(base + 4 * off, base + 4 * (off + n)), ioB);
+      fused(r, off, n, clipped ? OP_SCALE : OP_NONE, kind);
+      if (clipped) {
+        after = combineMeasure(norm, after, measured(k)); // verify, don't trust
+        changed += Number(k.views.params[OUT_COUNT]);
+      }
+      finish(r, off, n);
+    },
+    STEP_ELEMS,
+  );
   verifyClip(norm, bound, after);
   return { norm, bound, before, after, clipped, changed };
 }

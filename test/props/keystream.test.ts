@@ -22,7 +22,20 @@ const CHUNK_BYTES = CHUNK * 8;
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const ringArb = fc.constantFrom<RingBits>(32, 64);
 /** Byte counts around every boundary a stream is cut at: blocks, OpenSSL pieces, arena chunks. */
-const BYTE_EDGES = [0, 1, 3, 63, 64, 65, PIECE_BYTES - 1, PIECE_BYTES, PIECE_BYTES + 1, CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1];
+const BYTE_EDGES = [
+  0,
+  1,
+  3,
+  63,
+  64,
+  65,
+  PIECE_BYTES - 1,
+  PIECE_BYTES,
+  PIECE_BYTES + 1,
+  CHUNK_BYTES - 1,
+  CHUNK_BYTES,
+  CHUNK_BYTES + 1,
+];
 /** Element counts around the kernel's chunk and the streaming step. */
 const ELEM_EDGES = [0, 1, 2, 15, 16, 17, STEP_ELEMS - 1, STEP_ELEMS, STEP_ELEMS + 1, CHUNK - 1, CHUNK, CHUNK + 1];
 
@@ -37,16 +50,24 @@ test('the keystream source can be forced either way, and auto picks node:crypto 
   assert.equal(wasm.keystreamSource, 'wasm');
   assert.equal((await Kernel.load('scalar')).keystreamSource, 'node:crypto');
   assert.equal(resolveKeystream('auto'), 'node:crypto');
-  assert.throws(() => resolveKeystream('openssl' as 'wasm'), (e) => isShardwireError(e, 'E_BAD_ARGUMENT'));
+  assert.throws(
+    () => resolveKeystream('openssl' as 'wasm'),
+    (e) => isShardwireError(e, 'E_BAD_ARGUMENT'),
+  );
 });
 
 test('node:crypto keystream ≡ kernel keystream: random seeds, offsets and lengths', () => {
   fc.assert(
-    fc.property(seedArb, fc.oneof(fc.nat({ max: 5000 }), fc.constantFrom(...BYTE_EDGES)), fc.oneof(fc.nat({ max: 3000 }), fc.constantFrom(...BYTE_EDGES)), (seed, offset, length) => {
-      const a = node.prgBytes(seed, offset, length);
-      assert.equal(a.length, length);
-      assert.ok(equal(a, wasm.prgBytes(seed, offset, length)), `offset ${offset} length ${length}`);
-    }),
+    fc.property(
+      seedArb,
+      fc.oneof(fc.nat({ max: 5000 }), fc.constantFrom(...BYTE_EDGES)),
+      fc.oneof(fc.nat({ max: 3000 }), fc.constantFrom(...BYTE_EDGES)),
+      (seed, offset, length) => {
+        const a = node.prgBytes(seed, offset, length);
+        assert.equal(a.length, length);
+        assert.ok(equal(a, wasm.prgBytes(seed, offset, length)), `offset ${offset} length ${length}`);
+      },
+    ),
     { numRuns: 150 },
   );
 });
@@ -65,27 +86,46 @@ test('node:crypto keystream ≡ kernel keystream across chunk boundaries, at odd
 
 test('expandMasks gives identical vectors on both paths, both rings, any offset and sign', () => {
   fc.assert(
-    fc.property(ringArb, fc.oneof(fc.nat({ max: 400 }), fc.constantFrom(...ELEM_EDGES)), fc.oneof(fc.nat({ max: 300 }), fc.constantFrom(1, 15, 17, CHUNK - 1)), fc.array(seedArb, { minLength: 1, maxLength: 4 }), seedArb, (ring, length, offset, seeds, xSeed) => {
-      const signs = seeds.map((_, i) => (i % 2 ? -1 : 1));
-      const x = wasm.expandMasks(allocRing(ring, length), [xSeed], [1]);
-      const a = node.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
-      const b = wasm.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
-      const c = scalarWasm.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
-      assert.ok(equal(a, b) && equal(b, c), `ring ${ring} length ${length} offset ${offset}`);
-    }),
+    fc.property(
+      ringArb,
+      fc.oneof(fc.nat({ max: 400 }), fc.constantFrom(...ELEM_EDGES)),
+      fc.oneof(fc.nat({ max: 300 }), fc.constantFrom(1, 15, 17, CHUNK - 1)),
+      fc.array(seedArb, { minLength: 1, maxLength: 4 }),
+      seedArb,
+      (ring, length, offset, seeds, xSeed) => {
+        const signs = seeds.map((_, i) => (i % 2 ? -1 : 1));
+        const x = wasm.expandMasks(allocRing(ring, length), [xSeed], [1]);
+        const a = node.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
+        const b = wasm.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
+        const c = scalarWasm.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
+        assert.ok(equal(a, b) && equal(b, c), `ring ${ring} length ${length} offset ${offset}`);
+      },
+    ),
     { numRuns: 60 },
   );
 });
 
 test('the randomized encode rounds identically on both paths (same rounding key), encode and encodeAndClip', () => {
   fc.assert(
-    fc.property(ringArb, fc.oneof(fc.nat({ max: 300 }), fc.constantFrom(STEP_ELEMS + 1, CHUNK + 1)), seedArb, fc.integer({ min: 0, max: 9 }), (ring, length, key, exponent) => {
-      const x = Float64Array.from({ length }, (_, i) => Math.sin(i + key[0]) * 1.37);
-      const a = node.encode(x, { exponent, ring, key });
-      assert.ok(equal(a, wasm.encode(x, { exponent, ring, key })));
-      const clip = { norm: 'l2' as const, bound: Math.min(0.3 * Math.sqrt(length), 2 ** 30 / 10 ** exponent) }; // fits ring 32
-      assert.ok(equal(node.encodeAndClip(x, { exponent, ring, key, clip }).vector, wasm.encodeAndClip(x, { exponent, ring, key, clip }).vector));
-    }),
+    fc.property(
+      ringArb,
+      fc.oneof(fc.nat({ max: 300 }), fc.constantFrom(STEP_ELEMS + 1, CHUNK + 1)),
+      seedArb,
+      fc.integer({ min: 0, max: 9 }),
+      (ring, length, key, exponent) => {
+        const x = Float64Array.from({ length }, (_, i) => Math.sin(i + key[0]) * 1.37);
+        const a = node.encode(x, { exponent, ring, key });
+        assert.ok(equal(a, wasm.encode(x, { exponent, ring, key })));
+        const bound = Math.min(0.3 * Math.sqrt(length), 2 ** 30 / 10 ** exponent); // fits ring 32
+        const clip = { norm: 'l2' as const, bound };
+        assert.ok(
+          equal(
+            node.encodeAndClip(x, { exponent, ring, key, clip }).vector,
+            wasm.encodeAndClip(x, { exponent, ring, key, clip }).vector,
+          ),
+        );
+      },
+    ),
     { numRuns: 40 },
   );
 });
@@ -98,8 +138,18 @@ test('no key or keystream stays in the arena after masks or encodes on either pa
     k.prgBytes(seed, 3, 1000);
     const { bytes, keyOffset, seedsOffset } = k.views;
     const ioB = k.raw.ioBPtr();
-    assert.ok(bytes.subarray(keyOffset, keyOffset + 32).every((b) => b === 0), `${k.keystreamSource}: key slot`);
-    assert.ok(bytes.subarray(seedsOffset, seedsOffset + 32).every((b) => b === 0), `${k.keystreamSource}: seed slot`);
-    if (k === node) assert.ok(bytes.subarray(ioB, ioB + 8 * STEP_ELEMS).every((b) => b === 0), 'node: keystream copies in IO_B');
+    assert.ok(
+      bytes.subarray(keyOffset, keyOffset + 32).every((b) => b === 0),
+      `${k.keystreamSource}: key slot`,
+    );
+    assert.ok(
+      bytes.subarray(seedsOffset, seedsOffset + 32).every((b) => b === 0),
+      `${k.keystreamSource}: seed slot`,
+    );
+    if (k === node)
+      assert.ok(
+        bytes.subarray(ioB, ioB + 8 * STEP_ELEMS).every((b) => b === 0),
+        'node: keystream copies in IO_B',
+      );
   }
 });

@@ -9,7 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Kernel, allocRing, type ClipReport, type NormKind, type RingBits, type RingVector } from '../../src/kernel/index.ts';
+import {
+  Kernel,
+  allocRing,
+  type ClipReport,
+  type NormKind,
+  type RingBits,
+  type RingVector,
+} from '../../src/kernel/index.ts';
 import { STEP_ELEMS } from '../../src/kernel/chunks.ts';
 import { isShardwireError } from '../../src/errors.ts';
 
@@ -40,7 +47,11 @@ interface Case {
 function composition(k: Kernel, c: Case): { vector: RingVector; clip: ClipReport } {
   const d = c.x.length;
   const common = { exponent: c.exponent, ring: c.ring, key: c.key, rounding: c.rounding };
-  const enc = k.encodeAndClip(c.x, { ...common, clip: { norm: c.norm, bound: c.bound }, ...(c.weight === undefined ? {} : { weight: c.weight }) });
+  const enc = k.encodeAndClip(c.x, {
+    ...common,
+    clip: { norm: c.norm, bound: c.bound },
+    ...(c.weight === undefined ? {} : { weight: c.weight }),
+  });
   let vector = enc.vector;
   if (c.weight !== undefined) {
     const padded = new Float64Array(d + 1);
@@ -57,9 +68,16 @@ function composition(k: Kernel, c: Case): { vector: RingVector; clip: ClipReport
 
 function pipeline(k: Kernel, c: Case, out?: RingVector) {
   return k.encodeMasked(c.x, {
-    exponent: c.exponent, ring: c.ring, key: c.key, rounding: c.rounding, clip: { norm: c.norm, bound: c.bound },
-    seeds: c.seeds, signs: c.signs,
-    ...(c.weight === undefined ? {} : { weight: c.weight }), ...(c.noise ? { noise: c.noise } : {}), ...(out ? { out } : {}),
+    exponent: c.exponent,
+    ring: c.ring,
+    key: c.key,
+    rounding: c.rounding,
+    clip: { norm: c.norm, bound: c.bound },
+    seeds: c.seeds,
+    signs: c.signs,
+    ...(c.weight === undefined ? {} : { weight: c.weight }),
+    ...(c.noise ? { noise: c.noise } : {}),
+    ...(out ? { out } : {}),
   });
 }
 
@@ -100,19 +118,31 @@ const caseArb = fc
     const weight = r.weight === undefined ? undefined : Math.min(r.weight, cap); // w·S fits ring 32 too
     const scale = Math.min(r.scale, cap / (weight ?? 1) / 4);
     const x = Float64Array.from({ length: r.length }, (_, i) => Math.sin(i * 1.7 + r.key[0]) * scale);
-    const norm = r.norm === 'linf' ? scale : r.norm === 'l1' ? scale * r.length * 0.64 : scale * Math.sqrt(r.length / 2);
+    const norm =
+      r.norm === 'linf' ? scale : r.norm === 'l1' ? scale * r.length * 0.64 : scale * Math.sqrt(r.length / 2);
     const bound = Math.min(norm * r.boundFraction, cap);
     const total = r.length + (r.weight === undefined ? 0 : 1);
     const noise = r.withNoise ? k0.expandMasks(allocRing(r.ring, total), [r.noiseSeed], [1]) : undefined;
     return {
-      x, exponent: r.exponent, ring: r.ring, norm: r.norm, bound, weight, noise,
-      seeds: r.seeds, signs: r.seeds.map((s) => (s[0] & 1 ? -1 : 1)), key: r.key, rounding: r.halfEven ? 'half-even' : 'randomized',
+      x,
+      exponent: r.exponent,
+      ring: r.ring,
+      norm: r.norm,
+      bound,
+      weight,
+      noise,
+      seeds: r.seeds,
+      signs: r.seeds.map((s) => (s[0] & 1 ? -1 : 1)),
+      key: r.key,
+      rounding: r.halfEven ? 'half-even' : 'randomized',
     };
   });
 
-test('encodeMasked ≡ encodeAndClip → weight → ringAdd(noise) → expandMasks (random cases, every kernel)', () => {
+test('encodeMasked ≡ encodeAndClip → weight → ringAdd(noise) → expandMasks (random cases, all kernels)', () => {
   fc.assert(
-    fc.property(caseArb, fc.nat({ max: kernels.length - 1 }), (c, which) => assertSame(kernels[which], c, `d=${c.x.length} ${c.norm} ring ${c.ring}`)),
+    fc.property(caseArb, fc.nat({ max: kernels.length - 1 }), (c, which) =>
+      assertSame(kernels[which], c, `d=${c.x.length} ${c.norm} ring ${c.ring}`),
+    ),
     { numRuns: 150 },
   );
 });
@@ -125,9 +155,25 @@ test('encodeMasked ≡ composition across chunk boundaries (two steps and more, 
       for (const norm of ['l2', 'l1', 'linf'] as const) {
         const bound = norm === 'linf' ? 0.005 : norm === 'l1' ? length * 0.003 : Math.sqrt(length) * 0.004; // clipped
         for (const k of kernels.slice(0, 2)) {
-          const c: Case = { x, exponent: 6, ring, norm, bound, seeds, signs: [1, -1, 1], key: new Uint8Array(32).fill(9), rounding: 'randomized', weight: 0.5, noise: k0.expandMasks(allocRing(ring, length + 1), [seeds[0]], [1]) };
+          const c: Case = {
+            x,
+            exponent: 6,
+            ring,
+            norm,
+            bound,
+            seeds,
+            signs: [1, -1, 1],
+            key: new Uint8Array(32).fill(9),
+            rounding: 'randomized',
+            weight: 0.5,
+            noise: k0.expandMasks(allocRing(ring, length + 1), [seeds[0]], [1]),
+          };
           assertSame(k, c, `d=${length} ${norm} ring ${ring}`);
-          assertSame(k, { ...c, bound: bound * 10, weight: undefined, noise: undefined }, `d=${length} ${norm} ring ${ring} unclipped`);
+          assertSame(
+            k,
+            { ...c, bound: bound * 10, weight: undefined, noise: undefined },
+            `d=${length} ${norm} ring ${ring} unclipped`,
+          );
         }
       }
     }
@@ -135,7 +181,17 @@ test('encodeMasked ≡ composition across chunk boundaries (two steps and more, 
 });
 
 test('a reused output gives the same result as a fresh one, round after round', () => {
-  const c: Case = { x: Float64Array.from({ length: STEP_ELEMS + 9 }, (_, i) => (i % 7) - 3), exponent: 3, ring: 64, norm: 'l2', bound: 50, seeds: [new Uint8Array(32).fill(4)], signs: [-1], key: new Uint8Array(32).fill(5), rounding: 'randomized' };
+  const c: Case = {
+    x: Float64Array.from({ length: STEP_ELEMS + 9 }, (_, i) => (i % 7) - 3),
+    exponent: 3,
+    ring: 64,
+    norm: 'l2',
+    bound: 50,
+    seeds: [new Uint8Array(32).fill(4)],
+    signs: [-1],
+    key: new Uint8Array(32).fill(5),
+    rounding: 'randomized',
+  };
   const out = allocRing(64, c.x.length);
   const fresh = pipeline(k0, c).vector;
   for (let round = 0; round < 3; round++) {
@@ -147,16 +203,37 @@ test('a reused output gives the same result as a fresh one, round after round', 
 
 test('bad elements fail as the composition does, and the output is zeroed', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: STEP_ELEMS + 20 }), fc.constantFrom(NaN, Infinity, 1e300), fc.constantFrom<NormKind>('l2', 'linf'), (index, bad, norm) => {
-      const x = new Float64Array(STEP_ELEMS + 21).fill(0.5);
-      x[index] = bad;
-      const c: Case = { x, exponent: 6, ring: 32, norm, bound: 1, seeds: [new Uint8Array(32)], signs: [1], key: new Uint8Array(32), rounding: 'randomized' };
-      const out = new Uint32Array(x.length).fill(7);
-      const code = bad === 1e300 ? 'E_RING_OVERFLOW' : 'E_BAD_VECTOR';
-      assert.throws(() => composition(k0, c), (e) => isShardwireError(e, code) && e.details.index === index);
-      assert.throws(() => pipeline(k0, c, out), (e) => isShardwireError(e, code) && e.details.index === index);
-      assert.ok(out.every((v) => v === 0));
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: STEP_ELEMS + 20 }),
+      fc.constantFrom(NaN, Infinity, 1e300),
+      fc.constantFrom<NormKind>('l2', 'linf'),
+      (index, bad, norm) => {
+        const x = new Float64Array(STEP_ELEMS + 21).fill(0.5);
+        x[index] = bad;
+        const c: Case = {
+          x,
+          exponent: 6,
+          ring: 32,
+          norm,
+          bound: 1,
+          seeds: [new Uint8Array(32)],
+          signs: [1],
+          key: new Uint8Array(32),
+          rounding: 'randomized',
+        };
+        const out = new Uint32Array(x.length).fill(7);
+        const code = bad === 1e300 ? 'E_RING_OVERFLOW' : 'E_BAD_VECTOR';
+        assert.throws(
+          () => composition(k0, c),
+          (e) => isShardwireError(e, code) && e.details.index === index,
+        );
+        assert.throws(
+          () => pipeline(k0, c, out),
+          (e) => isShardwireError(e, code) && e.details.index === index,
+        );
+        assert.ok(out.every((v) => v === 0));
+      },
+    ),
     { numRuns: 20 },
   );
 });
@@ -165,7 +242,11 @@ test('encodeMasked refuses a wrong output, noise or mask list with precise codes
   const x = new Float64Array(10);
   const base = { exponent: 2, ring: 32 as const, clip: { norm: 'l2' as const, bound: 1 }, seeds: [], signs: [] };
   const bad = (opts: object, code: 'E_BAD_VECTOR' | 'E_BAD_ARGUMENT' | 'E_RING_OVERFLOW', what: string) =>
-    assert.throws(() => k0.encodeMasked(x, { ...base, ...opts }), (e) => isShardwireError(e, code), what);
+    assert.throws(
+      () => k0.encodeMasked(x, { ...base, ...opts }),
+      (e) => isShardwireError(e, code),
+      what,
+    );
   bad({ out: new Uint32Array(9) }, 'E_BAD_VECTOR', 'short out');
   bad({ out: new BigUint64Array(10) }, 'E_BAD_VECTOR', 'out of the other ring');
   bad({ weight: 2, out: new Uint32Array(10) }, 'E_BAD_VECTOR', 'out without room for the weight');
@@ -187,25 +268,61 @@ test('wasm memory stays constant and no key stays in the arena across pipeline c
     const before = k.memoryBytes;
     const x = Float64Array.from({ length: 300 }, (_, i) => i / 300);
     const out = new Uint32Array(301);
-    for (let i = 0; i < 2000; i++) k.encodeMasked(x, { exponent: 4, ring: 32, clip: { norm: i % 2 ? 'l2' : 'linf', bound: 1 }, weight: 0.5, seeds: [new Uint8Array(32).fill(i & 255)], signs: [1], out });
+    for (let i = 0; i < 2000; i++)
+      k.encodeMasked(x, {
+        exponent: 4,
+        ring: 32,
+        clip: { norm: i % 2 ? 'l2' : 'linf', bound: 1 },
+        weight: 0.5,
+        seeds: [new Uint8Array(32).fill(i & 255)],
+        signs: [1],
+        out,
+      });
     assert.equal(k.memoryBytes, before);
     const { bytes, keyOffset, seedsOffset } = k.views;
     const ioA = k.raw.ioAPtr();
     const ioB = k.raw.ioBPtr();
     assert.ok(bytes.subarray(keyOffset, keyOffset + 32).every((b) => b === 0));
     assert.ok(bytes.subarray(seedsOffset, seedsOffset + 32).every((b) => b === 0));
-    assert.ok(bytes.subarray(ioA, ioA + 8 * STEP_ELEMS).every((b) => b === 0), 'IO_A wiped');
-    assert.ok(bytes.subarray(ioB, ioB + 8 * STEP_ELEMS).every((b) => b === 0), 'IO_B wiped');
+    assert.ok(
+      bytes.subarray(ioA, ioA + 8 * STEP_ELEMS).every((b) => b === 0),
+      'IO_A wiped',
+    );
+    assert.ok(
+      bytes.subarray(ioB, ioB + 8 * STEP_ELEMS).every((b) => b === 0),
+      'IO_B wiped',
+    );
   }
 });
 
 test('values the SIMD part hands to the scalar loop (|x·S| in [2^51, 2^53)) encode as the composition does', () => {
   fc.assert(
-    fc.property(fc.array(fc.nat({ max: 299 }), { minLength: 1, maxLength: 5 }), fc.constantFrom<NormKind>('linf', 'l2'), fc.double({ min: 2 ** 51, max: 2 ** 53 - 2 ** 10, noNaN: true }), seedArb, (at, norm, big, key) => {
-      const x = Float64Array.from({ length: 300 }, (_, i) => Math.sin(i) * 1000);
-      for (const i of at) x[i] = i % 2 ? big : -big;
-      for (const k of kernels) assertSame(k, { x, exponent: 0, ring: 64, norm, bound: norm === 'linf' ? 2 ** 52 : 2 ** 60, seeds: [key], signs: [1], key, rounding: 'randomized' }, `big values at ${at}`);
-    }),
+    fc.property(
+      fc.array(fc.nat({ max: 299 }), { minLength: 1, maxLength: 5 }),
+      fc.constantFrom<NormKind>('linf', 'l2'),
+      fc.double({ min: 2 ** 51, max: 2 ** 53 - 2 ** 10, noNaN: true }),
+      seedArb,
+      (at, norm, big, key) => {
+        const x = Float64Array.from({ length: 300 }, (_, i) => Math.sin(i) * 1000);
+        for (const i of at) x[i] = i % 2 ? big : -big;
+        for (const k of kernels)
+          assertSame(
+            k,
+            {
+              x,
+              exponent: 0,
+              ring: 64,
+              norm,
+              bound: norm === 'linf' ? 2 ** 52 : 2 ** 60,
+              seeds: [key],
+              signs: [1],
+              key,
+              rounding: 'randomized',
+            },
+            `big values at ${at}`,
+          );
+      },
+    ),
     { numRuns: 30 },
   );
 });

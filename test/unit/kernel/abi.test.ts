@@ -52,11 +52,12 @@ test('secrets do not stay in the arena: key and seed slots are zero after use', 
   assert.ok(bytes.subarray(seedsOffset, seedsOffset + 32).every((b) => b === 0));
 });
 
-test('PARAMS slots and fused-pass ops in src/kernel/abi.ts mirror assembly/arena.ts and assembly/fused.ts', async () => {
+test('PARAMS slots and fused-pass ops in src/kernel/abi.ts mirror assembly/arena.ts and fused.ts', async () => {
   const abi = await import('../../../src/kernel/abi.ts');
   const read = (file: string, prefix: string) => {
     const text = readFileSync(new URL(`../../../assembly/${file}`, import.meta.url), 'utf8');
-    return Object.fromEntries([...text.matchAll(new RegExp(`export const (${prefix}\\w+): u32 = (\\d+);`, 'g'))].map((m) => [m[1], Number(m[2])]));
+    const found = text.matchAll(new RegExp(`export const (${prefix}\\w+): u32 = (\\d+);`, 'g'));
+    return Object.fromEntries([...found].map((m) => [m[1], Number(m[2])]));
   };
   const asm = { ...read('arena.ts', '(?:PARAM|OUT)_'), ...read('fused.ts', 'OP_') };
   assert.ok(Object.keys(asm).length >= 13);

@@ -7,7 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernel, allocRing, type RingBits, type RingVector } from '../../../src/kernel/index.ts';
-import { MAX_WORKER_STREAMS, openWorkerStreams, stopKeystreamWorker, workerSlotsZeroed } from '../../../src/kernel/keystream-worker.ts';
+import {
+  MAX_WORKER_STREAMS,
+  openWorkerStreams,
+  stopKeystreamWorker,
+  workerSlotsZeroed,
+} from '../../../src/kernel/keystream-worker.ts';
 import { isShardwireError } from '../../../src/errors.ts';
 
 const withWorker = await Kernel.load('simd');
@@ -19,17 +24,27 @@ function equal(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): bo
   return true;
 }
 
-const seedsOf = (n: number, salt: number) => Array.from({ length: n }, (_, i) => Uint8Array.from({ length: 32 }, (_, j) => (i * 31 + j * 7 + salt) & 255));
+const seedsOf = (n: number, salt: number) =>
+  Array.from({ length: n }, (_, i) => Uint8Array.from({ length: 32 }, (_, j) => (i * 31 + j * 7 + salt) & 255));
 
 test('the worker runs here (node:crypto, worker_threads, 2+ CPUs) and can be switched off', async () => {
   assert.equal(withWorker.keystreamWorker, true);
   assert.equal(inline.keystreamWorker, false);
-  assert.equal((await Kernel.load('simd', { keystream: 'wasm' })).keystreamWorker, false, 'the wasm source makes its own keystream');
+  assert.equal(
+    (await Kernel.load('simd', { keystream: 'wasm' })).keystreamWorker,
+    false,
+    'the wasm source makes its own keystream',
+  );
 });
 
 test('masks from the worker equal masks from the calling thread (both rings, offsets, 1..9 seeds)', () => {
   for (const ring of [32, 64] as const satisfies readonly RingBits[]) {
-    for (const [count, length, offset] of [[1, 300_000, 0], [4, 70_001, 5], [MAX_WORKER_STREAMS, 40_000, 17], [MAX_WORKER_STREAMS + 1, 40_000, 3]] as const) {
+    for (const [count, length, offset] of [
+      [1, 300_000, 0],
+      [4, 70_001, 5],
+      [MAX_WORKER_STREAMS, 40_000, 17],
+      [MAX_WORKER_STREAMS + 1, 40_000, 3],
+    ] as const) {
       const seeds = seedsOf(count, length);
       const signs = seeds.map((_, i) => (i % 3 ? 1 : -1));
       const x = inline.expandMasks(allocRing(ring, length), [seedsOf(1, 99)[0]], [1]);
@@ -46,23 +61,45 @@ test('the pipeline with the worker equals the pipeline without it, call after ca
   const seeds = seedsOf(4, 1);
   for (const norm of ['l2', 'linf'] as const) {
     for (let round = 0; round < 3; round++) {
-      const opts = { exponent: 6, ring: 32 as const, clip: { norm, bound: 0.5 }, seeds, signs: [1, -1, 1, -1], key: seedsOf(1, round)[0], weight: 0.5 };
-      assert.ok(equal(withWorker.encodeMasked(x, opts).vector, inline.encodeMasked(x, opts).vector), `${norm} round ${round}`);
+      const opts = {
+        exponent: 6,
+        ring: 32 as const,
+        clip: { norm, bound: 0.5 },
+        seeds,
+        signs: [1, -1, 1, -1],
+        key: seedsOf(1, round)[0],
+        weight: 0.5,
+      };
+      assert.ok(
+        equal(withWorker.encodeMasked(x, opts).vector, inline.encodeMasked(x, opts).vector),
+        `${norm} round ${round}`,
+      );
     }
   }
   assert.ok(workerSlotsZeroed());
 });
 
-test('a call that fails half-way cancels the worker job; nothing is left in shared memory; the next call is right', () => {
+test('a call failing half-way cancels the worker job, leaves no keystream behind; the next call is right', () => {
   const x = Float64Array.from({ length: 300_000 }, (_, i) => Math.cos(i) * 0.01);
   x[250_000] = NaN;
   const seeds = seedsOf(4, 2);
-  const opts = { exponent: 6, ring: 32 as const, clip: { norm: 'linf' as const, bound: 0.5 }, seeds, signs: [1, 1, 1, 1] };
-  assert.throws(() => withWorker.encodeMasked(x, opts), (e) => isShardwireError(e, 'E_BAD_VECTOR') && e.details.index === 250_000);
+  const opts = {
+    exponent: 6,
+    ring: 32 as const,
+    clip: { norm: 'linf' as const, bound: 0.5 },
+    seeds,
+    signs: [1, 1, 1, 1],
+  };
+  assert.throws(
+    () => withWorker.encodeMasked(x, opts),
+    (e) => isShardwireError(e, 'E_BAD_VECTOR') && e.details.index === 250_000,
+  );
   assert.ok(workerSlotsZeroed());
   x[250_000] = 0;
   const key = seedsOf(1, 7)[0];
-  assert.ok(equal(withWorker.encodeMasked(x, { ...opts, key }).vector, inline.encodeMasked(x, { ...opts, key }).vector));
+  assert.ok(
+    equal(withWorker.encodeMasked(x, { ...opts, key }).vector, inline.encodeMasked(x, { ...opts, key }).vector),
+  );
 });
 
 test('a worker that is gone is taken over by the calling thread from where it stopped', async () => {
@@ -79,5 +116,10 @@ test('a worker that is gone is taken over by the calling thread from where it st
   // the next calls start a fresh worker and are right too
   const x = allocRing(64, 200_000);
   const seeds = seedsOf(3, 4);
-  assert.ok(equal(withWorker.expandMasks(x.slice() as RingVector, seeds, [1, 1, 1]), inline.expandMasks(x.slice() as RingVector, seeds, [1, 1, 1])));
+  assert.ok(
+    equal(
+      withWorker.expandMasks(x.slice() as RingVector, seeds, [1, 1, 1]),
+      inline.expandMasks(x.slice() as RingVector, seeds, [1, 1, 1]),
+    ),
+  );
 });

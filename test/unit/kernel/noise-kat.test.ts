@@ -173,14 +173,15 @@ const GAUSS_K_TIES: ReadonlyArray<readonly [position: number, window: number]> =
 ];
 
 for (const flavour of ['simd', 'scalar', 'debug'] as const) {
-  test(`noise [${flavour}]: the discrete Gaussian's K agrees with the reference where U ties a threshold on 32 digits`, async () => {
+  test(`noise [${flavour}]: the Gaussian's K agrees with the reference where U ties a threshold's first word`, async () => {
     const k = await Kernel.load(flavour);
     for (const [position, window] of GAUSS_K_TIES) {
       assert.equal(Number(new ref.BitStream(KEY, position).bits(32)), window, `stream window at ${position}`);
       for (const sigma of [1n, 3n, 1000n]) {
         const got = drawSamples(k, 'dgauss', 3, sigma, 0n, KEY, BigInt(position));
         const r = new ref.BitStream(KEY, position);
-        assert.deepEqual(Array.from(got.samples), Array.from({ length: 3 }, () => ref.discreteGaussian(r, sigma)), `tie at ${position}, σ = ${sigma}`);
+        const want = Array.from({ length: 3 }, () => ref.discreteGaussian(r, sigma));
+        assert.deepEqual(Array.from(got.samples), want, `tie at ${position}, σ = ${sigma}`);
         assert.equal(got.position, BigInt(r.position), `tie at ${position}, σ = ${sigma}: end position`);
       }
     }
