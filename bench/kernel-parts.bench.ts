@@ -11,29 +11,10 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Kernel } from '../src/kernel/index.ts';
+import { race, type Clock } from './race.ts';
 import { OP_CLAMP, OP_MEASURE, OP_NONE, OP_SCALE, PARAM_BOUND, PARAM_MULT, PARAM_WEIGHT } from '../src/kernel/abi.ts';
 
-const wall = process.argv.includes('--wall');
-function now(): number {
-  if (wall) return Number(process.hrtime.bigint()) / 1e9;
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
-/** Median seconds per call of each competitor, interleaved round by round after two warm-up calls each. */
-function race(fns: Record<string, () => unknown>, reps: number): Record<string, number> {
-  const names = Object.keys(fns);
-  for (let w = 0; w < 2; w++) for (const n of names) fns[n]();
-  const t: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < reps; r++) {
-    for (const n of names) {
-      const s = now();
-      fns[n]();
-      t[n].push(now() - s);
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, t[n].sort((a, b) => a - b)[Math.floor(reps / 2)]]));
-}
+const clock: Clock = process.argv.includes('--wall') ? 'wall' : 'cpu';
 
 const k = await Kernel.load('simd');
 const { bytes } = k.views;
@@ -57,7 +38,7 @@ const pieceFns = Object.fromEntries(
     },
   ]),
 );
-const tPieces = race(pieceFns, 9);
+const tPieces = race(pieceFns, 9, clock);
 const keystream = pieces.map((p) => ({ piece_bytes: p, gbps: +(total / tPieces[`${p}`] / 1e9).toFixed(3) }));
 
 // 2. fused pass vs separate exports
@@ -126,6 +107,7 @@ for (const [pass, c] of Object.entries(cases)) {
       },
     },
     reps,
+    clock,
   );
   const ns = (s: number) => +((s / 20 / n) * 1e9).toFixed(2);
   fused.push({
@@ -141,5 +123,5 @@ console.table(keystream);
 console.log('Fused chunk pass vs separate exports (16,384 elements, includes loading the f64 input and bits)');
 console.table(fused);
 console.log(
-  JSON.stringify({ bench: 'kernel-parts', clock: wall ? 'wall' : 'cpu', node: process.version, keystream, fused }),
+  JSON.stringify({ bench: 'kernel-parts', clock, node: process.version, keystream, fused }),
 );

@@ -19,29 +19,9 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { Kernel, type RingVector } from '../src/kernel/index.ts';
 import { PIECE_BYTES } from '../src/kernel/node-chacha.ts';
 import { nodeKeystream, plainMaskAdd, plainPipeline } from './plain-pipeline.ts';
+import { race, type Clock } from './race.ts';
 
-const cpuClock = process.argv.includes('--cpu');
-/** Seconds on the chosen clock. */
-function now(): number {
-  if (!cpuClock) return Number(process.hrtime.bigint()) / 1e9;
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
-/** Median seconds per call of each competitor: `warm` warm-up calls each, then `reps` interleaved rounds. */
-function race(fns: Record<string, () => unknown>, reps: number, warm = 2): Record<string, number> {
-  const names = Object.keys(fns);
-  for (let i = 0; i < warm; i++) for (const n of names) fns[n]();
-  const t: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < reps; r++) {
-    for (const n of names) {
-      const s = now();
-      fns[n]();
-      t[n].push(now() - s);
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, t[n].sort((a, b) => a - b)[Math.floor(reps / 2)]]));
-}
+const clock: Clock = process.argv.includes('--cpu') ? 'cpu' : 'wall';
 
 function assertEqual(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>, what: string): void {
   let same = a.length === b.length;
@@ -89,6 +69,7 @@ const tPrg = race(
     node_keystream_js_add: () => plainMaskAdd(words, seed, 64),
   },
   quick ? 5 : 11,
+  clock,
 );
 const gbps = (t: number) => +(prgBytes / t / 1e9).toFixed(3);
 const prg = {
@@ -154,7 +135,7 @@ for (const d of quick ? [1e4, 1e5] : [1e4, 1e6, 1e7]) {
       if (Math.abs(diff) > 1)
         throw new Error(`benchmark verification failed: plain TS at d=${d} ${norm} element ${i} differs by ${diff}`);
     }
-    const t = race(fns, d >= 1e7 ? 3 : d >= 1e6 ? 7 : 31, d >= 1e7 ? 1 : 2);
+    const t = race(fns, d >= 1e7 ? 3 : d >= 1e6 ? 7 : 31, clock, d >= 1e7 ? 1 : 2);
     const ms = (s: number) => +(s * 1e3).toFixed(3);
     pipeline.push({
       d,
@@ -173,7 +154,7 @@ for (const d of quick ? [1e4, 1e5] : [1e4, 1e6, 1e7]) {
 
 const result = {
   bench: 'kernel',
-  clock: cpuClock ? 'cpu' : 'wall',
+  clock,
   node: process.version,
   flavour: simd.flavour,
   keystream: simd.keystreamSource,
