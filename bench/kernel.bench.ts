@@ -97,8 +97,10 @@ interface PipelineRow {
   pipeline_one_thread_ms: number;
   pipeline_wasm_keystream_ms: number;
   composition_ms: number;
+  composition_wasm_keystream_ms: number;
   plain_ts_ms: number;
   vs_composition: number;
+  vs_composition_wasm_keystream: number;
   vs_plain_ts: number;
 }
 const pipeline: PipelineRow[] = [];
@@ -122,12 +124,16 @@ for (const d of quick ? [1e4, 1e5] : [1e4, 1e6, 1e7]) {
       pipeline_one_thread: () => simdInline.encodeMasked(x, { ...opts, out }).vector,
       pipeline_wasm_keystream: () => simdWasm.encodeMasked(x, opts).vector,
       composition: () => simd.expandMasks(simd.encodeAndClip(x, { exponent, ring, key, clip }).vector, seeds, signs),
+      // the composition as it ran before node:crypto's keystream: the kernel's ChaCha20 throughout
+      composition_wasm_keystream: () =>
+        simdWasm.expandMasks(simdWasm.encodeAndClip(x, { exponent, ring, key, clip }).vector, seeds, signs),
       plain_ts: () => plainPipeline(x, exponent, ring, clip.bound, key, seeds, norm),
     };
     // verify: the pipeline equals the composition exactly; the plain float clip may differ from
     // the exact integer clip by one unit per element, never more
     const want = fns.composition() as RingVector;
-    for (const name of ['pipeline', 'pipeline_reused_out', 'pipeline_one_thread', 'pipeline_wasm_keystream'] as const)
+    const same = ['pipeline', 'pipeline_reused_out', 'pipeline_one_thread', 'pipeline_wasm_keystream', 'composition_wasm_keystream'] as const;
+    for (const name of same)
       assertEqual(fns[name](), want, `${name} ≠ composition at d=${d} ${norm}`);
     const plain = fns.plain_ts();
     for (let i = 0; i < d; i++) {
@@ -145,11 +151,58 @@ for (const d of quick ? [1e4, 1e5] : [1e4, 1e6, 1e7]) {
       pipeline_one_thread_ms: ms(t.pipeline_one_thread),
       pipeline_wasm_keystream_ms: ms(t.pipeline_wasm_keystream),
       composition_ms: ms(t.composition),
+      composition_wasm_keystream_ms: ms(t.composition_wasm_keystream),
       plain_ts_ms: ms(t.plain_ts),
       vs_composition: +(t.composition / t.pipeline_reused_out).toFixed(2),
+      vs_composition_wasm_keystream: +(t.composition_wasm_keystream / t.pipeline_reused_out).toFixed(2),
       vs_plain_ts: +(t.plain_ts / t.pipeline_reused_out).toFixed(2),
     });
   }
+}
+
+// 3. Coordinator: n = 10 opened partials (raw ring-32 bytes) summed and decoded as a mean
+interface CoordinatorRow {
+  d: number;
+  n: number;
+  accumulate_ms: number;
+  accumulate_chunk_major_ms: number;
+  ring_sum_ms: number;
+  vs_ring_sum: number;
+}
+const coordinator: CoordinatorRow[] = [];
+for (const d of quick ? [1e4, 1e5] : [1e4, 1e6]) {
+  const n = 10;
+  const parts = Array.from({ length: n }, () => new Uint8Array(randomBytes(4 * d)));
+  const sum = new Uint32Array(d);
+  const mean = new Float64Array(d);
+  const fns = {
+    // new: one accumulator and one output, allocated once
+    accumulate: () => {
+      sum.fill(0);
+      for (const p of parts) simd.accumulate(sum, p);
+      return simd.decodeInto(sum, mean, { exponent, divisor: n });
+    },
+    accumulate_chunk_major: () => {
+      sum.fill(0);
+      simd.accumulate(sum, parts);
+      return simd.decodeInto(sum, mean, { exponent, divisor: n });
+    },
+    // before: a typed view per partial (as ringFromBytes adopts an opened payload), ringSum, decode
+    ring_sum: () => simd.decode(simd.ringSum(parts.map((p) => new Uint32Array(p.buffer))), { exponent, divisor: n }),
+  };
+  const want = fns.ring_sum();
+  assertEqual(fns.accumulate(), want, `accumulate ≠ ringSum at d=${d}`);
+  assertEqual(fns.accumulate_chunk_major(), want, `chunk-major accumulate ≠ ringSum at d=${d}`);
+  const t = race(fns, d >= 1e6 ? 9 : 31, clock);
+  const ms = (s: number) => +(s * 1e3).toFixed(3);
+  coordinator.push({
+    d,
+    n,
+    accumulate_ms: ms(t.accumulate),
+    accumulate_chunk_major_ms: ms(t.accumulate_chunk_major),
+    ring_sum_ms: ms(t.ring_sum),
+    vs_ring_sum: +(t.ring_sum / Math.min(t.accumulate, t.accumulate_chunk_major)).toFixed(2),
+  });
 }
 
 const result = {
@@ -160,6 +213,7 @@ const result = {
   keystream: simd.keystreamSource,
   ...prg,
   pipeline,
+  coordinator,
 };
 console.log(`PRG (mask expand + add, ring 64, ${prgBytes >> 20} MiB)`);
 console.table([
@@ -184,4 +238,6 @@ console.log(
     '(ms; ratios against the reused-output pipeline)',
 );
 console.table(pipeline);
+console.log('\nCoordinator: n opened partials (raw ring-32 bytes) summed and decoded as a mean (ms)');
+console.table(coordinator);
 console.log(JSON.stringify(result));
