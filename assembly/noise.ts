@@ -137,7 +137,9 @@ export function discreteGaussian(sigma: u64): i64 {
   while (true) {
     const k = <u64>gaussK();
     const j = uniformBelow(sigma);
-    if (!bernExp(j * (((k * sigma) << 1) + j), den)) continue;
+    const num = j * (((k * sigma) << 1) + j);
+    // below 1 (always when K = 0): bernExp's whole part is 0, so skip its two divisions
+    if (!(num < den ? bernExpFrac(num, den) : bernExp(num, den))) continue;
     const negative = takeBit() == 1;
     if (negative && k == 0 && j == 0) continue;
     const z = k * sigma + j;
