@@ -17,7 +17,7 @@
 import { NodeChaChaStream, nodeChaCha20 } from './node-chacha.ts';
 
 /** Most mask streams one worker job carries (more: the calling thread makes them all itself). */
-export const MAX_WORKER_STREAMS = 8;
+export const MAX_WORKER_STREAMS = 8; // masks.ts gives it all but the first stream of a call
 /** Bytes per slot: one OpenSSL call's worth (node-chacha.ts PIECE_BYTES). */
 const SLOT_BYTES = 64 * 1024;
 /** Slots per stream: two steps of ring-64 masks in flight. */

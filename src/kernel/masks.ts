@@ -81,11 +81,16 @@ export function openMasks(
   let element = offset;
   let widest = 0;
   if (k.keystreamSource === 'node:crypto') {
-    const many = seeds.length * length * width >= WORKER_MIN_BYTES;
-    const shared = k.keystreamWorker && many ? openWorkerStreams(seeds, offset * width, length * width) : undefined;
-    const streams: PrgCursor[] = shared
-      ? seeds.map((_, s) => ({ intoB: (n: number) => shared.read(s, bytes, ioB, n), close: () => {} }))
-      : seeds.map((s) => openPrg(k, s, offset * width, seedsOffset));
+    // The calling thread makes stream 0 itself and the worker the others (with one stream the
+    // worker would only add a copy: the calling thread has nothing else to do meanwhile).
+    const many = seeds.length >= 2 && seeds.length * length * width >= WORKER_MIN_BYTES;
+    const rest = seeds.slice(1);
+    const shared = k.keystreamWorker && many ? openWorkerStreams(rest, offset * width, length * width) : undefined;
+    const streams: PrgCursor[] = seeds.map((seed, s) =>
+      shared && s > 0
+        ? { intoB: (n: number) => shared.read(s - 1, bytes, ioB, n), close: () => {} }
+        : openPrg(k, seed, offset * width, seedsOffset),
+    );
     const add = width === 4 ? k.raw.ringAddU32 : k.raw.ringAddU64;
     const sub = width === 4 ? k.raw.ringSubU32 : k.raw.ringSubU64;
     return {

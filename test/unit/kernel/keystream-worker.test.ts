@@ -37,13 +37,15 @@ test('the worker runs here (node:crypto, worker_threads, 2+ CPUs) and can be swi
   );
 });
 
-test('masks from the worker equal masks from the calling thread (both rings, offsets, 1..9 seeds)', () => {
+test('masks from the worker equal masks from the calling thread (both rings, offsets, 1..10 seeds)', () => {
   for (const ring of [32, 64] as const satisfies readonly RingBits[]) {
     for (const [count, length, offset] of [
       [1, 300_000, 0],
+      [2, 300_000, 0],
       [4, 70_001, 5],
       [MAX_WORKER_STREAMS, 40_000, 17],
       [MAX_WORKER_STREAMS + 1, 40_000, 3],
+      [MAX_WORKER_STREAMS + 2, 40_000, 3],
     ] as const) {
       const seeds = seedsOf(count, length);
       const signs = seeds.map((_, i) => (i % 3 ? 1 : -1));
