@@ -10,9 +10,11 @@
  * stream's next empty slot in turn; the caller copies bytes out of its streams' full slots in any
  * sizes it likes, empties them and wakes the worker. `close()` tells the worker to stop, waits
  * until it has, and zeroes every slot: no keystream outlives the call. Reached through
- * `process.getBuiltinModule` (no static Node import; browsers never get here). If the worker
- * cannot start, stops answering or dies, the calling thread carries on with its own node:crypto
- * streams from where the worker left off, and never uses the worker again.
+ * `process.getBuiltinModule` (no static Node import; browsers never get here). The worker only
+ * ever runs ahead: when a slot the caller needs is not full within {@link STEAL_MS}, the caller
+ * takes that stream over with its own node:crypto stream from the byte it had reached (same
+ * bytes) and the worker drops it — so a worker without a core to itself, or one that is gone,
+ * never makes the caller wait. A worker that does not stop at the end of a call is terminated.
  */
 import { NodeChaChaStream, nodeChaCha20 } from './node-chacha.ts';
 
@@ -24,14 +26,21 @@ const SLOT_BYTES = 64 * 1024;
 const RING_SLOTS = 4;
 /** Below this many mask bytes per call the messages cost more than the second thread saves. */
 export const WORKER_MIN_BYTES = 1 << 20;
-/** How long the caller waits for one slot before it gives up on the worker (it is then not used again). */
+/** How long the caller waits for a worker that is running a job to stop (else it is dropped). */
 const WAIT_MS = 2000;
+/**
+ * How long the caller waits for a slot before it takes the stream over for the rest of the call:
+ * a worker that has no core to itself (another job on the machine) then costs ~0.2 ms per
+ * stream instead of making the caller wait for it.
+ */
+const STEAL_MS = 0.2;
 
 // control words (Int32Array over the shared buffer)
 const C_JOB = 0; // job number the worker should run; the caller bumps it to cancel
 const C_BUSY = 1; // 1 while the worker runs a job
 const C_KICK = 2; // bumped by the caller whenever it empties a slot
-const C_STATE = 8; // slot states from here: stream s, slot i at C_STATE + s·RING_SLOTS + i (0 empty, 1 full)
+const C_TAKEN = 8; // stream s at C_TAKEN + s: 1 once the caller makes that stream itself
+const C_STATE = C_TAKEN + MAX_WORKER_STREAMS; // slot states from here: stream s, slot i at C_STATE + s·RING_SLOTS + i (0 empty, 1 full)
 const C_WORDS = C_STATE + MAX_WORKER_STREAMS * RING_SLOTS;
 const DATA_OFFSET = C_WORDS * 4;
 
@@ -44,6 +53,7 @@ const ctrl = new Int32Array(sab, 0, dataOffset / 4);
 const data = new Uint8Array(sab, dataOffset);
 const zeros = new Uint8Array(slotBytes);
 parentPort.on('message', (job) => {
+  if (job.sleepMs) return void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, job.sleepMs); // tests
   Atomics.store(ctrl, ${C_BUSY}, 1);
   try {
     const streams = job.keys.map((key, s) => {
@@ -61,6 +71,11 @@ parentPort.on('message', (job) => {
       for (let s = 0; s < streams.length; s++) {
         const st = streams[s];
         if (st.left === 0) continue;
+        if (Atomics.load(ctrl, ${C_TAKEN} + s) === 1) {
+          st.left = 0;
+          pending--;
+          continue;
+        }
         const state = ${C_STATE} + s * ringSlots + st.next;
         if (Atomics.load(ctrl, state) !== 0) continue;
         const n = Math.min(slotBytes, st.left);
@@ -178,7 +193,7 @@ export function openWorkerStreams(
   if (!p || keys.length === 0 || keys.length > MAX_WORKER_STREAMS) return undefined;
   const { ctrl, data } = p;
   if (!waitIdle(p)) return undefined;
-  ctrl.fill(0, C_STATE, C_WORDS);
+  ctrl.fill(0, C_TAKEN, C_WORDS);
   const job = ++p.job;
   Atomics.store(ctrl, C_JOB, job);
   const copies = keys.map((k) => k.slice()); // moved to the worker, which zeroes them once keyed
@@ -188,20 +203,20 @@ export function openWorkerStreams(
   );
   const slot = keys.map(() => 0); // next slot per stream
   const used = keys.map(() => 0); // bytes already taken from that slot
-  const read = keys.map(() => startByte); // stream bytes read so far (for the fallback)
-  let fallback: NodeChaChaStream[] | undefined;
-  const takeOver = () => {
-    drop(p);
-    const mod = nodeChaCha20()!;
-    fallback = keys.map((k, s) => new NodeChaChaStream(mod, k, new Uint8Array(12), read[s]));
+  const read = keys.map(() => startByte); // stream bytes read so far (where a take-over starts)
+  const own: Array<NodeChaChaStream | undefined> = keys.map(() => undefined); // streams the caller makes
+  const takeOver = (s: number) => {
+    Atomics.store(ctrl, C_TAKEN + s, 1); // the worker makes no more of it
+    own[s] = new NodeChaChaStream(nodeChaCha20()!, keys[s], new Uint8Array(12), read[s]);
   };
   return {
     read(s, dst, at, n) {
       let done = 0;
-      while (done < n && !fallback) {
+      while (done < n && !own[s]) {
         const state = C_STATE + s * RING_SLOTS + slot[s];
-        if (Atomics.load(ctrl, state) !== 1 && (p.broken || Atomics.wait(ctrl, state, 0, WAIT_MS) === 'timed-out')) {
-          takeOver();
+        const late = Atomics.load(ctrl, state) !== 1;
+        if (late && (p.broken || Atomics.wait(ctrl, state, 0, STEAL_MS) === 'timed-out')) {
+          takeOver(s);
           break;
         }
         const base = (s * RING_SLOTS + slot[s]) * SLOT_BYTES;
@@ -218,8 +233,8 @@ export function openWorkerStreams(
           Atomics.notify(ctrl, C_KICK);
         }
       }
-      if (fallback && done < n) {
-        fallback[s].readInto(dst, at + done, n - done);
+      if (own[s] && done < n) {
+        own[s].readInto(dst, at + done, n - done);
         read[s] += n - done;
       }
     },
@@ -229,7 +244,7 @@ export function openWorkerStreams(
       Atomics.notify(ctrl, C_KICK);
       if (!waitIdle(p)) drop(p);
       data.fill(0, 0, keys.length * RING_SLOTS * SLOT_BYTES);
-      ctrl.fill(0, C_STATE, C_WORDS);
+      ctrl.fill(0, C_TAKEN, C_WORDS);
     },
   };
 }
@@ -251,6 +266,11 @@ function drop(p: Pool): void {
     () => p.data.fill(0),
     () => p.data.fill(0),
   );
+}
+
+/** For tests: keeps the worker from starting its next job for `ms` milliseconds (it looks idle meanwhile). */
+export function pauseKeystreamWorkerForTests(ms: number): void {
+  startKeystreamWorker()?.worker.postMessage({ sleepMs: ms });
 }
 
 /** For tests: whether every slot of the shared buffer is zero (no keystream left behind). */

@@ -10,6 +10,7 @@ import { Kernel, allocRing, type RingBits, type RingVector } from '../../../src/
 import {
   MAX_WORKER_STREAMS,
   openWorkerStreams,
+  pauseKeystreamWorkerForTests,
   stopKeystreamWorker,
   workerSlotsZeroed,
 } from '../../../src/kernel/keystream-worker.ts';
@@ -124,4 +125,18 @@ test('a worker that is gone is taken over by the calling thread from where it st
       inline.expandMasks(x.slice() as RingVector, seeds, [1, 1, 1]),
     ),
   );
+});
+
+test('a worker that falls behind (no core to itself) has its streams taken over: same bytes, no waiting for it', async () => {
+  const seeds = seedsOf(3, 5);
+  const x = allocRing(32, 400_000);
+  const want = inline.expandMasks(x.slice() as RingVector, seeds, [1, -1, 1]);
+  pauseKeystreamWorkerForTests(1000); // the worker sleeps through the whole call
+  const t0 = performance.now();
+  const got = withWorker.expandMasks(x.slice() as RingVector, seeds, [1, -1, 1]);
+  assert.ok(performance.now() - t0 < 900, 'the call did not wait for the sleeping worker');
+  assert.ok(equal(got, want));
+  await new Promise((r) => setTimeout(r, 1100)); // the worker wakes, finds its job cancelled
+  assert.ok(workerSlotsZeroed());
+  assert.ok(equal(withWorker.expandMasks(x.slice() as RingVector, seeds, [1, -1, 1]), want), 'and works again');
 });
