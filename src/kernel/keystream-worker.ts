@@ -40,7 +40,8 @@ const C_JOB = 0; // job number the worker should run; the caller bumps it to can
 const C_BUSY = 1; // 1 while the worker runs a job
 const C_KICK = 2; // bumped by the caller whenever it empties a slot
 const C_TAKEN = 8; // stream s at C_TAKEN + s: 1 once the caller makes that stream itself
-const C_STATE = C_TAKEN + MAX_WORKER_STREAMS; // slot states from here: stream s, slot i at C_STATE + s·RING_SLOTS + i (0 empty, 1 full)
+// slot states from here: stream s, slot i at C_STATE + s·RING_SLOTS + i (0 empty, 1 full)
+const C_STATE = C_TAKEN + MAX_WORKER_STREAMS;
 const C_WORDS = C_STATE + MAX_WORKER_STREAMS * RING_SLOTS;
 const DATA_OFFSET = C_WORDS * 4;
 

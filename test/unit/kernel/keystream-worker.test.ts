@@ -127,7 +127,7 @@ test('a worker that is gone is taken over by the calling thread from where it st
   );
 });
 
-test('a worker that falls behind (no core to itself) has its streams taken over: same bytes, no waiting for it', async () => {
+test('a worker that falls behind (no core of its own) has its streams taken over: same bytes, no waiting', async () => {
   const seeds = seedsOf(3, 5);
   const x = allocRing(32, 400_000);
   const want = inline.expandMasks(x.slice() as RingVector, seeds, [1, -1, 1]);
