@@ -14,7 +14,7 @@
  * ever runs ahead: when a slot the caller needs is not full within {@link STEAL_MS}, the caller
  * takes that stream over with its own node:crypto stream from the byte it had reached (same
  * bytes) and the worker drops it — so a worker without a core to itself, or one that is gone,
- * never makes the caller wait. A worker that does not stop at the end of a call is terminated.
+ * never makes the caller wait; the next {@link COOLDOWN_CALLS} calls then do without it. A worker that does not stop at the end of a call is terminated.
  */
 import { NodeChaChaStream, nodeChaCha20 } from './node-chacha.ts';
 
@@ -34,6 +34,14 @@ const WAIT_MS = 2000;
  * stream instead of making the caller wait for it.
  */
 const STEAL_MS = 0.2;
+/**
+ * Calls that skip the worker after one in which the caller had to take a stream over: a worker
+ * that falls behind has no core to itself, and then it only takes CPU time from the caller.
+ */
+const COOLDOWN_CALLS = 8;
+let cooldown = 0;
+/** Bytes the callers took from the worker's slots, and streams they took over (for tests). */
+const stats = { bytesFromWorker: 0, takeOvers: 0 };
 
 // control words (Int32Array over the shared buffer)
 const C_JOB = 0; // job number the worker should run; the caller bumps it to cancel
@@ -192,6 +200,10 @@ export function openWorkerStreams(
 ): WorkerStreams | undefined {
   const p = startKeystreamWorker();
   if (!p || keys.length === 0 || keys.length > MAX_WORKER_STREAMS) return undefined;
+  if (cooldown > 0) {
+    cooldown--;
+    return undefined;
+  }
   const { ctrl, data } = p;
   if (!waitIdle(p)) return undefined;
   ctrl.fill(0, C_TAKEN, C_WORDS);
@@ -208,6 +220,8 @@ export function openWorkerStreams(
   const own: Array<NodeChaChaStream | undefined> = keys.map(() => undefined); // streams the caller makes
   const takeOver = (s: number) => {
     Atomics.store(ctrl, C_TAKEN + s, 1); // the worker makes no more of it
+    cooldown = COOLDOWN_CALLS;
+    stats.takeOvers++;
     own[s] = new NodeChaChaStream(nodeChaCha20()!, keys[s], new Uint8Array(12), read[s]);
   };
   return {
@@ -224,6 +238,7 @@ export function openWorkerStreams(
         const m = Math.min(n - done, SLOT_BYTES - used[s]);
         dst.set(data.subarray(base + used[s], base + used[s] + m), at + done);
         done += m;
+        stats.bytesFromWorker += m;
         read[s] += m;
         used[s] += m;
         if (used[s] === SLOT_BYTES) {
@@ -272,6 +287,12 @@ function drop(p: Pool): void {
 /** For tests: keeps the worker from starting its next job for `ms` milliseconds (it looks idle meanwhile). */
 export function pauseKeystreamWorkerForTests(ms: number): void {
   startKeystreamWorker()?.worker.postMessage({ sleepMs: ms });
+}
+
+/** For tests: counters since the process started, and a reset of the cool-down after a take-over. */
+export function workerStatsForTests(resetCooldown = false): { bytesFromWorker: number; takeOvers: number } {
+  if (resetCooldown) cooldown = 0;
+  return { ...stats };
 }
 
 /** For tests: whether every slot of the shared buffer is zero (no keystream left behind). */

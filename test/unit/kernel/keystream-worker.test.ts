@@ -11,6 +11,7 @@ import {
   MAX_WORKER_STREAMS,
   openWorkerStreams,
   pauseKeystreamWorkerForTests,
+  workerStatsForTests,
   stopKeystreamWorker,
   workerSlotsZeroed,
 } from '../../../src/kernel/keystream-worker.ts';
@@ -50,6 +51,7 @@ test('masks from the worker equal masks from the calling thread (both rings, off
     ] as const) {
       const seeds = seedsOf(count, length);
       const signs = seeds.map((_, i) => (i % 3 ? 1 : -1));
+      workerStatsForTests(true); // a slow start earlier must not switch the worker off here
       const x = inline.expandMasks(allocRing(ring, length), [seedsOf(1, 99)[0]], [1]);
       const a = withWorker.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
       const b = inline.expandMasks(x.slice() as RingVector, seeds, signs, { offset });
@@ -64,6 +66,7 @@ test('the pipeline with the worker equals the pipeline without it, call after ca
   const seeds = seedsOf(4, 1);
   for (const norm of ['l2', 'linf'] as const) {
     for (let round = 0; round < 3; round++) {
+      workerStatsForTests(true);
       const opts = {
         exponent: 6,
         ring: 32 as const,
@@ -108,10 +111,14 @@ test('a call failing half-way cancels the worker job, leaves no keystream behind
 test('a worker that is gone is taken over by the calling thread from where it stopped', async () => {
   const [seed] = seedsOf(1, 3);
   const want = inline.prgBytes(seed, 64, 3 << 20);
+  workerStatsForTests(true);
   const streams = openWorkerStreams([seed], 64, 3 << 20);
   assert.ok(streams, 'the worker takes the job');
   const got = new Uint8Array(3 << 20);
+  const before = workerStatsForTests().bytesFromWorker;
+  await new Promise((r) => setTimeout(r, 200)); // time to fill its slots
   streams.read(0, got, 0, 100_000); // some bytes from the worker…
+  assert.equal(workerStatsForTests().bytesFromWorker, before + 100_000, 'these came from the worker');
   await stopKeystreamWorker(); // …then it is gone
   streams.read(0, got, 100_000, (3 << 20) - 100_000);
   streams.close();
@@ -132,10 +139,13 @@ test('a worker that falls behind (no core of its own) has its streams taken over
   const x = allocRing(32, 400_000);
   const want = inline.expandMasks(x.slice() as RingVector, seeds, [1, -1, 1]);
   pauseKeystreamWorkerForTests(1000); // the worker sleeps through the whole call
+  workerStatsForTests(true);
+  const takeOvers = workerStatsForTests().takeOvers;
   const t0 = performance.now();
   const got = withWorker.expandMasks(x.slice() as RingVector, seeds, [1, -1, 1]);
   assert.ok(performance.now() - t0 < 900, 'the call did not wait for the sleeping worker');
   assert.ok(equal(got, want));
+  assert.equal(workerStatsForTests().takeOvers, takeOvers + 2, 'streams 2 and 3 were taken over');
   await new Promise((r) => setTimeout(r, 1100)); // the worker wakes, finds its job cancelled
   assert.ok(workerSlotsZeroed());
   assert.ok(equal(withWorker.expandMasks(x.slice() as RingVector, seeds, [1, -1, 1]), want), 'and works again');
