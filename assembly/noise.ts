@@ -4,7 +4,7 @@
  * Discrete Gaussian for Differential Privacy" (NeurIPS 2020, arXiv:2004.00010), §5 Algorithm 2,
  * and the discrete Gaussian of Karney, "Sampling exactly from the normal distribution" (ACM
  * TOMS 2016), Algorithm D, with CKS20 Algorithm 1 for its Bernoulli(e^(−γ)) trials. No f32/f64
- * instruction (DESIGN.md §5; checked on the compiled text by test/unit/kernel/noise-float.test.ts).
+ * instruction (docs/DP.md; checked on the compiled text by test/unit/kernel/noise-float.test.ts).
  *
  * Limits (checked by noise-abi.ts) keep every intermediate inside 64 bits except on events of
  * probability below 2^-300, which raise SAMPLE_OVERFLOW instead of returning a biased sample:

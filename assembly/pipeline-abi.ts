@@ -22,7 +22,7 @@ function validKey(keyPtr: usize): bool {
 
 /**
  * IO_B[0..lenBytes) ← bytes [64·startBlock + skipBytes, … + lenBytes) of ChaCha20(key, nonce 0)
- * (PRG(seed) of DESIGN.md §4; also the rounding stream of the encode). The key is KEY or a SEEDS
+ * (PRG(seed) of docs/PROTOCOL.md §4; also the rounding stream of the encode). The key is KEY or a SEEDS
  * slot, given by its offset. lenBytes ≤ CHUNK_ELEMS·8, skipBytes < 64, and the stream must stay
  * below 2^32 blocks (RFC 8439 §2.4).
  */

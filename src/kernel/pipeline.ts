@@ -1,6 +1,6 @@
 /**
  * @module kernel/pipeline
- * The one-pass client pipeline (DESIGN.md §3–§4): one call takes a real vector to the masked
+ * The one-pass client pipeline (docs/PROTOCOL.md §4): one call takes a real vector to the masked
  * partial a client uploads,
  *   out = narrow(clip(encode(x·w))) ‖ [encode(w)] + noise ± Σ PRG(seed)   over Z_2^32 / Z_2^64,
  * chunk by chunk through the arena, writing into a caller-provided output (reused across rounds,

@@ -1,6 +1,6 @@
 /**
  * @module session/relay-link
- * The peer side of the relay protocol (DESIGN.md §7), shared by the client and coordinator SDKs:
+ * The peer side of the relay protocol (docs/RELAY.md), shared by the client and coordinator SDKs:
  * connect, answer the relay's challenge by signing it (create a session as coordinator, or join
  * one as participant), then send and receive message frames. Works in Node (the `ws` package,
  * imported lazily) and in browsers (the global WebSocket). Nothing here opens payloads.
