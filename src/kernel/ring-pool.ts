@@ -1,0 +1,35 @@
+/**
+ * @module kernel/ring-pool
+ * Ring vectors reused across rounds: a client's partial and a coordinator's running sum and
+ * staging buffers of several megabytes each are taken from here and given back, so a second
+ * round of the same size touches pages that are already mapped instead of faulting in fresh
+ * ones. A vector is zeroed when given back (it held masked or summed data); at most
+ * {@link KEEP_PER_SHAPE} vectors of one ring and length are kept.
+ */
+import { allocRing, wipeRing, type RingBits, type RingVector } from './vectors.ts';
+
+/** Vectors of one (ring, length) kept for reuse. */
+export const KEEP_PER_SHAPE = 2;
+
+const free = new Map<string, RingVector[]>();
+const keyOf = (ring: RingBits, length: number) => `${ring}:${length}`;
+
+/** A zeroed ring vector of `length` elements, reused when one of that shape was given back. */
+export function takeRing(ring: RingBits, length: number): RingVector {
+  const list = free.get(keyOf(ring, length));
+  return list?.pop() ?? allocRing(ring, length);
+}
+
+/** Zeroes `v` and keeps it for the next {@link takeRing} of its shape (or lets it go). */
+export function giveRing(v: RingVector): void {
+  wipeRing(v);
+  const key = keyOf(v instanceof Uint32Array ? 32 : 64, v.length);
+  const list = free.get(key) ?? [];
+  if (list.length < KEEP_PER_SHAPE && !list.includes(v)) list.push(v);
+  free.set(key, list);
+}
+
+/** Drops every kept vector (tests; memory pressure). */
+export function clearRingPool(): void {
+  free.clear();
+}
