@@ -83,6 +83,11 @@ export function parsePartialCredit(o: Record<string, unknown>): PartialCredit {
   return { memo: parseMemo(PARTIAL_CREDIT, o.memo), upTo };
 }
 
+/** Codes that mean a partial did not reach the coordinator (while it is being sent). */
+export const DELIVERY_CAUSES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'E_TIMEOUT', 'E_FRAME_TOO_LARGE', 'E_BACKPRESSURE', 'E_RATE_LIMITED', 'E_NOT_IN_SESSION', 'E_SESSION_EXPIRED', 'E_SHUTTING_DOWN',
+]);
+
 /** What a {@link PartialSender} needs from the participant's link. */
 export interface ChunkLink {
   /** Seals `body` to the coordinator as a `partial` message of `memo`, binding `extraAad` too. */
@@ -118,11 +123,14 @@ export class PartialSender {
     this.#wake?.();
   }
 
-  /** Stops the upload: {@link run} rejects with E_UNDELIVERED whose details name `cause`. */
+  /**
+   * Stops the upload. {@link run} rejects with E_UNDELIVERED naming `cause` when it is a delivery
+   * failure (link closed, a relay refusal, no credit: {@link DELIVERY_CAUSES}), else with `cause`
+   * itself (the round ended: E_DROPPED, the coordinator's abort, the caller's E_ABORTED).
+   */
   fail(cause: ShardwireError): void {
     if (this.#failure) return;
-    const code: ErrorCode = cause.code;
-    this.#failure = cause.code === 'E_UNDELIVERED' ? cause : new ShardwireError('E_UNDELIVERED', `round ${this.memo}: the partial was not delivered: ${cause.message}`, { memo: this.memo, cause: code, ...cause.details });
+    this.#failure = cause.code !== 'E_UNDELIVERED' && DELIVERY_CAUSES.has(cause.code) ? new ShardwireError('E_UNDELIVERED', `round ${this.memo}: the partial was not delivered: ${cause.message}`, { ...cause.details, memo: this.memo, cause: cause.code }) : cause;
     this.#wake?.();
   }
 
@@ -153,7 +161,11 @@ export class PartialSender {
       if (this.#failure) throw this.#failure;
       const start = i * this.chunkBytes;
       const body = this.bytes.subarray(start, Math.min(start + this.chunkBytes, this.bytes.length));
-      await this.link.send(body, chunkAad(i, this.total, this.bytes.length, this.chunkBytes));
+      try {
+        await this.link.send(body, chunkAad(i, this.total, this.bytes.length, this.chunkBytes));
+      } catch (e) {
+        this.fail(e instanceof ShardwireError ? e : new ShardwireError('E_TIMEOUT', `sending chunk ${i} failed: ${String(e)}`));
+      }
     }
     if (this.#failure) throw this.#failure;
   }
