@@ -3,7 +3,7 @@
  * Ring vectors reused across rounds: a client's partial and a coordinator's running sum and
  * staging buffers of several megabytes each are taken from here and given back, so a second
  * round of the same size touches pages that are already mapped instead of faulting in fresh
- * ones. A vector is zeroed when given back (it held masked or summed data); at most
+ * ones. A vector is zeroed when given back unless it only held masked bytes; at most
  * {@link KEEP_PER_SHAPE} vectors of one ring and length are kept.
  */
 import { allocRing, wipeRing, type RingBits, type RingVector } from './vectors.ts';
@@ -14,15 +14,21 @@ export const KEEP_PER_SHAPE = 2;
 const free = new Map<string, RingVector[]>();
 const keyOf = (ring: RingBits, length: number) => `${ring}:${length}`;
 
-/** A zeroed ring vector of `length` elements, reused when one of that shape was given back. */
+/**
+ * A ring vector of `length` elements, reused when one of that shape was given back: zero, or
+ * masked bytes a caller gave back unwiped — callers overwrite every element.
+ */
 export function takeRing(ring: RingBits, length: number): RingVector {
   const list = free.get(keyOf(ring, length));
   return list?.pop() ?? allocRing(ring, length);
 }
 
-/** Zeroes `v` and keeps it for the next {@link takeRing} of its shape (or lets it go). */
-export function giveRing(v: RingVector): void {
-  wipeRing(v);
+/**
+ * Zeroes `v` (unless `wipe` is false: masked bytes, which reveal nothing) and keeps it for the
+ * next {@link takeRing} of its shape (or lets it go).
+ */
+export function giveRing(v: RingVector, wipe = true): void {
+  if (wipe) wipeRing(v);
   const key = keyOf(v instanceof Uint32Array ? 32 : 64, v.length);
   const list = free.get(key) ?? [];
   if (list.length < KEEP_PER_SHAPE && !list.includes(v)) list.push(v);

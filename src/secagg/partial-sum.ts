@@ -73,6 +73,8 @@ export class PartialCollector {
   readonly #broken = new Set<string>();
   #sum: RingVector | undefined;
   #closed = false;
+  /** Frame bytes granted and not received yet, over every stream. */
+  #outstanding = 0;
 
   constructor(host: CollectorHost, plan: CollectorPlan) {
     this.#host = host;
@@ -119,25 +121,24 @@ export class PartialCollector {
   }
 
   /**
-   * The next chunk of `from`, opened. Copies it into place and wipes `plain`; completes the
-   * partial after its last chunk.
+   * The next chunk of `from`, opened. Copies it into place; completes the partial after its last
+   * chunk.
    */
   onChunk(from: string, plain: Uint8Array): void {
     const s = this.#streams.get(from)!;
-    try {
+    {
       const start = s.next * s.chunkBytes;
       const expected = Math.min(s.chunkBytes, this.totalBytes - start);
       if (plain.length !== expected) {
         return this.fail(from, new ShardwireError('E_BAD_VECTOR', `round ${this.#plan.memo}: chunk ${s.next} of ${from}'s partial has ${plain.length} bytes, expected ${expected}; its partial is dropped`, { from, chunk: s.next }));
       }
-      ringBytes(s.staging!).set(plain, start);
-    } finally {
-      plain.fill(0);
+      ringBytes(s.staging!).set(plain, start); // masked bytes: `plain` needs no wiping
     }
     s.next++;
+    this.#outstanding -= s.chunkBytes + CHUNK_OVERHEAD;
     if (s.next === s.total) return this.#complete(from, s);
     this.#arm(from, s);
-    if (s.granted - s.next <= this.#window(s) / 2) this.#grant(from, s);
+    this.#refill();
   }
 
   /** `from`'s stream broke (a chunk that did not open, the sender went offline): drop it. */
@@ -178,7 +179,7 @@ export class PartialCollector {
   dispose(dropSum = true): void {
     this.#closed = true;
     for (const s of this.#streams.values()) this.#release(s);
-    for (const v of this.#parked.values()) giveRing(v);
+    for (const v of this.#parked.values()) giveRing(v, false);
     this.#parked.clear();
     if (dropSum && this.#sum) {
       giveRing(this.#sum);
@@ -186,16 +187,23 @@ export class PartialCollector {
     }
   }
 
-  #window(s: Stream): number {
-    const frame = s.chunkBytes + CHUNK_OVERHEAD;
-    return Math.max(2, Math.floor(this.#plan.queueBytes / this.inFlight / frame));
-  }
-
-  #grant(from: string, s: Stream): void {
-    const upTo = Math.min(s.total, s.next + this.#window(s));
-    if (upTo <= s.granted) return;
-    s.granted = upTo;
-    this.#host.grant(from, upTo);
+  /**
+   * Grants chunks to the streams in flight, oldest first, while the granted and not yet received
+   * frames fit in queueBytes (at least one chunk per stream, so a tiny limit still progresses).
+   */
+  #refill(): void {
+    for (const [id, s] of this.#streams) {
+      if (s.staging === undefined || s.granted >= s.total) continue;
+      const frame = s.chunkBytes + CHUNK_OVERHEAD;
+      let upTo = s.granted;
+      while (upTo < s.total && (this.#outstanding + frame <= this.#plan.queueBytes || upTo === s.next)) {
+        upTo++;
+        this.#outstanding += frame;
+      }
+      if (upTo === s.granted) continue;
+      s.granted = upTo;
+      this.#host.grant(id, upTo);
+    }
   }
 
   #arm(from: string, s: Stream): void {
@@ -208,7 +216,9 @@ export class PartialCollector {
   #release(s: Stream): void {
     clearTimeout(s.timer);
     s.timer = undefined;
-    if (s.staging) giveRing(s.staging);
+    this.#outstanding -= (s.granted - s.next) * (s.chunkBytes + CHUNK_OVERHEAD);
+    s.granted = s.next;
+    if (s.staging) giveRing(s.staging, false); // masked bytes: nothing to wipe
     s.staging = undefined;
   }
 
@@ -222,9 +232,9 @@ export class PartialCollector {
       const s = this.#streams.get(id)!;
       s.staging = takeRing(this.#plan.ring, this.#plan.length);
       this.#arm(id, s);
-      this.#grant(id, s);
       running++;
     }
+    this.#refill();
   }
 
   #adjacent(id: string): boolean {
@@ -255,7 +265,7 @@ export class PartialCollector {
       this.#sum = v; // the first partial becomes the sum: no add, no extra vector
     } else {
       this.#host.kernel.accumulate(this.#sum, ringBytes(v));
-      giveRing(v);
+      giveRing(v, false);
     }
     this.#summed.add(id);
   }
