@@ -61,7 +61,7 @@ export interface RoundPlan {
   /** How long the share phase (double masking) and the collection of partials wait. */
   readonly shareMs: number;
   readonly collectMs: number;
-  /** A streamed partial with no chunk for this long is dropped (default 10 s, at most collectMs). */
+  /** A streamed partial with no chunk for this long is dropped (default 30 s, at most collectMs). */
   readonly stallMs?: number;
 }
 
@@ -287,7 +287,7 @@ export class CoordinatorRound {
         kernel: host.kernel,
         grant: (to, upTo) => void host.send(to, PARTIAL_CREDIT, encodeBody({ memo, upTo })).catch(() => undefined),
         broken: (from, e) => host.refused?.(from, RoundType.partial, e),
-      }, { memo, length: this.#plan.length, ring: this.#plan.ring, graph, queueBytes: host.maxPayloadBytes, stallMs: this.#plan.stallMs ?? Math.min(10_000, this.#plan.collectMs) });
+      }, { memo, length: this.#plan.length, ring: this.#plan.ring, graph, queueBytes: host.maxPayloadBytes, stallMs: this.#plan.stallMs ?? Math.min(30_000, this.#plan.collectMs) });
       await this.#phase('collect', this.#plan.collectMs);
       const tCollect = performance.now();
       // the sum holds one connected group (partial-sum.ts); completed partials outside it were left out

@@ -58,7 +58,13 @@ interface Stream {
   granted: number;
   staging: RingVector | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  slowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** No chunk for SLOW_MS: it no longer counts against inFlight (another stream may start). */
+  slow: boolean;
 }
+
+/** A stream without a chunk for this long makes room for one more (up to 2 × inFlight staged). */
+export const SLOW_MS = 1000;
 
 export class PartialCollector {
   readonly totalBytes: number;
@@ -102,7 +108,7 @@ export class PartialCollector {
     if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 8 || chunkBytes > MAX_CHUNK_BYTES || chunkBytes % 8 !== 0) {
       throw new ShardwireError('E_BAD_PAYLOAD', `round ${this.#plan.memo}: ${from} announced chunks of ${chunkBytes} bytes; expected a multiple of 8 in [8, ${MAX_CHUNK_BYTES}]`, { from });
     }
-    this.#streams.set(from, { chunkBytes, total: chunkCount(this.totalBytes, chunkBytes), next: 0, granted: 0, staging: undefined, timer: undefined });
+    this.#streams.set(from, { chunkBytes, total: chunkCount(this.totalBytes, chunkBytes), next: 0, granted: 0, staging: undefined, timer: undefined, slowTimer: undefined, slow: false });
     this.#ready.push(from);
     this.#pump();
   }
@@ -208,6 +214,12 @@ export class PartialCollector {
 
   #arm(from: string, s: Stream): void {
     clearTimeout(s.timer);
+    clearTimeout(s.slowTimer);
+    s.slow = false;
+    s.slowTimer = setTimeout(() => {
+      s.slow = true;
+      this.#pump();
+    }, SLOW_MS);
     s.timer = setTimeout(() => {
       this.fail(from, new ShardwireError('E_TIMEOUT', `round ${this.#plan.memo}: no chunk of ${from}'s partial for ${this.#plan.stallMs} ms after ${s.next} of ${s.total}; its partial is dropped`, { from }));
     }, this.#plan.stallMs);
@@ -215,24 +227,31 @@ export class PartialCollector {
 
   #release(s: Stream): void {
     clearTimeout(s.timer);
-    s.timer = undefined;
+    clearTimeout(s.slowTimer);
+    s.timer = s.slowTimer = undefined;
     this.#outstanding -= (s.granted - s.next) * (s.chunkBytes + CHUNK_OVERHEAD);
     s.granted = s.next;
     if (s.staging) giveRing(s.staging, false); // masked bytes: nothing to wipe
     s.staging = undefined;
   }
 
-  /** Starts streams while fewer than inFlight run, senders adjacent to the sum first. */
+  /**
+   * Starts streams while fewer than inFlight make progress (a slow one stops counting, up to
+   * 2 × inFlight staged), senders adjacent to the sum first.
+   */
   #pump(): void {
     if (this.#closed) return;
-    let running = [...this.#streams.values()].filter((s) => s.staging !== undefined).length;
-    while (running < this.inFlight && this.#ready.length > 0) {
+    const staged = [...this.#streams.values()].filter((s) => s.staging !== undefined);
+    let running = staged.filter((s) => !s.slow).length;
+    let total = staged.length;
+    while (running < this.inFlight && total < 2 * this.inFlight && this.#ready.length > 0) {
       const near = this.#ready.findIndex((id) => this.#adjacent(id));
       const [id] = this.#ready.splice(near >= 0 ? near : 0, 1);
       const s = this.#streams.get(id)!;
       s.staging = takeRing(this.#plan.ring, this.#plan.length);
       this.#arm(id, s);
       running++;
+      total++;
     }
     this.#refill();
   }
@@ -244,6 +263,7 @@ export class PartialCollector {
 
   #complete(from: string, s: Stream): void {
     clearTimeout(s.timer);
+    clearTimeout(s.slowTimer);
     const staged = s.staging!;
     s.staging = undefined;
     this.#parked.set(from, staged);

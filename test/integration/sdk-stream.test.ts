@@ -91,7 +91,9 @@ for (const attack of ['drop', 'duplicate'] as const) {
       assert.deepEqual(results.slice(1), ['released', 'released', 'released']);
       assert.deepEqual(report.dropped, [w.identities[0].id]);
       assertSum(aggregate, [1, 2, 3]);
-      assert.ok(refused.includes('E_CRYPTO'), `refusals: ${refused.join(',')}`);
+      // a duplicate is refused (unopened, or it fails to open as the next chunk); a dropped chunk
+      // leaves the stream waiting for it until the collection ends
+      if (attack === 'duplicate') assert.ok(refused.some((c) => c === 'E_CRYPTO' || c === 'E_REPLAY'), `refusals: ${refused.join(',')}`);
     } finally {
       await w.close();
       await relay.close();
