@@ -105,6 +105,7 @@ async function childMain(): Promise<void> {
         send({ type: 'joined' });
       } else if (job.cmd === 'round') {
         inputs = clients.map((_, i) => demoInput(i, job.round, dim, grid));
+        global.gc?.();
         send({ type: 'ready', rssMb: rssMb() });
       } else if (job.cmd === 'go') {
         const cpu0 = process.cpuUsage();
@@ -218,6 +219,7 @@ async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[nu
     for (let r = 0; r < c.rounds; r++) {
       const ready = (await ask(child, { cmd: 'round', round: r }, 'ready')) as Extract<Reply, { type: 'ready' }>;
       if (r === 0) clientBase = ready.rssMb;
+      global.gc?.(); // the peak is the round's own: no garbage of earlier rounds' checks
       const t0 = performance.now();
       const rss = rssSampler();
       const [res, rep] = await Promise.all([coordinator.runRound({ dim: c.d, out }), ask(child, { cmd: 'go' }, 'round')]);
@@ -272,7 +274,7 @@ async function parentMain(): Promise<void> {
   for (const c of CASES) {
     for (const threat of ('threats' in c && c.threats) || THREATS) {
       // a fresh client process per case: its heap holds n clients and n input vectors
-      const child = fork(SELF, ['clients'], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+      const child = fork(SELF, ['clients'], { execArgv: ['--expose-gc', '--import', 'tsx'], serialization: 'advanced' });
       try {
         const line = await runCase(child, kernel, c, threat);
         console.log(JSON.stringify(line));
