@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/, without test/slow/) through
-// node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
+// Runs every test file under the given folders (default: test/, without test/slow/ and
+// test/browser/, which have their own scripts: the browser tests need Chromium) through node's
+// test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ function walk(dir) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
       if (!includeSlow && name === 'slow') continue;
+      if (name === 'browser') continue; // only when named as a root: npm run test:browser
       walk(p);
     } else if (name.endsWith('.test.ts')) files.push(p);
   }

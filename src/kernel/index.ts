@@ -1,6 +1,6 @@
 /** @module kernel — the WebAssembly kernel's typed API (re-exports only). */
 export { Kernel, type ArenaViews, type KernelOptions } from './kernel.ts';
-export type { KernelFlavour } from './loader.ts';
+export type { KernelFlavour, BuildFlavour, KernelLoadOptions, KernelSource } from './loader.ts';
 export {
   MAX_EXPONENT, largestExponentFor,
   type DecodeOptions, type EncodeOptions, type ClipOptions, type ClippedEncoding, type Rounding,
@@ -12,3 +12,4 @@ export { ringOf, allocRing, type RingBits, type RingVector, type RealVector } fr
 export type { KeystreamChoice, KeystreamSource } from './keystream.ts';
 export type { MaskedEncodeOptions, MaskedEncoding } from './pipeline.ts';
 export type { AccumulateOptions } from './accumulate.ts';
+export { addNoise, sampleNoise, newNoiseKey, type NoiseSpec, type NoiseOptions } from './noise.ts';

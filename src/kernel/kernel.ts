@@ -6,7 +6,7 @@
  * elements) and never loop over elements for math themselves.
  */
 import type { KernelExports } from './abi.ts';
-import { instantiateKernel, type KernelFlavour } from './loader.ts';
+import { instantiateKernel, type KernelFlavour, type KernelLoadOptions } from './loader.ts';
 import { chacha20 } from './stream.ts';
 import {
   encode, encodeAndClip, decode, decodeInto,
@@ -103,14 +103,16 @@ export class Kernel {
 
   /**
    * Loads (compiling once per process) and instantiates a kernel.
-   * @param flavour 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'.
+   * @param flavour 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'; or
+   *   `{ flavour, source }` to load the build from a URL, bytes or a compiled module.
    * @param options keystream source ({@link KernelOptions}).
-   * @throws {ShardwireError} E_KERNEL when the build is missing or of another ABI version;
-   *   E_UNSUPPORTED when `keystream: 'node:crypto'` is asked for on a runtime without it.
+   * @throws {ShardwireError} E_KERNEL when the build is missing (the message names its URL) or
+   *   of another ABI version; E_BAD_ARGUMENT for bad options; E_UNSUPPORTED when
+   *   `keystream: 'node:crypto'` is asked for on a runtime without it.
    * @example const k = await Kernel.load(); const v = k.encode(new Float64Array([0.5]), { exponent: 8, ring: 64 })
    * @example const browserPath = await Kernel.load('auto', { keystream: 'wasm' })
    */
-  static async load(flavour: KernelFlavour = 'auto', options: KernelOptions = {}): Promise<Kernel> {
+  static async load(flavour: KernelFlavour | KernelLoadOptions = 'auto', options: KernelOptions = {}): Promise<Kernel> {
     const keystream = resolveKeystream(options.keystream);
     // started now, so that it is up by the first round (it never keeps the process alive)
     const wanted = keystream === 'node:crypto' && options.keystreamWorker !== false;

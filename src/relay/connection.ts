@@ -217,8 +217,7 @@ export class PeerConnection {
     // canonical encoding): no copy of a multi-megabyte payload. Otherwise stamp `from`.
     const out = h.from === this.id && isCanonicalHeader(frame) ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
     this.ctx.sessions.touch(s.id);
-    this.ctx.metrics.framesRouted++;
-    this.ctx.metrics.bytesRouted += out.length;
+    this.ctx.metrics.routed(h, out.length);
     const delivered = (n: number) => {
       if (n === 0 && h.to !== BROADCAST) {
         this.ctx.metrics.drop('offline');
