@@ -29,6 +29,8 @@ import type { HolderGraph } from './holder-graph.ts';
 
 /** Staging bytes the collector aims to stay under with several partials in flight. */
 export const STAGING_BUDGET_BYTES = 64 << 20;
+/** Most partials streaming at once (small partials: every participant at once). */
+export const MAX_IN_FLIGHT = 1024;
 
 /** What the collector needs from the round. */
 export interface CollectorHost {
@@ -86,7 +88,7 @@ export class PartialCollector {
     this.#host = host;
     this.#plan = plan;
     this.totalBytes = plan.length * (plan.ring / 8);
-    this.inFlight = Math.max(1, Math.min(4, Math.floor(STAGING_BUDGET_BYTES / Math.max(1, this.totalBytes))));
+    this.inFlight = Math.max(1, Math.min(MAX_IN_FLIGHT, Math.floor(STAGING_BUDGET_BYTES / Math.max(1, this.totalBytes))));
   }
 
   /** Partials complete and authenticated (in the sum or parked). */
