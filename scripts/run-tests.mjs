@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every test file under the given folders (default: test/, without test/slow/ and
-// test/browser/, which have their own scripts: the browser tests need Chromium) through node's
-// test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
+// test/browser/ and test/interop/, which have their own scripts: the browser tests need Chromium,
+// the interop tests Debian's python3 and the vendored Flower) through node's test runner with tsx,
+// so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
 const includeSlow = args.some((a) => a.includes('slow'));
+const includeInterop = args.some((a) => a.includes('interop'));
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
@@ -17,6 +19,7 @@ function walk(dir) {
     if (statSync(p).isDirectory()) {
       if (!includeSlow && name === 'slow') continue;
       if (name === 'browser') continue; // only when named as a root: npm run test:browser
+      if (!includeInterop && name === 'interop') continue;
       walk(p);
     } else if (name.endsWith('.test.ts')) files.push(p);
   }
