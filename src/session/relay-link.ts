@@ -18,6 +18,7 @@ import type { Header } from '../wire/header.ts';
 interface Socket {
   binaryType: string;
   readonly readyState: number;
+  readonly bufferedAmount: number;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
   onmessage: ((ev: { data: unknown }) => void) | null;
@@ -173,6 +174,11 @@ export class RelayLink {
   /** Sets the event handlers (replacing earlier ones). */
   on(handlers: LinkHandlers): void {
     this.handlers = handlers;
+  }
+
+  /** Bytes handed to the socket and not yet sent (flow control of streamed partials). */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
   }
 
   /** True once the socket closed. */
