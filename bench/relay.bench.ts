@@ -16,11 +16,13 @@ import { identity, Peer } from '../test/integration/relay-harness.ts';
 
 const MiB = 1024 * 1024;
 const SELF = fileURLToPath(import.meta.url);
+// BENCH_PAYLOADS=256 (comma-separated byte counts) runs a subset, e.g. under --cpu-prof.
+const ONLY = process.env.BENCH_PAYLOADS?.split(',').map(Number);
 const CASES = [
   { payload: MiB, count: 300, window: 8, ackEvery: 4 },
   { payload: 8 * MiB, count: 48, window: 4, ackEvery: 2 },
   { payload: 256, count: 100_000, window: 512, ackEvery: 128 },
-];
+].filter((c) => !ONLY || ONLY.includes(c.payload));
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 10);
 const IDLE_PER_SESSION = Number(process.env.BENCH_IDLE_PER_SESSION ?? 1000); // coordinator + 999
 

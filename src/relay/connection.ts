@@ -10,7 +10,7 @@ import { ShardwireError, type ErrorCode } from '../errors.ts';
 import { BROADCAST, CHALLENGE_BYTES, ControlType, FrameKind, PROTOCOL_VERSION, RELAY_ID } from '../wire/constants.ts';
 import type { ChallengeBody, ErrorBody, PresenceBody, WelcomeBody } from '../wire/control.ts';
 import { toBase64url } from '../wire/base64url.ts';
-import { decodeFrame, encodeFrameUnchecked, isCanonicalHeader, type Frame } from '../wire/frame.ts';
+import { decodeFrame, encodeFrameUnchecked, type Frame } from '../wire/frame.ts';
 import { authenticate, type Admission } from './auth.ts';
 import type { BackplaneEvent, SessionRecord, Unsubscribe } from './backplane.ts';
 import type { RelayContext } from './context.ts';
@@ -18,6 +18,11 @@ import { ConnectionRateLimiter } from './rate-limiter.ts';
 import { errorFrame, presenceFrame, relayFrame } from './relay-frames.ts';
 
 type State = 'challenged' | 'authenticating' | 'open' | 'closed';
+
+/** Names a frame in an error reply. */
+function refOf(frame: Frame): ErrorBody['ref'] {
+  return { type: frame.header.type, seq: frame.header.seq };
+}
 
 function asShardwireError(e: unknown): ShardwireError {
   return e instanceof ShardwireError ? e : new ShardwireError('E_BAD_FRAME', 'frame could not be processed', {});
@@ -40,6 +45,8 @@ export class PeerConnection {
   private unsubscribe: Unsubscribe | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private closeReason: PresenceBody['reason'] = 'left';
+  /** The write-batch turn in which this socket was last corked (see write-batch.ts). */
+  private writeTurn = -1;
 
   constructor(
     private readonly ctx: RelayContext,
@@ -48,7 +55,9 @@ export class PeerConnection {
   ) {
     const o = ctx.options;
     this.limiter = new ConnectionRateLimiter(o);
-    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data as Buffer, isBinary)));
+    // No closure per frame on the hot path: the handler is created once (measured: with tsx each
+    // closure also costs a __name call).
+    ws.on('message', (data, isBinary) => this.onMessageGuarded(data as Buffer, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.guard(() => this.onClose()));
     ws.on('error', (err: Error & { code?: string }) => this.guard(() => this.onSocketError(err)));
@@ -93,9 +102,27 @@ export class PeerConnection {
     try {
       fn();
     } catch (e) {
-      // Last line of defence; reaching it is a relay bug, so log it (without any payload).
-      this.ctx.log.error('connection handler failed', { error: e instanceof Error ? e.message : String(e) });
+      this.bug(e);
     }
+  }
+
+  /** Last line of defence; reaching it is a relay bug, so log it (without any payload). */
+  private bug(e: unknown): void {
+    this.ctx.log.error('connection handler failed', { error: e instanceof Error ? e.message : String(e) });
+  }
+
+  private onMessageGuarded(data: Buffer, isBinary: boolean): void {
+    try {
+      this.onMessage(data, isBinary);
+    } catch (e) {
+      this.bug(e);
+    }
+  }
+
+  /** Before authentication there are no second chances: one bad frame closes the connection. */
+  private reject(err: ShardwireError): void {
+    if (this.state === 'open') this.fail(err);
+    else this.refuseAuth(err);
   }
 
   private send(frame: Uint8Array): void {
@@ -130,20 +157,17 @@ export class PeerConnection {
     if (this.closing || this.state === 'closed') return;
     const verdict = this.limiter.admit(data.length);
     if (verdict !== 'ok') return this.rateLimited(verdict);
-    // Before authentication there are no second chances: one bad frame closes the connection.
-    const reject = (err: ShardwireError) => (this.state === 'open' ? this.fail(err) : this.refuseAuth(err));
-    if (!isBinary) return reject(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
+    if (!isBinary) return this.reject(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
     let frame: Frame;
     try {
       frame = decodeFrame(data);
     } catch (e) {
-      return reject(asShardwireError(e));
+      return this.reject(asShardwireError(e));
     }
-    const ref = { type: frame.header.type, seq: frame.header.seq };
     if (this.state === 'challenged') return this.beginAuth(frame);
-    if (this.state === 'authenticating') return this.fail(new ShardwireError('E_AUTH', 'wait for the welcome frame before sending'), ref);
-    if (frame.kind === FrameKind.control) return this.fail(new ShardwireError('E_BAD_FRAME', `already authenticated; a peer sends only "message" frames now, got control "${frame.header.type}"`), ref);
-    this.route(frame, data, ref);
+    if (this.state === 'authenticating') return this.fail(new ShardwireError('E_AUTH', 'wait for the welcome frame before sending'), refOf(frame));
+    if (frame.kind === FrameKind.control) return this.fail(new ShardwireError('E_BAD_FRAME', `already authenticated; a peer sends only "message" frames now, got control "${frame.header.type}"`), refOf(frame));
+    this.route(frame, data);
   }
 
   private rateLimited(which: 'messages' | 'bytes'): void {
@@ -202,33 +226,35 @@ export class PeerConnection {
     this.ctx.log.info(a.created ? 'session created' : 'peer joined', { session: sid, id: a.id, role: a.role, ...(a.created ? { roster: a.record.roster.size, maxPayloadBytes: options.maxPayloadBytes } : {}) });
   }
 
-  private route(frame: Frame, data: Buffer, ref: ErrorBody['ref']): void {
+  private route(frame: Frame, data: Buffer): void {
     const h = frame.header;
     const s = this.session!;
-    if (h.session !== s.id) return this.fail(new ShardwireError('E_NOT_IN_SESSION', `this connection belongs to session ${JSON.stringify(s.id)}, not ${JSON.stringify(h.session)}`, { session: h.session }), ref);
-    if (h.from !== '' && h.from !== this.id) return this.fail(new ShardwireError('E_AUTH', `"from" must be empty or your authenticated id ${JSON.stringify(this.id)}; the relay stamps it`, { from: h.from }), ref);
-    if (h.to === this.id || h.to === RELAY_ID) return this.fail(new ShardwireError('E_BAD_FRAME', `"to" must be another member or "*", got ${JSON.stringify(h.to)}`, { to: h.to }), ref);
+    if (h.session !== s.id) return this.fail(new ShardwireError('E_NOT_IN_SESSION', `this connection belongs to session ${JSON.stringify(s.id)}, not ${JSON.stringify(h.session)}`, { session: h.session }), refOf(frame));
+    if (h.from !== '' && h.from !== this.id) return this.fail(new ShardwireError('E_AUTH', `"from" must be empty or your authenticated id ${JSON.stringify(this.id)}; the relay stamps it`, { from: h.from }), refOf(frame));
+    if (h.to === this.id || h.to === RELAY_ID) return this.fail(new ShardwireError('E_BAD_FRAME', `"to" must be another member or "*", got ${JSON.stringify(h.to)}`, { to: h.to }), refOf(frame));
     if (h.to !== BROADCAST && h.to !== s.coordinatorId && !s.roster.has(h.to)) {
-      return this.fail(new ShardwireError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not a member of session ${JSON.stringify(s.id)}`, { to: h.to }), ref);
+      return this.fail(new ShardwireError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not a member of session ${JSON.stringify(s.id)}`, { to: h.to }), refOf(frame));
     }
     const max = s.limits.maxPayloadBytes;
-    if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(s.id)} allows ${max}`, { payloadBytes: frame.payload.length, max }), ref);
+    if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(s.id)} allows ${max}`, { payloadBytes: frame.payload.length, max }), refOf(frame));
     // Forward the received bytes untouched when they already say who sent them (the SDK's
     // canonical encoding): no copy of a multi-megabyte payload. Otherwise stamp `from`.
-    const out = h.from === this.id && isCanonicalHeader(frame) ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
+    const out = h.from === this.id && frame.canonical ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
     this.ctx.sessions.touch(s.id);
     this.ctx.metrics.framesRouted++;
     this.ctx.metrics.bytesRouted += out.length;
-    const delivered = (n: number) => {
-      if (n === 0 && h.to !== BROADCAST) {
-        this.ctx.metrics.drop('offline');
-        this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not connected; the frame was dropped`, { to: h.to, reason: 'offline' }, ref);
-      }
-    };
     const r = this.ctx.backplane.publish({ type: 'frame', session: s.id, to: h.to, exclude: this.id, from: this.id, frame: out });
     // Local backplanes answer synchronously: no promise per routed frame (measured ~1 µs each).
-    if (typeof r === 'number') delivered(r);
-    else r.then(delivered, (e: unknown) => this.ctx.log.error('backplane publish failed', { error: e instanceof Error ? e.message : String(e) }));
+    if (typeof r === 'number') this.delivered(r, frame);
+    else r.then((n) => this.delivered(n, frame), (e: unknown) => this.ctx.log.error('backplane publish failed', { error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  /** A unicast that reached nobody: tell the sender (broadcasts to an empty session are fine). */
+  private delivered(n: number, frame: Frame): void {
+    const to = frame.header.to;
+    if (n !== 0 || to === BROADCAST) return;
+    this.ctx.metrics.drop('offline');
+    this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(to)} is not connected; the frame was dropped`, { to, reason: 'offline' }, refOf(frame));
   }
 
   /** Events the backplane routes to this member. */
@@ -254,6 +280,7 @@ export class PeerConnection {
       }
       return;
     }
+    if (this.writeTurn !== this.ctx.writes.turn && this.ctx.writes.hold(this.ws)) this.writeTurn = this.ctx.writes.turn;
     this.ws.send(e.frame, { binary: true });
   }
 

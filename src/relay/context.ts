@@ -8,6 +8,7 @@ import type { Logger } from './logger.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { ResolvedRelayOptions } from './options.ts';
 import type { SessionTracker } from './session-tracker.ts';
+import type { WriteBatch } from './write-batch.ts';
 
 /** What every connection of one relay can see. */
 export interface RelayContext {
@@ -16,6 +17,8 @@ export interface RelayContext {
   readonly metrics: RelayMetrics;
   readonly log: Logger;
   readonly sessions: SessionTracker;
+  /** Coalesces writes to one socket within one event-loop turn. */
+  readonly writes: WriteBatch;
   /** True once shutdown started: no new authentications. */
   shuttingDown: boolean;
 }

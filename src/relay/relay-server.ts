@@ -18,6 +18,7 @@ import { MemoryBackplane } from './memory-backplane.ts';
 import { RelayMetrics } from './metrics.ts';
 import { resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './options.ts';
 import { SessionTracker } from './session-tracker.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /** Live figures of a relay. */
 export interface RelayStats {
@@ -66,7 +67,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   };
   const sessions = new SessionTracker();
   const metrics = new RelayMetrics({ connections: () => connections.size, authenticated: () => stats().authenticated, sessions: () => sessions.size, bufferedBytes: () => stats().bufferedBytes });
-  const ctx: RelayContext = { options: o, backplane, metrics, log, sessions, shuttingDown: false };
+  const ctx: RelayContext = { options: o, backplane, metrics, log, sessions, writes: new WriteBatch(), shuttingDown: false };
   const startedAt = Date.now();
 
   const server: Server = createServer((req, res) => handleHttp(req, res, { metrics, stats, shuttingDown: () => ctx.shuttingDown, startedAt }));
