@@ -44,9 +44,10 @@ async function throughputClient(job: ThroughputJob): Promise<{ seconds: number; 
   let frame: Uint8Array;
   let ack: Uint8Array;
   const payload = new Uint8Array(job.payload).map((_, i) => i * 31);
+  // Both paths carry the same headers (ids derived from keys: 32 hex digits).
+  const [c, a] = await Promise.all([identity('coord'), identity('alice')]);
   if (job.mode === 'relay') {
     const sid = `bench-${job.payload}-${Date.now()}`;
-    const [c, a] = await Promise.all([identity('coord'), identity('alice')]);
     const cp = await Peer.connect(job.url);
     await cp.create(sid, c, [a]);
     const ap = await Peer.connect(job.url);
@@ -55,12 +56,12 @@ async function throughputClient(job: ThroughputJob): Promise<{ seconds: number; 
     sender = ap.ws;
     receiver = cp.ws;
     // `from` filled in and canonical: the relay forwards these bytes without re-encoding.
-    frame = encodeFrame(FrameKind.message, { session: sid, from: 'alice', to: 'coord', type: 'bench', seq: 1 }, payload);
-    ack = encodeFrame(FrameKind.message, { session: sid, from: 'coord', to: 'alice', type: 'ack', seq: 1 });
+    frame = encodeFrame(FrameKind.message, { session: sid, from: a.id, to: c.id, type: 'bench', seq: 1 }, payload);
+    ack = encodeFrame(FrameKind.message, { session: sid, from: c.id, to: a.id, type: 'ack', seq: 1 });
   } else {
     receiver = await open(`${job.url}b`);
     sender = await open(`${job.url}a`);
-    frame = encodeFrame(FrameKind.message, { session: 'bare', from: 'alice', to: 'coord', type: 'bench', seq: 1 }, payload);
+    frame = encodeFrame(FrameKind.message, { session: `bench-${job.payload}-${Date.now()}`, from: a.id, to: c.id, type: 'bench', seq: 1 }, payload);
     ack = new Uint8Array(64);
   }
   sender.removeAllListeners('message');

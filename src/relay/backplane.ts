@@ -49,6 +49,11 @@ export interface Backplane {
   /** Forgets a session (its subscriptions stay until each member unsubscribes). */
   deleteSession(id: string): Promise<void>;
   /**
+   * Sessions whose key ends in `/name` (session-key.ts: sessions are keyed by creator). Optional:
+   * without it, a participant must name its coordinator when joining.
+   */
+  sessionsNamed?(name: string): Promise<SessionRecord[]>;
+  /**
    * Marks `member` online in `session` and routes its events to `handler` until unsubscribed.
    * A second subscription of the same member replaces the first (the newest connection wins).
    */

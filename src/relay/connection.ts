@@ -14,8 +14,9 @@ import { decodeFrame, encodeFrameUnchecked, type Frame } from '../wire/frame.ts'
 import { authenticate, type Admission } from './auth.ts';
 import type { BackplaneEvent, SessionRecord, Unsubscribe } from './backplane.ts';
 import type { RelayContext } from './context.ts';
-import { ConnectionRateLimiter } from './rate-limiter.ts';
+import type { ConnectionRateLimiter } from './rate-limiter.ts';
 import { errorFrame, presenceFrame, relayFrame } from './relay-frames.ts';
+import { sessionName } from './session-key.ts';
 
 type State = 'challenged' | 'authenticating' | 'open' | 'closed';
 
@@ -34,13 +35,16 @@ export class PeerConnection {
   /** Authenticated id ('' before). */
   id = '';
   session: SessionRecord | undefined;
+  /** The session's name as peers write it in headers ('' before authentication). */
+  sessionName = '';
   /** Cleared by each ping, set by pong or any frame; still false at the next ping = dead. */
   alive = true;
   private strikes = 0;
   private closing = false;
   private rateDrops = 0;
   private rateWindowStart = -Infinity;
-  private readonly limiter: ConnectionRateLimiter;
+  /** The identity's rate buckets, from authentication on. */
+  private limiter: ConnectionRateLimiter | undefined;
   private readonly nonce = new Uint8Array(randomBytes(CHALLENGE_BYTES));
   private unsubscribe: Unsubscribe | undefined;
   private authTimer: NodeJS.Timeout | undefined;
@@ -51,10 +55,10 @@ export class PeerConnection {
   constructor(
     private readonly ctx: RelayContext,
     readonly ws: WebSocket,
+    private readonly peer: { readonly ip: string; authenticated(): void },
     private readonly onGone: (c: PeerConnection) => void,
   ) {
     const o = ctx.options;
-    this.limiter = new ConnectionRateLimiter(o);
     // No closure per frame on the hot path: the handler is created once (measured: with tsx each
     // closure also costs a __name call).
     ws.on('message', (data, isBinary) => this.onMessageGuarded(data as Buffer, isBinary));
@@ -78,7 +82,7 @@ export class PeerConnection {
       if (!this.alive) {
         this.ctx.metrics.heartbeatTimeouts++;
         this.closeReason = 'timeout';
-        this.ctx.log.info('peer missed heartbeat', { session: this.session?.id, id: this.id || undefined });
+        this.ctx.log.info('peer missed heartbeat', { session: this.sessionName || undefined, id: this.id || undefined });
         this.ws.terminate();
         return;
       }
@@ -92,7 +96,7 @@ export class PeerConnection {
     this.guard(() => {
       if (this.state === 'closed') return;
       this.closeReason = 'shutdown';
-      this.send(relayFrame(this.session?.id ?? '', this.id, ControlType.shutdown, { code: 'E_SHUTTING_DOWN', message: 'relay is shutting down; reconnect to another relay' }));
+      this.send(relayFrame(this.sessionName, this.id, ControlType.shutdown, { code: 'E_SHUTTING_DOWN', message: 'relay is shutting down; reconnect to another relay' }));
       this.ctx.metrics.error('E_SHUTTING_DOWN');
       this.close(1001, 'E_SHUTTING_DOWN');
     });
@@ -140,14 +144,14 @@ export class PeerConnection {
     this.ctx.metrics.error(code);
     // An error frame is small, but a peer that reads nothing must not grow our buffer either.
     if (this.ws.bufferedAmount > this.ctx.options.highWaterMarkBytes) return;
-    this.send(errorFrame(this.session?.id ?? '', this.id, code, message, details, ref));
+    this.send(errorFrame(this.sessionName, this.id, code, message, details, ref));
   }
 
   /** A frame-level error: report it, count a strike, hang up after too many. */
   private fail(err: ShardwireError, ref?: ErrorBody['ref']): void {
     this.sendError(err.code, err.message, { ...err.details }, ref);
     if (++this.strikes >= this.ctx.options.maxBadFrames) {
-      this.ctx.log.info('closing peer after repeated bad frames', { session: this.session?.id, id: this.id || undefined, code: err.code, strikes: this.strikes });
+      this.ctx.log.info('closing peer after repeated bad frames', { session: this.sessionName || undefined, id: this.id || undefined, code: err.code, strikes: this.strikes });
       this.close(err.closeCode ?? 1008, err.code);
     }
   }
@@ -155,8 +159,11 @@ export class PeerConnection {
   private onMessage(data: Buffer, isBinary: boolean): void {
     this.alive = true;
     if (this.closing || this.state === 'closed') return;
-    const verdict = this.limiter.admit(data.length);
-    if (verdict !== 'ok') return this.rateLimited(verdict);
+    // Rates are per identity, so they start at authentication; before it a peer gets one frame.
+    if (this.limiter) {
+      const verdict = this.limiter.admit(data.length);
+      if (verdict !== 'ok') return this.rateLimited(verdict);
+    }
     if (!isBinary) return this.reject(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
     let frame: Frame;
     try {
@@ -190,7 +197,7 @@ export class PeerConnection {
     }
     if (this.ctx.shuttingDown) return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'relay is shutting down', { reason: 'shutdown' }));
     this.state = 'authenticating';
-    authenticate(frame, this.nonce, this.ctx).then(
+    authenticate(frame, this.nonce, this.peer.ip, this.ctx).then(
       (a) => this.admit(a).catch((e) => this.refuseAuth(asShardwireError(e))),
       (e) => this.guard(() => this.refuseAuth(asShardwireError(e))),
     );
@@ -209,34 +216,43 @@ export class PeerConnection {
   private async admit(a: Admission): Promise<void> {
     if (this.state !== 'authenticating') return;
     if (this.ctx.shuttingDown) return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'relay is shutting down', { reason: 'shutdown' }));
-    clearTimeout(this.authTimer);
     const { backplane, sessions, options } = this.ctx;
+    if (this.ctx.authenticated >= options.maxConnections) {
+      if (a.created) await backplane.deleteSession(a.record.id);
+      return this.refuseAuth(new ShardwireError('E_RATE_LIMITED', `this relay holds its maximum of ${options.maxConnections} connections; try later or another relay`, { reason: 'relay-full' }));
+    }
+    clearTimeout(this.authTimer);
     const sid = a.record.id;
+    const name = sessionName(sid);
     // The newest connection of an identity wins: a reconnect must not wait for the dead one's heartbeat.
     await backplane.publish({ type: 'close', session: sid, to: a.id, code: 'E_AUTH', message: 'replaced by a newer connection of the same identity' });
     this.id = a.id;
     this.session = a.record;
+    this.sessionName = name;
     this.state = 'open';
+    this.ctx.authenticated++;
+    this.peer.authenticated();
+    this.limiter = this.ctx.rates.acquire(a.id);
     this.unsubscribe = await backplane.subscribe(sid, a.id, (e) => this.onEvent(e));
-    if (a.created) sessions.track(sid, a.record.limits.idleTimeoutMs);
+    if (a.created) sessions.track(sid, a.record.limits.idleTimeoutMs, this.peer.ip);
     else if (!sessions.wasExpired(sid)) sessions.track(sid, a.record.limits.idleTimeoutMs);
-    const welcome: WelcomeBody = { session: sid, id: a.id, role: a.role, online: await backplane.online(sid), limits: a.record.limits };
-    this.send(relayFrame(sid, a.id, ControlType.welcome, welcome));
-    await backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: a.id, from: RELAY_ID, frame: presenceFrame(sid, { id: a.id, status: 'online', reason: 'joined' }) });
-    this.ctx.log.info(a.created ? 'session created' : 'peer joined', { session: sid, id: a.id, role: a.role, ...(a.created ? { roster: a.record.roster.size, maxPayloadBytes: options.maxPayloadBytes } : {}) });
+    const welcome: WelcomeBody = { session: name, id: a.id, role: a.role, online: await backplane.online(sid), limits: a.record.limits };
+    this.send(relayFrame(name, a.id, ControlType.welcome, welcome));
+    await backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: a.id, from: RELAY_ID, frame: presenceFrame(name, { id: a.id, status: 'online', reason: 'joined' }) });
+    this.ctx.log.info(a.created ? 'session created' : 'peer joined', { session: name, coordinator: a.record.coordinatorId, id: a.id, role: a.role, ...(a.created ? { roster: a.record.roster.size, maxPayloadBytes: options.maxPayloadBytes } : {}) });
   }
 
   private route(frame: Frame, data: Buffer): void {
     const h = frame.header;
     const s = this.session!;
-    if (h.session !== s.id) return this.fail(new ShardwireError('E_NOT_IN_SESSION', `this connection belongs to session ${JSON.stringify(s.id)}, not ${JSON.stringify(h.session)}`, { session: h.session }), refOf(frame));
+    if (h.session !== this.sessionName) return this.fail(new ShardwireError('E_NOT_IN_SESSION', `this connection belongs to session ${JSON.stringify(this.sessionName)}, not ${JSON.stringify(h.session)}`, { session: h.session }), refOf(frame));
     if (h.from !== '' && h.from !== this.id) return this.fail(new ShardwireError('E_AUTH', `"from" must be empty or your authenticated id ${JSON.stringify(this.id)}; the relay stamps it`, { from: h.from }), refOf(frame));
     if (h.to === this.id || h.to === RELAY_ID) return this.fail(new ShardwireError('E_BAD_FRAME', `"to" must be another member or "*", got ${JSON.stringify(h.to)}`, { to: h.to }), refOf(frame));
     if (h.to !== BROADCAST && h.to !== s.coordinatorId && !s.roster.has(h.to)) {
-      return this.fail(new ShardwireError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not a member of session ${JSON.stringify(s.id)}`, { to: h.to }), refOf(frame));
+      return this.fail(new ShardwireError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not a member of session ${JSON.stringify(this.sessionName)}`, { to: h.to }), refOf(frame));
     }
     const max = s.limits.maxPayloadBytes;
-    if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(s.id)} allows ${max}`, { payloadBytes: frame.payload.length, max }), refOf(frame));
+    if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(this.sessionName)} allows ${max}`, { payloadBytes: frame.payload.length, max }), refOf(frame));
     // Forward the received bytes untouched when they already say who sent them (the SDK's
     // canonical encoding): no copy of a multi-megabyte payload. Otherwise stamp `from`.
     const out = h.from === this.id && frame.canonical ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
@@ -275,7 +291,7 @@ export class PeerConnection {
       if (e.from !== RELAY_ID && this.session) {
         const msg = `${JSON.stringify(this.id)} is not reading fast enough (${this.ws.bufferedAmount} bytes queued); the frame was dropped, retry later`;
         this.ctx.metrics.error('E_BACKPRESSURE');
-        const notice = errorFrame(this.session.id, e.from, 'E_BACKPRESSURE', msg, { to: this.id, bufferedBytes: this.ws.bufferedAmount });
+        const notice = errorFrame(this.sessionName, e.from, 'E_BACKPRESSURE', msg, { to: this.id, bufferedBytes: this.ws.bufferedAmount });
         Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: this.session.id, to: e.from, from: RELAY_ID, frame: notice })).catch(() => this.ctx.metrics.drop('backplane'));
       }
       return;
@@ -289,7 +305,7 @@ export class PeerConnection {
     // here and closes the socket itself with the matching close code.
     const code: ErrorCode = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'E_FRAME_TOO_LARGE' : 'E_BAD_FRAME';
     this.ctx.metrics.error(code);
-    this.ctx.log.debug('socket error', { session: this.session?.id, id: this.id || undefined, wsCode: err.code });
+    this.ctx.log.debug('socket error', { session: this.sessionName || undefined, id: this.id || undefined, wsCode: err.code });
   }
 
   private onClose(): void {
@@ -298,15 +314,18 @@ export class PeerConnection {
     clearTimeout(this.authTimer);
     this.onGone(this);
     if (!wasOpen || !this.unsubscribe || !this.session) return;
+    this.ctx.authenticated--;
+    this.ctx.rates.release(this.id);
     const sid = this.session.id;
+    const name = this.sessionName;
     const id = this.id;
     const reason = this.closeReason;
     this.unsubscribe()
       .then(() => {
         if (reason === 'replaced' || reason === 'shutdown') return;
-        return Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: id, from: RELAY_ID, frame: presenceFrame(sid, { id, status: 'offline', reason }) })).then(() => undefined);
+        return Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: id, from: RELAY_ID, frame: presenceFrame(name, { id, status: 'offline', reason }) })).then(() => undefined);
       })
       .catch((e: unknown) => this.ctx.log.error('backplane unsubscribe failed', { error: e instanceof Error ? e.message : String(e) }));
-    this.ctx.log.info('peer left', { session: sid, id, reason });
+    this.ctx.log.info('peer left', { session: name, id, reason });
   }
 }

@@ -4,10 +4,13 @@
  * synchronously inside `publish`, which keeps per-sender order and costs no extra copy.
  */
 import type { Backplane, BackplaneEvent, BackplaneHandler, SessionRecord, Unsubscribe } from './backplane.ts';
+import { sessionName } from './session-key.ts';
 
 /** The embedded default backplane. Also what `backplaneConformance` is first checked against. */
 export class MemoryBackplane implements Backplane {
   private readonly sessions = new Map<string, SessionRecord>();
+  /** name → keys of the sessions of that name (session-key.ts). */
+  private readonly byName = new Map<string, Set<string>>();
   private readonly subscribers = new Map<string, Map<string, BackplaneHandler>>();
   /** Handler exceptions are swallowed (a backplane must not crash the publisher) but counted. */
   handlerErrors = 0;
@@ -15,7 +18,15 @@ export class MemoryBackplane implements Backplane {
   async createSession(record: SessionRecord): Promise<boolean> {
     if (this.sessions.has(record.id)) return false;
     this.sessions.set(record.id, record);
+    const name = sessionName(record.id);
+    let keys = this.byName.get(name);
+    if (!keys) this.byName.set(name, (keys = new Set()));
+    keys.add(record.id);
     return true;
+  }
+
+  async sessionsNamed(name: string): Promise<SessionRecord[]> {
+    return [...(this.byName.get(name) ?? [])].map((k) => this.sessions.get(k)!);
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -23,7 +34,11 @@ export class MemoryBackplane implements Backplane {
   }
 
   async deleteSession(id: string): Promise<void> {
-    this.sessions.delete(id);
+    if (!this.sessions.delete(id)) return;
+    const name = sessionName(id);
+    const keys = this.byName.get(name);
+    keys?.delete(id);
+    if (keys?.size === 0) this.byName.delete(name);
   }
 
   async subscribe(session: string, member: string, handler: BackplaneHandler): Promise<Unsubscribe> {
@@ -75,5 +90,6 @@ export class MemoryBackplane implements Backplane {
   async close(): Promise<void> {
     this.subscribers.clear();
     this.sessions.clear();
+    this.byName.clear();
   }
 }

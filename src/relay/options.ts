@@ -18,13 +18,19 @@ export interface RelayOptions {
   port?: number;
   /** Largest payload of one frame, relay-wide; enforced by ws before buffering (default 16 MiB). */
   maxPayloadBytes?: number;
-  /** Refuse new connections past this many (HTTP 503 before the upgrade; default 20,000). */
+  /** Authenticated connections this relay holds; more are refused at authentication (default 20,000). */
   maxConnections?: number;
+  /** Unauthenticated connections held at once; a new one evicts the oldest past this (default 1,024). */
+  maxPreAuth?: number;
+  /** Unauthenticated connections from one address; more are closed at once (default 256). */
+  maxPreAuthPerIp?: number;
   /** Refuse `create` past this many sessions (default 10,000). */
   maxSessions?: number;
+  /** Live sessions created from one address on this relay (default 1,000). */
+  maxSessionsPerIp?: number;
   /** Largest roster of one session (default 10,000). */
   maxRoster?: number;
-  /** A connection must authenticate within this time (default 10 s). */
+  /** A connection must authenticate within this time of being accepted (default 5 s). */
   authTimeoutMs?: number;
   /** Ping interval; a peer that has not answered by the next ping is closed as dead (default 15 s). */
   heartbeatIntervalMs?: number;
@@ -57,6 +63,14 @@ export interface RelayOptions {
 /** Options with every default applied. */
 export type ResolvedRelayOptions = Required<Omit<RelayOptions, 'backplane' | 'logger' | 'allowedCoordinators'>> & Pick<RelayOptions, 'backplane' | 'logger' | 'allowedCoordinators'>;
 
+/** Every key of {@link RelayOptions}. */
+const OPTION_KEYS: readonly (keyof RelayOptions)[] = [
+  'host', 'port', 'maxPayloadBytes', 'maxConnections', 'maxPreAuth', 'maxPreAuthPerIp', 'maxSessions', 'maxSessionsPerIp',
+  'maxRoster', 'authTimeoutMs', 'heartbeatIntervalMs', 'sessionIdleTimeoutMs', 'maxSessionIdleTimeoutMs', 'messagesPerSecond',
+  'burstMessages', 'bytesPerSecond', 'burstBytes', 'highWaterMarkBytes', 'maxBadFrames', 'shutdownGraceMs', 'allowedCoordinators',
+  'backplane', 'logLevel', 'logger',
+];
+
 const U31 = 2 ** 31 - 1;
 /** A number limit that may be Infinity (rates), else an integer in range. */
 function limit(v: unknown, title: string, min: number, max: number): number {
@@ -70,6 +84,14 @@ function limit(v: unknown, title: string, min: number, max: number): number {
  */
 export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions {
   aobject(o, 'options', 'E_BAD_CONFIG');
+  // A misspelt option must not fall back to its default silently.
+  for (const k of Object.keys(o)) {
+    if (!OPTION_KEYS.includes(k as keyof RelayOptions)) throw new ShardwireError('E_BAD_CONFIG', `unknown relay option ${JSON.stringify(k.slice(0, 60))}`, { field: k.slice(0, 60) });
+  }
+  const allowed = o.allowedCoordinators;
+  if (allowed !== undefined && (!Array.isArray(allowed) || !allowed.every((k) => k instanceof Uint8Array && k.length === 32))) {
+    throw new ShardwireError('E_BAD_CONFIG', '"allowedCoordinators" expected an array of 32-byte Ed25519 public keys', { field: 'allowedCoordinators' });
+  }
   const maxPayloadBytes = aint(o.maxPayloadBytes ?? 16 * MiB, 'maxPayloadBytes', 1, 2 ** 30, 'E_BAD_CONFIG');
   const host = o.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0) throw new ShardwireError('E_BAD_CONFIG', `"host" expected a non-empty string, got ${typeof host}`, { field: 'host' });
@@ -78,9 +100,12 @@ export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions 
     port: aint(o.port ?? 8787, 'port', 0, 65535, 'E_BAD_CONFIG'),
     maxPayloadBytes,
     maxConnections: aint(o.maxConnections ?? 20_000, 'maxConnections', 1, 10_000_000, 'E_BAD_CONFIG'),
+    maxPreAuth: aint(o.maxPreAuth ?? 1024, 'maxPreAuth', 1, 10_000_000, 'E_BAD_CONFIG'),
+    maxPreAuthPerIp: aint(o.maxPreAuthPerIp ?? 256, 'maxPreAuthPerIp', 1, 10_000_000, 'E_BAD_CONFIG'),
     maxSessions: aint(o.maxSessions ?? 10_000, 'maxSessions', 1, 10_000_000, 'E_BAD_CONFIG'),
+    maxSessionsPerIp: aint(o.maxSessionsPerIp ?? 1000, 'maxSessionsPerIp', 1, 10_000_000, 'E_BAD_CONFIG'),
     maxRoster: aint(o.maxRoster ?? 10_000, 'maxRoster', 1, 1_000_000, 'E_BAD_CONFIG'),
-    authTimeoutMs: aint(o.authTimeoutMs ?? 10_000, 'authTimeoutMs', 1, U31, 'E_BAD_CONFIG'),
+    authTimeoutMs: aint(o.authTimeoutMs ?? 5000, 'authTimeoutMs', 1, U31, 'E_BAD_CONFIG'),
     heartbeatIntervalMs: aint(o.heartbeatIntervalMs ?? 15_000, 'heartbeatIntervalMs', 1, U31, 'E_BAD_CONFIG'),
     sessionIdleTimeoutMs: aint(o.sessionIdleTimeoutMs ?? 600_000, 'sessionIdleTimeoutMs', 1, U31, 'E_BAD_CONFIG'),
     maxSessionIdleTimeoutMs: aint(o.maxSessionIdleTimeoutMs ?? 86_400_000, 'maxSessionIdleTimeoutMs', 1, U31, 'E_BAD_CONFIG'),

@@ -47,11 +47,6 @@ export interface CreateBody {
   readonly limits?: SessionLimits;
 }
 
-/** peer → relay `join`: a roster member (or the coordinator, reconnecting) enters a session. */
-export interface JoinBody {
-  readonly signature: string;
-}
-
 /** Effective limits of a session, as the relay enforces them. */
 export interface EffectiveLimits {
   readonly maxPayloadBytes: number;
@@ -93,7 +88,8 @@ export interface ShutdownBody {
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function badPayload(message: string, details: Record<string, unknown> = {}): never {
+/** Throws E_BAD_PAYLOAD. */
+export function badPayload(message: string, details: Record<string, unknown> = {}): never {
   throw new ShardwireError('E_BAD_PAYLOAD', message, details);
 }
 
@@ -118,7 +114,8 @@ export function parseControlBody(payload: Uint8Array): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], what: string): void {
+/** Refuses keys outside `allowed`. @throws {ShardwireError} E_BAD_PAYLOAD naming the first unknown key */
+export function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) badPayload(`${what} has unknown field ${JSON.stringify(k.slice(0, 40))}`, { field: k.slice(0, 40) });
 }
 
@@ -129,7 +126,8 @@ export function bytesField(v: unknown, field: string, length: number): Uint8Arra
   return bytes;
 }
 
-function intField(v: unknown, field: string, min: number, max: number): number {
+/** An integer field in [min, max]. @throws {ShardwireError} E_BAD_PAYLOAD */
+export function intField(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) badPayload(`"${field}" expected an integer in [${min}, ${max}], got ${describe(v)}`, { field, min, max });
   return v;
 }
@@ -137,12 +135,6 @@ function intField(v: unknown, field: string, min: number, max: number): number {
 /** A party id usable in a roster: {@link ID_PATTERN} and not a reserved name. */
 export function isMemberId(v: unknown): v is string {
   return typeof v === 'string' && ID_PATTERN.test(v) && v !== RELAY_ID && v !== BROADCAST;
-}
-
-/** Validated `join` body. @throws {ShardwireError} E_BAD_PAYLOAD */
-export function parseJoinBody(o: Record<string, unknown>): { signature: Uint8Array } {
-  onlyKeys(o, ['signature'], 'join');
-  return { signature: bytesField(o.signature, 'signature', ED25519_SIGNATURE_BYTES) };
 }
 
 /** A validated `create` body with decoded keys. */

@@ -26,7 +26,8 @@ const id = (min: number) => `[${ID_CLASS}]{${min},${MAX_ID_CHARS}}`;
 // digits without a leading zero.
 const CANONICAL = new RegExp(
   `^\\{"session":"(${id(0)})","from":"(${id(0)})","to":"(\\${BROADCAST}|${id(0)})",` +
-    `"type":"([a-z][${TYPE_REST_CLASS}]{0,${MAX_TYPE_CHARS - 1}})"(?:,"memo":"(${id(1)})")?,"seq":(0|[1-9][0-9]{0,15})\\}$`,
+    `"type":"([a-z][${TYPE_REST_CLASS}]{0,${MAX_TYPE_CHARS - 1}})"(?:,"memo":"(${id(1)})")?,` +
+    '"seq":(0|[1-9][0-9]{0,15})\\}$',
 );
 
 /**
@@ -45,5 +46,7 @@ export function scanCanonicalHeader(text: string, control: boolean): Header | un
   const seq = Number(m[6]);
   if (seq > Number.MAX_SAFE_INTEGER) return undefined;
   const memo = m[5];
-  return memo === undefined ? { session, from: m[2]!, to, type: m[4]!, seq } : { session, from: m[2]!, to, type: m[4]!, memo, seq };
+  const from = m[2]!;
+  const type = m[4]!;
+  return memo === undefined ? { session, from, to, type, seq } : { session, from, to, type, memo, seq };
 }

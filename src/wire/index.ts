@@ -8,3 +8,4 @@ export * from './frame.ts';
 export * from './control.ts';
 export * from './auth-message.ts';
 export { toBase64url, fromBase64url } from './base64url.ts';
+export * from './join-body.ts';
