@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/, without test/slow/) through
+// Runs every test file under the given folders (default: test/, without test/slow/ and test/redis/,
+// which have their own scripts: test:slow needs time, test:redis a redis-server) through
 // node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
@@ -8,13 +9,15 @@ import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
-const includeSlow = args.some((a) => a.includes('slow'));
+// Suites with their own script run only when their folder is named.
+const OWN_SCRIPT = ['slow', 'redis'];
+const named = (d) => args.some((a) => a.includes(d));
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (!includeSlow && name === 'slow') continue;
+      if (OWN_SCRIPT.includes(name) && !named(name)) continue;
       walk(p);
     } else if (name.endsWith('.test.ts')) files.push(p);
   }

@@ -66,6 +66,11 @@ export interface Backplane {
    * remote ones return a promise.
    */
   publish(event: BackplaneEvent): number | Promise<number>;
+  /**
+   * Hears a shared backplane lose (`false`) and regain (`true`) its store. Optional: a local
+   * backplane is never unavailable.
+   */
+  onUnavailable?(listener: (up: boolean) => void): void;
   /** Releases resources (connections, timers). */
   close(): Promise<void>;
 }

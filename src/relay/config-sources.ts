@@ -105,6 +105,14 @@ export const RELAY_SETTINGS: readonly RelaySetting[] = [
     help: 'only this Ed25519 public key (base64url) may create sessions; repeatable (env: comma-separated)',
   },
   {
+    key: 'backplaneUrl', flag: 'backplane', kind: 'string',
+    help: 'memory (default) or redis://host:port: share sessions and routing with other relays',
+  },
+  {
+    key: 'redisClient', flag: 'redis-client', kind: 'string',
+    help: 'ioredis (default) or node-redis, for a redis:// backplane',
+  },
+  {
     key: 'logLevel', flag: 'log-level', kind: 'level',
     help: `${LOG_LEVELS.join(' | ')} (default info); JSON lines on stdout`,
   },

@@ -92,11 +92,11 @@ export class PeerConnection {
   }
 
   /** Graceful shutdown: tell the peer, then close with 1001 (going away). */
-  shutdown(): void {
+  shutdown(message = 'relay is shutting down; reconnect to another relay'): void {
     this.guard(() => {
       if (this.state === 'closed') return;
       this.closeReason = 'shutdown';
-      this.send(relayFrame(this.sessionName, this.id, ControlType.shutdown, { code: 'E_SHUTTING_DOWN', message: 'relay is shutting down; reconnect to another relay' }));
+      this.send(relayFrame(this.sessionName, this.id, ControlType.shutdown, { code: 'E_SHUTTING_DOWN', message }));
       this.ctx.metrics.error('E_SHUTTING_DOWN');
       this.close(1001, 'E_SHUTTING_DOWN');
     });
@@ -196,6 +196,9 @@ export class PeerConnection {
       return this.refuseAuth(new ShardwireError('E_AUTH', 'the first frame must be a control "create" or "join" addressed to "relay"', { reason: 'protocol' }));
     }
     if (this.ctx.shuttingDown) return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'relay is shutting down', { reason: 'shutdown' }));
+    if (this.ctx.backplaneDown) {
+      return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'backplane unavailable; retry shortly or use another relay', { reason: 'backplane-down' }));
+    }
     this.state = 'authenticating';
     authenticate(frame, this.nonce, this.peer.ip, this.ctx).then(
       (a) => this.admit(a).catch((e) => this.refuseAuth(asShardwireError(e))),

@@ -26,4 +26,6 @@ export interface RelayContext {
   authenticated: number;
   /** True once shutdown started: no new authentications. */
   shuttingDown: boolean;
+  /** True while a shared backplane is unavailable: no new authentications. */
+  backplaneDown: boolean;
 }

@@ -54,6 +54,13 @@ export interface RelayOptions {
   allowedCoordinators?: readonly Uint8Array[];
   /** Routing backplane (default: a new MemoryBackplane owned by the relay). */
   backplane?: Backplane;
+  /**
+   * Where the relay builds its own backplane when `backplane` is not given: `memory` (default)
+   * or `redis://host:port[/db]` (relay/redis/redis-backplane.ts).
+   */
+  backplaneUrl?: string;
+  /** Redis client library of a `redis://` backplane: `ioredis` (default) or `node-redis`. */
+  redisClient?: 'ioredis' | 'node-redis';
   /** Log level of the default logger (default info). */
   logLevel?: LogLevel;
   /** Custom logger (overrides logLevel). */
@@ -68,13 +75,22 @@ const OPTION_KEYS: readonly (keyof RelayOptions)[] = [
   'host', 'port', 'maxPayloadBytes', 'maxConnections', 'maxPreAuth', 'maxPreAuthPerIp', 'maxSessions', 'maxSessionsPerIp',
   'maxRoster', 'authTimeoutMs', 'heartbeatIntervalMs', 'sessionIdleTimeoutMs', 'maxSessionIdleTimeoutMs', 'messagesPerSecond',
   'burstMessages', 'bytesPerSecond', 'burstBytes', 'highWaterMarkBytes', 'maxBadFrames', 'shutdownGraceMs', 'allowedCoordinators',
-  'backplane', 'logLevel', 'logger',
+  'backplane', 'backplaneUrl', 'redisClient', 'logLevel', 'logger',
 ];
 
 const U31 = 2 ** 31 - 1;
 /** A number limit that may be Infinity (rates), else an integer in range. */
 function limit(v: unknown, title: string, min: number, max: number): number {
   return v === Infinity ? v : aint(v, title, min, max, 'E_BAD_CONFIG');
+}
+
+function backplaneUrl(v: unknown): string {
+  if (v === undefined || v === 'memory') return 'memory';
+  if (typeof v !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(v)) {
+    const got = typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : typeof v;
+    throw new ShardwireError('E_BAD_CONFIG', `"backplaneUrl" expected "memory" or redis://host:port, got ${got}`, { field: 'backplaneUrl' });
+  }
+  return v;
 }
 
 /**
@@ -117,6 +133,8 @@ export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions 
     maxBadFrames: limit(o.maxBadFrames ?? 8, 'maxBadFrames', 1, 1e9),
     shutdownGraceMs: aint(o.shutdownGraceMs ?? 5000, 'shutdownGraceMs', 0, U31, 'E_BAD_CONFIG'),
     logLevel: aoneOf(o.logLevel ?? 'info', 'logLevel', LOG_LEVELS, 'E_BAD_CONFIG'),
+    backplaneUrl: backplaneUrl(o.backplaneUrl),
+    redisClient: aoneOf(o.redisClient ?? 'ioredis', 'redisClient', ['ioredis', 'node-redis'] as const, 'E_BAD_CONFIG'),
     allowedCoordinators: o.allowedCoordinators,
     backplane: o.backplane,
     logger: o.logger,

@@ -48,6 +48,13 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+/** The backplane a relay builds for itself from `backplaneUrl`. */
+async function ownBackplane(o: ResolvedRelayOptions): Promise<Backplane> {
+  if (o.backplaneUrl === 'memory') return new MemoryBackplane();
+  const { RedisBackplane } = await import('./redis/redis-backplane.ts');
+  return RedisBackplane.connect({ url: o.backplaneUrl, client: o.redisClient });
+}
+
 /**
  * Starts a relay and resolves once it listens.
  *
@@ -59,7 +66,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const o = resolveRelayOptions(options);
   await getSodium();
   const log = o.logger ?? createLogger(o.logLevel);
-  const backplane: Backplane = o.backplane ?? new MemoryBackplane();
+  const backplane: Backplane = o.backplane ?? (await ownBackplane(o));
   const connections = new Set<PeerConnection>();
   const stats = (): RelayStats => {
     let bufferedBytes = 0;
@@ -68,7 +75,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   };
   const sessions = new SessionTracker();
   const metrics = new RelayMetrics({ connections: () => connections.size, authenticated: () => ctx.authenticated, sessions: () => sessions.size, bufferedBytes: () => stats().bufferedBytes });
-  const ctx: RelayContext = { options: o, backplane, metrics, log, sessions, writes: new WriteBatch(), rates: new IdentityRateLimits(o), authenticated: 0, shuttingDown: false };
+  const ctx: RelayContext = {
+    options: o, backplane, metrics, log, sessions, writes: new WriteBatch(), rates: new IdentityRateLimits(o),
+    authenticated: 0, shuttingDown: false, backplaneDown: false,
+  };
+  // A shared backplane that loses Redis may have lost its state too: hang up on every peer (they
+  // reconnect and resume) and refuse authentications until it is back, rather than route blind.
+  backplane.onUnavailable?.((up) => {
+    ctx.backplaneDown = !up;
+    log[up ? 'info' : 'error'](up ? 'backplane available again' : 'backplane unavailable; closing peers', {});
+    if (!up) for (const c of connections) c.shutdown('backplane unavailable; reconnect in a moment');
+  });
   const gate = new PreAuthGate(o, (reason) => metrics.drop(`preauth-${reason}`));
   const startedAt = Date.now();
 
@@ -108,7 +125,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   }, sweepMs);
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => {
+      if (!o.backplane) void backplane.close();
+      reject(e);
+    });
     server.listen(o.port, o.host, () => {
       server.off('error', reject);
       resolve();

@@ -22,8 +22,9 @@ test('every limit can be set from a flag, an environment variable and the config
   const file: Record<string, unknown> = {};
   const key = toBase64url(new Uint8Array(32).fill(3));
   RELAY_SETTINGS.forEach((s, i) => {
-    const text = s.kind === 'keys' ? key : s.kind === 'level' ? 'warn' : s.kind === 'string' ? '0.0.0.0' : String(1000 + i);
-    const value = s.kind === 'keys' ? [new Uint8Array(32).fill(3)] : s.kind === 'level' ? 'warn' : s.kind === 'string' ? '0.0.0.0' : 1000 + i;
+    const strings: Record<string, string> = { host: '0.0.0.0', backplaneUrl: 'redis://127.0.0.1:1', redisClient: 'node-redis' };
+    const text = s.kind === 'keys' ? key : s.kind === 'level' ? 'warn' : s.kind === 'string' ? strings[s.key]! : String(1000 + i);
+    const value = s.kind === 'keys' ? [new Uint8Array(32).fill(3)] : s.kind === 'string' || s.kind === 'level' ? text : 1000 + i;
     expected[s.key] = value;
     // spread the settings over the three sources; each source alone is tested below
     if (i % 3 === 0) flags[s.flag] = s.kind === 'keys' ? [text] : text;
@@ -70,6 +71,8 @@ test('bad values are E_BAD_CONFIG naming the setting and its source', async () =
 test('options refuse unknown keys and malformed coordinator keys', () => {
   assert.throws(() => resolveRelayOptions({ maxPayload: 5 } as never), badConfig(/unknown relay option "maxPayload"/));
   assert.throws(() => resolveRelayOptions({ allowedCoordinators: [new Uint8Array(31)] }), badConfig(/allowedCoordinators/));
+  assert.throws(() => resolveRelayOptions({ backplaneUrl: 'http://x' }), badConfig(/"backplaneUrl" expected "memory" or redis/));
+  assert.throws(() => resolveRelayOptions({ redisClient: 'jedis' } as never), badConfig(/"redisClient"/));
   const o = resolveRelayOptions({});
   assert.equal(o.authTimeoutMs, 5000);
   assert.equal(o.maxPreAuthPerIp, 256);

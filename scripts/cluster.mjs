@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm run cluster`: Redis plus three relays on 127.0.0.1 for trying the Redis backplane by hand.
+// Redis on REDIS_PORT (default 6390, a private server in a temp dir, nothing saved), relays on
+// 8787, 8788, 8789 with --backplane redis://127.0.0.1:REDIS_PORT. Ctrl-C stops everything.
+// Extra arguments go to every relay (e.g. `npm run cluster -- --log-level warn`).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const redisPort = Number(process.env.REDIS_PORT ?? 6390);
+const bin = fileURLToPath(new URL('../bin/shardwire.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'shardwire-cluster-'));
+const children = [];
+const stop = (code) => {
+  for (const c of children) c.kill('SIGTERM');
+  setTimeout(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(code);
+  }, 1500);
+};
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+redis.on('error', () => {
+  console.error('redis-server is not installed (Debian: apt-get install redis-server)');
+  process.exit(1);
+});
+children.push(redis);
+await new Promise((resolve) => {
+  let out = '';
+  redis.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('Ready to accept connections')) resolve();
+  });
+});
+redis.stdout.resume();
+console.log(`redis on 127.0.0.1:${redisPort}`);
+for (const port of [8787, 8788, 8789]) {
+  const relay = spawn(process.execPath, [bin, 'relay', '--port', String(port), '--backplane', `redis://127.0.0.1:${redisPort}`, ...process.argv.slice(2)], { stdio: 'inherit' });
+  relay.on('exit', (code) => {
+    if (code !== 0 && code !== null) stop(1);
+  });
+  children.push(relay);
+}

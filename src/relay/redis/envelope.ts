@@ -1,0 +1,55 @@
+/**
+ * @module relay/redis/envelope
+ * Binary form of a {@link BackplaneEvent} on a Redis channel: `u8 type (1 frame, 2 close) |
+ * u8 len + to | u8 len + exclude | u8 len + from-or-code | body` where body is the frame bytes
+ * or the close message (UTF-8). Ids are ASCII of at most 128 characters (ID_PATTERN). A message
+ * that does not decode is dropped and counted by the backplane, never thrown at a handler.
+ */
+import type { ErrorCode } from '../../errors.ts';
+import type { BackplaneEvent } from '../backplane.ts';
+
+const FRAME = 1;
+const CLOSE = 2;
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+function ascii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0x7f;
+  return b;
+}
+
+/** Encodes an event (without its session: the channel names it). */
+export function encodeEnvelope(e: BackplaneEvent): Buffer {
+  const to = ascii(e.to);
+  const exclude = ascii(e.exclude ?? '');
+  const third = ascii(e.type === 'frame' ? e.from : e.code);
+  const body = e.type === 'frame' ? e.frame : utf8.encode(e.message);
+  const out = Buffer.allocUnsafe(4 + to.length + exclude.length + third.length + body.length);
+  let o = 0;
+  out[o++] = e.type === 'frame' ? FRAME : CLOSE;
+  for (const part of [to, exclude, third]) {
+    out[o++] = part.length;
+    out.set(part, o);
+    o += part.length;
+  }
+  out.set(body, o);
+  return out;
+}
+
+/** Decodes an envelope of session `session`; undefined when malformed. */
+export function decodeEnvelope(session: string, b: Buffer): BackplaneEvent | undefined {
+  if (b.length < 4 || (b[0] !== FRAME && b[0] !== CLOSE)) return undefined;
+  let o = 1;
+  const parts: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const n = b[o++]!;
+    if (o + n > b.length) return undefined;
+    parts.push(b.toString('latin1', o, o + n));
+    o += n;
+  }
+  const [to, exclude, third] = parts as [string, string, string];
+  const ex = exclude === '' ? {} : { exclude };
+  if (b[0] === FRAME) return { type: 'frame', session, to, ...ex, from: third, frame: b.subarray(o) };
+  return { type: 'close', session, to, ...ex, code: third as ErrorCode, message: text.decode(b.subarray(o)) };
+}
