@@ -105,6 +105,12 @@ export const RELAY_SETTINGS: readonly RelaySetting[] = [
     help: 'only this Ed25519 public key (base64url) may create sessions; repeatable (env: comma-separated)',
   },
   {
+    key: 'inboxWindowMs', flag: 'inbox-window-ms', kind: 'int',
+    help: 'how long frames wait for an absent member (default 60000; 0 = off)',
+  },
+  { key: 'inboxMaxFrames', flag: 'inbox-max-frames', kind: 'int', help: 'frames kept per member inbox (default 1024)' },
+  { key: 'inboxMaxBytes', flag: 'inbox-max-bytes', kind: 'size', help: 'bytes kept per member inbox (default 16MiB)' },
+  {
     key: 'backplaneUrl', flag: 'backplane', kind: 'string',
     help: 'memory (default) or redis://host:port: share sessions and routing with other relays',
   },

@@ -17,6 +17,10 @@ import type { RelayContext } from './context.ts';
 import type { ConnectionRateLimiter } from './rate-limiter.ts';
 import { errorFrame, presenceFrame, relayFrame } from './relay-frames.ts';
 import { sessionName } from './session-key.ts';
+import type { InboxStart } from './inbox.ts';
+import { InboxDelivery } from './inbox-delivery.ts';
+import { parseAckBody } from '../wire/inbox-control.ts';
+import { parseControlBody } from '../wire/control.ts';
 
 type State = 'challenged' | 'authenticating' | 'open' | 'closed';
 
@@ -49,6 +53,8 @@ export class PeerConnection {
   private unsubscribe: Unsubscribe | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private closeReason: PresenceBody['reason'] = 'left';
+  /** Ordered delivery of this member's offline inbox, when it has one. */
+  private inbox: InboxDelivery | undefined;
   /** The write-batch turn in which this socket was last corked (see write-batch.ts). */
   private writeTurn = -1;
 
@@ -88,6 +94,7 @@ export class PeerConnection {
       }
       this.alive = false;
       if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+      if (this.inbox && this.session) this.ctx.backplane.inbox?.touch(this.session.id, this.id).catch(() => undefined);
     });
   }
 
@@ -173,6 +180,7 @@ export class PeerConnection {
     }
     if (this.state === 'challenged') return this.beginAuth(frame);
     if (this.state === 'authenticating') return this.fail(new ShardwireError('E_AUTH', 'wait for the welcome frame before sending'), refOf(frame));
+    if (frame.kind === FrameKind.control && frame.header.type === ControlType.ack && this.inbox) return this.onAck(frame);
     if (frame.kind === FrameKind.control) return this.fail(new ShardwireError('E_BAD_FRAME', `already authenticated; a peer sends only "message" frames now, got control "${frame.header.type}"`), refOf(frame));
     this.route(frame, data);
   }
@@ -236,11 +244,17 @@ export class PeerConnection {
     this.ctx.authenticated++;
     this.peer.authenticated();
     this.limiter = this.ctx.rates.acquire(a.id);
+    // The inbox opens before the subscription: frames in between are in the store, not lost.
+    const start = await this.openInbox(a);
     this.unsubscribe = await backplane.subscribe(sid, a.id, (e) => this.onEvent(e));
     if (a.created) sessions.track(sid, a.record.limits.idleTimeoutMs, this.peer.ip);
     else if (!sessions.wasExpired(sid)) sessions.track(sid, a.record.limits.idleTimeoutMs);
-    const welcome: WelcomeBody = { session: name, id: a.id, role: a.role, online: await backplane.online(sid), limits: a.record.limits };
+    const welcome: WelcomeBody = {
+      session: name, id: a.id, role: a.role, online: await backplane.online(sid), limits: a.record.limits,
+      ...(start ? { inbox: start } : {}),
+    };
     this.send(relayFrame(name, a.id, ControlType.welcome, welcome));
+    if (start) this.inbox?.start(start.after);
     await backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: a.id, from: RELAY_ID, frame: presenceFrame(name, { id: a.id, status: 'online', reason: 'joined' }) });
     this.ctx.log.info(a.created ? 'session created' : 'peer joined', { session: name, coordinator: a.record.coordinatorId, id: a.id, role: a.role, ...(a.created ? { roster: a.record.roster.size, maxPayloadBytes: options.maxPayloadBytes } : {}) });
   }
@@ -276,8 +290,43 @@ export class PeerConnection {
     this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(to)} is not connected; the frame was dropped`, { to, reason: 'offline' }, refOf(frame));
   }
 
+  /** Opens (or resumes) this member's inbox when it asked for one and the relay keeps them. */
+  private async openInbox(a: Admission): Promise<InboxStart | undefined> {
+    const store = this.ctx.backplane.inbox;
+    const o = this.ctx.options;
+    if (!a.inbox || !store || o.inboxWindowMs === 0) return undefined;
+    const limits = { maxFrames: o.inboxMaxFrames, maxBytes: o.inboxMaxBytes, windowMs: o.inboxWindowMs };
+    const start = await store.open(a.record.id, a.id, a.inbox, limits);
+    const name = this.sessionName;
+    this.inbox = new InboxDelivery(store, a.record.id, a.id, {
+      send: (f) => this.send(f),
+      gap: (from, to) => this.send(relayFrame(name, a.id, ControlType.gap, { from, to })),
+      writable: () => this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount <= o.highWaterMarkBytes,
+      fail: (e) => {
+        this.ctx.log.error('inbox store failed; closing so the peer resumes', { error: e instanceof Error ? e.message : String(e) });
+        this.shutdown('relay could not read your inbox; reconnect to resume');
+      },
+    });
+    this.ctx.log.debug('inbox', { session: name, id: a.id, after: start.after, gap: start.gap });
+    return start;
+  }
+
+  private onAck(frame: Frame): void {
+    let seq: number;
+    try {
+      seq = parseAckBody(parseControlBody(frame.payload)).seq;
+    } catch (e) {
+      return this.fail(asShardwireError(e), refOf(frame));
+    }
+    this.inbox!.ack(seq).catch(() => this.ctx.metrics.drop('inbox-ack'));
+  }
+
   /** Events the backplane routes to this member. */
   private onEvent(e: BackplaneEvent): void {
+    if (e.type === 'frame' && e.seq !== undefined && this.inbox) {
+      if (this.ws.readyState === WebSocket.OPEN) this.inbox.live(e.seq, e.frame);
+      return;
+    }
     if (e.type === 'close') {
       this.closeReason = e.code === 'E_AUTH' ? 'replaced' : 'left';
       this.sendError(e.code, e.message);
@@ -312,6 +361,7 @@ export class PeerConnection {
   }
 
   private onClose(): void {
+    this.inbox?.stop();
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     clearTimeout(this.authTimer);

@@ -4,7 +4,9 @@
  * synchronously inside `publish`, which keeps per-sender order and costs no extra copy.
  */
 import type { Backplane, BackplaneEvent, BackplaneHandler, SessionRecord, Unsubscribe } from './backplane.ts';
+import { MemoryInbox } from './memory-inbox.ts';
 import { sessionName } from './session-key.ts';
+import { RELAY_ID } from '../wire/constants.ts';
 
 /** The embedded default backplane. Also what `backplaneConformance` is first checked against. */
 export class MemoryBackplane implements Backplane {
@@ -12,6 +14,8 @@ export class MemoryBackplane implements Backplane {
   /** name → keys of the sessions of that name (session-key.ts). */
   private readonly byName = new Map<string, Set<string>>();
   private readonly subscribers = new Map<string, Map<string, BackplaneHandler>>();
+  /** Offline inboxes of this process (memory-inbox.ts). */
+  readonly inbox = new MemoryInbox();
   /** Handler exceptions are swallowed (a backplane must not crash the publisher) but counted. */
   handlerErrors = 0;
 
@@ -34,6 +38,7 @@ export class MemoryBackplane implements Backplane {
   }
 
   async deleteSession(id: string): Promise<void> {
+    this.inbox.deleteSession(id);
     if (!this.sessions.delete(id)) return;
     const name = sessionName(id);
     const keys = this.byName.get(name);
@@ -62,17 +67,26 @@ export class MemoryBackplane implements Backplane {
   /** Delivers synchronously, so per-sender order is the call order. */
   publish(event: BackplaneEvent): number {
     const members = this.subscribers.get(event.session);
-    if (!members) return 0;
+    const inboxed = event.type === 'frame' && event.from !== RELAY_ID;
     if (event.to !== '*') {
-      const h = event.to === event.exclude ? undefined : members.get(event.to);
-      if (!h) return 0;
-      this.call(h, event);
-      return 1;
+      if (event.to === event.exclude) return 0;
+      const seq = event.type === 'frame' && inboxed ? this.inbox.append(event.session, event.to, event.frame) : undefined;
+      const h = members?.get(event.to);
+      if (h) this.call(h, seq === undefined ? event : { ...(event as Extract<BackplaneEvent, { type: 'frame' }>), seq });
+      return h || seq !== undefined ? 1 : 0;
     }
     let n = 0;
+    const withInbox = new Set(inboxed ? this.inbox.members(event.session) : []);
+    withInbox.delete(event.exclude ?? '');
+    for (const m of withInbox) {
+      const seq = this.inbox.append(event.session, m, (event as { frame: Uint8Array }).frame)!;
+      const h = members?.get(m);
+      if (h) this.call(h, { ...event, to: m, seq } as BackplaneEvent);
+      n++;
+    }
     // Copy first: a handler may unsubscribe (close) while we iterate.
-    for (const [id, h] of [...members]) {
-      if (id === event.exclude) continue;
+    for (const [id, h] of [...(members ?? [])]) {
+      if (id === event.exclude || withInbox.has(id)) continue;
       this.call(h, event);
       n++;
     }
@@ -91,5 +105,6 @@ export class MemoryBackplane implements Backplane {
     this.subscribers.clear();
     this.sessions.clear();
     this.byName.clear();
+    this.inbox.clear();
   }
 }

@@ -46,6 +46,13 @@ export interface RelayOptions {
   burstBytes?: number;
   /** Bytes queued to one receiver past which frames to it are dropped with E_BACKPRESSURE (default 2 × maxPayloadBytes). */
   highWaterMarkBytes?: number;
+  /**
+   * Offline inbox of a member that asks for one: how long frames are kept for it while it is
+   * away (default 60 s; 0 = no inboxes), and at most how many frames and bytes (1,024; 16 MiB).
+   */
+  inboxWindowMs?: number;
+  inboxMaxFrames?: number;
+  inboxMaxBytes?: number;
   /** Bad frames tolerated on one connection before it is closed (default 8). */
   maxBadFrames?: number;
   /** Time given to peers to drain on shutdown before they are cut (default 5 s). */
@@ -75,6 +82,7 @@ const OPTION_KEYS: readonly (keyof RelayOptions)[] = [
   'host', 'port', 'maxPayloadBytes', 'maxConnections', 'maxPreAuth', 'maxPreAuthPerIp', 'maxSessions', 'maxSessionsPerIp',
   'maxRoster', 'authTimeoutMs', 'heartbeatIntervalMs', 'sessionIdleTimeoutMs', 'maxSessionIdleTimeoutMs', 'messagesPerSecond',
   'burstMessages', 'bytesPerSecond', 'burstBytes', 'highWaterMarkBytes', 'maxBadFrames', 'shutdownGraceMs', 'allowedCoordinators',
+  'inboxWindowMs', 'inboxMaxFrames', 'inboxMaxBytes',
   'backplane', 'backplaneUrl', 'redisClient', 'logLevel', 'logger',
 ];
 
@@ -131,6 +139,9 @@ export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions 
     burstBytes: limit(o.burstBytes ?? 4 * maxPayloadBytes + 65536, 'burstBytes', 1, 2 ** 50),
     highWaterMarkBytes: aint(o.highWaterMarkBytes ?? 2 * maxPayloadBytes, 'highWaterMarkBytes', 1, 2 ** 40, 'E_BAD_CONFIG'),
     maxBadFrames: limit(o.maxBadFrames ?? 8, 'maxBadFrames', 1, 1e9),
+    inboxWindowMs: aint(o.inboxWindowMs ?? 60_000, 'inboxWindowMs', 0, U31, 'E_BAD_CONFIG'),
+    inboxMaxFrames: aint(o.inboxMaxFrames ?? 1024, 'inboxMaxFrames', 1, 10_000_000, 'E_BAD_CONFIG'),
+    inboxMaxBytes: aint(o.inboxMaxBytes ?? 16 * MiB, 'inboxMaxBytes', 1, 2 ** 40, 'E_BAD_CONFIG'),
     shutdownGraceMs: aint(o.shutdownGraceMs ?? 5000, 'shutdownGraceMs', 0, U31, 'E_BAD_CONFIG'),
     logLevel: aoneOf(o.logLevel ?? 'info', 'logLevel', LOG_LEVELS, 'E_BAD_CONFIG'),
     backplaneUrl: backplaneUrl(o.backplaneUrl),

@@ -62,6 +62,11 @@ export interface WelcomeBody {
   /** Members online at this moment (including the new one). */
   readonly online: readonly string[];
   readonly limits: EffectiveLimits;
+  /**
+   * Present when the peer asked for an offline inbox and the relay keeps one: message frames
+   * numbered above `after` follow, in order; `gap` says frames sent while away were lost.
+   */
+  readonly inbox?: { readonly epoch: string; readonly after: number; readonly gap: boolean };
 }
 
 /** relay → session: a member came or went. `timeout` = missed heartbeats (dead peer). */
