@@ -19,11 +19,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fromBase64url, toBase64url } from '../../wire/base64url.ts';
-import { BROADCAST as TO_ALL } from '../../wire/constants.ts';
+import { BROADCAST as TO_ALL, RELAY_ID } from '../../wire/constants.ts';
 import type { Backplane, BackplaneEvent, BackplaneHandler, SessionRecord, Unsubscribe } from '../backplane.ts';
 import { sessionName } from '../session-key.ts';
 import { connectRedis, type RedisArg, type RedisClientName, type RedisDriver } from './driver.ts';
-import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
+import { decodeEnvelope, encodeEnvelope, envelopeHeadLength } from './envelope.ts';
+import { inboxKeys, RedisInbox } from './redis-inbox.ts';
 import * as lua from './scripts.ts';
 
 /** A node's liveness key lives this long without a refresh. */
@@ -80,6 +81,8 @@ export class RedisBackplane implements Backplane {
   dropped = 0;
   handlerErrors = 0;
   readonly nodeId = toBase64url(randomBytes(9));
+  /** Offline inboxes on Redis Streams (redis-inbox.ts). */
+  readonly inbox: RedisInbox;
   private readonly local = new Map<string, Map<string, Local>>();
   private readonly shas = new Map<string, string>();
   private readonly refreshed = new Map<string, number>();
@@ -92,6 +95,7 @@ export class RedisBackplane implements Backplane {
     private readonly redis: RedisDriver,
     private readonly prefix: string,
   ) {
+    this.inbox = new RedisInbox({ prefix, command: (a) => redis.command(a), script: (src, k, a) => this.script(src, k, a) });
     const beat = () => this.redis.command(['SET', this.nodeKey(this.nodeId), '1', 'PX', NODE_TTL_MS]).catch(() => undefined);
     void beat();
     this.alive = setInterval(beat, NODE_TTL_MS / 3);
@@ -119,9 +123,9 @@ export class RedisBackplane implements Backplane {
     return `${this.prefix}node:${id}`;
   }
 
-  private keys(key: string): { s: string; n: string; o: string; t: string } {
+  private keys(key: string): { s: string; n: string; o: string; t: string; is: string } {
     const p = this.prefix;
-    return { s: `${p}s:${key}`, n: `${p}n:${sessionName(key)}`, o: `${p}o:${key}`, t: `${p}t:${key}` };
+    return { s: `${p}s:${key}`, n: `${p}n:${sessionName(key)}`, o: `${p}o:${key}`, t: `${p}t:${key}`, is: `${p}is:${key}` };
   }
 
   private async script(src: string, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown> {
@@ -161,7 +165,7 @@ export class RedisBackplane implements Backplane {
   async deleteSession(id: string): Promise<void> {
     const k = this.keys(id);
     this.refreshed.delete(id);
-    await this.script(lua.DELETE_SESSION, [k.s, k.n, k.o, k.t], [id]);
+    await this.script(lua.DELETE_SESSION, [k.s, k.n, k.o, k.t, k.is], [id, this.prefix]);
   }
 
   /** Keeps a session's keys alive while it is used (at most once per quarter of its TTL). */
@@ -228,14 +232,22 @@ export class RedisBackplane implements Backplane {
   async publish(event: BackplaneEvent): Promise<number> {
     this.touch(event.session);
     const envelope = encodeEnvelope(event);
+    const k = this.keys(event.session);
+    // Frames from members may go to inboxes (numbered inside Redis); relay frames and closes never do.
+    const inboxed = event.type === 'frame' && event.from !== RELAY_ID;
     if (event.to === TO_ALL) {
-      const k = this.keys(event.session);
-      const n = await this.script(lua.BROADCAST, [k.o], [this.sessionChannel(event.session), envelope, event.exclude ?? '']);
-      return Number(n);
+      if (inboxed) {
+        const args = [this.prefix, event.session, envelope, envelopeHeadLength(event), event.exclude ?? ''];
+        return Number(await this.script(lua.MEMBER_BROADCAST, [k.o, k.is], args));
+      }
+      return Number(await this.script(lua.BROADCAST, [k.o], [this.sessionChannel(event.session), envelope, event.exclude ?? '']));
     }
     if (event.to === event.exclude) return 0;
-    const n = Number(await this.redis.command(['PUBLISH', this.memberChannel(event.session, event.to), envelope]));
-    return Math.min(n, 1);
+    const channel = this.memberChannel(event.session, event.to);
+    if (!inboxed) return Math.min(Number(await this.redis.command(['PUBLISH', channel, envelope])), 1);
+    const ik = inboxKeys(this.prefix, event.session, event.to);
+    const args = [channel, envelope, envelopeHeadLength(event)];
+    return Number(await this.script(lua.UNICAST, [ik.meta, ik.stream, ik.set], args));
   }
 
   private deliver(h: BackplaneHandler, e: BackplaneEvent): void {
