@@ -129,7 +129,7 @@ async function create(frame: Frame, body: Record<string, unknown>, nonce: Uint8A
     const message = `you already have a session ${JSON.stringify(session)}; join it, or pick another name`;
     refuse('E_SESSION_EXISTS', 'session-exists', message);
   }
-  return { record, id: from, role: 'coordinator', created: true };
+  return { record, id: from, role: 'coordinator', created: true, ...(c.signedBody.inbox ? { inbox: {} } : {}) };
 }
 
 /** The session `name` that `member` may join: by its coordinator when named, else the only one. */

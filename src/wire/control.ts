@@ -45,6 +45,8 @@ export interface CreateBody {
   /** The participants (not including the coordinator). */
   readonly roster: readonly RosterEntry[];
   readonly limits?: SessionLimits;
+  /** `{}`: also open an offline inbox for the coordinator (wire/join-body.ts); signed when present. */
+  readonly inbox?: Record<string, never>;
 }
 
 /** Effective limits of a session, as the relay enforces them. */
@@ -158,7 +160,13 @@ export interface ParsedCreate {
  * @throws {ShardwireError} E_BAD_PAYLOAD naming the bad field or roster index.
  */
 export function parseCreateBody(o: Record<string, unknown>, coordinatorId: string, maxRoster: number): ParsedCreate {
-  onlyKeys(o, ['signature', 'publicKey', 'roster', 'limits'], 'create');
+  onlyKeys(o, ['signature', 'publicKey', 'roster', 'limits', 'inbox'], 'create');
+  if (o.inbox !== undefined) {
+    const i = o.inbox;
+    if (typeof i !== 'object' || i === null || Array.isArray(i) || Object.keys(i).length > 0) {
+      badPayload(`"inbox" expected {} (a fresh inbox), got ${describe(i)}`, { field: 'inbox' });
+    }
+  }
   const signature = bytesField(o.signature, 'signature', ED25519_SIGNATURE_BYTES);
   const publicKey = bytesField(o.publicKey, 'publicKey', ED25519_PUBLIC_KEY_BYTES);
   if (!Array.isArray(o.roster)) badPayload(`"roster" expected an array, got ${describe(o.roster)}`, { field: 'roster' });
@@ -184,22 +192,25 @@ export function parseCreateBody(o: Record<string, unknown>, coordinatorId: strin
     if (l.vectorLength !== undefined) limits.vectorLength = intField(l.vectorLength, 'limits.vectorLength', 1, 2 ** 32);
     if (l.idleTimeoutMs !== undefined) limits.idleTimeoutMs = intField(l.idleTimeoutMs, 'limits.idleTimeoutMs', 1, 2 ** 31);
   }
-  return { signature, publicKey, roster, limits, signedBody: canonicalCreateBody(o.publicKey as string, rosterOut, limits) };
+  const signedBody = canonicalCreateBody(o.publicKey as string, rosterOut, limits, o.inbox !== undefined);
+  return { signature, publicKey, roster, limits, signedBody };
 }
 
 /**
  * The part of a `create` body that the coordinator signs, with a fixed key order, so that
  * coordinator and relay hash the same bytes (see {@link createBodyBytes}).
  */
-export function canonicalCreateBody(publicKey: string, roster: readonly RosterEntry[], limits: SessionLimits = {}): Omit<CreateBody, 'signature'> {
+export function canonicalCreateBody(publicKey: string, roster: readonly RosterEntry[], limits: SessionLimits = {}, inbox = false,
+): Omit<CreateBody, 'signature'> {
   const l: Record<string, number> = {};
   for (const k of ['idleTimeoutMs', 'maxPayloadBytes', 'vectorLength'] as const) if (limits[k] !== undefined) l[k] = limits[k];
-  return { publicKey, roster: roster.map((e) => ({ id: e.id, publicKey: e.publicKey })), limits: l };
+  const body = { publicKey, roster: roster.map((e) => ({ id: e.id, publicKey: e.publicKey })), limits: l };
+  return inbox ? { ...body, inbox: {} } : body;
 }
 
 /** UTF-8 JSON of {@link canonicalCreateBody}: the bytes hashed into the create signature. */
 export function createBodyBytes(body: Omit<CreateBody, 'signature'>): Uint8Array {
-  return encodeControlBody(canonicalCreateBody(body.publicKey, body.roster, body.limits));
+  return encodeControlBody(canonicalCreateBody(body.publicKey, body.roster, body.limits, body.inbox !== undefined));
 }
 
 /** Validated challenge body (for clients). @throws {ShardwireError} E_BAD_PAYLOAD */
