@@ -107,3 +107,29 @@ test('an undecodable channel message is dropped and counted, never thrown', asyn
     await a.close();
   }
 });
+
+test('publishes fired without awaiting keep their order, from the first one on (with and without an inbox)', async () => {
+  const prefix = `o${++n}:`;
+  const a = await RedisBackplane.connect({ url: redis.url, prefix });
+  try {
+    await a.createSession(record('coord/s'));
+    const plain: number[] = [];
+    const boxed: number[] = [];
+    await a.subscribe('coord/s', 'plain', (e) => e.type === 'frame' && plain.push(e.frame[0]! | (e.frame[1]! << 8)));
+    await a.inbox.open('coord/s', 'boxed', {}, { maxFrames: 1000, maxBytes: 1 << 20, windowMs: 60_000 });
+    await a.subscribe('coord/s', 'boxed', (e) => e.type === 'frame' && boxed.push(e.seq!));
+    const sends: Promise<number>[] = [];
+    for (let i = 0; i < 300; i++) {
+      const frame = new Uint8Array([i & 255, i >> 8]);
+      sends.push(a.publish({ type: 'frame', session: 'coord/s', to: 'plain', from: 'x', frame }));
+      sends.push(a.publish({ type: 'frame', session: 'coord/s', to: 'boxed', from: 'x', frame }));
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r)); // new ticks, like frames from a socket
+    }
+    await Promise.all(sends);
+    await eventually(() => plain.length === 300 && boxed.length === 300);
+    assert.deepEqual(plain, [...Array(300).keys()]);
+    assert.deepEqual(boxed, Array.from({ length: 300 }, (_, i) => i + 1));
+  } finally {
+    await a.close();
+  }
+});

@@ -17,7 +17,7 @@
  * node. If the Redis connection drops, `onUnavailable` listeners hear it (the relay then closes
  * its peers so they reconnect, rather than route with state Redis may have lost).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fromBase64url, toBase64url } from '../../wire/base64url.ts';
 import { BROADCAST as TO_ALL, RELAY_ID } from '../../wire/constants.ts';
 import type { Backplane, BackplaneEvent, BackplaneHandler, SessionRecord, Unsubscribe } from '../backplane.ts';
@@ -26,6 +26,8 @@ import { connectRedis, type RedisArg, type RedisClientName, type RedisDriver } f
 import { decodeEnvelope, encodeEnvelope, envelopeHeadLength } from './envelope.ts';
 import { inboxKeys, RedisInbox } from './redis-inbox.ts';
 import * as lua from './scripts.ts';
+
+const SCRIPTS = Object.values(lua);
 
 /** A node's liveness key lives this long without a refresh. */
 export const NODE_TTL_MS = 6000;
@@ -102,6 +104,7 @@ export class RedisBackplane implements Backplane {
     this.alive.unref();
     redis.onConnection((up) => {
       if (up) void beat();
+      if (up) void this.loadScripts().catch(() => undefined);
       for (const l of this.lost) l(up);
     });
   }
@@ -111,7 +114,9 @@ export class RedisBackplane implements Backplane {
    * @throws {ShardwireError} E_BAD_CONFIG when Redis cannot be reached at `url`.
    */
   static async connect(o: RedisBackplaneOptions): Promise<RedisBackplane> {
-    return new RedisBackplane(await connectRedis(o.url, o.client ?? 'ioredis'), o.prefix ?? 'sw:');
+    const b = new RedisBackplane(await connectRedis(o.url, o.client ?? 'ioredis'), o.prefix ?? 'sw:');
+    await b.loadScripts();
+    return b;
   }
 
   /** Hears the Redis connection go down (`false`) and come back (`true`). */
@@ -128,12 +133,19 @@ export class RedisBackplane implements Backplane {
     return { s: `${p}s:${key}`, n: `${p}n:${sessionName(key)}`, o: `${p}o:${key}`, t: `${p}t:${key}`, is: `${p}is:${key}` };
   }
 
+  /** Loads every script (at connect, and again when Redis comes back: a restart forgets them). */
+  private async loadScripts(): Promise<void> {
+    await Promise.all(SCRIPTS.map((src) => this.redis.command(['SCRIPT', 'LOAD', src])));
+  }
+
+  /**
+   * Runs a script by its SHA-1, sent at once: no await before the command is written, so scripts
+   * run in the order they were called (publishes keep per-sender order; a lazy SCRIPT LOAD before
+   * the first call once let later frames overtake earlier ones).
+   */
   private async script(src: string, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown> {
     let sha = this.shas.get(src);
-    if (!sha) {
-      sha = (await this.redis.command(['SCRIPT', 'LOAD', src]) as Buffer).toString();
-      this.shas.set(src, sha);
-    }
+    if (!sha) this.shas.set(src, (sha = createHash('sha1').update(src).digest('hex')));
     try {
       return await this.redis.command(['EVALSHA', sha, keys.length, ...keys, ...args]);
     } catch (e) {
