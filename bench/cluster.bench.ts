@@ -160,7 +160,7 @@ interface Proc { child: ChildProcess; url: string }
 async function startRedis(): Promise<{ url: string; port: number; stop: () => void; usedMemory: () => Promise<number> }> {
   const dir = mkdtempSync(join(tmpdir(), 'shardwire-bench-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--client-output-buffer-limit', 'pubsub 256mb 64mb 60'], { stdio: ['ignore', 'pipe', 'inherit'] });
   child.on('error', () => {
     console.error('redis-server is not installed (Debian: apt-get install redis-server)');
     process.exit(1);

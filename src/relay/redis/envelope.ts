@@ -11,6 +11,8 @@ import type { BackplaneEvent } from '../backplane.ts';
 
 const FRAME = 1;
 const CLOSE = 2;
+/** Several envelopes for one channel (scripts.ts UNICAST): u32 count, then u32 length + envelope each. */
+const BATCH = 3;
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
 
@@ -61,4 +63,27 @@ export function decodeEnvelope(session: string, b: Buffer): BackplaneEvent | und
   if (seq !== undefined && !Number.isSafeInteger(seq)) return undefined;
   if (b[0] === FRAME) return { type: 'frame', session, to, ...ex, from: third, frame: b.subarray(o), ...(seq === undefined ? {} : { seq }) };
   return { type: 'close', session, to, ...ex, code: third as ErrorCode, message: text.decode(b.subarray(o)) };
+}
+
+/** Decodes one envelope or a batch of them; undefined when anything is malformed. */
+export function decodeEnvelopes(session: string, b: Buffer): BackplaneEvent[] | undefined {
+  if (b[0] !== BATCH) {
+    const e = decodeEnvelope(session, b);
+    return e && [e];
+  }
+  if (b.length < 5) return undefined;
+  const count = b.readUInt32BE(1);
+  const out: BackplaneEvent[] = [];
+  let o = 5;
+  for (let i = 0; i < count; i++) {
+    if (o + 4 > b.length) return undefined;
+    const n = b.readUInt32BE(o);
+    o += 4;
+    if (o + n > b.length) return undefined;
+    const e = decodeEnvelope(session, b.subarray(o, o + n));
+    if (!e) return undefined;
+    out.push(e);
+    o += n;
+  }
+  return o === b.length ? out : undefined;
 }

@@ -23,7 +23,7 @@ import { BROADCAST as TO_ALL, RELAY_ID } from '../../wire/constants.ts';
 import type { Backplane, BackplaneEvent, BackplaneHandler, SessionRecord, Unsubscribe } from '../backplane.ts';
 import { sessionName } from '../session-key.ts';
 import { connectRedis, type RedisArg, type RedisClientName, type RedisDriver } from './driver.ts';
-import { decodeEnvelope, encodeEnvelope, envelopeHeadLength } from './envelope.ts';
+import { decodeEnvelope, decodeEnvelopes, encodeEnvelope, envelopeHeadLength } from './envelope.ts';
 import { inboxKeys, RedisInbox } from './redis-inbox.ts';
 import * as lua from './scripts.ts';
 
@@ -43,6 +43,18 @@ export interface RedisBackplaneOptions {
   /** Client library (default ioredis: see docs/RELAY.md "Redis backplane" for the measurement). */
   readonly client?: RedisClientName;
 }
+
+/** Frames to one member channel gathered in one turn. */
+interface Batch {
+  readonly channel: string;
+  readonly keys: string[];
+  readonly args: RedisArg[];
+  bytes: number;
+  readonly waiters: { resolve(n: number): void; reject(e: unknown): void }[];
+}
+
+/** A batch is sent once it holds this many bytes (a pub/sub message is held whole in Redis). */
+const BATCH_BYTES = 256 * 1024;
 
 interface Local {
   readonly handler: BackplaneHandler;
@@ -90,6 +102,9 @@ export class RedisBackplane implements Backplane {
   private readonly refreshed = new Map<string, number>();
   private readonly lost: ((up: boolean) => void)[] = [];
   private subscriptions = 0;
+  private readonly batches = new Map<string, Batch>();
+  private flushScheduled = false;
+  private readonly flushBound = () => this.flushBatches();
   private readonly alive: NodeJS.Timeout;
   private closed = false;
 
@@ -241,12 +256,19 @@ export class RedisBackplane implements Backplane {
     return members.map((b) => b.toString());
   }
 
-  async publish(event: BackplaneEvent): Promise<number> {
+  publish(event: BackplaneEvent): Promise<number> {
     this.touch(event.session);
     const envelope = encodeEnvelope(event);
-    const k = this.keys(event.session);
     // Frames from members may go to inboxes (numbered inside Redis); relay frames and closes never do.
     const inboxed = event.type === 'frame' && event.from !== RELAY_ID;
+    if (event.to !== TO_ALL && event.to !== event.exclude && inboxed) return this.enqueue(event.session, event.to, envelope, event);
+    // Anything else goes out after what is already gathered, so per-sender order holds.
+    this.flushBatches();
+    return this.publishNow(event, envelope, inboxed);
+  }
+
+  private async publishNow(event: BackplaneEvent, envelope: Buffer, inboxed: boolean): Promise<number> {
+    const k = this.keys(event.session);
     if (event.to === TO_ALL) {
       if (inboxed) {
         const args = [this.prefix, event.session, envelope, envelopeHeadLength(event), event.exclude ?? ''];
@@ -255,11 +277,49 @@ export class RedisBackplane implements Backplane {
       return Number(await this.script(lua.BROADCAST, [k.o], [this.sessionChannel(event.session), envelope, event.exclude ?? '']));
     }
     if (event.to === event.exclude) return 0;
-    const channel = this.memberChannel(event.session, event.to);
-    if (!inboxed) return Math.min(Number(await this.redis.command(['PUBLISH', channel, envelope])), 1);
-    const ik = inboxKeys(this.prefix, event.session, event.to);
-    const args = [channel, envelope, envelopeHeadLength(event)];
-    return Number(await this.script(lua.UNICAST, [ik.meta, ik.stream, ik.set], args));
+    return Math.min(Number(await this.redis.command(['PUBLISH', this.memberChannel(event.session, event.to), envelope])), 1);
+  }
+
+  /**
+   * Gathers a member's frames to one member during this event-loop turn into one UNICAST script
+   * call (one Redis command and one channel message for a burst of small frames, instead of one
+   * each). Flushed at the end of the turn, or earlier past {@link BATCH_BYTES}.
+   */
+  private enqueue(session: string, to: string, envelope: Buffer, event: BackplaneEvent): Promise<number> {
+    const channel = this.memberChannel(session, to);
+    let b = this.batches.get(channel);
+    if (b && b.bytes + envelope.length > BATCH_BYTES) {
+      this.batches.delete(channel);
+      this.sendBatch(b);
+      b = undefined;
+    }
+    if (!b) {
+      const ik = inboxKeys(this.prefix, session, to);
+      b = { channel, keys: [ik.meta, ik.stream, ik.set], args: [channel], bytes: 0, waiters: [] };
+      this.batches.set(channel, b);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        process.nextTick(this.flushBound);
+      }
+    }
+    b.args.push(envelope, envelopeHeadLength(event));
+    b.bytes += envelope.length;
+    return new Promise((resolve, reject) => b!.waiters.push({ resolve, reject }));
+  }
+
+  private flushBatches(): void {
+    this.flushScheduled = false;
+    if (this.batches.size === 0) return;
+    const all = [...this.batches.values()];
+    this.batches.clear();
+    for (const b of all) this.sendBatch(b);
+  }
+
+  private sendBatch(b: Batch): void {
+    this.script(lua.UNICAST, b.keys, b.args).then(
+      (n) => b.waiters.forEach((w) => w.resolve(Number(n))),
+      (e: unknown) => b.waiters.forEach((w) => w.reject(e)),
+    );
   }
 
   private deliver(h: BackplaneHandler, e: BackplaneEvent): void {
@@ -271,10 +331,12 @@ export class RedisBackplane implements Backplane {
   }
 
   private onUnicast(session: string, member: string, message: Buffer): void {
-    const e = decodeEnvelope(session, message);
-    if (!e) return void this.dropped++;
-    const l = this.local.get(session)?.get(member);
-    if (l) this.deliver(l.handler, e);
+    const events = decodeEnvelopes(session, message);
+    if (!events) return void this.dropped++;
+    for (const e of events) {
+      const l = this.local.get(session)?.get(member); // looked up per event: a handler may close
+      if (l) this.deliver(l.handler, e);
+    }
   }
 
   private onBroadcast(session: string, message: Buffer): void {
@@ -288,6 +350,7 @@ export class RedisBackplane implements Backplane {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.flushBatches();
     clearInterval(this.alive);
     await this.redis.command(['DEL', this.nodeKey(this.nodeId)]).catch(() => undefined);
     this.local.clear();

@@ -168,18 +168,27 @@ if w then keep(KEYS[1], KEYS[2], KEYS[3], tonumber(w)) end
 return 1`;
 
 /**
- * A member's frame to one member. KEYS: meta, stream, set. ARGV: channel, envelope (with an
- * empty seq part), head length (bytes before the seq part). → 1 addressed, 0 not.
- * With an inbox the frame is appended and published with its number.
+ * A member's frames to one member, published as one batch message (envelope.ts: type 3, u32
+ * count, then u32 length + envelope each). KEYS: meta, stream, set. ARGV: channel, then per frame
+ * its envelope (with an empty seq part) and head length. With an inbox every frame is appended
+ * and numbered first. → 1 addressed, 0 not.
  */
 export const UNICAST = `${INBOX_LIB}
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  local seq = append(KEYS[1], KEYS[2], KEYS[3], string.sub(ARGV[2], tonumber(ARGV[3]) + 2))
-  redis.call('PUBLISH', ARGV[1], with_seq(ARGV[2], tonumber(ARGV[3]), seq))
-  return 1
+local boxed = redis.call('EXISTS', KEYS[1]) == 1
+local count = (#ARGV - 1) / 2
+local out = { string.char(3), struct.pack('>I4', count) }
+for i = 0, count - 1 do
+  local env, head = ARGV[2 + 2 * i], tonumber(ARGV[3 + 2 * i])
+  if boxed then
+    local seq = append(KEYS[1], KEYS[2], KEYS[3], string.sub(env, head + 2))
+    env = with_seq(env, head, seq)
+  end
+  out[#out + 1] = struct.pack('>I4', string.len(env))
+  out[#out + 1] = env
 end
-if redis.call('PUBLISH', ARGV[1], ARGV[2]) > 0 then return 1 end
-return 0`;
+local n = redis.call('PUBLISH', ARGV[1], table.concat(out))
+if boxed or n > 0 then return 1 end
+return 0`
 
 /**
  * A member's broadcast: to every online member and every member with an inbox, except the
