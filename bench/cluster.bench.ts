@@ -227,35 +227,47 @@ async function main(): Promise<void> {
     { name: '1 relay, memory', relays: 1, extra: [] as string[] },
     ...CLIENTS.map((c) => ({ name: `3 relays, redis (${c})`, relays: 3, extra: ['--backplane', redis.url, '--redis-client', c] })),
   ];
+  // All setups run side by side and the cases alternate between them, round after round, keeping
+  // each setup's best: on a shared machine the load changes by the minute, and a setup measured
+  // alone in a bad minute would carry that minute into the ratio.
+  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+  const running: { s: (typeof setups)[number]; procs: Proc[]; urls: string[] }[] = [];
   try {
     for (const s of setups) {
       const procs = await Promise.all(Array.from({ length: s.relays }, () => startRelayProcess(s.extra)));
-      const urls = procs.map((p) => p.url);
-      try {
-        for (const c0 of CASES) {
-          const c = { ...c0, count: Math.max(c0.window, Math.ceil(c0.count * SCALE)) };
-          const run = (count: number, tag: string) => ask<{ seconds: number; bytes: number; messages: number }>(client, { cmd: 'pairs', urls, payload: c.payload, count, window: c.window, ackEvery: c.ackEvery, tag });
-          await run(Math.ceil(c.count / 5), `${s.relays}-${c.payload}-warm`);
-          let best = { seconds: Infinity, bytes: 0, messages: 0 };
-          for (let i = 0; i < 2; i++) {
-            const r = await run(c.count, `${s.relays}-${c.payload}-${i}-${s.extra.at(-1) ?? 'mem'}`);
-            if (r.seconds < best.seconds) best = r;
-          }
-          emit({ bench: 'cluster', case: 'throughput', setup: s.name, relays: s.relays, payload_bytes: c.payload, pairs: PAIRS, messages: best.messages, mb_s: +(best.bytes / 1e6 / best.seconds).toFixed(1), msg_s: Math.round(best.messages / best.seconds) });
+      running.push({ s, procs, urls: procs.map((p) => p.url) });
+    }
+    for (const c0 of CASES) {
+      const c = { ...c0, count: Math.max(c0.window, Math.ceil(c0.count * SCALE)) };
+      const best = new Map<string, { seconds: number; bytes: number; messages: number }>();
+      let k = 0;
+      const run = (r: (typeof running)[number], count: number) => ask<{ seconds: number; bytes: number; messages: number }>(client, {
+        cmd: 'pairs', urls: r.urls, payload: c.payload, count, window: c.window, ackEvery: c.ackEvery, tag: `${c.payload}-${++k}`,
+      });
+      for (const r of running) await run(r, Math.ceil(c.count / 5)); // warm-up
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const r of running) {
+          const x = await run(r, c.count);
+          if (x.seconds < (best.get(r.s.name)?.seconds ?? Infinity)) best.set(r.s.name, x);
         }
-        const rss0 = procs.reduce((n, p) => n + rss(p), 0);
-        const redis0 = s.relays > 1 ? await redis.usedMemory() : 0;
-        const r = await ask<{ connections: number; seconds: number }>(client, { cmd: 'idle', urls, total: IDLE, tag: `${s.relays}-${s.extra.at(-1) ?? 'mem'}` });
-        await new Promise((res) => setTimeout(res, 1000));
-        const rss1 = procs.reduce((n, p) => n + rss(p), 0);
-        const redis1 = s.relays > 1 ? await redis.usedMemory() : 0;
-        emit({ bench: 'cluster', case: 'idle', setup: s.name, relays: s.relays, idle_connections: r.connections, relay_bytes_per_connection: Math.round((rss1 - rss0) / r.connections), redis_bytes_per_connection: s.relays > 1 ? Math.round((redis1 - redis0) / r.connections) : null, connect_s: +r.seconds.toFixed(1) });
-        await ask(client, { cmd: 'release' });
-      } finally {
-        await stopAll(procs);
+      }
+      for (const r of running) {
+        const b = best.get(r.s.name)!;
+        emit({ bench: 'cluster', case: 'throughput', setup: r.s.name, relays: r.s.relays, payload_bytes: c.payload, pairs: PAIRS, rounds: ROUNDS, messages: b.messages, mb_s: +(b.bytes / 1e6 / b.seconds).toFixed(1), msg_s: Math.round(b.messages / b.seconds) });
       }
     }
+    for (const { s, procs, urls } of running) {
+      const rss0 = procs.reduce((n, p) => n + rss(p), 0);
+      const redis0 = s.relays > 1 ? await redis.usedMemory() : 0;
+      const r = await ask<{ connections: number; seconds: number }>(client, { cmd: 'idle', urls, total: IDLE, tag: `${s.relays}-${s.extra.at(-1) ?? 'mem'}` });
+      await new Promise((res) => setTimeout(res, 1000));
+      const rss1 = procs.reduce((n, p) => n + rss(p), 0);
+      const redis1 = s.relays > 1 ? await redis.usedMemory() : 0;
+      emit({ bench: 'cluster', case: 'idle', setup: s.name, relays: s.relays, idle_connections: r.connections, relay_bytes_per_connection: Math.round((rss1 - rss0) / r.connections), redis_bytes_per_connection: s.relays > 1 ? Math.round((redis1 - redis0) / r.connections) : null, connect_s: +r.seconds.toFixed(1) });
+      await ask(client, { cmd: 'release' });
+    }
   } finally {
+    await stopAll(running.flatMap((r) => r.procs));
     client.send({ cmd: 'exit' });
     redis.stop();
   }

@@ -7,6 +7,8 @@
  * dropped (a re-sent PUBLISH would deliver a frame twice).
  */
 
+import { ShardwireError } from '../../errors.ts';
+
 /** A Redis argument. */
 export type RedisArg = string | Uint8Array | number;
 
@@ -35,7 +37,15 @@ export type RedisClientName = 'ioredis' | 'node-redis';
  */
 export async function connectRedis(url: string, client: RedisClientName): Promise<RedisDriver> {
   if (client === 'ioredis') return (await import('./ioredis-driver.ts')).connectIoredis(url);
-  return (await import('./node-redis-driver.ts')).connectNodeRedis(url);
+  // node-redis is measured in bench:cluster but not a runtime dependency (ioredis was faster).
+  let mod: typeof import('./node-redis-driver.ts');
+  try {
+    mod = await import('./node-redis-driver.ts');
+  } catch {
+    const message = 'redisClient "node-redis" needs the @redis/client package (npm install @redis/client), or use ioredis';
+    throw new ShardwireError('E_BAD_CONFIG', message, { field: 'redisClient' });
+  }
+  return mod.connectNodeRedis(url);
 }
 
 /** Converts an argument for a client that takes strings and Buffers. */

@@ -169,13 +169,21 @@ return 1`;
 
 /**
  * A member's frames to one member, published as one batch message (envelope.ts: type 3, u32
- * count, then u32 length + envelope each). KEYS: meta, stream, set. ARGV: channel, then per frame
+ * count, then u32 length + envelope each), or as a plain envelope when there is one. KEYS: meta, stream, set. ARGV: channel, then per frame
  * its envelope (with an empty seq part) and head length. With an inbox every frame is appended
  * and numbered first. → 1 addressed, 0 not.
  */
 export const UNICAST = `${INBOX_LIB}
 local boxed = redis.call('EXISTS', KEYS[1]) == 1
 local count = (#ARGV - 1) / 2
+if count == 1 then
+  -- one frame (a large one, usually): published as a plain envelope, without copying it again
+  local env = ARGV[2]
+  if boxed then env = with_seq(env, tonumber(ARGV[3]), append(KEYS[1], KEYS[2], KEYS[3], string.sub(env, tonumber(ARGV[3]) + 2))) end
+  local n = redis.call('PUBLISH', ARGV[1], env)
+  if boxed or n > 0 then return 1 end
+  return 0
+end
 local out = { string.char(3), struct.pack('>I4', count) }
 for i = 0, count - 1 do
   local env, head = ARGV[2 + 2 * i], tonumber(ARGV[3 + 2 * i])
