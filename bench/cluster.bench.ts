@@ -28,10 +28,25 @@ const CASES = [
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 /** BENCH_SCALE=0.1 runs a tenth of the messages (a quick check, not a measurement). */
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+/** Wait this long after the last connection before reading memory (presence fan-out drains). */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 10_000);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? 'ioredis,node-redis').split(',') as ('ioredis' | 'node-redis')[];
 
-interface PairJob { cmd: 'pairs'; urls: string[]; payload: number; count: number; window: number; ackEvery: number; tag: string }
-interface IdleJob { cmd: 'idle'; urls: string[]; total: number; tag: string }
+interface PairJob {
+  cmd: 'pairs';
+  urls: string[];
+  payload: number;
+  count: number;
+  window: number;
+  ackEvery: number;
+  tag: string;
+}
+interface IdleJob {
+  cmd: 'idle';
+  urls: string[];
+  total: number;
+  tag: string;
+}
 type Job = PairJob | IdleJob | { cmd: 'release' } | { cmd: 'exit' };
 
 // ---------------------------------------------------------------- clients (child process)
@@ -113,14 +128,16 @@ async function idle(job: IdleJob): Promise<{ connections: number; seconds: numbe
     cp.ws.removeAllListeners('message');
     held.push(cp);
     for (let i = 0; i < members.length; i += 100) {
-      await Promise.all(members.slice(i, i + 100).map(async (m, k) => {
-        const p = await Peer.connect(job.urls[(i + k) % job.urls.length]!, {}, 60_000);
-        p.send(await p.joinFrame(sid, m, m.secretKey, { coordinator: coord.id }));
-        const jw = await p.next((g) => g.frame.header.type === 'welcome' || g.frame.header.type === 'error', 60_000);
-        if (jw.frame.header.type !== 'welcome') throw new Error(`join failed: ${JSON.stringify(jw.body)}`);
-        p.ws.removeAllListeners('message'); // an idle client ignores presence
-        held.push(p);
-      }));
+      await Promise.all(
+        members.slice(i, i + 100).map(async (m, k) => {
+          const p = await Peer.connect(job.urls[(i + k) % job.urls.length]!, {}, 60_000);
+          p.send(await p.joinFrame(sid, m, m.secretKey, { coordinator: coord.id }));
+          const jw = await p.next((g) => g.frame.header.type === 'welcome' || g.frame.header.type === 'error', 60_000);
+          if (jw.frame.header.type !== 'welcome') throw new Error(`join failed: ${JSON.stringify(jw.body)}`);
+          p.ws.removeAllListeners('message'); // an idle client ignores presence
+          held.push(p);
+        }),
+      );
     }
   }
   return { connections: held.length, seconds: (performance.now() - t0) / 1000 };
@@ -155,12 +172,37 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Proc { child: ChildProcess; url: string }
+interface Proc {
+  child: ChildProcess;
+  url: string;
+}
 
-async function startRedis(): Promise<{ url: string; port: number; stop: () => void; usedMemory: () => Promise<number> }> {
+async function startRedis(): Promise<{
+  url: string;
+  port: number;
+  stop: () => void;
+  usedMemory: () => Promise<number>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'shardwire-bench-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--client-output-buffer-limit', 'pubsub 256mb 64mb 60'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--client-output-buffer-limit',
+      'pubsub 256mb 64mb 60',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   child.on('error', () => {
     console.error('redis-server is not installed (Debian: apt-get install redis-server)');
     process.exit(1);
@@ -188,9 +230,30 @@ async function startRedis(): Promise<{ url: string; port: number; stop: () => vo
 }
 
 async function startRelayProcess(extra: string[]): Promise<Proc> {
-  const flags = ['--port', '0', '--log-level', 'warn', '--max-payload', '16MiB', '--high-water-mark', '64MiB', '--message-rate', 'unlimited',
-    '--byte-rate', 'unlimited', '--heartbeat-ms', '60000', '--max-preauth-per-ip', '1024', '--max-sessions-per-ip', '100000', ...extra];
-  const child = spawn(process.execPath, ['--expose-gc', BIN, 'relay', ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = [
+    '--port',
+    '0',
+    '--log-level',
+    'warn',
+    '--max-payload',
+    '16MiB',
+    '--high-water-mark',
+    '64MiB',
+    '--message-rate',
+    'unlimited',
+    '--byte-rate',
+    'unlimited',
+    '--heartbeat-ms',
+    '60000',
+    '--max-preauth-per-ip',
+    '1024',
+    '--max-sessions-per-ip',
+    '100000',
+    ...extra,
+  ];
+  const child = spawn(process.execPath, ['--expose-gc', BIN, 'relay', ...flags], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -209,14 +272,22 @@ function rss(p: Proc): number {
 }
 
 async function stopAll(ps: Proc[]): Promise<void> {
-  await Promise.all(ps.map((p) => new Promise((r) => {
-    p.child.once('exit', r);
-    p.child.kill('SIGTERM');
-  })));
+  await Promise.all(
+    ps.map(
+      (p) =>
+        new Promise((r) => {
+          p.child.once('exit', r);
+          p.child.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 async function main(): Promise<void> {
-  const client = fork(SELF, ['--clients'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const client = fork(SELF, ['--clients'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const redis = await startRedis();
   const lines: Record<string, unknown>[] = [];
   const emit = (o: Record<string, unknown>) => {
@@ -225,7 +296,11 @@ async function main(): Promise<void> {
   };
   const setups = [
     { name: '1 relay, memory', relays: 1, extra: [] as string[] },
-    ...CLIENTS.map((c) => ({ name: `3 relays, redis (${c})`, relays: 3, extra: ['--backplane', redis.url, '--redis-client', c] })),
+    ...CLIENTS.map((c) => ({
+      name: `3 relays, redis (${c})`,
+      relays: 3,
+      extra: ['--backplane', redis.url, '--redis-client', c],
+    })),
   ];
   // All setups run side by side and the cases alternate between them, round after round, keeping
   // each setup's best: on a shared machine the load changes by the minute, and a setup measured
@@ -241,9 +316,16 @@ async function main(): Promise<void> {
       const c = { ...c0, count: Math.max(c0.window, Math.ceil(c0.count * SCALE)) };
       const best = new Map<string, { seconds: number; bytes: number; messages: number }>();
       let k = 0;
-      const run = (r: (typeof running)[number], count: number) => ask<{ seconds: number; bytes: number; messages: number }>(client, {
-        cmd: 'pairs', urls: r.urls, payload: c.payload, count, window: c.window, ackEvery: c.ackEvery, tag: `${c.payload}-${++k}`,
-      });
+      const run = (r: (typeof running)[number], count: number) =>
+        ask<{ seconds: number; bytes: number; messages: number }>(client, {
+          cmd: 'pairs',
+          urls: r.urls,
+          payload: c.payload,
+          count,
+          window: c.window,
+          ackEvery: c.ackEvery,
+          tag: `${c.payload}-${++k}`,
+        });
       for (const r of running) await run(r, Math.ceil(c.count / 5)); // warm-up
       for (let round = 0; round < ROUNDS; round++) {
         for (const r of running) {
@@ -253,17 +335,42 @@ async function main(): Promise<void> {
       }
       for (const r of running) {
         const b = best.get(r.s.name)!;
-        emit({ bench: 'cluster', case: 'throughput', setup: r.s.name, relays: r.s.relays, payload_bytes: c.payload, pairs: PAIRS, rounds: ROUNDS, messages: b.messages, mb_s: +(b.bytes / 1e6 / b.seconds).toFixed(1), msg_s: Math.round(b.messages / b.seconds) });
+        emit({
+          bench: 'cluster',
+          case: 'throughput',
+          setup: r.s.name,
+          relays: r.s.relays,
+          payload_bytes: c.payload,
+          pairs: PAIRS,
+          rounds: ROUNDS,
+          messages: b.messages,
+          mb_s: +(b.bytes / 1e6 / b.seconds).toFixed(1),
+          msg_s: Math.round(b.messages / b.seconds),
+        });
       }
     }
     for (const { s, procs, urls } of running) {
       const rss0 = procs.reduce((n, p) => n + rss(p), 0);
       const redis0 = s.relays > 1 ? await redis.usedMemory() : 0;
-      const r = await ask<{ connections: number; seconds: number }>(client, { cmd: 'idle', urls, total: IDLE, tag: `${s.relays}-${s.extra.at(-1) ?? 'mem'}` });
-      await new Promise((res) => setTimeout(res, 1000));
+      const r = await ask<{ connections: number; seconds: number }>(client, {
+        cmd: 'idle',
+        urls,
+        total: IDLE,
+        tag: `${s.relays}-${s.extra.at(-1) ?? 'mem'}`,
+      });
+      await new Promise((res) => setTimeout(res, SETTLE_MS));
       const rss1 = procs.reduce((n, p) => n + rss(p), 0);
       const redis1 = s.relays > 1 ? await redis.usedMemory() : 0;
-      emit({ bench: 'cluster', case: 'idle', setup: s.name, relays: s.relays, idle_connections: r.connections, relay_bytes_per_connection: Math.round((rss1 - rss0) / r.connections), redis_bytes_per_connection: s.relays > 1 ? Math.round((redis1 - redis0) / r.connections) : null, connect_s: +r.seconds.toFixed(1) });
+      emit({
+        bench: 'cluster',
+        case: 'idle',
+        setup: s.name,
+        relays: s.relays,
+        idle_connections: r.connections,
+        relay_bytes_per_connection: Math.round((rss1 - rss0) / r.connections),
+        redis_bytes_per_connection: s.relays > 1 ? Math.round((redis1 - redis0) / r.connections) : null,
+        connect_s: +r.seconds.toFixed(1),
+      });
       await ask(client, { cmd: 'release' });
     }
   } finally {
@@ -271,16 +378,21 @@ async function main(): Promise<void> {
     client.send({ cmd: 'exit' });
     redis.stop();
   }
-  const base = (payload: number) => lines.find((l) => l.case === 'throughput' && l.relays === 1 && l.payload_bytes === payload)!;
+  const base = (payload: number) =>
+    lines.find((l) => l.case === 'throughput' && l.relays === 1 && l.payload_bytes === payload)!;
   console.log('\ncluster benchmark (each relay its own process; clients in one child process; MB = 10^6 B)');
   console.log('setup                          payload    MB/s     msg/s    ratio vs 1 relay');
   for (const l of lines.filter((x) => x.case === 'throughput')) {
     const b = base(l.payload_bytes as number);
     const ratio = (l.msg_s as number) / (b.msg_s as number);
-    console.log(`${String(l.setup).padEnd(30)} ${String(l.payload_bytes).padEnd(9)} ${String(l.mb_s).padStart(6)} ${String(l.msg_s).padStart(9)}    ${ratio.toFixed(2)}`);
+    console.log(
+      `${String(l.setup).padEnd(30)} ${String(l.payload_bytes).padEnd(9)} ${String(l.mb_s).padStart(6)} ${String(l.msg_s).padStart(9)}    ${ratio.toFixed(2)}`,
+    );
   }
   for (const l of lines.filter((x) => x.case === 'idle')) {
-    console.log(`${String(l.setup).padEnd(30)} idle: ${l.idle_connections} connections, ${l.relay_bytes_per_connection} B relay RSS/connection${l.redis_bytes_per_connection === null ? '' : `, ${l.redis_bytes_per_connection} B Redis/connection`} (connect ${l.connect_s} s)`);
+    console.log(
+      `${String(l.setup).padEnd(30)} idle: ${l.idle_connections} connections, ${l.relay_bytes_per_connection} B relay RSS/connection${l.redis_bytes_per_connection === null ? '' : `, ${l.redis_bytes_per_connection} B Redis/connection`} (connect ${l.connect_s} s)`,
+    );
   }
 }
 

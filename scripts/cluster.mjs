@@ -23,7 +23,24 @@ const stop = (code) => {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--client-output-buffer-limit', 'pubsub 256mb 64mb 60'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const redis = spawn(
+  'redis-server',
+  [
+    '--port',
+    String(redisPort),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--client-output-buffer-limit',
+    'pubsub 256mb 64mb 60',
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 redis.on('error', () => {
   console.error('redis-server is not installed (Debian: apt-get install redis-server)');
   process.exit(1);
@@ -39,7 +56,11 @@ await new Promise((resolve) => {
 redis.stdout.resume();
 console.log(`redis on 127.0.0.1:${redisPort}`);
 for (const port of [8787, 8788, 8789]) {
-  const relay = spawn(process.execPath, [bin, 'relay', '--port', String(port), '--backplane', `redis://127.0.0.1:${redisPort}`, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const relay = spawn(
+    process.execPath,
+    [bin, 'relay', '--port', String(port), '--backplane', `redis://127.0.0.1:${redisPort}`, ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   relay.on('exit', (code) => {
     if (code !== 0 && code !== null) stop(1);
   });

@@ -35,91 +35,133 @@ export const RELAY_SETTINGS: readonly RelaySetting[] = [
   { key: 'host', flag: 'host', kind: 'string', help: 'interface to listen on (default 127.0.0.1)' },
   { key: 'port', flag: 'port', kind: 'int', help: 'TCP port, 0 = any free port (default 8787)' },
   {
-    key: 'maxPayloadBytes', flag: 'max-payload', kind: 'size',
+    key: 'maxPayloadBytes',
+    flag: 'max-payload',
+    kind: 'size',
     help: 'largest frame payload, e.g. 16MiB, 65536 (default 16MiB)',
   },
   {
-    key: 'maxConnections', flag: 'max-connections', kind: 'int',
+    key: 'maxConnections',
+    flag: 'max-connections',
+    kind: 'int',
     help: 'authenticated connections held (default 20000)',
   },
   {
-    key: 'maxPreAuth', flag: 'max-preauth', kind: 'int',
+    key: 'maxPreAuth',
+    flag: 'max-preauth',
+    kind: 'int',
     help: 'unauthenticated connections held; the oldest is evicted past it (default 1024)',
   },
   {
-    key: 'maxPreAuthPerIp', flag: 'max-preauth-per-ip', kind: 'int',
+    key: 'maxPreAuthPerIp',
+    flag: 'max-preauth-per-ip',
+    kind: 'int',
     help: 'unauthenticated connections per address (default 256)',
   },
   {
-    key: 'authTimeoutMs', flag: 'auth-timeout-ms', kind: 'int',
+    key: 'authTimeoutMs',
+    flag: 'auth-timeout-ms',
+    kind: 'int',
     help: 'time to authenticate after connecting (default 5000)',
   },
   { key: 'maxSessions', flag: 'max-sessions', kind: 'int', help: 'sessions held (default 10000)' },
   {
-    key: 'maxSessionsPerIp', flag: 'max-sessions-per-ip', kind: 'int',
+    key: 'maxSessionsPerIp',
+    flag: 'max-sessions-per-ip',
+    kind: 'int',
     help: 'live sessions created from one address (default 1000)',
   },
   { key: 'maxRoster', flag: 'max-roster', kind: 'int', help: 'largest session roster (default 10000)' },
   {
-    key: 'heartbeatIntervalMs', flag: 'heartbeat-ms', kind: 'int',
+    key: 'heartbeatIntervalMs',
+    flag: 'heartbeat-ms',
+    kind: 'int',
     help: 'ping interval; a peer silent for one interval is dropped (default 15000)',
   },
   {
-    key: 'sessionIdleTimeoutMs', flag: 'idle-timeout-ms', kind: 'int',
+    key: 'sessionIdleTimeoutMs',
+    flag: 'idle-timeout-ms',
+    kind: 'int',
     help: 'default idle expiry of sessions (default 600000)',
   },
   {
-    key: 'maxSessionIdleTimeoutMs', flag: 'max-idle-timeout-ms', kind: 'int',
+    key: 'maxSessionIdleTimeoutMs',
+    flag: 'max-idle-timeout-ms',
+    kind: 'int',
     help: 'longest idle expiry a session may ask for (default 86400000)',
   },
   {
-    key: 'messagesPerSecond', flag: 'message-rate', kind: 'rate',
+    key: 'messagesPerSecond',
+    flag: 'message-rate',
+    kind: 'rate',
     help: 'frames per second per identity, or "unlimited" (default 1000)',
   },
   {
-    key: 'burstMessages', flag: 'message-burst', kind: 'rate',
+    key: 'burstMessages',
+    flag: 'message-burst',
+    kind: 'rate',
     help: 'frames an identity may send at once (default 2000)',
   },
   {
-    key: 'bytesPerSecond', flag: 'byte-rate', kind: 'byte-rate',
+    key: 'bytesPerSecond',
+    flag: 'byte-rate',
+    kind: 'byte-rate',
     help: 'bytes per second per identity, e.g. 256MiB, or "unlimited" (default 256MiB)',
   },
   {
-    key: 'burstBytes', flag: 'byte-burst', kind: 'byte-rate',
+    key: 'burstBytes',
+    flag: 'byte-burst',
+    kind: 'byte-rate',
     help: 'bytes an identity may send at once (default 4 x max payload + 64KiB)',
   },
   {
-    key: 'highWaterMarkBytes', flag: 'high-water-mark', kind: 'size',
+    key: 'highWaterMarkBytes',
+    flag: 'high-water-mark',
+    kind: 'size',
     help: 'bytes queued to one receiver before frames to it are dropped (default 2 x max payload)',
   },
   {
-    key: 'maxBadFrames', flag: 'max-bad-frames', kind: 'rate',
+    key: 'maxBadFrames',
+    flag: 'max-bad-frames',
+    kind: 'rate',
     help: 'bad frames tolerated per connection, or "unlimited" (default 8)',
   },
   {
-    key: 'shutdownGraceMs', flag: 'shutdown-grace-ms', kind: 'int',
+    key: 'shutdownGraceMs',
+    flag: 'shutdown-grace-ms',
+    kind: 'int',
     help: 'time peers get to drain on shutdown (default 5000)',
   },
   {
-    key: 'allowedCoordinators', flag: 'allow-coordinator', kind: 'keys',
+    key: 'allowedCoordinators',
+    flag: 'allow-coordinator',
+    kind: 'keys',
     help: 'only this Ed25519 public key (base64url) may create sessions; repeatable (env: comma-separated)',
   },
   {
-    key: 'inboxWindowMs', flag: 'inbox-window-ms', kind: 'int',
+    key: 'inboxWindowMs',
+    flag: 'inbox-window-ms',
+    kind: 'int',
     help: 'how long frames wait for an absent member (default 60000; 0 = off)',
   },
   { key: 'inboxMaxFrames', flag: 'inbox-max-frames', kind: 'int', help: 'frames kept per member inbox (default 1024)' },
   { key: 'inboxMaxBytes', flag: 'inbox-max-bytes', kind: 'size', help: 'bytes kept per member inbox (default 16MiB)' },
   {
-    key: 'backplaneUrl', flag: 'backplane', kind: 'string',
+    key: 'backplaneUrl',
+    flag: 'backplane',
+    kind: 'string',
     help: 'memory (default) or redis://host:port: share sessions and routing with other relays',
   },
   {
-    key: 'redisClient', flag: 'redis-client', kind: 'string',
+    key: 'redisClient',
+    flag: 'redis-client',
+    kind: 'string',
     help: 'ioredis (default) or node-redis, for a redis:// backplane',
   },
   {
-    key: 'logLevel', flag: 'log-level', kind: 'level',
+    key: 'logLevel',
+    flag: 'log-level',
+    kind: 'level',
     help: `${LOG_LEVELS.join(' | ')} (default info); JSON lines on stdout`,
   },
 ];
@@ -141,7 +183,13 @@ export function relayFlagOptions(): Record<string, FlagOption> {
 }
 
 const HINT: Record<Kind, string> = {
-  int: '<n>', size: '<size>', rate: '<n>', 'byte-rate': '<size>', string: '<addr>', keys: '<key>', level: '<level>',
+  int: '<n>',
+  size: '<size>',
+  rate: '<n>',
+  'byte-rate': '<size>',
+  string: '<addr>',
+  keys: '<key>',
+  level: '<level>',
 };
 
 /** Usage lines for every setting (flag, value hint, help). */
@@ -165,7 +213,10 @@ function keyList(v: unknown, source: string, field: string): Uint8Array[] {
   const list: unknown[] = Array.isArray(v)
     ? v
     : typeof v === 'string'
-      ? v.split(',').map((k) => k.trim()).filter((k) => k !== '')
+      ? v
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k !== '')
       : bad(source, 'a list of base64url keys', v, field);
   return list.map((k) => {
     const b = typeof k === 'string' ? fromBase64url(k) : undefined;

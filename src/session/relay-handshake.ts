@@ -9,7 +9,15 @@
 import { ShardwireError, type ErrorCode } from '../errors.ts';
 import { sign } from '../crypto/signature.ts';
 import { ControlType, FrameKind, RELAY_ID } from '../wire/constants.ts';
-import { canonicalCreateBody, encodeControlBody, parseChallengeBody, parseControlBody, type RosterEntry, type SessionLimits, type WelcomeBody } from '../wire/control.ts';
+import {
+  canonicalCreateBody,
+  encodeControlBody,
+  parseChallengeBody,
+  parseControlBody,
+  type RosterEntry,
+  type SessionLimits,
+  type WelcomeBody,
+} from '../wire/control.ts';
 import { authMessage, createBodyDigest } from '../wire/auth-message.ts';
 import { decodeFrame, encodeFrame } from '../wire/frame.ts';
 import { toBase64url } from '../wire/base64url.ts';
@@ -58,7 +66,10 @@ async function openSocket(url: string): Promise<Socket> {
   // measured with --cpu-prof). RFC 6455 §10.3 masks so that attacker-chosen bytes from browser
   // scripts cannot poison intermediary caches; frames from this Node SDK are AEAD ciphertext
   // behind headers it writes itself. Browsers always mask.
-  return new WS(url, { perMessageDeflate: false, generateMask: (mask: Uint8Array) => mask.fill(0) }) as unknown as Socket;
+  return new WS(url, {
+    perMessageDeflate: false,
+    generateMask: (mask: Uint8Array) => mask.fill(0),
+  }) as unknown as Socket;
 }
 
 /** Bytes of a received WebSocket message. @throws {ShardwireError} E_BAD_FRAME for text */
@@ -72,12 +83,27 @@ export function toBytes(data: unknown): Uint8Array {
 async function authFrame(o: HandshakeRequest, nonce: Uint8Array): Promise<Uint8Array> {
   const header = { session: o.session, from: o.identity.id, to: RELAY_ID, seq: 0 };
   if (o.create) {
-    const signed = canonicalCreateBody(toBase64url(o.identity.publicKey), o.create.roster, o.create.limits ?? {}, o.inbox !== undefined);
-    const sig = await sign(authMessage('create', o.session, o.identity.id, nonce, await createBodyDigest(signed)), o.identity.secretKey);
-    return encodeFrame(FrameKind.control, { ...header, type: ControlType.create }, encodeControlBody({ ...signed, signature: toBase64url(sig) }));
+    const signed = canonicalCreateBody(
+      toBase64url(o.identity.publicKey),
+      o.create.roster,
+      o.create.limits ?? {},
+      o.inbox !== undefined,
+    );
+    const sig = await sign(
+      authMessage('create', o.session, o.identity.id, nonce, await createBodyDigest(signed)),
+      o.identity.secretKey,
+    );
+    return encodeFrame(
+      FrameKind.control,
+      { ...header, type: ControlType.create },
+      encodeControlBody({ ...signed, signature: toBase64url(sig) }),
+    );
   }
   const extras = { ...(o.coordinator ? { coordinator: o.coordinator } : {}), ...(o.inbox ? { inbox: o.inbox } : {}) };
-  const sig = await sign(authMessage('join', o.session, o.identity.id, nonce, await joinBodyDigest(extras)), o.identity.secretKey);
+  const sig = await sign(
+    authMessage('join', o.session, o.identity.id, nonce, await joinBodyDigest(extras)),
+    o.identity.secretKey,
+  );
   const body = { ...canonicalJoinBody(extras), signature: toBase64url(sig) };
   return encodeFrame(FrameKind.control, { ...header, type: ControlType.join }, encodeControlBody(body));
 }
@@ -119,9 +145,19 @@ export async function handshake(o: HandshakeRequest): Promise<Handshaken> {
       }
       reject(e);
     };
-    const timer = setTimeout(() => fail(new ShardwireError('E_TIMEOUT', `no welcome from the relay at ${o.url} within ${o.timeoutMs} ms`)), o.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new ShardwireError('E_TIMEOUT', `no welcome from the relay at ${o.url} within ${o.timeoutMs} ms`)),
+      o.timeoutMs,
+    );
     socket.onerror = () => undefined; // a failure shows as close
-    socket.onclose = (ev) => fail(new ShardwireError('E_TIMEOUT', `the relay at ${o.url} closed the connection during authentication (code ${ev.code} ${ev.reason})`, { closeCode: ev.code }));
+    socket.onclose = (ev) =>
+      fail(
+        new ShardwireError(
+          'E_TIMEOUT',
+          `the relay at ${o.url} closed the connection during authentication (code ${ev.code} ${ev.reason})`,
+          { closeCode: ev.code },
+        ),
+      );
     socket.onmessage = (ev) => {
       void (async () => {
         const frame = decodeFrame(toBytes(ev.data));
@@ -129,7 +165,12 @@ export async function handshake(o: HandshakeRequest): Promise<Handshaken> {
         if (frame.header.type === ControlType.error) {
           const code = (typeof body.code === 'string' ? body.code : 'E_AUTH') as ErrorCode;
           const reason = (body.details as Record<string, unknown> | undefined)?.reason;
-          return fail(new ShardwireError(code, `relay refused: ${String(body.message ?? '')}`, { relayCode: code, ...(reason ? { reason } : {}) }));
+          return fail(
+            new ShardwireError(code, `relay refused: ${String(body.message ?? '')}`, {
+              relayCode: code,
+              ...(reason ? { reason } : {}),
+            }),
+          );
         }
         if (stage === 'challenge' && frame.header.type === ControlType.challenge) {
           stage = 'welcome';
@@ -144,7 +185,13 @@ export async function handshake(o: HandshakeRequest): Promise<Handshaken> {
           socket.onclose = (e) => (backlog.close = { code: e.code, reason: e.reason });
           resolve({ socket, welcome: body as unknown as WelcomeBody, backlog });
         }
-      })().catch((e) => fail(e instanceof ShardwireError ? e : new ShardwireError('E_BAD_FRAME', `authentication failed: ${(e as Error).message}`)));
+      })().catch((e) =>
+        fail(
+          e instanceof ShardwireError
+            ? e
+            : new ShardwireError('E_BAD_FRAME', `authentication failed: ${(e as Error).message}`),
+        ),
+      );
     };
   });
 }

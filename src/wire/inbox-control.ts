@@ -34,6 +34,7 @@ export function parseGapBody(o: Record<string, unknown>): GapBody {
   onlyKeys(o, ['from', 'to'], 'gap');
   const from = intField(o.from, 'from', 1, MAX);
   const to = intField(o.to, 'to', from, MAX);
-  if (to < from) throw new ShardwireError('E_BAD_PAYLOAD', `"to" expected >= "from", got ${describe(to)}`, { field: 'to' });
+  if (to < from)
+    throw new ShardwireError('E_BAD_PAYLOAD', `"to" expected >= "from", got ${describe(to)}`, { field: 'to' });
   return { from, to };
 }

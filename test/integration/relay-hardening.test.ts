@@ -3,17 +3,38 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { canonicalCreateBody, ControlType, createBodyDigest, authMessage, encodeControlBody, encodeFrame, FrameKind, RELAY_ID, toBase64url } from '../../src/wire/index.ts';
+import {
+  canonicalCreateBody,
+  ControlType,
+  createBodyDigest,
+  authMessage,
+  encodeControlBody,
+  encodeFrame,
+  FrameKind,
+  RELAY_ID,
+  toBase64url,
+} from '../../src/wire/index.ts';
 import { sign } from '../../src/crypto/signature.ts';
 import { identity, Peer, session, sleep, testRelay, type Identity } from './relay-harness.ts';
 
-const reason = (g: { body: Record<string, unknown> }) => (g.body.details as Record<string, unknown> | undefined)?.reason;
+const reason = (g: { body: Record<string, unknown> }) =>
+  (g.body.details as Record<string, unknown> | undefined)?.reason;
 
 /** A create frame whose header claims `claimedId` while the body presents `who`'s key. */
-async function createAs(p: Peer, sid: string, claimedId: string, who: Identity, roster: { id: string; publicKey: string }[] = []): Promise<Uint8Array> {
+async function createAs(
+  p: Peer,
+  sid: string,
+  claimedId: string,
+  who: Identity,
+  roster: { id: string; publicKey: string }[] = [],
+): Promise<Uint8Array> {
   const signed = canonicalCreateBody(who.entry.publicKey, roster, {});
   const sig = await sign(authMessage('create', sid, claimedId, p.nonce, await createBodyDigest(signed)), who.secretKey);
-  return encodeFrame(FrameKind.control, { session: sid, from: claimedId, to: RELAY_ID, type: ControlType.create, seq: 0 }, encodeControlBody({ ...signed, signature: toBase64url(sig) }));
+  return encodeFrame(
+    FrameKind.control,
+    { session: sid, from: claimedId, to: RELAY_ID, type: ControlType.create, seq: 0 },
+    encodeControlBody({ ...signed, signature: toBase64url(sig) }),
+  );
 }
 
 test('nobody can create a session under an id that is not the hash of the key it presents', async () => {
@@ -53,7 +74,11 @@ test('a squatter holding the session name first locks nobody out: sessions are n
     const sp = await Peer.connect(relay.url);
     assert.equal((await sp.create('study-7', squatter, [alice])).frame.header.type, 'welcome'); // copies the roster
     const cp = await Peer.connect(relay.url);
-    assert.equal((await cp.create('study-7', real, [alice])).frame.header.type, 'welcome', 'the real coordinator still creates its session');
+    assert.equal(
+      (await cp.create('study-7', real, [alice])).frame.header.type,
+      'welcome',
+      'the real coordinator still creates its session',
+    );
     // alice names her coordinator: she lands in the real session
     const ap = await Peer.connect(relay.url);
     const w = await ap.join('study-7', alice, { coordinator: real.id });
@@ -92,7 +117,11 @@ test('with --allow-coordinator only the configured key creates sessions; squatte
     const cp = await Peer.connect(relay.url);
     assert.equal((await cp.create('study-7', real, [alice])).frame.header.type, 'welcome');
     const ap = await Peer.connect(relay.url);
-    assert.equal((await ap.join('study-7', alice)).frame.header.type, 'welcome', 'one session of that name: no need to name it');
+    assert.equal(
+      (await ap.join('study-7', alice)).frame.header.type,
+      'welcome',
+      'one session of that name: no need to name it',
+    );
     [cp, ap].forEach((p) => p.close());
   } finally {
     await relay.close();
@@ -108,7 +137,9 @@ async function halfOpen(port: number, n: number, localAddress: string): Promise<
     s.resume(); // read, so that the relay's close shows up here as 'close'
     out.push(s);
   }
-  await Promise.all(out.map((s) => new Promise((r) => (s.connecting ? s.once('connect', r).once('close', r) : r(undefined)))));
+  await Promise.all(
+    out.map((s) => new Promise((r) => (s.connecting ? s.once('connect', r).once('close', r) : r(undefined)))),
+  );
   return out;
 }
 
@@ -125,7 +156,10 @@ test('300 half-open connections from one address do not lock honest peers out', 
     // the survivors of the flood are cut at the pre-auth timeout (+ grace)
     await sleep(1600);
     assert.equal(relay.stats().pending, 0);
-    assert.ok(flood.every((s) => s.destroyed), 'every flood socket was closed by the relay');
+    assert.ok(
+      flood.every((s) => s.destroyed),
+      'every flood socket was closed by the relay',
+    );
     peers.forEach((p) => p.close());
     flood.forEach((s) => s.destroy());
   } finally {

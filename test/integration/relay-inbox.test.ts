@@ -27,7 +27,13 @@ async function setup(o: Parameters<typeof testRelay>[0] = {}) {
 }
 
 function ack(p: Peer, who: Identity, seq: number): void {
-  p.send(encodeFrame(FrameKind.control, { session: 'inbox', from: who.id, to: RELAY_ID, type: ControlType.ack, seq: p.seq++ }, encodeControlBody({ seq })));
+  p.send(
+    encodeFrame(
+      FrameKind.control,
+      { session: 'inbox', from: who.id, to: RELAY_ID, type: ControlType.ack, seq: p.seq++ },
+      encodeControlBody({ seq }),
+    ),
+  );
 }
 
 test('frames sent while a member is away are delivered on resume, in order, exactly once', async () => {
@@ -44,7 +50,10 @@ test('frames sent while a member is away are delivered on resume, in order, exac
     await sleep(50);
     assert.equal(cp.got.filter((g) => g.frame.header.type === 'error').length, 0);
     const again = await join({ epoch: first.inbox.epoch, after: 3 });
-    assert.deepEqual({ after: again.inbox.after, gap: again.inbox.gap, same: again.inbox.epoch === first.inbox.epoch }, { after: 3, gap: false, same: true });
+    assert.deepEqual(
+      { after: again.inbox.after, gap: again.inbox.gap, same: again.inbox.epoch === first.inbox.epoch },
+      { after: 3, gap: false, same: true },
+    );
     assert.deepEqual(await payloadsOf(again.p, 2), [4, 5]);
     send([6]);
     assert.deepEqual(await payloadsOf(again.p, 1), [6], 'live frames follow the replay');
@@ -80,7 +89,13 @@ test('a resume past the caps is told about the gap; an unknown epoch starts afre
 
 test('a slow reader with an inbox loses nothing: frames wait in the store, not in relay memory', async () => {
   const MiB = 1024 * 1024;
-  const { relay, a, cp, join } = await setup({ maxPayloadBytes: MiB, highWaterMarkBytes: 256 * 1024, messagesPerSecond: Infinity, bytesPerSecond: Infinity, inboxMaxBytes: 64 * MiB });
+  const { relay, a, cp, join } = await setup({
+    maxPayloadBytes: MiB,
+    highWaterMarkBytes: 256 * 1024,
+    messagesPerSecond: Infinity,
+    bytesPerSecond: Infinity,
+    inboxMaxBytes: 64 * MiB,
+  });
   try {
     const { p } = await join({});
     p.ws.pause();

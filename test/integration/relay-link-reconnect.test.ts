@@ -20,8 +20,20 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-async function linkFor(urls: string[], sid: string, who: Identity, coord: Identity, windowMs = 5000): Promise<{ link: RelayLink; got: number[]; events: string[] }> {
-  const link = await RelayLink.connect({ urls, session: sid, identity: who, coordinator: coord.id, reconnect: { windowMs, initialDelayMs: 10, maxDelayMs: 50 } });
+async function linkFor(
+  urls: string[],
+  sid: string,
+  who: Identity,
+  coord: Identity,
+  windowMs = 5000,
+): Promise<{ link: RelayLink; got: number[]; events: string[] }> {
+  const link = await RelayLink.connect({
+    urls,
+    session: sid,
+    identity: who,
+    coordinator: coord.id,
+    reconnect: { windowMs, initialDelayMs: 10, maxDelayMs: 50 },
+  });
   const got: number[] = [];
   const events: string[] = [];
   link.on({
@@ -50,7 +62,10 @@ test('a dropped link reconnects, resumes its inbox, and misses nothing nor gets 
     for (let i = 41; i <= 50; i++) send(i);
     await until(() => got.length >= 50);
     await sleep(50);
-    assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      got,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     assert.ok(events[0]!.startsWith('reconnecting:1'));
     // what alice sends while reconnecting waits and goes out after the resume
     dropSocket(link);

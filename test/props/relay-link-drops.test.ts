@@ -12,7 +12,9 @@ let backplane: MemoryBackplane;
 let relays: Relay[];
 before(async () => {
   backplane = new MemoryBackplane();
-  relays = await Promise.all([0, 1].map(() => testRelay({ backplane, messagesPerSecond: Infinity, bytesPerSecond: Infinity })));
+  relays = await Promise.all(
+    [0, 1].map(() => testRelay({ backplane, messagesPerSecond: Infinity, bytesPerSecond: Infinity })),
+  );
 });
 after(async () => {
   await Promise.all(relays.map((r) => r.close()));
@@ -34,25 +36,41 @@ test('random drops and reconnections never lose or duplicate a frame inside the 
       const sid = `drops-${++run}`;
       const cp = await Peer.connect(relays[1]!.url);
       await cp.create(sid, c!, [a!]);
-      const link = await RelayLink.connect({ urls: relays.map((r) => r.url), session: sid, identity: a!, coordinator: c!.id, reconnect: { windowMs: 10_000, initialDelayMs: 1, maxDelayMs: 20 } });
+      const link = await RelayLink.connect({
+        urls: relays.map((r) => r.url),
+        session: sid,
+        identity: a!,
+        coordinator: c!.id,
+        reconnect: { windowMs: 10_000, initialDelayMs: 1, maxDelayMs: 20 },
+      });
       const got: number[] = [];
       link.on({ message: (f) => got.push(f.payload[0]! | (f.payload[1]! << 8)) });
       let sent = 0;
       try {
-        await Promise.all(ops.map((o) => s.schedule(Promise.resolve(o)).then(async () => {
-          if (o.kind === 'send') {
-            for (let i = 0; i < o.count; i++) {
-              const n = ++sent;
-              cp.send(cp.message(sid, a!.id, new Uint8Array([n & 255, n >> 8])));
-            }
-          } else if (o.kind === 'drop') {
-            (link as unknown as { socket: { terminate(): void } }).socket.terminate();
-          } else await sleep(o.ms);
-        })).concat([s.waitAll()]));
+        await Promise.all(
+          ops
+            .map((o) =>
+              s.schedule(Promise.resolve(o)).then(async () => {
+                if (o.kind === 'send') {
+                  for (let i = 0; i < o.count; i++) {
+                    const n = ++sent;
+                    cp.send(cp.message(sid, a!.id, new Uint8Array([n & 255, n >> 8])));
+                  }
+                } else if (o.kind === 'drop') {
+                  (link as unknown as { socket: { terminate(): void } }).socket.terminate();
+                } else await sleep(o.ms);
+              }),
+            )
+            .concat([s.waitAll()]),
+        );
         const end = Date.now() + 10_000;
         while (got.length < sent && Date.now() < end) await sleep(5);
         await sleep(20);
-        assert.deepEqual(got, Array.from({ length: sent }, (_, i) => i + 1), `ops ${JSON.stringify(ops)}`);
+        assert.deepEqual(
+          got,
+          Array.from({ length: sent }, (_, i) => i + 1),
+          `ops ${JSON.stringify(ops)}`,
+        );
         assert.equal(cp.got.filter((g) => g.frame.header.type === 'error').length, 0, 'no frame was refused');
       } finally {
         link.close();

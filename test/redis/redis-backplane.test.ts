@@ -22,7 +22,14 @@ for (const client of ['ioredis', 'node-redis'] as const) {
 }
 
 function record(id: string, idleTimeoutMs = 1000): SessionRecord {
-  return { id, coordinatorId: 'coord', coordinatorKey: new Uint8Array(32).fill(2), roster: new Map([['a', new Uint8Array(32).fill(1)]]), limits: { maxPayloadBytes: 1024, idleTimeoutMs }, createdAt: 5 };
+  return {
+    id,
+    coordinatorId: 'coord',
+    coordinatorKey: new Uint8Array(32).fill(2),
+    roster: new Map([['a', new Uint8Array(32).fill(1)]]),
+    limits: { maxPayloadBytes: 1024, idleTimeoutMs },
+    createdAt: 5,
+  };
 }
 
 async function eventually(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
@@ -40,13 +47,29 @@ test('three nodes share sessions, presence, unicast and broadcast', async () => 
     assert.equal(await a!.createSession(record('coord/s')), true);
     assert.equal(await b!.createSession(record('coord/s')), false, 'one registry for all nodes');
     assert.deepEqual([...(await c!.getSession('coord/s'))!.roster.keys()], ['a']);
-    assert.deepEqual((await c!.sessionsNamed('s')).map((r) => r.id), ['coord/s']);
+    assert.deepEqual(
+      (await c!.sessionsNamed('s')).map((r) => r.id),
+      ['coord/s'],
+    );
     const got: string[] = [];
     await a!.subscribe('coord/s', 'm1', (e) => e.type === 'frame' && got.push(`m1:${e.frame[0]}`));
     await b!.subscribe('coord/s', 'm2', (e) => e.type === 'frame' && got.push(`m2:${e.frame[0]}`));
     assert.deepEqual(await c!.online('coord/s'), ['m1', 'm2']);
-    assert.equal(await c!.publish({ type: 'frame', session: 'coord/s', to: 'm2', from: 'm1', frame: new Uint8Array([7]) }), 1);
-    assert.equal(await c!.publish({ type: 'frame', session: 'coord/s', to: '*', from: 'm1', exclude: 'm1', frame: new Uint8Array([8]) }), 1);
+    assert.equal(
+      await c!.publish({ type: 'frame', session: 'coord/s', to: 'm2', from: 'm1', frame: new Uint8Array([7]) }),
+      1,
+    );
+    assert.equal(
+      await c!.publish({
+        type: 'frame',
+        session: 'coord/s',
+        to: '*',
+        from: 'm1',
+        exclude: 'm1',
+        frame: new Uint8Array([8]),
+      }),
+      1,
+    );
     await eventually(() => got.length === 2);
     assert.deepEqual(got, ['m2:7', 'm2:8']);
     await b!.subscribe('coord/s', 'm1', () => undefined); // m1 reconnects to node b
@@ -65,7 +88,11 @@ test('members of a node that died drop out of online() once its liveness key exp
     await b!.subscribe('coord/s', 'doomed', () => undefined);
     // simulate SIGKILL of node b: its timers stop and its liveness key is not refreshed
     clearInterval((b as unknown as { alive: NodeJS.Timeout }).alive);
-    await (b as unknown as { redis: { command(a: unknown[]): Promise<unknown> } }).redis.command(['PEXPIRE', `${prefix}node:${b!.nodeId}`, 50]);
+    await (b as unknown as { redis: { command(a: unknown[]): Promise<unknown> } }).redis.command([
+      'PEXPIRE',
+      `${prefix}node:${b!.nodeId}`,
+      50,
+    ]);
     await eventually(async () => (await a!.online('coord/s')).join() === 'alive');
   } finally {
     await Promise.all([a!.close(), b!.close()]);
@@ -78,7 +105,8 @@ test('every key has a TTL; deleteSession removes the session, its index entry an
   try {
     await a.createSession(record('coord/s'));
     await a.subscribe('coord/s', 'm', () => undefined);
-    const cmd = (args: unknown[]) => (a as unknown as { redis: { command(a: unknown[]): Promise<unknown> } }).redis.command(args);
+    const cmd = (args: unknown[]) =>
+      (a as unknown as { redis: { command(a: unknown[]): Promise<unknown> } }).redis.command(args);
     const keys = ((await cmd(['KEYS', `${prefix}*`])) as Buffer[]).map(String);
     assert.ok(keys.length >= 5, keys.join());
     for (const k of keys) {
@@ -86,7 +114,9 @@ test('every key has a TTL; deleteSession removes the session, its index entry an
       assert.ok(Number(await cmd(['PTTL', k])) > 0, `${k} has no TTL`);
     }
     await a.deleteSession('coord/s');
-    const left = ((await cmd(['KEYS', `${prefix}*`])) as Buffer[]).map(String).filter((k) => !k.includes('node:') && !k.endsWith('order'));
+    const left = ((await cmd(['KEYS', `${prefix}*`])) as Buffer[])
+      .map(String)
+      .filter((k) => !k.includes('node:') && !k.endsWith('order'));
     assert.deepEqual(left, []);
   } finally {
     await a.close();
@@ -99,7 +129,8 @@ test('an undecodable channel message is dropped and counted, never thrown', asyn
   try {
     const got: unknown[] = [];
     await a.subscribe('coord/s', 'm', (e) => got.push(e));
-    const cmd = (args: unknown[]) => (a as unknown as { redis: { command(a: unknown[]): Promise<unknown> } }).redis.command(args);
+    const cmd = (args: unknown[]) =>
+      (a as unknown as { redis: { command(a: unknown[]): Promise<unknown> } }).redis.command(args);
     await cmd(['PUBLISH', `${prefix}m:coord/s:m`, Buffer.from([9, 9])]);
     await eventually(() => a.dropped === 1);
     assert.equal(got.length, 0);
@@ -128,7 +159,10 @@ test('publishes fired without awaiting keep their order, from the first one on (
     await Promise.all(sends);
     await eventually(() => plain.length === 300 && boxed.length === 300);
     assert.deepEqual(plain, [...Array(300).keys()]);
-    assert.deepEqual(boxed, Array.from({ length: 300 }, (_, i) => i + 1));
+    assert.deepEqual(
+      boxed,
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    );
   } finally {
     await a.close();
   }

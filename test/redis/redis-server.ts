@@ -25,12 +25,31 @@ async function freePort(): Promise<number> {
 function requireRedis(): void {
   const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new Error('redis-server is not installed: the Redis suites need it (Debian: apt-get install redis-server; .ci/run does this)');
+    throw new Error(
+      'redis-server is not installed: the Redis suites need it (Debian: apt-get install redis-server; .ci/run does this)',
+    );
   }
 }
 
 async function launch(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--client-output-buffer-limit', 'pubsub 256mb 64mb 60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--client-output-buffer-limit',
+      'pubsub 256mb 64mb 60',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const t = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}: ${out}`)), 10_000);

@@ -38,7 +38,11 @@ test('a session created on relay A is joined on B and C; unicast, broadcast and 
   for (let i = 0; i < 100; i++) order.push((await ap.nextType('seq')).frame.payload[0]!);
   assert.deepEqual(order, [...Array(100).keys()], 'in order across relays');
   bp.close();
-  assert.deepEqual((await ap.next((g) => g.body.status === 'offline')).body, { id: b.id, status: 'offline', reason: 'left' });
+  assert.deepEqual((await ap.next((g) => g.body.status === 'offline')).body, {
+    id: b.id,
+    status: 'offline',
+    reason: 'left',
+  });
   ap.send(ap.message('cluster', b.id, new Uint8Array([1])));
   assert.equal((await ap.error('E_NOT_IN_SESSION')).body.code, 'E_NOT_IN_SESSION');
   [cp, ap].forEach((p) => p.close());

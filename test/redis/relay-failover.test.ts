@@ -15,7 +15,9 @@ let redis: RedisServer;
 const children: ChildProcess[] = [];
 
 async function relayProcess(url: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'relay', '--port', '0', '--backplane', url, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'relay', '--port', '0', '--backplane', url, '--log-level', 'error'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const wsUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -53,7 +55,13 @@ interface Member {
 }
 
 async function member(urls: string[], sid: string, who: Identity, coord: Identity): Promise<Member> {
-  const link = await RelayLink.connect({ urls, session: sid, identity: who, coordinator: coord.id, reconnect: { windowMs: 20_000, initialDelayMs: 20, maxDelayMs: 200 } });
+  const link = await RelayLink.connect({
+    urls,
+    session: sid,
+    identity: who,
+    coordinator: coord.id,
+    reconnect: { windowMs: 20_000, initialDelayMs: 20, maxDelayMs: 200 },
+  });
   const got: number[] = [];
   const events: string[] = [];
   link.on({
@@ -75,7 +83,13 @@ test('SIGKILL relay B: its peers move to C and get every frame once, in order', 
   const coord = await identity('coord');
   const names = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
   const ids = await Promise.all(names.map((n) => identity(n)));
-  const cl = await RelayLink.connect({ url: A!.url, session: 'failover', identity: coord, create: { roster: ids.map((i) => i.entry) }, reconnect: { windowMs: 20_000 } });
+  const cl = await RelayLink.connect({
+    url: A!.url,
+    session: 'failover',
+    identity: coord,
+    create: { roster: ids.map((i) => i.entry) },
+    reconnect: { windowMs: 20_000 },
+  });
   // p1..p3 on B (falling back to C), p4, p5 on C, p6 on A
   const urlsOf = (i: number) => (i < 3 ? [B!.url, C!.url] : i < 5 ? [C!.url, A!.url] : [A!.url, C!.url]);
   const members = await Promise.all(ids.map((who, i) => member(urlsOf(i), 'failover', who, coord)));
@@ -92,9 +106,17 @@ test('SIGKILL relay B: its peers move to C and get every frame once, in order', 
   assert.ok(killed);
   for (const m of members) await until(() => m.got.length >= N, 20_000, `${m.who.name} got ${m.got.length}/${N}`);
   await sleep(100);
-  for (const m of members) assert.deepEqual(m.got, Array.from({ length: N }, (_, i) => i + 1), `${m.who.name}: lost or doubled frames`);
+  for (const m of members)
+    assert.deepEqual(
+      m.got,
+      Array.from({ length: N }, (_, i) => i + 1),
+      `${m.who.name}: lost or doubled frames`,
+    );
   for (const m of members.slice(0, 3)) {
-    assert.ok(m.events.some((e) => e === `resumed:false:${C!.url}`), `${m.who.name} resumed on C without a gap: ${m.events.join()}`);
+    assert.ok(
+      m.events.some((e) => e === `resumed:false:${C!.url}`),
+      `${m.who.name} resumed on C without a gap: ${m.events.join()}`,
+    );
   }
   for (const m of members) m.link.close();
   cl.close();
@@ -106,22 +128,43 @@ test('Redis restarted: links come back, the gap is reported, nothing is delivere
   const [A, C] = await Promise.all([0, 1].map(() => relayProcess(redis.url)));
   const coord = await identity('coord');
   const ids = await Promise.all(['q1', 'q2'].map((n) => identity(n)));
-  const cl = await RelayLink.connect({ urls: [A!.url, C!.url], session: 'redis-restart', identity: coord, create: { roster: ids.map((i) => i.entry) }, reconnect: { windowMs: 20_000, initialDelayMs: 20, maxDelayMs: 200 } });
+  const cl = await RelayLink.connect({
+    urls: [A!.url, C!.url],
+    session: 'redis-restart',
+    identity: coord,
+    create: { roster: ids.map((i) => i.entry) },
+    reconnect: { windowMs: 20_000, initialDelayMs: 20, maxDelayMs: 200 },
+  });
   const coordEvents: string[] = [];
   cl.on({ resumed: (e) => coordEvents.push(`resumed:${e.gap}`) });
-  const members = await Promise.all(ids.map((who, i) => member(i === 0 ? [A!.url, C!.url] : [C!.url, A!.url], 'redis-restart', who, coord)));
+  const members = await Promise.all(
+    ids.map((who, i) => member(i === 0 ? [A!.url, C!.url] : [C!.url, A!.url], 'redis-restart', who, coord)),
+  );
   for (let n = 1; n <= 50; n++) for (const m of members) cl.send(cl.nextHeader(m.who.id, 'data'), frame(n));
   for (const m of members) await until(() => m.got.length >= 50, 10_000, 'before restart');
   await redis.restart();
   await until(() => coordEvents.length > 0, 20_000, 'coordinator back (session created again)');
-  for (const m of members) await until(() => m.events.some((e) => e.startsWith('resumed:')), 20_000, `${m.who.name} back`);
-  for (const m of members) assert.ok(m.events.some((e) => e.startsWith('resumed:true')), `the lost inbox is reported as a gap: ${m.events.join()}`);
+  for (const m of members)
+    await until(() => m.events.some((e) => e.startsWith('resumed:')), 20_000, `${m.who.name} back`);
+  for (const m of members)
+    assert.ok(
+      m.events.some((e) => e.startsWith('resumed:true')),
+      `the lost inbox is reported as a gap: ${m.events.join()}`,
+    );
   for (let n = 51; n <= 80; n++) for (const m of members) cl.send(cl.nextHeader(m.who.id, 'data'), frame(n));
   for (const m of members) await until(() => m.got.at(-1) === 80, 10_000, `${m.who.name} after restart`);
   await sleep(100);
   for (const m of members) {
-    assert.equal(new Set(m.got).size, m.got.length, `${m.who.name} got a frame twice: ${m.got.join()} events ${m.events.join()}`);
-    assert.deepEqual(m.got.slice(0, 50), Array.from({ length: 50 }, (_, i) => i + 1), `${m.who.name}: ${m.got.join()} events ${m.events.join()}`);
+    assert.equal(
+      new Set(m.got).size,
+      m.got.length,
+      `${m.who.name} got a frame twice: ${m.got.join()} events ${m.events.join()}`,
+    );
+    assert.deepEqual(
+      m.got.slice(0, 50),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+      `${m.who.name}: ${m.got.join()} events ${m.events.join()}`,
+    );
   }
   for (const m of members) m.link.close();
   cl.close();

@@ -40,7 +40,11 @@ test('resume on another relay: the frames sent meanwhile, in order, exactly once
   cp.send(cp.message('rin', '*', new Uint8Array([6]), { type: 'all' })); // numbered 6 for alice
   assert.deepEqual(await payloads(bp, 1, 'all'), [6]);
   await sleep(100);
-  assert.equal(cp.got.filter((g) => g.frame.header.type === 'error').length, 0, 'frames to alice were kept, not refused');
+  assert.equal(
+    cp.got.filter((g) => g.frame.header.type === 'error').length,
+    0,
+    'frames to alice were kept, not refused',
+  );
   const a2 = await Peer.connect(relays[2]!.url);
   const w2 = await a2.join('rin', a, { coordinator: c.id, inbox: { epoch: box.epoch, after: 3 } });
   assert.deepEqual(w2.body.inbox, { epoch: box.epoch, after: 3, gap: false });
@@ -67,6 +71,9 @@ test('over the caps while away: the resume says gap and starts after the oldest 
   const w = await a2.join('rin-cap', a, { inbox: { epoch: box.epoch, after: 0 } });
   assert.deepEqual(w.body.inbox, { epoch: box.epoch, after: 10, gap: true });
   const got = await payloads(a2, 50);
-  assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i + 11));
+  assert.deepEqual(
+    got,
+    Array.from({ length: 50 }, (_, i) => i + 11),
+  );
   [cp, a2].forEach((p) => p.close());
 });

@@ -42,7 +42,8 @@ export async function connectRedis(url: string, client: RedisClientName): Promis
   try {
     mod = await import('./node-redis-driver.ts');
   } catch {
-    const message = 'redisClient "node-redis" needs the @redis/client package (npm install @redis/client), or use ioredis';
+    const message =
+      'redisClient "node-redis" needs the @redis/client package (npm install @redis/client), or use ioredis';
     throw new ShardwireError('E_BAD_CONFIG', message, { field: 'redisClient' });
   }
   return mod.connectNodeRedis(url);

@@ -3,7 +3,8 @@
  * Binary form of a {@link BackplaneEvent} on a Redis channel: `u8 type (1 frame, 2 close) |
  * u8 len + to | u8 len + exclude | u8 len + from-or-code | u8 len + seq (decimal, may be empty) |
  * body` where body is the frame bytes or the close message (UTF-8). The inbox scripts fill in
- * the seq part inside Redis (scripts.ts `with_seq`), which is why it sits after a fixed head. Ids are ASCII of at most 128 characters (ID_PATTERN). A message
+ * the seq part inside Redis (scripts.ts `with_seq`), which is why it sits after a fixed head.
+ * Ids are ASCII of at most 128 characters (ID_PATTERN). A message
  * that does not decode is dropped and counted by the backplane, never thrown at a handler.
  */
 import type { ErrorCode } from '../../errors.ts';
@@ -61,7 +62,16 @@ export function decodeEnvelope(session: string, b: Buffer): BackplaneEvent | und
   const ex = exclude === '' ? {} : { exclude };
   const seq = seqText === '' ? undefined : Number(seqText);
   if (seq !== undefined && !Number.isSafeInteger(seq)) return undefined;
-  if (b[0] === FRAME) return { type: 'frame', session, to, ...ex, from: third, frame: b.subarray(o), ...(seq === undefined ? {} : { seq }) };
+  if (b[0] === FRAME)
+    return {
+      type: 'frame',
+      session,
+      to,
+      ...ex,
+      from: third,
+      frame: b.subarray(o),
+      ...(seq === undefined ? {} : { seq }),
+    };
   return { type: 'close', session, to, ...ex, code: third as ErrorCode, message: text.decode(b.subarray(o)) };
 }
 

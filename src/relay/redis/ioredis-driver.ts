@@ -27,7 +27,9 @@ export async function connectIoredis(url: string): Promise<RedisDriver> {
   } catch (e) {
     cmd.disconnect();
     sub.disconnect();
-    throw new ShardwireError('E_BAD_CONFIG', `cannot reach Redis at ${url}: ${(e as Error).message}`, { field: 'backplane' });
+    throw new ShardwireError('E_BAD_CONFIG', `cannot reach Redis at ${url}: ${(e as Error).message}`, {
+      field: 'backplane',
+    });
   }
   let up = true;
   cmd.on('close', () => {

@@ -24,7 +24,9 @@ export async function connectNodeRedis(url: string): Promise<RedisDriver> {
     await Promise.all([base.connect(), sub.connect()]);
   } catch (e) {
     await Promise.allSettled([base.destroy(), sub.destroy()]);
-    throw new ShardwireError('E_BAD_CONFIG', `cannot reach Redis at ${url}: ${(e as Error).message}`, { field: 'backplane' });
+    throw new ShardwireError('E_BAD_CONFIG', `cannot reach Redis at ${url}: ${(e as Error).message}`, {
+      field: 'backplane',
+    });
   }
   let up = true;
   base.on('end', () => undefined);

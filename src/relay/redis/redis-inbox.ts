@@ -19,8 +19,16 @@ export interface InboxRedis {
 }
 
 /** The inbox keys of one member. */
-export function inboxKeys(prefix: string, session: string, member: string): { meta: string; stream: string; set: string } {
-  return { meta: `${prefix}im:${session}:${member}`, stream: `${prefix}i:${session}:${member}`, set: `${prefix}is:${session}` };
+export function inboxKeys(
+  prefix: string,
+  session: string,
+  member: string,
+): { meta: string; stream: string; set: string } {
+  return {
+    meta: `${prefix}im:${session}:${member}`,
+    stream: `${prefix}i:${session}:${member}`,
+    set: `${prefix}is:${session}`,
+  };
 }
 
 /** Inboxes of a Redis backplane. */
@@ -33,14 +41,29 @@ export class RedisInbox implements InboxStore {
   }
 
   async open(session: string, member: string, request: InboxRequest, limits: InboxLimits): Promise<InboxStart> {
-    const args = [member, request.epoch ?? '', request.after ?? 0, toBase64url(randomBytes(16)), limits.maxFrames, limits.maxBytes, limits.windowMs];
-    const [epoch, after, gap] = (await this.redis.script(lua.INBOX_OPEN, this.keys(session, member), args)) as [Buffer, number, number];
+    const args = [
+      member,
+      request.epoch ?? '',
+      request.after ?? 0,
+      toBase64url(randomBytes(16)),
+      limits.maxFrames,
+      limits.maxBytes,
+      limits.windowMs,
+    ];
+    const [epoch, after, gap] = (await this.redis.script(lua.INBOX_OPEN, this.keys(session, member), args)) as [
+      Buffer,
+      number,
+      number,
+    ];
     return { epoch: epoch.toString(), after: Number(after), gap: Number(gap) === 1 };
   }
 
   async read(session: string, member: string, after: number, max: number): Promise<InboxEntry[]> {
     const stream = inboxKeys(this.redis.prefix, session, member).stream;
-    const rows = (await this.redis.command(['XRANGE', stream, `${after + 1}-0`, '+', 'COUNT', max])) as [Buffer, Buffer[]][];
+    const rows = (await this.redis.command(['XRANGE', stream, `${after + 1}-0`, '+', 'COUNT', max])) as [
+      Buffer,
+      Buffer[],
+    ][];
     return rows.map(([id, fields]) => ({ seq: Number(String(id).split('-')[0]), frame: fields[1]! }));
   }
 

@@ -149,7 +149,8 @@ if epoch and ARGV[2] ~= '' and epoch == ARGV[2] and after <= last then
   return { epoch, start, gap }
 end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'last', 0, 'bytes', 0, 'maxFrames', ARGV[5], 'maxBytes', ARGV[6], 'window', ARGV[7])
+redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'last', 0, 'bytes', 0,
+  'maxFrames', ARGV[5], 'maxBytes', ARGV[6], 'window', ARGV[7])
 redis.call('SADD', KEYS[3], ARGV[1])
 keep(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[7]))
 local gap = 0
@@ -169,7 +170,8 @@ return 1`;
 
 /**
  * A member's frames to one member, published as one batch message (envelope.ts: type 3, u32
- * count, then u32 length + envelope each), or as a plain envelope when there is one. KEYS: meta, stream, set. ARGV: channel, then per frame
+ * count, then u32 length + envelope each), or as a plain envelope when there is one.
+ * KEYS: meta, stream, set. ARGV: channel, then per frame
  * its envelope (with an empty seq part) and head length. With an inbox every frame is appended
  * and numbered first. → 1 addressed, 0 not.
  */
@@ -179,7 +181,10 @@ local count = (#ARGV - 1) / 2
 if count == 1 then
   -- one frame (a large one, usually): published as a plain envelope, without copying it again
   local env = ARGV[2]
-  if boxed then env = with_seq(env, tonumber(ARGV[3]), append(KEYS[1], KEYS[2], KEYS[3], string.sub(env, tonumber(ARGV[3]) + 2))) end
+  if boxed then
+    local head = tonumber(ARGV[3])
+    env = with_seq(env, head, append(KEYS[1], KEYS[2], KEYS[3], string.sub(env, head + 2)))
+  end
   local n = redis.call('PUBLISH', ARGV[1], env)
   if boxed or n > 0 then return 1 end
   return 0
@@ -196,7 +201,7 @@ for i = 0, count - 1 do
 end
 local n = redis.call('PUBLISH', ARGV[1], table.concat(out))
 if boxed or n > 0 then return 1 end
-return 0`
+return 0`;
 
 /**
  * A member's broadcast: to every online member and every member with an inbox, except the

@@ -10,7 +10,15 @@ async function pair(): Promise<{ server: WebSocket; client: WebSocket; close: ()
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/`);
   await new Promise((r) => client.once('open', r));
   const server = await serverSide;
-  return { server, client, close: () => new Promise((r) => { client.terminate(); wss.close(() => r()); }) };
+  return {
+    server,
+    client,
+    close: () =>
+      new Promise((r) => {
+        client.terminate();
+        wss.close(() => r());
+      }),
+  };
 }
 
 test('the installed ws exposes its socket, so relay writes are batched (not silently one by one)', async () => {
