@@ -164,7 +164,7 @@ export function bernExpMinusOne(): bool {
 /**
  * Bernoulli(exp(−num/den)) for 0 ≤ num ≤ den: CKS20 Algorithm 1 (γ = num/den ∈ [0, 1]). Draws
  * A_k ~ Bernoulli(γ/k) for k = 1, 2, … until one is 0 and returns whether that k is odd, with
- * Bernoulli(γ/k) = Bernoulli(γ) ∧ Bernoulli(1/k) (issue 3), so den·k never has to fit in u64.
+ * Bernoulli(γ/k) = Bernoulli(γ) ∧ Bernoulli(1/k), so den·k never has to fit in u64.
  * The 1/k factors are independent of the γ factors, so their run K1 ({@link factorialRun}) is
  * drawn once, after the first γ trial: the result is the first k < K1 whose γ trial fails, else
  * K1. Order of draws: Bernoulli(γ) for k = 1, then K1, then Bernoulli(γ) for k = 2, …, K1 − 1.

@@ -1,5 +1,5 @@
 /**
- * The noise part of the WASM ABI (issue 3), re-exported by index.ts. Integers only; status codes
+ * The noise part of the WASM ABI, re-exported by index.ts. Integers only; status codes
  * from status.ts. Kept in its own file so that the ABI has one owner per concern.
  *
  * Protocol (mirrored by src/kernel/noise.ts): write the 32-byte key at noiseKeyPtr(), the
@@ -107,7 +107,7 @@ export function noiseSampleI64(kind: u32, len: u32): u32 {
 
 /**
  * IO_A (u64) += noise mod 2^64, in place. The chunk's noise is drawn into IO_B before IO_A is
- * read (DESIGN.md §5: noise is sampled before the data is touched). Kinds DLAPLACE, DGAUSS.
+ * read (docs/DP.md: noise is sampled before the data is touched). Kinds DLAPLACE, DGAUSS.
  */
 export function noiseAddU64(kind: u32, len: u32): u32 {
   if (kind != NOISE_DLAPLACE && kind != NOISE_DGAUSS) return STATUS_BAD_ARGUMENT;

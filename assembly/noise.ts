@@ -2,7 +2,7 @@
  * Exact discrete Laplace and discrete Gaussian samplers on integers: Canonne, Kamath & Steinke,
  * "The Discrete Gaussian for Differential Privacy" (NeurIPS 2020, arXiv:2004.00010), §5
  * Algorithms 1–3, fed only by the ChaCha20 noise stream (noise-stream.ts). No f32/f64
- * instruction (DESIGN.md §5; checked on the compiled text by test/unit/kernel/noise-float.test.ts).
+ * instruction (docs/DP.md; checked on the compiled text by test/unit/kernel/noise-float.test.ts).
  *
  * Limits (checked by noise-abi.ts) keep every intermediate inside 64 bits (128 for the
  * Gaussian's squared deviation) except on events of probability below 2^-300, which raise

@@ -1,5 +1,5 @@
 /**
- * Mask expansion for seed-compressed shards (DESIGN.md §4): y ← y ± PRG(seed) over Z_2^32 or
+ * Mask expansion for seed-compressed shards (docs/PROTOCOL.md §4): y ← y ± PRG(seed) over Z_2^32 or
  * Z_2^64. PRG(seed) is the ChaCha20 stream keyed by the 32-byte seed with the all-zero nonce;
  * element e of a width-w ring uses stream bytes [w·e, w·e + w) little-endian, so the mask of any
  * chunk is produced alone by seeking the block counter. Keystream is generated into a 4 KiB

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:aead`: which AEAD for bulk payloads (DESIGN.md §7, docs/CRYPTO.md)?
+ * `npm run bench:aead`: which AEAD for bulk payloads (docs/RELAY.md, docs/CRYPTO.md)?
  * libsodium-wrappers' XChaCha20-Poly1305 (WebAssembly) vs WebCrypto AES-256-GCM
  * (`crypto.subtle`, the same API in Node 20 and browsers), at payload sizes from 1 KiB (per-call
  * overhead) to 8 MiB (a d = 10^6 partial over Z_2^64), plus shardwire's `seal`/`open` envelope

@@ -1,26 +1,25 @@
-// End-to-end secure aggregation benchmark (issue #5): one round = open → n sealed partials
-// through the relay → reconstruct, with shards 3 (k = 2 holders), no DP, exponent 6, L∞ clip 1.
+// End-to-end secure aggregation benchmark: one round = open → n sealed partials through the relay
+// → reconstruct, shards 3 (|N(i)| = 4 neighbours), no DP, exponent 6, L∞ clip 1, in BOTH threat
+// modes in the same run ('malicious-coordinator': double masking with shared self-masks and the
+// consistency check; 'honest-coordinator': single masking).
 //
-// Layout (2-core box): relay + coordinator in this process; ALL n clients in ONE child process
-// (in-process to each other), so client and server work run on different cores. In each round the
-// child waits until every client has received round.open, then runs client.aggregate() for the
-// clients ONE AFTER ANOTHER, so one client's time is not inflated by the others':
-// - client_total_median_s: median over clients and timed rounds of the wall time of
-//   client.aggregate() called after round.open already arrived (no waiting inside): validate,
-//   holder graph, seed derivation, encode+clip+mask in the kernel, AEAD seal (AES-256-GCM) and the
-//   ws send call (bytes handed to the socket, not yet delivered).
-// - server_total_median_s: median over rounds of Σ (coordinator's handling of each partial
-//   message: AEAD open + conversion to a ring vector) + report.timings.reconstructMs (sum of the
-//   partials in the kernel, decode). Excludes waiting for partials.
-// - round_wall_s: median wall time of coordinator.runRound() — with the clients serialised on one
-//   core, so it is about n × client time + transfer + server time, not a parallel deployment.
-// - bare_ws_s: the same n frames of bytes_sent_per_client bytes each, sent by the child through a
-//   bare `ws` forwarder (this process, no parsing, no crypto) to a receiver in this process;
-//   ratio = round_wall_s / bare_ws_s.
-// - bytes_sent_per_client: sealed partial payload (ring bytes + AEAD id, nonce, tag), frame header
-//   excluded. bytes_per_element = that / d.
-// The first round of each case is a warm-up (pairwise keys are derived then) and is checked:
-// the aggregate must equal the plain sum exactly. Every timed round is checked too.
+// Layout (2-core box): relay + coordinator in this process; ALL n clients in ONE child process,
+// so client and server work run on different cores. Every client calls aggregate() at once
+// (a round needs all of them), so:
+// - client_cpu_s: CPU time (user + sys, process.cpuUsage) of the client process during the round
+//   divided by n — every phase of every client, including its ws I/O, JSON and GC;
+// - client_compute_median_s: median over clients of ContributionResult.computeMs (the SDK's own
+//   count of a participant's work, waits excluded; clients interleave in one process, so it can
+//   only overstate);
+// - server_compute_median_s: median over rounds of report.timings.computeMs: the coordinator's
+//   own work (decrypting and handling every message, rebuilding masks, summing, decoding);
+// - round_wall_s: median wall time of coordinator.runRound();
+// - bare_ws_s: the same n frames of partial_bytes_per_client through a bare `ws` forwarder (no
+//   parsing, no crypto); ratio = round_wall_s / bare_ws_s;
+// - partial_bytes_per_client: sealed partial payload; bytes_per_element = that / d;
+//   round_bytes_per_client: everything a client sent in the round.
+// The first round of each case is a warm-up (pairwise keys are derived then); every round is
+// checked: the aggregate must equal the plain sum exactly.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -29,8 +28,7 @@ import { Coordinator } from '../src/coordinator/coordinator.ts';
 import { Client } from '../src/client/client.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
 import { startRelay } from '../src/relay/index.ts';
-import type { Frame } from '../src/wire/frame.ts';
-import { RoundType } from '../src/session/round-messages.ts';
+import { holderGraph } from '../src/secagg/holder-graph.ts';
 import { demoInput, inputGrid, plainSum, type InputGrid } from '../src/cli/demo-inputs.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -42,7 +40,8 @@ const CASES = [
 ];
 const SHARDS = 3;
 const EXPONENT = 6;
-/** Flower SecAgg+ (n = 10, 2 neighbours) as measured on this kind of machine (issue #5). */
+const THREATS = ['malicious-coordinator', 'honest-coordinator'] as const;
+/** Flower SecAgg+ (n = 10, 2 neighbours) as measured on this kind of machine. */
 const FLOWER: Record<string, { client?: number; server?: number }> = {
   '10000/10': { client: 0.0215 },
   '1000000/10': { client: 0.057, server: 0.15 },
@@ -57,7 +56,7 @@ type Job =
   | { cmd: 'bare-open'; url: string; bytes: number }
   | { cmd: 'bare'; count: number }
   | { cmd: 'exit' };
-type Reply = { type: 'joined' } | { type: 'ready' } | { type: 'round'; clientMs: number[]; bytes: number[] } | { type: 'bare-ready' } | { type: 'bare-sent' } | { type: 'error'; message: string };
+type Reply = { type: 'joined' } | { type: 'ready' } | { type: 'round'; computeMs: number[]; cpuMs: number; partialBytes: number[]; roundBytes: number[] } | { type: 'bare-ready' } | { type: 'bare-sent' } | { type: 'error'; message: string };
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -71,14 +70,10 @@ async function childMain(): Promise<void> {
   let clients: Client[] = [];
   let dim = 0;
   let grid: InputGrid;
-  let opens: Promise<void>[] = [];
   let inputs: Float64Array[] = [];
   let bareWs: WebSocket | undefined;
   let barePayload = new Uint8Array(0);
   const send = (r: Reply) => process.send!(r);
-  const onOpen = (c: Client) => new Promise<void>((resolve) => {
-    const off = c.on('progress', (p) => p.phase === 'open' && (off(), resolve()));
-  });
   process.on('disconnect', () => process.exit(0));
   process.on('message', async (job: Job) => {
     try {
@@ -93,19 +88,12 @@ async function childMain(): Promise<void> {
         send({ type: 'joined' });
       } else if (job.cmd === 'round') {
         inputs = clients.map((_, i) => demoInput(i, job.round, dim, grid));
-        opens = clients.map(onOpen);
         send({ type: 'ready' });
       } else if (job.cmd === 'go') {
-        await Promise.all(opens);
-        const clientMs: number[] = [];
-        const bytes: number[] = [];
-        for (const [i, c] of clients.entries()) {
-          const t0 = performance.now();
-          const r = await c.aggregate(inputs[i]);
-          clientMs.push(performance.now() - t0);
-          bytes.push(r.bytesSent);
-        }
-        send({ type: 'round', clientMs, bytes });
+        const cpu0 = process.cpuUsage();
+        const results = await Promise.all(clients.map((c, i) => c.aggregate(inputs[i])));
+        const cpu = process.cpuUsage(cpu0);
+        send({ type: 'round', computeMs: results.map((r) => r.computeMs), cpuMs: (cpu.user + cpu.system) / 1000, partialBytes: results.map((r) => r.partialBytes), roundBytes: results.map((r) => r.bytesSent) });
       } else if (job.cmd === 'bare-open') {
         // same socket options as the SDK's relay link (zero masking key: no JS masking)
         bareWs = new WebSocket(job.url, { perMessageDeflate: false, generateMask: (m: Uint8Array) => m.fill(0) });
@@ -174,63 +162,53 @@ async function startBare(): Promise<{ url: string; receive(total: number): Promi
 }
 
 interface Line {
-  bench: 'e2e'; d: number; n: number; k: number; ring: number; rounds: number;
-  client_total_median_s: number; server_total_median_s: number; server_decrypt_median_s: number; server_reconstruct_median_s: number;
-  bytes_sent_per_client: number; bytes_per_element: number; round_wall_s: number; bare_ws_s: number; ratio: number;
+  bench: 'e2e'; mode: (typeof THREATS)[number]; d: number; n: number; k: number; ring: number; rounds: number;
+  client_cpu_s: number; client_compute_median_s: number; server_compute_median_s: number;
+  partial_bytes_per_client: number; bytes_per_element: number; round_bytes_per_client: number;
+  round_wall_s: number; bare_ws_s: number; ratio: number;
   flower_client_s: number | null; flower_server_s: number | null; flower_bytes_per_element: number;
 }
 
-async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[number]): Promise<Line> {
+async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[number], threat: (typeof THREATS)[number]): Promise<Line> {
   const relay = await startRelay({ port: 0, logLevel: 'silent' });
-  const session = `e2e-${c.d}-${c.n}`;
-  const config = { smpc: { shards: SHARDS, exponent: EXPONENT }, minClients: c.n, maxClients: c.n, clip: { norm: 'linf', bound: 1 }, timeouts: { joinMs: 120_000, roundMs: 120_000, revealMs: 30_000 } };
+  const session = `e2e-${c.d}-${c.n}-${threat}`;
+  const config = { threat, smpc: { shards: SHARDS, exponent: EXPONENT }, minClients: c.n, maxClients: c.n, clip: { norm: 'linf', bound: 1 }, timeouts: { joinMs: 120_000, shareMs: 120_000, roundMs: 120_000, revealMs: 60_000 } };
   const grid = inputGrid(c.d, 1, 'linf', EXPONENT);
   const coordId = await Identity.generate();
   const ids = await Promise.all(Array.from({ length: c.n }, () => Identity.generate()));
   const coordinator = await Coordinator.start({ relayUrl: relay.url, session, identity: coordId, kernel, config, maxDim: c.d, roster: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) });
-  // time the coordinator's handling of each partial (AEAD open + ring conversion), nothing else
-  let decryptMs = 0;
-  const target = coordinator as unknown as { handle(f: Frame): Promise<void> };
-  const handle = target.handle.bind(coordinator);
-  target.handle = async (f: Frame) => {
-    const t0 = performance.now();
-    try {
-      return await handle(f);
-    } finally {
-      if (f.header.type === RoundType.partial) decryptMs += performance.now() - t0;
-    }
-  };
   const bare = await startBare();
   try {
     await ask(child, { cmd: 'join', relayUrl: relay.url, session, identities: await Promise.all(ids.map((i) => serialiseIdentity(i))), coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config, dim: c.d, grid }, 'joined');
     await coordinator.waitForParticipants(c.n, 60_000);
     const order = ids.map((i) => i.id);
-    const clientMs: number[] = [];
+    const computeMs: number[] = [];
+    const cpu: number[] = [];
     const server: number[] = [];
-    const decrypt: number[] = [];
-    const reconstruct: number[] = [];
     const wall: number[] = [];
-    let bytes: number[] = [];
+    let partialBytes: number[] = [];
+    let roundBytes: number[] = [];
     let ring = 0;
+    let k = 0;
     for (let r = 0; r < c.rounds; r++) {
       await ask(child, { cmd: 'round', round: r }, 'ready');
-      decryptMs = 0;
       const t0 = performance.now();
       const [res, rep] = await Promise.all([coordinator.runRound({ dim: c.d }), ask(child, { cmd: 'go' }, 'round')]);
       const wallMs = performance.now() - t0;
       const plain = plainSum(order.map((_, i) => i), r, c.d, grid);
-      for (let e = 0; e < c.d; e++) if (res.aggregate[e] !== plain[e]) throw new Error(`d=${c.d} n=${c.n} round ${r}: aggregate[${e}] = ${res.aggregate[e]}, plain sum ${plain[e]}`);
+      for (let e = 0; e < c.d; e++) if (res.aggregate[e] !== plain[e]) throw new Error(`${threat} d=${c.d} n=${c.n} round ${r}: aggregate[${e}] = ${res.aggregate[e]}, plain sum ${plain[e]}`);
       if (r === 0) continue; // warm-up: pairwise keys, JIT
       const rr = rep as Extract<Reply, { type: 'round' }>;
-      clientMs.push(...rr.clientMs);
-      bytes = rr.bytes;
+      computeMs.push(...rr.computeMs);
+      cpu.push(rr.cpuMs / c.n);
+      partialBytes = rr.partialBytes;
+      roundBytes = rr.roundBytes;
       ring = res.report.ring;
-      decrypt.push(decryptMs);
-      reconstruct.push(res.report.timings.reconstructMs);
-      server.push(decryptMs + res.report.timings.reconstructMs);
+      k = (await holderGraph(order, res.report.memo, SHARDS)).neighbours(order[0]).length;
+      server.push(res.report.timings.computeMs);
       wall.push(wallMs);
     }
-    const perClient = median(bytes);
+    const perClient = median(partialBytes);
     const bareS: number[] = [];
     await ask(child, { cmd: 'bare-open', url: bare.url, bytes: perClient }, 'bare-ready');
     for (let r = 0; r < c.rounds; r++) {
@@ -245,10 +223,9 @@ async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[nu
     const roundWall = median(wall) / 1000;
     const bareWs = median(bareS);
     return {
-      bench: 'e2e', d: c.d, n: c.n, k: SHARDS - 1, ring, rounds: c.rounds - 1,
-      client_total_median_s: sig(median(clientMs) / 1000), server_total_median_s: sig(median(server) / 1000),
-      server_decrypt_median_s: sig(median(decrypt) / 1000), server_reconstruct_median_s: sig(median(reconstruct) / 1000),
-      bytes_sent_per_client: perClient, bytes_per_element: sig(perClient / c.d, 5),
+      bench: 'e2e', mode: threat, d: c.d, n: c.n, k, ring, rounds: c.rounds - 1,
+      client_cpu_s: sig(median(cpu) / 1000), client_compute_median_s: sig(median(computeMs) / 1000), server_compute_median_s: sig(median(server) / 1000),
+      partial_bytes_per_client: perClient, bytes_per_element: sig(perClient / c.d, 5), round_bytes_per_client: median(roundBytes),
       round_wall_s: sig(roundWall), bare_ws_s: sig(bareWs), ratio: sig(roundWall / bareWs, 3),
       flower_client_s: f.client ?? null, flower_server_s: f.server ?? null, flower_bytes_per_element: FLOWER_BYTES_PER_ELEMENT,
     };
@@ -263,26 +240,29 @@ async function parentMain(): Promise<void> {
   const kernel = await Kernel.load();
   const lines: Line[] = [];
   for (const c of CASES) {
-    // a fresh client process per case: its heap holds n clients and n input vectors
-    const child = fork(SELF, ['clients'], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
-    try {
-      const line = await runCase(child, kernel, c);
-      console.log(JSON.stringify(line));
-      lines.push(line);
-    } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ cmd: 'exit' });
-      await exited;
+    for (const threat of THREATS) {
+      // a fresh client process per case: its heap holds n clients and n input vectors
+      const child = fork(SELF, ['clients'], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+      try {
+        const line = await runCase(child, kernel, c, threat);
+        console.log(JSON.stringify(line));
+        lines.push(line);
+      } finally {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.send({ cmd: 'exit' });
+        await exited;
+      }
     }
   }
-  const p = (x: number | null, w: number) => (x === null ? '—' : String(x)).padStart(w);
-  console.log('\n       d     n  k  client s   (Flower)   server s   (Flower)   B/client   B/elem (Flower)   round s    bare s   ratio');
+  const p = (x: number | null | string, w: number) => (x === null ? '—' : String(x)).padStart(w);
+  console.log('\n       d     n  k  mode        client cpu s  compute s  (Flower)  server s  (Flower)  B/elem (Flower)  B/round   round s   bare s  ratio');
   for (const l of lines) {
-    console.log(`${p(l.d, 8)} ${p(l.n, 5)} ${p(l.k, 2)} ${p(l.client_total_median_s, 9)} ${p(l.flower_client_s, 10)} ${p(l.server_total_median_s, 10)} ${p(l.flower_server_s, 10)} ${p(l.bytes_sent_per_client, 10)} ${p(l.bytes_per_element, 8)} ${p(l.flower_bytes_per_element, 8)} ${p(l.round_wall_s, 9)} ${p(l.bare_ws_s, 9)} ${p(l.ratio, 7)}`);
+    const mode = l.mode === 'malicious-coordinator' ? 'malicious' : 'honest';
+    console.log(`${p(l.d, 8)} ${p(l.n, 5)} ${p(l.k, 2)}  ${mode.padEnd(10)} ${p(l.client_cpu_s, 12)} ${p(l.client_compute_median_s, 10)} ${p(l.flower_client_s, 9)} ${p(l.server_compute_median_s, 9)} ${p(l.flower_server_s, 9)} ${p(l.bytes_per_element, 7)} ${p(l.flower_bytes_per_element, 7)} ${p(l.round_bytes_per_client, 9)} ${p(l.round_wall_s, 8)} ${p(l.bare_ws_s, 8)} ${p(l.ratio, 6)}`);
   }
-  console.log('\nclient s: client.aggregate() after round.open arrived (compute + seal + send call), clients serialised in one process;');
-  console.log('server s: Σ per-partial handling (AEAD open + ring conversion) + reconstructMs; round s: runRound wall time; bare s: same bytes through a bare ws forwarder.');
-  console.log('Goals (issue #5): client ≤ 0.001 s at d=10^4, ≤ 0.015 s at 10^6; coordinator ≤ 0.04 s at 10^6, ≤ 0.02 s at n=100; bytes ≤ 1.05 × ring width.');
+  console.log('\nclient cpu s: the client process CPU per client per round (every phase); compute s: SDK-reported own work (median);');
+  console.log('server s: report.timings.computeMs (decrypting and handling every message, unmasking, summing, decoding); round s: runRound wall time.');
+  console.log('Goals, malicious-coordinator mode: client ≤ 1.3× the honest mode at d=10^6 and ≤ 0.003 s at d=10^4; coordinator ≤ 0.08 s at d=10^6 (n=10), ≤ 0.05 s at n=100, d=10^4.');
 }
 
 if (process.argv[2] === 'clients') await childMain();

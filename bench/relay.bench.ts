@@ -1,4 +1,4 @@
-// Relay benchmark (issue #4). Servers run in this process, clients in a child process (its own
+// Relay benchmark. Servers run in this process, clients in a child process (its own
 // core and its own fd budget), so the figures are the server's. Cases:
 // - throughput: 1 MiB, 8 MiB and 256-byte payloads, sender → receiver with a credit window,
 //   through the relay vs. a bare `ws` forwarder with the same socket options (ratio).

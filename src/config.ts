@@ -1,7 +1,7 @@
 /**
  * @module config
  * Session configuration (FeatureCloud names: `smpc { operation, shards, exponent }`) with
- * validation and defaults, and the bit budget of DESIGN.md §6: the worst-case sum of n clients
+ * validation and defaults, and the bit budget of docs/PROTOCOL.md §2: the worst-case sum of n clients
  * must fit the signed range of the ring, or the configuration is refused — never a silent wrap.
  */
 import { ShardwireError } from './errors.ts';
@@ -9,7 +9,10 @@ import { aint, aobject, aoneOf, describe } from './guards.ts';
 import { MAX_EXPONENT } from './kernel/fixed-point.ts';
 import { NORM_KINDS, type NormKind } from './kernel/clip.ts';
 import type { RingBits } from './kernel/vectors.ts';
-import { noisePlan } from './dp/noise-plan.ts';
+import { noisePlan, type NoisePlan } from './dp/noise-plan.ts';
+
+/** Who the rounds protect against (docs/PROTOCOL.md §1). */
+export type ThreatMode = 'malicious-coordinator' | 'honest-coordinator';
 
 /** Most participants one session may have (bounds seeds per client and the holder graph). */
 export const MAX_CLIENTS = 10_000;
@@ -36,12 +39,14 @@ export interface ClipConfig {
 /** Phase timeouts in milliseconds (FEDn `round_timeout` semantics). */
 export interface TimeoutConfig {
   /**
-   * A client sends its partial no earlier than this long after round.open arrives (DESIGN §5:
+   * A client sends its partial no earlier than this long after round.open arrives (docs/DP.md:
    * answer at the round's pace), so the coordinator does not see how long its noise sampling
    * took. 0 (default) sends at once; set it above the slowest client's compute time to hide it.
    */
   readonly paceMs: number;
   readonly joinMs: number;
+  /** Malicious-coordinator mode: how long the coordinator waits for the participants' masking keys and shares. */
+  readonly shareMs: number;
   readonly roundMs: number;
   readonly revealMs: number;
 }
@@ -66,6 +71,25 @@ export interface SessionConfig {
   readonly minHonest: number;
   /** Largest weight of a weighted mean (sizes the bit budget); default 1. */
   readonly maxWeight: number;
+  /**
+   * Who the rounds protect against (docs/PROTOCOL.md §1): 'malicious-coordinator' (default:
+   * double masking, shared self-mask seeds and masking keys, the consistency check) or
+   * 'honest-coordinator' (single masking, the faster path for a coordinator trusted to follow
+   * the protocol).
+   */
+  readonly threat: ThreatMode;
+  /**
+   * Malicious-coordinator mode: shares needed to rebuild a secret of a client with k neighbours
+   * (clamped to ⌊k/2⌋+1 … k). Default ⌊k/2⌋+1.
+   */
+  readonly threshold?: number;
+  /** BLAKE2b-256 (hex) of the roster (see rosterHash()): pins the participants out of band. */
+  readonly rosterHash?: string;
+  /**
+   * The session's noise, derived once from `dp` (not a setting: not enumerable, so it is not part
+   * of the canonical JSON the config hash covers).
+   */
+  readonly noise?: NoisePlan;
 }
 
 /** Defaults applied by {@link validateConfig}. */
@@ -73,10 +97,12 @@ export const DEFAULT_CONFIG = {
   smpc: { operation: 'add', shards: 0, exponent: 8 },
   ring: 'auto',
   allowUnprotected: false,
-  timeouts: { joinMs: 60_000, roundMs: 120_000, revealMs: 30_000, paceMs: 0 },
+  timeouts: { joinMs: 60_000, shareMs: 30_000, roundMs: 120_000, revealMs: 30_000, paceMs: 0 },
+  threat: 'malicious-coordinator',
 } as const;
 
-const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp', 'privacyBudget', 'minHonest', 'maxWeight'];
+const KNOWN_KEYS = ['smpc', 'minClients', 'maxClients', 'ring', 'clip', 'allowUnprotected', 'timeouts', 'dp', 'privacyBudget', 'minHonest', 'maxWeight', 'threat', 'threshold', 'rosterHash'];
+const THREATS: readonly ThreatMode[] = ['malicious-coordinator', 'honest-coordinator'];
 
 function bad(field: string, message: string, details: Record<string, unknown> = {}): never {
   throw new ShardwireError('E_BAD_CONFIG', `"${field}" ${message}`, { field, ...details });
@@ -138,13 +164,19 @@ export function validateConfig(input: unknown): SessionConfig {
     privacyBudget = { epsilon: b.epsilon, delta: b.delta };
   } else if (o.privacyBudget !== undefined) bad('privacyBudget', 'is set without a dp section; there is no noise to account for');
   const t = aobject(o.timeouts ?? {}, 'timeouts', 'E_BAD_CONFIG');
-  onlyKeys(t, 'timeouts', ['joinMs', 'roundMs', 'revealMs', 'paceMs']);
+  onlyKeys(t, 'timeouts', ['joinMs', 'shareMs', 'roundMs', 'revealMs', 'paceMs']);
   const timeouts = {
     paceMs: aint(t.paceMs ?? DEFAULT_CONFIG.timeouts.paceMs, 'timeouts.paceMs', 0, 86_400_000, 'E_BAD_CONFIG'),
     joinMs: aint(t.joinMs ?? DEFAULT_CONFIG.timeouts.joinMs, 'timeouts.joinMs', 1, 86_400_000, 'E_BAD_CONFIG'),
+    shareMs: aint(t.shareMs ?? DEFAULT_CONFIG.timeouts.shareMs, 'timeouts.shareMs', 1, 86_400_000, 'E_BAD_CONFIG'),
     roundMs: aint(t.roundMs ?? DEFAULT_CONFIG.timeouts.roundMs, 'timeouts.roundMs', 1, 86_400_000, 'E_BAD_CONFIG'),
     revealMs: aint(t.revealMs ?? DEFAULT_CONFIG.timeouts.revealMs, 'timeouts.revealMs', 1, 86_400_000, 'E_BAD_CONFIG'),
   };
+  const threat = aoneOf(o.threat ?? DEFAULT_CONFIG.threat, 'threat', THREATS, 'E_BAD_CONFIG');
+  const threshold = o.threshold === undefined ? undefined : aint(o.threshold, 'threshold', 1, MAX_CLIENTS, 'E_BAD_CONFIG');
+  if (threshold !== undefined && threat !== 'malicious-coordinator') bad('threshold', 'is set, but only the malicious-coordinator mode shares secrets; remove it or set threat: "malicious-coordinator"');
+  const rosterHash = o.rosterHash;
+  if (rosterHash !== undefined && (typeof rosterHash !== 'string' || !/^[0-9a-f]{64}$/.test(rosterHash))) bad('rosterHash', `expected 64 lower-case hex digits (see rosterHash()), got ${describe(rosterHash)}`);
   const config: SessionConfig = {
     smpc: { operation, shards, exponent },
     minClients,
@@ -155,8 +187,12 @@ export function validateConfig(input: unknown): SessionConfig {
     timeouts,
     minHonest,
     maxWeight: maxWeight as number,
+    threat,
+    ...(threshold === undefined ? {} : { threshold }),
+    ...(rosterHash === undefined ? {} : { rosterHash: rosterHash as string }),
     ...(plan ? { dp: o.dp as Record<string, unknown>, privacyBudget } : {}),
   };
+  if (plan) Object.defineProperty(config, 'noise', { value: plan, enumerable: false });
   // refuse now, not at the first round, a configuration whose sums cannot fit any ring
   computeBitBudget({ clients: maxClients, exponent, elementBound: elementBoundOf(config, false), ring, noiseTail: plan?.tail ?? 0n });
   if (o.maxWeight !== undefined) computeBitBudget({ clients: maxClients, exponent, elementBound: elementBoundOf(config, true), ring, noiseTail: plan?.tail ?? 0n });

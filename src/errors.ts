@@ -24,7 +24,7 @@ export const ERROR_CATALOGUE = {
   E_UNSUPPORTED: { hint: 'The requested feature is not available in this version; the message names the alternative.' },
   E_RING_OVERFLOW: { hint: 'Lower the exponent, the clipping bound or the number of clients to the values named in the message.' },
   E_KERNEL: { hint: 'The WebAssembly kernel failed to load or reported an internal error; rebuild with `npm run asbuild` and report a bug if it persists.' },
-  E_BAD_FRAME: { hint: 'The frame does not follow the wire format (DESIGN.md §7); fix the sender.', closeCode: 1002 },
+  E_BAD_FRAME: { hint: 'The frame does not follow the wire format (docs/RELAY.md); fix the sender.', closeCode: 1002 },
   E_BAD_PAYLOAD: { hint: 'The frame text was not valid UTF-8/JSON.', closeCode: 1007 },
   E_FRAME_TOO_LARGE: { hint: 'Send smaller frames or raise the relay\'s --max-payload.', closeCode: 1009 },
   E_AUTH: { hint: 'Sign the relay challenge with the identity key registered in the session roster.', closeCode: 1008 },
@@ -43,6 +43,10 @@ export const ERROR_CATALOGUE = {
   E_BUDGET_EXHAUSTED: { hint: 'This release would exceed the session\'s privacy budget; start a new session or raise the budget knowingly.' },
   E_BAD_STATE: { hint: 'The saved state is corrupted or belongs to another version/session; restore a good copy instead of starting over.' },
   E_CRYPTO: { hint: 'Decryption or signature verification failed: the data was altered or the wrong key was used.' },
+  E_INCONSISTENT: { hint: 'The coordinator showed this participant a view that contradicts its own or the other participants\' signed view (or asked twice); nothing was revealed. Treat the coordinator as compromised.' },
+  E_BAD_SHARE: { hint: 'A share or a rebuilt secret failed verification; details.sender names the party that misbehaved. Remove it from the roster.' },
+  E_DROPPED: { hint: 'This participant\'s contribution was not part of the released aggregate (it arrived late or was excluded); contribute again in the next round.' },
+  E_ROSTER_MISMATCH: { hint: 'The roster differs from the one pinned by the config\'s rosterHash (or names an identity outside it); use the roster agreed out of band.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code; switch on it, never on the message. */

@@ -31,7 +31,7 @@ export interface WorkerStart {
 /** Messages a worker sends to its parent. */
 export type WorkerReport =
   | { readonly type: 'joined'; readonly index: number }
-  | { readonly type: 'sent'; readonly index: number; readonly round: number; readonly bytes: number; readonly ms: number }
+  | { readonly type: 'sent'; readonly index: number; readonly round: number; readonly bytes: number; readonly partialBytes: number; readonly ms: number }
   | { readonly type: 'error'; readonly index: number; readonly code: string; readonly message: string };
 
 function report(m: WorkerReport): Promise<void> {
@@ -41,7 +41,7 @@ function report(m: WorkerReport): Promise<void> {
 async function work(s: WorkerStart): Promise<void> {
   const identity = await parseIdentity(s.identity);
   const client = await Client.join({ relayUrl: s.relayUrl, session: s.session, identity, coordinator: s.coordinator, config: s.config });
-  identity.zeroise();
+  identity.zeroise(); // the client keeps its own copy for the session
   // nothing in the demo should be refused; a refused message would leave this client waiting
   // for a round it never saw, so fail loudly instead
   let refused!: (e: Error) => void;
@@ -63,7 +63,7 @@ async function work(s: WorkerStart): Promise<void> {
       const x = demoInput(s.index, round, s.dim, s.grid);
       const t0 = performance.now();
       const r = await Promise.race([client.aggregate(x), failed]);
-      await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, ms: performance.now() - t0 });
+      await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0 });
     }
     // stay online until the parent lets go: the coordinator may still need this client's seed
     // reveals to recover a dropped participant's masks

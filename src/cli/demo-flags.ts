@@ -120,7 +120,7 @@ export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config
     smpc: { shards: f.shards, exponent: f.exponent },
     minClients,
     maxClients: f.clients,
-    timeouts: { joinMs: 120_000, roundMs: 120_000, revealMs: 30_000 },
+    timeouts: { joinMs: 120_000, shareMs: 120_000, roundMs: 120_000, revealMs: 30_000 },
     ...(f.dp === 'none'
       ? { clip: { norm: 'linf', bound: f.clip } }
       : {

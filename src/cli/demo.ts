@@ -66,6 +66,8 @@ export interface DemoResult {
   /** Mean sealed-partial bytes a contributing client uploaded per round (its own count). */
   readonly bytes_per_client: number;
   readonly bytes_per_element: number;
+  /** Mean bytes a contributing client sent per round in all (partial, keys and shares, consent, reveals). */
+  readonly round_bytes_per_client: number;
   /** Coordinator's view: bytes received in the round / contributors (includes seed reveals). */
   readonly bytes_received_per_contributor: number;
   /** Median wall time of runRound, from opening to release. */
@@ -133,8 +135,8 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     pool = undefined;
     const unclean = codes.filter((c, i) => c !== 0 && !starts[i].drop).length;
     if (unclean > 0) throw new ShardwireError('E_ABORTED', `${unclean} of ${f.clients - f.drop} contributing client processes did not exit cleanly`);
-    const partialBytes = reports.flatMap((m) => (m.type === 'sent' ? [m.bytes] : []));
-    return summarise(f, grid.onGrid, setupS, rounds, partialBytes);
+    const sent = reports.flatMap((m) => (m.type === 'sent' ? [m] : []));
+    return summarise(f, grid.onGrid, setupS, rounds, sent.map((m) => m.partialBytes), sent.map((m) => m.bytes));
   } finally {
     progress?.done();
     await pool?.close();
@@ -149,16 +151,20 @@ function median(xs: readonly number[]): number {
   return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRound[], partialBytes: readonly number[]): DemoResult {
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRound[], partialBytes: readonly number[], roundBytes: readonly number[]): DemoResult {
   const last = rounds[rounds.length - 1];
-  const bytesPerClient = partialBytes.length === 0 ? 0 : partialBytes.reduce((a, b) => a + b, 0) / partialBytes.length;
+  const bytesPerClient = mean(partialBytes);
   return {
     clients: f.clients, dim: f.dim, shards: f.shards, exponent: f.exponent, dp: f.dp, rounds: f.rounds, inputs_on_grid: onGrid,
     contributors: last.contributors, dropped: last.dropped, ring: last.ring,
     max_abs_error: Math.max(...rounds.map((r) => r.max_abs_error)),
     expected_noise_std: last.expected_noise_std, observed_noise_std: last.observed_noise_std,
     epsilon_spent: last.epsilon_total, epsilon_round: last.epsilon_round, delta: f.dp === 'none' ? 0 : f.delta,
-    bytes_per_client: Math.round(bytesPerClient), bytes_per_element: round6(bytesPerClient / f.dim),
+    bytes_per_client: Math.round(bytesPerClient), bytes_per_element: round6(bytesPerClient / f.dim), round_bytes_per_client: Math.round(mean(roundBytes)),
     bytes_received_per_contributor: Math.round(last.bytes_received / last.contributors),
     round_s: round6(median(rounds.map((r) => r.round_s))), setup_s: round6(setupS),
     per_round: rounds,
@@ -179,7 +185,7 @@ function printText(r: DemoResult): void {
     const t = x.timings_ms;
     out.push(`  round ${x.round_s.toFixed(3)} s (collect ${t.collectMs.toFixed(0)} ms, recover ${t.recoverMs.toFixed(0)} ms, reconstruct ${t.reconstructMs.toFixed(1)} ms)`);
   }
-  out.push('', `bytes per client: ${r.bytes_per_client} (sealed partial; ${r.bytes_per_element} B/element); coordinator received ${r.bytes_received_per_contributor} per contributor`);
+  out.push('', `bytes per client: ${r.bytes_per_client} (sealed partial; ${r.bytes_per_element} B/element), ${r.round_bytes_per_client} with the round's other messages; coordinator received ${r.bytes_received_per_contributor} per contributor`);
   out.push(`setup ${r.setup_s.toFixed(2)} s (relay, ${r.clients} processes, key exchange); round ${r.round_s.toFixed(3)} s${r.rounds > 1 ? ' (median)' : ''}`);
   if (!r.inputs_on_grid) out.push('note: inputs are finer than the fixed-point grid (10^-exponent); rounding adds an error of up to one unit per client');
   console.log(out.join('\n'));

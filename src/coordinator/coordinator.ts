@@ -1,16 +1,17 @@
 /**
  * @module coordinator/coordinator
  * The coordinator SDK: creates the session on the relay with the roster and the validated
- * config, collects participants' signed key bundles, and runs rounds (coordinator/round.ts).
- * It is honest-but-curious by design (DESIGN.md §1): it only ever holds partials, revealed
- * seeds of dropped participants, and the aggregate.
+ * config, collects participants' signed key bundles, and runs rounds (coordinator/round.ts,
+ * driving the state machine of secagg/coordinator-round.ts). What it can learn is bounded by the
+ * protocol, not by its good will (docs/PROTOCOL.md §1): under the default threat model it only
+ * ever holds double-masked partials and the secrets the survivors' consistent view allows.
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes, aobject, describe } from '../guards.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
 import { Emitter } from '../emitter.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
-import { configHash } from '../crypto/hash.ts';
+import { configHash, rosterHash } from '../crypto/hash.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { keyBundleFromJson, keyBundleToJson, type KeyBundleJson } from '../crypto/session-keys.ts';
 import { Kernel } from '../kernel/kernel.ts';
@@ -18,9 +19,10 @@ import { toBase64url, fromBase64url } from '../wire/base64url.ts';
 import type { Frame } from '../wire/frame.ts';
 import { decodeBody, encodeBody, RoundType, type RosterMember } from '../session/round-messages.ts';
 import { SealedChannel } from '../session/sealed-channel.ts';
-import { runRound, type RoundOptions, type RoundResultWithReport, type RoundState } from './round.ts';
+import type { CoordinatorPhase, CoordinatorRound } from '../secagg/coordinator-round.ts';
+import { runRound, type RoundOptions, type RoundResultWithReport } from './round.ts';
 import { PrivacyAccountant } from '../dp/accountant.ts';
-import { noisePlan, type NoisePlan } from '../dp/noise-plan.ts';
+import type { NoisePlan } from '../dp/noise-plan.ts';
 
 /** Options of {@link Coordinator.start}. */
 export interface CoordinatorOptions {
@@ -52,7 +54,7 @@ export interface CoordinatorEvents {
   /** A participant's verified key bundle arrived. */
   ready: { id: string; ready: number; roster: number };
   /** Round progress: phase and partials received so far. */
-  progress: { memo: string; phase: 'open' | 'collect' | 'recover' | 'reconstruct' | 'done' | 'aborted'; received: number; expected: number };
+  progress: { memo: string; phase: CoordinatorPhase; received: number; expected: number };
   /** A message that was refused (bad, replayed, from a non-member); it was ignored. */
   refused: { from: string; type: string; error: ShardwireError };
   /** A participant went offline (heartbeat loss or disconnect). */
@@ -75,7 +77,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   /** @internal memos used in this session (never reused). */
   readonly memos = new Set<string>();
   /** @internal the round in progress, if any. */
-  current: RoundState | undefined;
+  current: CoordinatorRound | undefined;
   /** The session's noise plan (DP sessions). */
   readonly noise: NoisePlan | undefined;
   /** The session's privacy accountant (DP sessions): ask it what more rounds would cost. */
@@ -86,7 +88,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
 
   private constructor(config: SessionConfig, hash: string, kernel: Kernel, channel: SealedChannel, roster: Map<string, RosterMember>, accountant: PrivacyAccountant | undefined) {
     super();
-    this.noise = config.dp === undefined ? undefined : noisePlan(config.dp, config.smpc.exponent, config.minHonest);
+    this.noise = config.noise;
     this.accountant = accountant;
     this.released = accountant?.releases.length ?? 0;
     this.config = config;
@@ -115,6 +117,9 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
       if (roster.has(r.id)) throw new ShardwireError('E_BAD_ARGUMENT', `"roster" lists ${r.id} twice`);
       roster.set(r.id, { id: r.id, publicKey: toBase64url(r.publicKey) });
     }
+    if (config.rosterHash !== undefined && (await rosterHash(o.roster)) !== config.rosterHash) {
+      throw new ShardwireError('E_ROSTER_MISMATCH', `the roster of ${o.roster.length} members does not hash to the config's rosterHash; participants would refuse it`, {});
+    }
     const kernel = o.kernel ?? (await Kernel.load());
     let accountant: PrivacyAccountant | undefined;
     if (config.dp !== undefined) {
@@ -135,11 +140,11 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
         else {
           c.online.delete(p.id);
           c.emit('offline', { id: p.id, reason: p.reason });
-          c.current?.onOffline(p.id);
+          c.current?.onOffline();
         }
       },
       error: (e) => c.emit('refused', { from: 'relay', type: 'error', error: e }),
-      close: () => c.current?.onLinkClosed(),
+      close: () => c.current?.fail(new ShardwireError('E_TIMEOUT', 'the relay connection closed during the round')),
     });
     return c;
   }
@@ -156,9 +161,21 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     const member = this.roster.get(from);
     if (!member) throw new ShardwireError('E_NOT_IN_SESSION', `message from ${from}, who is not in the roster`);
     if (type === RoundType.keyBundle) return this.acceptBundle(member, frame);
-    const body = await this.channel.open(frame);
-    if (!this.current) throw new ShardwireError('E_REPLAY', `${type} from ${from} arrived while no round is running`);
-    await this.current.onMessage(from, type, frame.header.memo, body);
+    // decide from the header alone, before decrypting: a late, duplicate or unasked partial is never opened
+    const round = this.current;
+    const fits = () => round !== undefined && this.current === round && frame.header.memo === round.memo && round.accepts(from, type);
+    if (!fits()) throw new ShardwireError('E_REPLAY', `${type} from ${from} for memo ${frame.header.memo} does not fit ${round ? `phase ${round.phase} of round ${round.memo}` : 'any running round'}; refused unopened`, { from, type });
+    const t0 = performance.now();
+    try {
+      const body = await this.channel.open(frame);
+      if (!fits()) {
+        body.fill(0);
+        throw new ShardwireError('E_REPLAY', `${type} from ${from} arrived after round ${round!.memo} left that phase; wiped`, { from, type });
+      }
+      await round!.onMessage(from, type, body);
+    } finally {
+      round!.addWork(performance.now() - t0);
+    }
   }
 
   private async acceptBundle(member: RosterMember, frame: Frame): Promise<void> {
@@ -170,6 +187,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     const publicKey = fromBase64url(member.publicKey)!;
     await this.channel.keyring.addPeer({ id: member.id, publicKey }, bundle); // E_CRYPTO / E_CONFIG_MISMATCH
     this.bundles.set(member.id, await keyBundleToJson(bundle));
+    if (this.config.rosterHash !== undefined) await this.channel.send(member.id, RoundType.roster, undefined, encodeBody({ roster: [...this.roster.values()] }));
     this.emit('ready', { id: member.id, ready: this.bundles.size, roster: this.roster.size });
   }
 
@@ -215,9 +233,16 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     this.emit(event, payload);
   }
 
+  /** @internal the Ed25519 identity key of a roster member. */
+  identityKey(id: string): Uint8Array {
+    const member = this.roster.get(id);
+    if (!member) throw new ShardwireError('E_NOT_IN_SESSION', `${id} is not in the roster`, { id });
+    return fromBase64url(member.publicKey)!;
+  }
+
   /** Closes the relay connection and wipes the session keys. */
   close(): void {
-    this.current?.onLinkClosed();
+    this.current?.fail(new ShardwireError('E_ABORTED', 'the coordinator was closed'));
     this.channel.link.close();
     this.channel.keyring.destroy();
   }

@@ -1,7 +1,7 @@
 /**
  * @module crypto/aead
  * Authenticated encryption of protocol payloads between two endpoints, with the envelope header
- * bytes as associated data (DESIGN.md §7).
+ * bytes as associated data (docs/RELAY.md).
  *
  * Two standard AEADs, chosen per message by size:
  * - XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03 over RFC 8439; libsodium), random 24-byte

@@ -1,7 +1,7 @@
 /**
  * @module crypto/hash
  * BLAKE2b (RFC 7693, via libsodium `crypto_generichash`) and the canonical JSON whose hash is a
- * session's `configHash` (DESIGN.md §6).
+ * session's `configHash` (docs/PROTOCOL.md §2).
  *
  * Canonical JSON here is the I-JSON subset of RFC 8785 (JCS) that configurations need: object
  * keys sorted by UTF-16 code units, no whitespace, numbers and strings serialised as ECMAScript
@@ -95,7 +95,7 @@ export async function blake2b(data: Uint8Array, length = 32, key?: Uint8Array): 
 
 /**
  * The session's configuration hash: lower-case hex of BLAKE2b-256 over the UTF-8 canonical JSON
- * of `config` (DESIGN.md §6). Key order never changes it; every party signs it in its key bundle.
+ * of `config` (docs/PROTOCOL.md §2). Key order never changes it; every party signs it in its key bundle.
  *
  * @throws {ShardwireError} E_BAD_CONFIG when `config` has no canonical JSON form.
  * @example const h = await configHash({ smpc: { operation: 'add', shards: 3, exponent: 8 } })
@@ -109,4 +109,31 @@ export async function configHash(config: unknown): Promise<string> {
 /** True when `s` looks like a {@link configHash} (64 lower-case hex digits). */
 export function isConfigHash(s: unknown): s is string {
   return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
+}
+
+/** One roster member for {@link rosterHash}. */
+export interface RosterEntry {
+  readonly id: string;
+  readonly publicKey: Uint8Array;
+}
+
+/**
+ * The roster's hash, to pin a session's participants out of band (config `rosterHash`):
+ * lower-case hex of BLAKE2b-256 over the canonical JSON of
+ * `{ "context": "shardwire/roster/v1", "roster": [{ "id", "publicKey" (Ed25519, base64url) }] }`
+ * with the members sorted by id. Participants refuse any identity outside a pinned roster.
+ * @throws {ShardwireError} E_BAD_ARGUMENT for a malformed entry or an id listed twice.
+ * @example const pin = await rosterHash([{ id: alice.id, publicKey: alice.publicKey }, …])
+ */
+export async function rosterHash(roster: readonly RosterEntry[]): Promise<string> {
+  if (!Array.isArray(roster)) throw new ShardwireError('E_BAD_ARGUMENT', `"roster" expected an array, got ${describe(roster)}`);
+  const sodium = await getSodium();
+  const members = roster.map((r, i) => {
+    if (typeof r?.id !== 'string' || !(r.publicKey instanceof Uint8Array) || r.publicKey.length !== 32) throw new ShardwireError('E_BAD_ARGUMENT', `"roster[${i}]" expected { id: string, publicKey: 32-byte Uint8Array }`);
+    return { id: r.id, publicKey: sodium.to_base64(r.publicKey, sodium.base64_variants.URLSAFE_NO_PADDING) };
+  });
+  if (new Set(members.map((m) => m.id)).size !== members.length) throw new ShardwireError('E_BAD_ARGUMENT', '"roster" lists an id twice');
+  members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const text = canonicalJson({ context: 'shardwire/roster/v1', roster: members });
+  return sodium.to_hex(_blake2b(sodium, utf8Bytes(text, 'roster'), CONFIG_HASH_BYTES));
 }

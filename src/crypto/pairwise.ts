@@ -1,11 +1,14 @@
 /**
  * @module crypto/pairwise
- * Pairwise keys between two parties of a session and the keys derived from them (DESIGN.md §4):
+ * Pairwise keys between two parties of a session and the keys derived from them (docs/PROTOCOL.md §4):
  *
  * - `K_ij = BLAKE2b-256(lp("shardwire/pairwise/v1") ‖ lp(sessionId) ‖ lp(q) ‖ lp(pk_lo) ‖ lp(pk_hi))`
  *   with `q = X25519(sk_i, pk_j)` (RFC 7748 §6.1) and the two session public keys in bytewise
- *   order, so i and j derive the same key. Hashing the public keys in, as libsodium's crypto_kx
- *   does, binds K_ij to both keys rather than to the raw shared point.
+ *   lexicographic order (pk_lo is the key with the smaller byte at the first position where they
+ *   differ, as memcmp orders them), so i and j derive the same key. Hashing the public keys in, as
+ *   libsodium's crypto_kx does, binds K_ij to both keys rather than to the raw shared point.
+ *   Pinned by test/vectors/pairwise-kij.json, which includes a pair whose little-endian integer
+ *   order (libsodium's `sodium_compare`) is the opposite.
  * - shard seeds `seed_{i→j} = BLAKE2b-256(key = K_ij, lp("shard") ‖ lp(sessionId) ‖ lp(memo) ‖ lp(i) ‖ lp(j))`:
  *   per direction (i→j ≠ j→i), per round (memo) and per session, 32 bytes.
  * - channel keys `k_{i→j}^alg = BLAKE2b-256(key = K_ij, lp("shardwire/aead-key/v1") ‖ lp(alg) ‖ lp(sessionId) ‖ lp(i) ‖ lp(j))`:
@@ -29,8 +32,18 @@ export const DERIVED_KEY_BYTES = 32;
 export type AeadAlgorithm = 'xchacha20-poly1305' | 'aes-256-gcm';
 
 const PAIRWISE_CONTEXT = 'shardwire/pairwise/v1';
-const SHARD_LABEL = 'shard'; // as written in DESIGN.md §4
+const SHARD_LABEL = 'shard'; // as written in docs/PROTOCOL.md §4
 const CHANNEL_CONTEXT = 'shardwire/aead-key/v1';
+
+/**
+ * Whether `a` comes before `b` in bytewise lexicographic order (the first differing byte decides;
+ * equal-length inputs). Not `sodium.compare`, which orders little-endian integers (last byte
+ * first). Public keys only, so the early exit leaks nothing secret.
+ */
+function bytewiseBefore(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
 
 /** K_ij with an initialised libsodium (internal). */
 export function _pairwiseKey(sodium: Sodium, sessionId: string, mySecretKey: Uint8Array, myPublicKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
@@ -44,7 +57,8 @@ export function _pairwiseKey(sodium: Sodium, sessionId: string, mySecretKey: Uin
     // libsodium refuses an all-zero result, i.e. a low-order peer key (RFC 7748 §6.1).
     throw new ShardwireError('E_CRYPTO', 'peer session key is a low-order point; refuse the peer', {});
   }
-  const [lo, hi] = sodium.compare(myPublicKey, peerPublicKey) < 0 ? [myPublicKey, peerPublicKey] : [peerPublicKey, myPublicKey];
+  const mineFirst = bytewiseBefore(myPublicKey, peerPublicKey);
+  const [lo, hi] = mineFirst ? [myPublicKey, peerPublicKey] : [peerPublicKey, myPublicKey];
   const input = encodeParts(PAIRWISE_CONTEXT, sessionId, q, lo, hi);
   try {
     return _blake2b(sodium, input, DERIVED_KEY_BYTES);
@@ -85,7 +99,7 @@ export async function derivePairwiseKey(sessionId: string, mySecretKey: Uint8Arr
 }
 
 /**
- * seed_{from→to} for the round `memo` (DESIGN.md §4), 32 bytes for the ChaCha20 mask PRG.
+ * seed_{from→to} for the round `memo` (docs/PROTOCOL.md §4), 32 bytes for the ChaCha20 mask PRG.
  * @throws {ShardwireError} E_BAD_ARGUMENT for a wrong-sized key, bad strings, or from === to.
  * @example const seed = await deriveShardSeed(kij, 'sess-1', 'round-7', me.id, peer.id)
  */

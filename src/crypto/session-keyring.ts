@@ -146,7 +146,7 @@ export class SessionKeyring {
   }
 
   /**
-   * seed_{from→to} of round `memo` (DESIGN.md §4). One of `from`/`to` is this party, the other a
+   * seed_{from→to} of round `memo` (docs/PROTOCOL.md §4). One of `from`/`to` is this party, the other a
    * verified peer. Returns a fresh 32-byte array the caller owns: wipe it (`fill(0)`) after use.
    * @throws {ShardwireError} E_BAD_ARGUMENT (neither or both ends are this party, bad memo);
    *   E_NOT_IN_SESSION (unknown peer); E_BAD_STATE after destroy().

@@ -5,7 +5,7 @@
  * A bundle `{ id, sessionId, x25519PublicKey, configHash, signature }` binds a fresh session key
  * to the identity and to the session's configuration: a party signs the configHash it intends to
  * run under, and a peer refuses a bundle whose hash differs from its own (E_CONFIG_MISMATCH,
- * DESIGN.md §6). The signature covers the length-prefixed encoding
+ * docs/PROTOCOL.md §2). The signature covers the length-prefixed encoding
  * `lp("shardwire/key-bundle/v1") ‖ lp(id) ‖ lp(sessionId) ‖ lp(x25519PublicKey) ‖ lp(configHash)`,
  * so it can never be confused with any other signed message of the protocol.
  */

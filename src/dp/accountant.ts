@@ -1,11 +1,13 @@
 /**
  * @module dp/accountant
- * The per-session privacy accountant (DESIGN.md §5, issue 3). It records every release
+ * The per-session privacy accountant (docs/DP.md). It records every release
  * (mechanism, Δ1, Δ2, σ or b, contributors, dimension) and reports per-round and cumulative ε at
  * the session's δ:
- * - Gaussian: zCDP, ρ = Δ2²/(2σ_eff²) per release, additive (Bun & Steinke 2016, Lemma 2.3);
- *   distributed noise counts only h = minHonest clients' shares, σ_eff² = h·σ_local² (the sum of
- *   discrete Gaussians with σ_local ≥ 2 is within ~1e-15 of that bound, Kairouz, Liu & Steinke 2021);
+ * - Gaussian: zCDP, additive (Bun & Steinke 2016, Lemma 2.3), ρ per release rounded up
+ *   (dp/discrete-gaussian-rho.ts): Δ2²/(2σ²) for one discrete Gaussian per coordinate (CKS20
+ *   Theorem 4); distributed noise counts only n = min(contributors, h) clients' shares, whose sum
+ *   is not a discrete Gaussian: KLS21 Proposition 14 bounds it, ρ = ½(Δ2/(√n·σ_local) + c·τ)²
+ *   with τ = 10·Σ_{k<n} e^(−2π²σ_local²·k/(k+1)) and c = min(Δ2, √dimension);
  * - Laplace: pure ε = Δ1/b per release, added up (basic composition);
  * - both: the min of an RDP curve over a fixed grid of orders and the zCDP bound (ε²/2 per
  *   Laplace release), converted with {@link rdpToEpsilon} / {@link zcdpToEpsilon}.
@@ -18,8 +20,13 @@ import { ShardwireError } from '../errors.ts';
 import { aobject, aoneOf, describe } from '../guards.ts';
 import { blake2b, canonicalJson } from '../crypto/hash.ts';
 import { RDP_ORDERS, pureDpRdp, rdpToEpsilon, zcdpToEpsilon } from './privacy-loss.ts';
+import { distributedGaussianRho, gaussianRho } from './discrete-gaussian-rho.ts';
 
-/** One release of an aggregate (one round's output). Sensitivities and scales share units. */
+/**
+ * One release of an aggregate (one round's output). Sensitivities and scales share units; for
+ * distributed Gaussian noise they must be the integer units the noise is sampled in (the KLS21
+ * bound depends on σ_local on the integer lattice), as {@link releaseOf} writes them.
+ */
 export interface Release {
   readonly round: number;
   readonly mechanism: 'laplace' | 'gauss';
@@ -86,6 +93,9 @@ function checkRelease(input: unknown): Release {
   if (mechanism === 'laplace' && !positive(r.l1Sensitivity)) badRelease('l1Sensitivity', `expected a finite number > 0 for Laplace, got ${describe(r.l1Sensitivity)}`);
   if (mechanism === 'gauss' && !positive(r.l2Sensitivity)) badRelease('l2Sensitivity', `expected a finite number > 0 for Gaussian, got ${describe(r.l2Sensitivity)}`);
   if (mechanism === 'laplace' && mode === 'distributed') badRelease('mode', 'distributed is for Gaussian noise only');
+  if (mode === 'distributed' && (r.scale as number) < 0.5) {
+    badRelease('scale', `σ_local ${r.scale} is below 1/2: no bound for a sum of discrete Gaussians applies`);
+  }
   const out: Record<string, unknown> = { round: r.round, mechanism, mode, scale: r.scale, contributors: r.contributors, dimension: r.dimension };
   if (r.l1Sensitivity !== undefined) out.l1Sensitivity = r.l1Sensitivity;
   if (r.l2Sensitivity !== undefined) out.l2Sensitivity = r.l2Sensitivity;
@@ -140,7 +150,8 @@ export class PrivacyAccountant {
     }
     if (this.budget.delta === 0) throw new ShardwireError('E_BAD_DP_CONFIG', 'a Gaussian release needs a session budget with δ > 0', { round: r.round });
     const shares = r.mode === 'distributed' ? Math.min(r.contributors, this.minHonest) : 1;
-    const rho = r.l2Sensitivity! ** 2 / (2 * shares * r.scale ** 2);
+    const d2 = r.l2Sensitivity!;
+    const rho = shares === 1 ? gaussianRho(d2, r.scale) : distributedGaussianRho(d2, r.scale, shares, r.dimension);
     return { release: r, pureEpsilon: 0, rho, epsilon: zcdpToEpsilon(rho, this.budget.delta), warnings };
   }
 

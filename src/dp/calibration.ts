@@ -1,20 +1,31 @@
 /**
  * @module dp/calibration
  * From a FeatureCloud-style `dp` configuration to the integer noise the kernel samples
- * (DESIGN.md §5). Sensitivity Δ = clippingVal (add-remove) or 2·clippingVal (replace), or the
- * explicit `sensitivity` when it is at least that; in integer units Δ_int = ⌈Δ·10^exponent⌉.
- * - Laplace: b = Δ1/ε with L1 clipping, as an exact rational num/den ≥ Δ1_int/ε (pure ε-DP).
- * - Gaussian: σ from the analytic Gaussian mechanism (Balle & Wang 2018) for one release,
- *   rounded up to an integer σ_int; the discrete Gaussian is then (Δ²/2σ²)-zCDP (CKS20 Thm 4),
- *   which the accountant uses for composition.
- * - distributed (Gaussian only): each client adds σ_local = max(2, ⌈σ_target/√h⌉).
+ * (docs/DP.md). Sensitivity Δ in integer units is what the kernel enforces (dp/sensitivity.ts):
+ * the clip bound ⌊fl(clippingVal·10^exponent)⌋ times 1 (add-remove) or 2 (replace), or
+ * ⌈fl(sensitivity·10^exponent)⌉ when an explicit, larger sensitivity is given.
+ * - Laplace: b = Δ1/ε with L1 clipping, as an exact rational num/den ≥ Δ1_int/ε; the discrete
+ *   Laplace with integer Δ1 is then ε-DP.
+ * - Gaussian: the release is a d-dimensional vector, and the discrete Gaussian is not rotation
+ *   invariant: integer shifts of the same L2 norm in different directions have different privacy
+ *   curves (docs/DP.md), so neither the continuous (analytic Gaussian) curve nor CKS20's exact
+ *   one-dimensional curve (Theorem 7) bounds it. What holds for every dimension is zCDP:
+ *   one discrete Gaussian per coordinate is (Δ²/2σ²)-zCDP (CKS20 Theorem 4 per coordinate,
+ *   composed over coordinates); the sum of h clients' discrete Gaussians is bounded by KLS21
+ *   Proposition 14 (with its τ term). σ is the least integer whose ρ converts to (ε, δ) by CKS20
+ *   Proposition 12 ({@link zcdpMaxRho}); the accountant composes the same ρ.
+ * - distributed (Gaussian only): σ_local = max(2, least integer meeting the KLS21 bound for h).
  * Every rounding goes toward more noise.
  */
 import { ShardwireError } from '../errors.ts';
 import { aobject, aoneOf, describe } from '../guards.ts';
-import { analyticGaussianSigma } from './analytic-gaussian.ts';
 import { MAX_GAUSS_SIGMA, MAX_LAPLACE_TERM } from '../kernel/noise-abi.ts';
 import type { NoiseSpec, Rational } from '../kernel/noise.ts';
+import { distributedGaussianRho, gaussianRho } from './discrete-gaussian-rho.ts';
+import { leastDistributedSigma, leastLocalSigma } from './gaussian-sigma.ts';
+import { zcdpMaxRho } from './privacy-loss.ts';
+import { exactRational } from './rounding.ts';
+import { sensitivityInt, sensitivityOf } from './sensitivity.ts';
 
 /** The `dp` section of a session configuration (FeatureCloud names). */
 export interface DpConfig {
@@ -46,15 +57,25 @@ export interface Calibration {
   readonly delta: number;
   /** Δ in real units. */
   readonly sensitivity: number;
-  /** Δ in integer units: ⌈Δ·10^exponent⌉. */
+  /**
+   * Δ in integer units, as the kernel enforces it: ⌊fl(clippingVal·10^exponent)⌋ (the clip bound
+   * of `encodeAndClip`) × 1 (add-remove) or 2 (replace), or ⌈sensitivity·10^exponent⌉ if larger.
+   */
   readonly sensitivityInt: bigint;
   /** Noise per client, for the kernel ({@link addNoise}). */
   readonly noise: NoiseSpec;
-  /** Gaussian: σ of the aggregate noise the release is calibrated for (integer units). */
+  /**
+   * Gaussian: the least integer σ of one discrete Gaussian meeting (ε, δ) through ρ-zCDP (integer
+   * units; the local mode's σ, and the reference the distributed σ_local is compared with).
+   */
   readonly sigmaTarget?: bigint;
-  /** Gaussian distributed: whether ⌈σ_target/√h⌉ was raised to the minimum of 2. */
+  /** Gaussian distributed: whether the least σ_local meeting (ε, δ) was raised to the minimum of 2. */
   readonly raisedToMinimum?: boolean;
-  /** Gaussian: ρ of one release, Δ_int²/(2σ_eff²) with σ_eff² = h·σ_local² (or σ_target² locally). */
+  /**
+   * Gaussian: ρ of one release, rounded up: Δ_int²/(2σ²) locally (CKS20 Theorem 4), the KLS21
+   * Proposition 14 bound for the sum of h clients' σ_local in distributed mode. It converts to at
+   * most (ε, δ) by CKS20 Proposition 12.
+   */
   readonly rho?: number;
 }
 
@@ -95,30 +116,6 @@ export function validateDpConfig(input: unknown): DpConfig {
   return Object.freeze({ noisetype, epsilon: epsilon as number, delta: delta as number, clippingVal: clippingVal as number, mode, neighbouring, ...(sensitivity === undefined ? {} : { sensitivity: sensitivity as number }) });
 }
 
-/** The sensitivity Δ in real units a validated config implies. */
-export function sensitivityOf(dp: DpConfig): number {
-  return dp.sensitivity ?? (dp.neighbouring === 'replace' ? 2 : 1) * dp.clippingVal;
-}
-
-/** x (a finite double) as an exact rational n / 2^k. */
-function exactRational(x: number): { n: bigint; d: bigint } {
-  let d = 1n;
-  let k = 0;
-  while (!Number.isInteger(x) && k < 1100) {
-    x *= 2; // exact for doubles until the value becomes an integer
-    d *= 2n;
-    k++;
-  }
-  return { n: BigInt(x), d };
-}
-
-/** ⌈Δ·10^exponent⌉ computed exactly from the double Δ. */
-export function toIntegerUnits(x: number, exponent: number): bigint {
-  const { n, d } = exactRational(x);
-  const num = n * 10n ** BigInt(exponent);
-  return (num + d - 1n) / d;
-}
-
 /**
  * The discrete Laplace scale for Δ1_int/ε as num/den with den a power of two, num ≤ 2^48 and
  * num/den ≥ Δ1_int/ε exactly (ε taken as the exact value of its double).
@@ -126,7 +123,7 @@ export function toIntegerUnits(x: number, exponent: number): bigint {
  */
 export function laplaceScaleRational(sensitivityInt: bigint, epsilon: number): Rational {
   const e = exactRational(epsilon);
-  const scaled = (den: bigint) => (sensitivityInt * den * e.d + e.n - 1n) / e.n; // ⌈Δ·den/ε⌉
+  const scaled = (den: bigint) => (sensitivityInt * den * e.den + e.num - 1n) / e.num; // ⌈Δ·den/ε⌉
   let den = MAX_LAPLACE_TERM;
   while (den > 1n && scaled(den) > MAX_LAPLACE_TERM) den /= 2n;
   const num = scaled(den);
@@ -155,28 +152,35 @@ export function calibrate(config: DpConfig | Record<string, unknown>, ctx: Calib
   const { exponent } = ctx;
   if (!Number.isInteger(exponent) || exponent < 0 || exponent > 18) bad('exponent', `(fixed-point exponent) expected an integer in [0, 18], got ${describe(exponent)}`);
   const sensitivity = sensitivityOf(dp);
-  const sensitivityInt = toIntegerUnits(sensitivity, exponent);
-  const base = { mode: dp.mode, epsilon: dp.epsilon, delta: dp.delta, sensitivity, sensitivityInt };
+  const deltaInt = sensitivityInt(dp, exponent);
+  const base = { mode: dp.mode, epsilon: dp.epsilon, delta: dp.delta, sensitivity, sensitivityInt: deltaInt };
   if (dp.noisetype === 'laplace') {
-    const scale = laplaceScaleRational(sensitivityInt, dp.epsilon);
+    const scale = laplaceScaleRational(deltaInt, dp.epsilon);
     return Object.freeze({ ...base, mechanism: 'laplace', noise: Object.freeze({ mechanism: 'dlaplace', scale }) });
   }
-  const sigma = analyticGaussianSigma(dp.epsilon, dp.delta, Number(sensitivityInt));
-  const sigmaTarget = BigInt(Math.ceil(sigma));
+  const tooLarge = (what: string, sigma: bigint): never =>
+    bad('epsilon', `needs ${what} = ${sigma} integer units, above the kernel's 2^28; lower the exponent or the clip`);
+  // ρ is evaluated (here and by the accountant, from the release record) with Δ as a double
+  if (deltaInt > 2n ** 53n) {
+    bad('clippingVal', `gives Δ = ${deltaInt} integer units, above 2^53; lower the exponent or the clipping bound`);
+  }
+  const rhoMax = zcdpMaxRho(dp.epsilon, dp.delta);
+  const sigmaTarget = leastLocalSigma(deltaInt, rhoMax);
   if (dp.mode === 'local') {
-    if (sigmaTarget > MAX_GAUSS_SIGMA) bad('epsilon', `needs σ = ${sigmaTarget} integer units, above the kernel's 2^28; lower the exponent or the clipping bound`);
-    const rho = Number(sensitivityInt) ** 2 / (2 * Number(sigmaTarget) ** 2);
-    return Object.freeze({ ...base, mechanism: 'gauss', noise: Object.freeze({ mechanism: 'dgauss', sigma: sigmaTarget }), sigmaTarget, rho });
+    if (sigmaTarget > MAX_GAUSS_SIGMA) tooLarge('σ', sigmaTarget);
+    const rho = gaussianRho(Number(deltaInt), Number(sigmaTarget));
+    const noise = Object.freeze({ mechanism: 'dgauss' as const, sigma: sigmaTarget });
+    return Object.freeze({ ...base, mechanism: 'gauss', noise, sigmaTarget, rho });
   }
   const h = ctx.minHonest;
-  if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 1) bad('mode', `distributed noise needs minHonest (minimum honest contributors) as an integer ≥ 1, got ${describe(h)}`);
-  // ⌈σ_target/√h⌉ exactly: the least integer s with s²·h ≥ σ_target²
-  let s = BigInt(Math.ceil(Number(sigmaTarget) / Math.sqrt(h as number)));
-  while (s > 0n && (s - 1n) ** 2n * BigInt(h as number) >= sigmaTarget ** 2n) s--;
-  while (s ** 2n * BigInt(h as number) < sigmaTarget ** 2n) s++;
-  const raisedToMinimum = s < 2n;
-  const sigmaLocal = raisedToMinimum ? 2n : s;
-  if (sigmaLocal > MAX_GAUSS_SIGMA) bad('epsilon', `needs σ_local = ${sigmaLocal} integer units, above the kernel's 2^28; lower the exponent or the clipping bound`);
-  const rho = Number(sensitivityInt) ** 2 / (2 * (h as number) * Number(sigmaLocal) ** 2);
-  return Object.freeze({ ...base, mechanism: 'gauss', noise: Object.freeze({ mechanism: 'dgauss', sigma: sigmaLocal }), sigmaTarget, raisedToMinimum, rho });
+  if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 1) {
+    bad('mode', `distributed noise needs minHonest (minimum honest contributors), an integer ≥ 1, got ${describe(h)}`);
+  }
+  const least = leastDistributedSigma(deltaInt, h as number, rhoMax);
+  const raisedToMinimum = least < 2n;
+  const sigmaLocal = raisedToMinimum ? 2n : least;
+  if (sigmaLocal > MAX_GAUSS_SIGMA) tooLarge('σ_local', sigmaLocal);
+  const rho = distributedGaussianRho(Number(deltaInt), Number(sigmaLocal), h as number);
+  const noise = Object.freeze({ mechanism: 'dgauss' as const, sigma: sigmaLocal });
+  return Object.freeze({ ...base, mechanism: 'gauss', noise, sigmaTarget, raisedToMinimum, rho });
 }

@@ -5,9 +5,11 @@
  * accountant's release record, and the noise std the aggregate should show.
  *
  * Tail bounds: |z| ≤ 20σ (discrete Gaussian) or 100b (discrete Laplace). Exceeding them has
- * probability below e^-200 resp. e^-100 ≈ 4e-44 per value; clamping there changes the output
- * distribution by at most that much in total variation — far below any δ in use, and what buys
- * the guarantee that sums never wrap.
+ * probability below e^-200·(1 + σ/10) resp. ≈ e^-100 ≈ 4e-44 per value; clamping there changes the
+ * output distribution by at most that much per value in total variation, which is what buys the
+ * guarantee that sums never wrap. It is not free: a clamped mechanism is not zCDP or pure-DP in
+ * the strict sense, the accountant's ε holds at δ + k(1 + e^ε)η after k releases (η the total
+ * variation of one release, < 1e-63 for Gaussian noise; docs/DP.md "Accountant").
  */
 import { calibrate, validateDpConfig, type Calibration, type DpConfig } from './calibration.ts';
 import type { Release } from './accountant.ts';

@@ -1,6 +1,6 @@
 /**
  * @module kernel/masks
- * Seed-compressed shards (DESIGN.md §4): v ← v ± Σ PRG(seed) over the ring, and the plain
+ * Seed-compressed shards (docs/PROTOCOL.md §4): v ← v ± Σ PRG(seed) over the ring, and the plain
  * s-way additive split built from it. PRG(seed) = ChaCha20(key = seed, nonce = 0); element e of
  * a width-w ring uses stream bytes [w·e, w·e + w), so any slice's mask can be made alone
  * (`offset`).

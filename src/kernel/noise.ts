@@ -6,7 +6,7 @@
  * 32-byte key (from the host CSPRNG, {@link newNoiseKey}); its position, in bits, is
  * returned so that a vector's noise can be continued in a later call with identical results.
  *
- * Timing (DESIGN.md §5): each chunk's noise is drawn before the chunk's data is read, and the
+ * Timing (docs/DP.md): each chunk's noise is drawn before the chunk's data is read, and the
  * sampler's running time depends only on the noise values, never on the data. It does depend on
  * them (rejection sampling), so a caller must not reveal how long sampling took; the client
  * answers at the round's pace. Nothing here logs.
@@ -135,7 +135,7 @@ export function addNoise(k: Kernel, v: RingVector, opts: NoiseOptions): NoisePro
 
 /**
  * Draws `length` noise values (signed, integer units) without touching any data: the "noise
- * first" path of DESIGN.md §3 for callers that add it themselves.
+ * first" path of docs/PROTOCOL.md §4 for callers that add it themselves.
  * @throws {ShardwireError} as {@link addNoise}; E_BAD_ARGUMENT for a bad length.
  * @example const { noise } = sampleNoise(kernel, 1000, { mechanism: 'dlaplace', scale: { num: 10n, den: 1n }, key })
  */

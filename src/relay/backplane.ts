@@ -1,6 +1,6 @@
 /**
  * @module relay/backplane
- * The scale-out boundary of the relay (DESIGN.md §9). Routing, presence and the session
+ * The scale-out boundary of the relay (docs/RELAY.md). Routing, presence and the session
  * registry go through a {@link Backplane}; the relay never knows how many nodes exist. The
  * in-memory backplane (memory-backplane.ts) is the embedded default; a Redis one (pub/sub for
  * events, hashes with TTL for sessions) can implement the same interface without touching the

@@ -2,7 +2,7 @@
  * @module relay/connection
  * One peer's WebSocket on the relay: challenge → create/join → routing, with rate limits,
  * bad-frame strikes, heartbeats and backpressure. Every event handler is wrapped so that nothing
- * a peer sends can throw out of it (issue #4: the relay never crashes on input).
+ * a peer sends can throw out of it (the relay never crashes on input).
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
@@ -338,7 +338,7 @@ export class PeerConnection {
       return;
     }
     if (this.ws.bufferedAmount > this.ctx.options.highWaterMarkBytes) {
-      // Bounded memory beats completeness: drop, and tell the sender so it can back off (issue #4).
+      // Bounded memory beats completeness: drop, and tell the sender so it can back off.
       this.ctx.metrics.drop('backpressure');
       if (e.from !== RELAY_ID && this.session) {
         const msg = `${JSON.stringify(this.id)} is not reading fast enough (${this.ws.bufferedAmount} bytes queued); the frame was dropped, retry later`;

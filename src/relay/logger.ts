@@ -1,7 +1,7 @@
 /**
  * @module relay/logger
  * JSON-lines logger with levels. Callers pass envelope metadata only (ids, sizes, codes): never
- * payload bytes, keys, signatures or nonces (DESIGN.md §1, the relay sees envelopes only).
+ * payload bytes, keys, signatures or nonces (docs/PROTOCOL.md §1, the relay sees envelopes only).
  */
 
 /** Log levels, most severe first. `silent` logs nothing. */

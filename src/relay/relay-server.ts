@@ -2,7 +2,7 @@
  * @module relay/relay-server
  * The shardwire relay: one HTTP server carrying the WebSocket endpoint (any path), `/healthz`
  * and `/metrics`; heartbeats, session expiry and graceful shutdown. Routing goes through the
- * {@link Backplane} (in-memory by default, DESIGN.md §9).
+ * {@link Backplane} (in-memory by default, docs/RELAY.md).
  */
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -90,7 +90,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const startedAt = Date.now();
 
   const server: Server = createServer((req, res) => handleHttp(req, res, { metrics, stats, shuttingDown: () => ctx.shuttingDown, startedAt }));
-  // ws enforces maxPayload from the frame header, before buffering the message (issue #4).
+  // ws enforces maxPayload from the frame header, before buffering the message.
   const wss = new WebSocketServer({ noServer: true, maxPayload: FRAME_PREFIX_BYTES + MAX_HEADER_BYTES + o.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
   // Unauthenticated sockets are admitted by the gate, apart from the authenticated cap
   // (maxConnections, checked when a peer authenticates).

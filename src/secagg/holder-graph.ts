@@ -1,6 +1,6 @@
 /**
  * @module secagg/holder-graph
- * The shard holder graph of DESIGN.md §4. The round's participants U are ordered by
+ * The shard holder graph of docs/PROTOCOL.md §4. The round's participants U are ordered by
  * BLAKE2b(memo ‖ id) (length-prefixed, so no two (memo, id) pairs collide); participant i's
  * holders H(i) are the next s−1 participants in that cyclic order (s = shards; 0 means one shard
  * per participant, i.e. every other participant holds one). Every party computes the same graph
@@ -17,6 +17,11 @@ export interface HolderGraph {
   holdersOf(id: string): readonly string[];
   /** The participants l with i ∈ H(l) (i adds r_{l→i} for each). */
   heldBy(id: string): readonly string[];
+  /**
+   * N(i) = H(i) ∪ {l : i ∈ H(l)}, in graph order: the parties i masks with and, under double
+   * masking, deals its shares to (k = |N(i)| holders).
+   */
+  neighbours(id: string): readonly string[];
   /** Shards per input actually used (≤ number of participants). */
   readonly shards: number;
 }
@@ -71,5 +76,34 @@ export async function holderGraph(participants: readonly string[], memo: string,
     if (!position.has(id)) throw new ShardwireError('E_NOT_IN_SESSION', `"${id}" is not a participant of this round`, { id });
     return map.get(id)!;
   };
-  return { order, shards: s, holdersOf: (id) => lookup(holders, id), heldBy: (id) => lookup(held, id) };
+  const neighbourMap = new Map<string, string[]>();
+  for (const id of order) {
+    const set = new Set([...holders.get(id)!, ...held.get(id)!]);
+    neighbourMap.set(id, order.filter((o) => set.has(o)));
+  }
+  return { order, shards: s, holdersOf: (id) => lookup(holders, id), heldBy: (id) => lookup(held, id), neighbours: (id) => lookup(neighbourMap, id) };
+}
+
+/**
+ * The groups of `members` that are connected through neighbour edges between members, largest
+ * first (ties: the group holding the earliest member in graph order first). The coordinator of a
+ * masked round learns the sum of each group separately, so only one group may be released.
+ */
+export function connectedGroups(graph: HolderGraph, members: Iterable<string>): string[][] {
+  const inSet = new Set(members);
+  const seen = new Set<string>();
+  const groups: string[][] = [];
+  for (const start of graph.order) {
+    if (!inSet.has(start) || seen.has(start)) continue;
+    const group: string[] = [];
+    const stack = [start];
+    seen.add(start);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      group.push(id);
+      for (const j of graph.neighbours(id)) if (inSet.has(j) && !seen.has(j)) (seen.add(j), stack.push(j));
+    }
+    groups.push(group);
+  }
+  return groups.sort((a, b) => b.length - a.length); // stable: equal sizes keep graph order
 }

@@ -1,9 +1,11 @@
 /**
  * @module secagg/partial
- * A client's partial of one round (DESIGN.md §3–§4):
- *   partial_i = clip(encode(x_i)) + z_i − Σ_{j∈H(i)} r_{i→j} + Σ_{l: i∈H(l)} r_{l→i}   (mod 2^b)
- * The noise z_i is sampled by the caller before this is called (data-independent, DESIGN §5);
- * r = PRG(seed) masks come from per-edge seeds. All per-element work runs in the kernel.
+ * A client's partial of one round (docs/PROTOCOL.md §4):
+ *   honest-coordinator:    partial_i = clip(encode(x_i)) + z_i − Σ_{j∈H(i)} r_{i→j} + Σ_{l: i∈H(l)} r_{l→i}
+ *   malicious-coordinator: partial_i = clip(encode(x_i)) + z_i + PRG(b_i) + Σ_{j∈M(i)} ±PRG(s_ij)
+ * all mod 2^b. The noise z_i is sampled by the caller before this is called (data-independent,
+ * docs/DP.md); the masks are PRG(seed) streams with a sign each. All per-element work runs in the
+ * kernel.
  */
 import type { Kernel } from '../kernel/kernel.ts';
 import type { ClipOptions } from '../kernel/fixed-point.ts';
@@ -17,10 +19,8 @@ export interface PartialInputs {
   readonly clip: ClipOptions;
   /** Noise already sampled in integer units over the same ring, or undefined for no DP. */
   readonly noise?: RingVector;
-  /** Seeds of r_{i→j} for j ∈ H(i): subtracted. */
-  readonly outgoingSeeds: readonly Uint8Array[];
-  /** Seeds of r_{l→i} for l with i ∈ H(l): added. */
-  readonly incomingSeeds: readonly Uint8Array[];
+  /** Mask seeds, each expanded with ChaCha20 and added (+1) or subtracted (−1). */
+  readonly masks: { readonly seeds: readonly Uint8Array[]; readonly signs: readonly (1 | -1)[] };
   /**
    * Weighted mean: x is encoded as x·w (clip bound scaled by w) and w itself is appended as an
    * extra secure coordinate, so the weight never travels in the clear.
@@ -56,8 +56,6 @@ export function buildPartial(k: Kernel, x: RealVector, p: PartialInputs): Partia
     y = k.ringAdd(vector, p.noise);
     wipeRing(vector); // the clipped encoding is the private input in the clear
   }
-  const seeds = [...p.outgoingSeeds, ...p.incomingSeeds];
-  const signs = [...p.outgoingSeeds.map(() => -1), ...p.incomingSeeds.map(() => 1)];
-  k.expandMasks(y, seeds, signs);
+  k.expandMasks(y, p.masks.seeds, p.masks.signs);
   return { vector: y, clip };
 }

@@ -1,6 +1,6 @@
 /**
  * @module session/relay-link
- * The peer side of the relay protocol (DESIGN.md §7), shared by the client and coordinator SDKs:
+ * The peer side of the relay protocol (docs/RELAY.md), shared by the client and coordinator SDKs:
  * an authenticated connection to a relay session (relay-handshake.ts) that sends and receives
  * message frames. Nothing here opens payloads.
  *

@@ -1,11 +1,16 @@
 /**
  * @module session/round-messages
- * The secure-aggregation messages between participants and the coordinator (DESIGN.md §3–§4),
+ * The secure-aggregation messages between participants and the coordinator (docs/PROTOCOL.md),
  * their JSON schemas and validation. Every message except `key-bundle` travels sealed (AEAD with
  * the frame header as associated data); `key-bundle` is public and signed by its owner.
  *
- *   participant → coordinator   key-bundle, partial (raw ring bytes), reveal
- *   coordinator → participant   key-bundle, round.open, round.recover, round.result, round.abort
+ *   participant → coordinator   key-bundle, round.join*, round.keys*, partial.begin, partial,
+ *                               round.consent*, reveal
+ *   coordinator → participant   key-bundle, session.roster, round.open, round.members*,
+ *                               round.masks*, round.survivors*, round.recover, round.result,
+ *                               round.abort
+ *   (* only under threat 'malicious-coordinator': double masking and the consistency check,
+ *   see session/masking-messages.ts)
  */
 import { ShardwireError } from '../errors.ts';
 import { describe } from '../guards.ts';
@@ -16,8 +21,15 @@ import { ID_PATTERN } from '../wire/constants.ts';
 /** Message types (header `type`). */
 export const RoundType = {
   keyBundle: 'key-bundle',
+  roster: 'session.roster',
   open: 'round.open',
+  join: 'round.join',
+  members: 'round.members',
+  keys: 'round.keys',
+  masks: 'round.masks',
   partial: 'partial',
+  survivors: 'round.survivors',
+  consent: 'round.consent',
   recover: 'round.recover',
   reveal: 'reveal',
   result: 'round.result',
@@ -39,6 +51,11 @@ export interface RosterMember {
   readonly publicKey: string;
 }
 
+/** `session.roster`: the whole roster, sent once after the key exchange (checked against `rosterHash`). */
+export interface SessionRoster {
+  readonly roster: readonly RosterMember[];
+}
+
 /** `round.open`: the coordinator asks `participants` for their partials. */
 export interface RoundOpen {
   readonly memo: string;
@@ -52,32 +69,32 @@ export interface RoundOpen {
   readonly broadcast: boolean;
 }
 
-/** `round.recover`: the coordinator's commitment to the dropped set. */
+/** `round.recover` under threat 'honest-coordinator': the commitment to the dropped set. */
 export interface RoundRecover {
   readonly memo: string;
   readonly dropped: readonly string[];
   readonly survivors: readonly string[];
 }
 
-/** One revealed seed of an edge with a dropped participant. */
+/** One revealed seed of an edge with a dropped participant (honest-coordinator mode). */
 export interface RevealedSeed {
   readonly from: string;
   readonly to: string;
   readonly seed: string;
 }
 
-/** `reveal`: a survivor's seeds for its edges with dropped participants. */
+/** `reveal` under threat 'honest-coordinator': a survivor's seeds for its edges with dropped participants. */
 export interface Reveal {
   readonly memo: string;
   readonly seeds: readonly RevealedSeed[];
 }
 
-/** `round.result`: the released aggregate, when the coordinator broadcasts it. */
+/** `round.result`: the end of a round for every participant; the aggregate only when broadcast. */
 export interface RoundResult {
   readonly memo: string;
   readonly contributors: readonly string[];
-  /** Float64 little-endian, base64url. */
-  readonly aggregate: string;
+  /** Float64 little-endian, base64url (broadcast rounds only). */
+  readonly aggregate?: string;
 }
 
 /** `round.abort`: nothing will be released for this memo. */
@@ -90,7 +107,8 @@ export interface RoundAbort {
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-function bad(type: string, message: string): never {
+/** Throws E_BAD_PAYLOAD for message `type`. */
+export function badMessage(type: string, message: string): never {
   throw new ShardwireError('E_BAD_PAYLOAD', `${type}: ${message}`, { type });
 }
 
@@ -105,69 +123,104 @@ export function decodeBody(type: string, bytes: Uint8Array): Record<string, unkn
   try {
     v = JSON.parse(utf8Strict.decode(bytes));
   } catch {
-    bad(type, 'payload is not UTF-8 JSON');
+    badMessage(type, 'payload is not UTF-8 JSON');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(type, `expected an object, got ${describe(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) badMessage(type, `expected an object, got ${describe(v)}`);
   return v as Record<string, unknown>;
 }
 
-function ids(type: string, v: unknown, field: string): string[] {
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !ID_PATTERN.test(x)) || new Set(v).size !== v.length) bad(type, `"${field}" expected distinct ids`);
+/** Distinct ids (E_BAD_PAYLOAD otherwise). */
+export function parseIds(type: string, v: unknown, field: string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !ID_PATTERN.test(x)) || new Set(v).size !== v.length) badMessage(type, `"${field}" expected distinct ids`);
   return v as string[];
 }
 
-function memo(type: string, v: unknown): string {
-  if (typeof v !== 'string' || !ID_PATTERN.test(v)) bad(type, `"memo" expected an id-like string, got ${describe(v)}`);
+/** One id (E_BAD_PAYLOAD otherwise). */
+export function parseId(type: string, v: unknown, field: string): string {
+  if (typeof v !== 'string' || !ID_PATTERN.test(v)) badMessage(type, `"${field}" expected an id, got ${describe(v)}`);
   return v;
+}
+
+/** A memo (E_BAD_PAYLOAD otherwise). */
+export function parseMemo(type: string, v: unknown): string {
+  return parseId(type, v, 'memo');
+}
+
+/** Bytes from base64url, of exactly `length` bytes when given (E_BAD_PAYLOAD otherwise). */
+export function parseBytes(type: string, v: unknown, field: string, length?: number): Uint8Array {
+  const b = typeof v === 'string' ? fromBase64url(v) : undefined;
+  if (b === undefined || (length !== undefined && b.length !== length)) badMessage(type, `"${field}" expected base64url${length === undefined ? '' : ` of ${length} bytes`}`);
+  return b;
+}
+
+/** An array field (E_BAD_PAYLOAD otherwise). */
+export function parseArray(type: string, v: unknown, field: string): Record<string, unknown>[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) badMessage(type, `"${field}" expected an array of objects`);
+  return v as Record<string, unknown>[];
+}
+
+/** Validates a `session.roster` body. */
+export function parseSessionRoster(o: Record<string, unknown>): SessionRoster {
+  const t = RoundType.roster;
+  const roster = parseArray(t, o.roster, 'roster').map((m) => ({ id: parseId(t, m.id, 'roster.id'), publicKey: toBase64url(parseBytes(t, m.publicKey, 'roster.publicKey', 32)) }));
+  if (new Set(roster.map((m) => m.id)).size !== roster.length) badMessage(t, '"roster" lists an id twice');
+  return { roster };
 }
 
 /** Validates a `round.open` body. */
 export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   const t = RoundType.open;
-  const participants = ids(t, o.participants, 'participants');
-  if (typeof o.configHash !== 'string') bad(t, '"configHash" missing');
-  if (!Array.isArray(o.roster) || !Array.isArray(o.bundles)) bad(t, '"roster" and "bundles" expected arrays');
-  if (!OPERATIONS.includes(o.operation as Operation)) bad(t, `"operation" expected one of ${OPERATIONS.join(', ')}`);
-  if (typeof o.dim !== 'number' || !Number.isSafeInteger(o.dim) || o.dim < 0 || o.dim > 2 ** 31) bad(t, '"dim" expected an integer in [0, 2^31]');
-  if (o.ring !== 32 && o.ring !== 64) bad(t, '"ring" expected 32 or 64');
-  if (typeof o.broadcast !== 'boolean') bad(t, '"broadcast" expected a boolean');
-  return { ...(o as unknown as RoundOpen), memo: memo(t, o.memo), participants };
+  const participants = parseIds(t, o.participants, 'participants');
+  if (typeof o.configHash !== 'string') badMessage(t, '"configHash" missing');
+  if (!Array.isArray(o.roster) || !Array.isArray(o.bundles)) badMessage(t, '"roster" and "bundles" expected arrays');
+  if (!OPERATIONS.includes(o.operation as Operation)) badMessage(t, `"operation" expected one of ${OPERATIONS.join(', ')}`);
+  if (typeof o.dim !== 'number' || !Number.isSafeInteger(o.dim) || o.dim < 0 || o.dim > 2 ** 31) badMessage(t, '"dim" expected an integer in [0, 2^31]');
+  if (o.ring !== 32 && o.ring !== 64) badMessage(t, '"ring" expected 32 or 64');
+  if (typeof o.broadcast !== 'boolean') badMessage(t, '"broadcast" expected a boolean');
+  return { ...(o as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants };
 }
 
-/** Validates a `round.recover` body. */
+/** `round.members` (double masking): who joined the round; the holder graph is built over them. */
+export interface RoundMembers {
+  readonly memo: string;
+  readonly members: readonly string[];
+}
+
+/** Validates a `round.members` body. */
+export function parseRoundMembers(o: Record<string, unknown>): RoundMembers {
+  const t = RoundType.members;
+  return { memo: parseMemo(t, o.memo), members: parseIds(t, o.members, 'members') };
+}
+
+/** Validates a `round.recover` body of the honest-coordinator mode. */
 export function parseRoundRecover(o: Record<string, unknown>): RoundRecover {
   const t = RoundType.recover;
-  return { memo: memo(t, o.memo), dropped: ids(t, o.dropped, 'dropped'), survivors: ids(t, o.survivors, 'survivors') };
+  return { memo: parseMemo(t, o.memo), dropped: parseIds(t, o.dropped, 'dropped'), survivors: parseIds(t, o.survivors, 'survivors') };
 }
 
-/** Validates a `reveal` body (seed bytes are checked by {@link revealedSeedBytes}). */
+/** Validates a `reveal` body of the honest-coordinator mode (seed bytes: {@link revealedSeedBytes}). */
 export function parseReveal(o: Record<string, unknown>): Reveal {
   const t = RoundType.reveal;
-  if (!Array.isArray(o.seeds)) bad(t, '"seeds" expected an array');
-  for (const s of o.seeds as RevealedSeed[]) {
-    if (typeof s !== 'object' || s === null || !ID_PATTERN.test(String(s.from)) || !ID_PATTERN.test(String(s.to)) || typeof s.seed !== 'string') bad(t, 'a seed entry is malformed');
-  }
-  return { memo: memo(t, o.memo), seeds: o.seeds as RevealedSeed[] };
+  const seeds = parseArray(t, o.seeds, 'seeds').map((s) => ({ from: parseId(t, s.from, 'seeds.from'), to: parseId(t, s.to, 'seeds.to'), seed: String(s.seed) }));
+  return { memo: parseMemo(t, o.memo), seeds };
 }
 
 /** Validates a `round.result` body. */
 export function parseRoundResult(o: Record<string, unknown>): RoundResult {
   const t = RoundType.result;
-  if (typeof o.aggregate !== 'string') bad(t, '"aggregate" expected base64url');
-  return { memo: memo(t, o.memo), contributors: ids(t, o.contributors, 'contributors'), aggregate: o.aggregate };
+  if (o.aggregate !== undefined && typeof o.aggregate !== 'string') badMessage(t, '"aggregate" expected base64url');
+  return { memo: parseMemo(t, o.memo), contributors: parseIds(t, o.contributors, 'contributors'), ...(o.aggregate === undefined ? {} : { aggregate: o.aggregate as string }) };
 }
 
 /** Validates a `round.abort` body. */
 export function parseRoundAbort(o: Record<string, unknown>): RoundAbort {
   const t = RoundType.abort;
-  return { memo: memo(t, o.memo), code: String(o.code), message: String(o.message) };
+  return { memo: parseMemo(t, o.memo), code: String(o.code).slice(0, 64), message: String(o.message).slice(0, 2000) };
 }
 
 /** 32 seed bytes of a revealed seed (E_BAD_PAYLOAD otherwise). */
 export function revealedSeedBytes(s: RevealedSeed): Uint8Array {
-  const b = fromBase64url(s.seed);
-  if (b === undefined || b.length !== 32) bad(RoundType.reveal, 'a seed is not 32 bytes of base64url');
-  return b;
+  return parseBytes(RoundType.reveal, s.seed, 'seed', 32);
 }
 
 /** base64url of a Float64Array (little-endian bytes). */
@@ -178,25 +231,6 @@ export function encodeFloat64(v: Float64Array): string {
 /** Float64Array from base64url (E_BAD_PAYLOAD when the length is not a multiple of 8). */
 export function decodeFloat64(s: string): Float64Array {
   const b = fromBase64url(s);
-  if (b === undefined || b.length % 8 !== 0) bad(RoundType.result, '"aggregate" is not Float64 data');
+  if (b === undefined || b.length % 8 !== 0) badMessage(RoundType.result, '"aggregate" is not Float64 data');
   return new Float64Array(b.slice().buffer);
-}
-
-/** Raw little-endian bytes of a ring vector (a view, no copy). */
-export function ringBytes(v: Uint32Array | BigUint64Array): Uint8Array {
-  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-}
-
-/**
- * A ring vector from a partial's bytes, checking the length against the round's dim and ring.
- * Takes ownership of `bytes`: when they are a whole, 8-byte-aligned buffer (a freshly opened
- * payload is) the vector views them without copying the partial; otherwise they are copied. The caller must not reuse `bytes` afterwards.
- * @throws {ShardwireError} E_BAD_VECTOR when the size is wrong.
- */
-export function ringFromBytes(bytes: Uint8Array, dim: number, ring: 32 | 64): Uint32Array | BigUint64Array {
-  const expected = dim * (ring / 8);
-  if (bytes.length !== expected) throw new ShardwireError('E_BAD_VECTOR', `partial expected ${expected} bytes (${dim} × ${ring / 8}), got ${bytes.length}`, { expected, actual: bytes.length });
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-  const copy = whole ? bytes : bytes.slice(); // aligned, owned
-  return ring === 32 ? new Uint32Array(copy.buffer) : new BigUint64Array(copy.buffer);
 }

@@ -1,7 +1,7 @@
 /**
  * @module session/sealed-channel
  * End-to-end sealed messages over a relay link: every payload is AEAD-encrypted to its one
- * recipient with the canonical frame header as associated data (DESIGN.md §7), so the relay can
+ * recipient with the canonical frame header as associated data (docs/RELAY.md), so the relay can
  * neither read nor alter nor re-route it; and a frame whose sequence number does not grow per
  * sender is refused as a replay.
  */

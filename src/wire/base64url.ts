@@ -1,5 +1,5 @@
 /**
- * @module wire/base64url64url
+ * @module wire/base64url
  * Strict unpadded base64url (RFC 4648 §5) for keys, signatures and nonces inside JSON control
  * payloads. Strict: any other alphabet, padding or a non-canonical final character is refused,
  * so one byte string has exactly one text form.

@@ -1,6 +1,6 @@
 /**
  * @module wire/constants
- * Numbers and names of the shardwire wire format (DESIGN.md §7), shared by the relay, the
+ * Numbers and names of the shardwire wire format (docs/RELAY.md), shared by the relay, the
  * client SDK and the coordinator SDK. Changing any of them is a new {@link PROTOCOL_VERSION}.
  */
 
@@ -18,7 +18,7 @@ export const MAX_HEADER_BYTES = 4096;
  * - `control` (1): between a peer and the relay (challenge, auth, welcome, presence, error, ...);
  *   payload is UTF-8 JSON the relay reads.
  * - `message` (2): peer to peer (or broadcast) envelope; the payload is opaque to the relay
- *   (an AEAD ciphertext whose associated data is the header, DESIGN.md §7).
+ *   (an AEAD ciphertext whose associated data is the header, docs/RELAY.md).
  */
 export const FrameKind = { control: 1, message: 2 } as const;
 /** A frame kind number. */

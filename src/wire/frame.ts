@@ -1,6 +1,6 @@
 /**
  * @module wire/frame
- * The binary frame of DESIGN.md §7: `u8 version | u8 kind | u32 headerLength (big-endian) |
+ * The binary frame of docs/RELAY.md: `u8 version | u8 kind | u32 headerLength (big-endian) |
  * header (UTF-8 JSON) | payload`. One codec for relay, client and coordinator.
  */
 import { ShardwireError } from '../errors.ts';

@@ -1,6 +1,6 @@
 /**
  * @module wire/header
- * The envelope header `{ session, from, to, type, memo?, seq }` (DESIGN.md §7): validation of
+ * The envelope header `{ session, from, to, type, memo?, seq }` (docs/RELAY.md): validation of
  * a parsed header and its canonical JSON encoding. The relay routes by this header only.
  */
 import { ShardwireError } from '../errors.ts';
@@ -17,7 +17,7 @@ export interface Header {
   readonly to: string;
   /** Message type (`key-bundle`, `partial`, `round.recover`, ... or a control type). */
   readonly type: string;
-  /** Round memo, binding a message to one round (DESIGN.md §1). */
+  /** Round memo, binding a message to one round (docs/PROTOCOL.md §1). */
   readonly memo?: string;
   /** Sender's sequence number; receivers use it (with session and memo) to refuse replays. */
   readonly seq: number;

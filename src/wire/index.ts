@@ -1,6 +1,6 @@
 /**
  * @module wire/index
- * The shardwire wire format (DESIGN.md §7): frame codec, header, control bodies, auth message.
+ * The shardwire wire format (docs/RELAY.md): frame codec, header, control bodies, auth message.
  */
 export * from './constants.ts';
 export * from './header.ts';

@@ -15,7 +15,7 @@ const dpConfig = (noisetype: 'gauss' | 'laplace', budget: number, mode: 'local' 
   minClients: 4,
   dp: { noisetype, epsilon: 1, delta: noisetype === 'gauss' ? 1e-5 : 0, clippingVal: 1, mode },
   privacyBudget: { epsilon: budget, delta: noisetype === 'gauss' ? 1e-4 : 0 },
-  timeouts: { joinMs: 5000, roundMs: 5000, revealMs: 2000 },
+  timeouts: { joinMs: 5000, shareMs: 5000, roundMs: 5000, revealMs: 2000 },
 });
 
 for (const [noisetype, mode, ring] of [['gauss', 'local', 'auto'], ['gauss', 'distributed', 64], ['laplace', 'local', 64]] as const) {

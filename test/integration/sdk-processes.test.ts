@@ -17,7 +17,7 @@ import { world, baseConfig, kernelPromise } from './sdk-harness.ts';
 async function processRound(n: number, dim: number, drop: number[]) {
   const relay = await startRelay({ port: 0, logLevel: 'silent' });
   const session = `proc-${n}-${drop.length}`;
-  const config = { ...baseConfig({ minClients: n - drop.length, maxClients: n, clip: { norm: 'linf', bound: 1 } }), timeouts: { joinMs: 20_000, roundMs: 20_000, revealMs: 5000 } };
+  const config = { ...baseConfig({ minClients: n - drop.length, maxClients: n, clip: { norm: 'linf', bound: 1 } }), timeouts: { joinMs: 20_000, shareMs: 20_000, roundMs: 20_000, revealMs: 5000 } };
   const grid = inputGrid(dim, 1, 'linf', 6);
   const coordId = await Identity.generate();
   const ids = await Promise.all(Array.from({ length: n }, () => Identity.generate()));
@@ -41,9 +41,10 @@ async function processRound(n: number, dim: number, drop: number[]) {
     // the collection ended when the dropped process went offline, not at the 20 s timeout
     assert.ok(report.timings.totalMs < 10_000, `round took ${report.timings.totalMs} ms`);
     assert.ok(await pool.until((rs) => rs.filter((m) => m.type === 'sent').length === survivors.length, 5000));
-    for (const m of pool.reports) if (m.type === 'sent') assert.ok(m.bytes >= dim * (report.ring / 8) && m.bytes <= dim * (report.ring / 8) + 200, `partial of ${m.bytes} bytes`);
+    for (const m of pool.reports) if (m.type === 'sent') assert.ok(m.partialBytes >= dim * (report.ring / 8) && m.partialBytes <= dim * (report.ring / 8) + 200, `partial of ${m.partialBytes} bytes`);
   } finally {
     const codes = await pool.close();
+    if (process.env.DEBUG_POOL) console.error(JSON.stringify(pool.reports));
     coordinator.close();
     await relay.close();
     assert.deepEqual(codes, starts.map(() => 0), 'every client process exited with 0');
@@ -56,7 +57,7 @@ test('client processes: the secure sum is exact (n = 4, dim 300)', () => process
 test('client processes: one exits once the round opens; the survivors\' sum is exact (n = 5)', () => processRound(5, 200, [4]));
 
 test('collection ends at once when a participant left before the others\' partials arrived', async () => {
-  const w = await world(4, baseConfig({ minClients: 3, timeouts: { joinMs: 5000, roundMs: 20_000, revealMs: 5000 } }));
+  const w = await world(4, baseConfig({ minClients: 3, timeouts: { joinMs: 5000, shareMs: 20_000, roundMs: 20_000, revealMs: 5000 } }));
   try {
     const [a, b, c, leaver] = w.clients;
     leaver.on('progress', (p) => p.phase === 'open' && leaver.close());

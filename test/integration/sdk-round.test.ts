@@ -102,7 +102,7 @@ test('ring 64 end to end (forced by config), with a sum past the 32-bit range', 
 
 test('50 clients, one shard per participant (shards 0) and shards 5: sums exact', async () => {
   for (const shards of [5, 0]) {
-    const w = await world(50, baseConfig({ smpc: { shards, exponent: 3 }, timeouts: { joinMs: 20000, roundMs: 20000, revealMs: 5000 } }));
+    const w = await world(50, baseConfig({ smpc: { shards, exponent: 3 }, timeouts: { joinMs: 20000, shareMs: 20000, roundMs: 20000, revealMs: 5000 } }));
     try {
       const dim = 100;
       const inputs = w.clients.map((_, i) => Float64Array.from({ length: dim }, (_, e) => ((i * 31 + e) % 1000) / 1000 - 0.5));
@@ -118,7 +118,7 @@ test('50 clients, one shard per participant (shards 0) and shards 5: sums exact'
 });
 
 test('timeouts.paceMs: partials are sent no earlier than paceMs after round.open', async () => {
-  const w = await world(3, baseConfig({ timeouts: { joinMs: 5000, roundMs: 4000, revealMs: 2000, paceMs: 400 } }));
+  const w = await world(3, baseConfig({ timeouts: { joinMs: 5000, shareMs: 4000, roundMs: 4000, revealMs: 2000, paceMs: 400 } }));
   try {
     const start = performance.now();
     const calls = w.clients.map((c) => c.aggregate(Float64Array.from([1])));

@@ -32,9 +32,9 @@ test('one client\'s partial looks uniform over Z_2^32 to the coordinator (and th
   const seed = () => globalThis.crypto.getRandomValues(new Uint8Array(32));
   const x = new Float64Array(40_000).fill(0.25); // a maximally non-random input
   const clip = { norm: 'linf' as const, bound: 1 };
-  const partial = buildPartial(k, x, { exponent: 6, ring: 32, clip, outgoingSeeds: g.holdersOf('a').map(seed), incomingSeeds: g.heldBy('a').map(seed) });
+  const partial = buildPartial(k, x, { exponent: 6, ring: 32, clip, masks: { seeds: [...g.holdersOf('a').map(seed), ...g.heldBy('a').map(seed)], signs: [...g.holdersOf('a').map(() => -1 as const), ...g.heldBy('a').map(() => 1 as const)] } });
   assert.ok(chiSquareTopByte(partial.vector as Uint32Array) < CHI2_LIMIT, `masked χ² ${chiSquareTopByte(partial.vector as Uint32Array)}`);
-  const plain = buildPartial(k, x, { exponent: 6, ring: 32, clip, outgoingSeeds: [], incomingSeeds: [] });
+  const plain = buildPartial(k, x, { exponent: 6, ring: 32, clip, masks: { seeds: [], signs: [] } });
   assert.ok(chiSquareTopByte(plain.vector as Uint32Array) > CHI2_LIMIT, 'the test can tell an unmasked vector apart');
 });
 
@@ -93,7 +93,7 @@ test('a replayed frame and a spoofed coordinator message are refused', async () 
     w.coordinator.on('refused', (r) => refusedAtCoordinator.push(r.error.code));
     w.clients[1].on('refused', (r) => refusedAtClient.push(r.error.code));
     // capture client 0's partial frame as it leaves, then send the identical bytes again
-    const link = (w.clients[0] as unknown as { channel: { link: { socket: { send(b: Uint8Array): void } } } }).channel.link;
+    const link = w.clients[0]._linkForTests() as unknown as { socket: { send(b: Uint8Array): void } };
     let captured: Uint8Array | undefined;
     const send = link.socket.send.bind(link.socket);
     link.socket.send = (b: Uint8Array) => ((captured ??= b), send(b));
@@ -104,7 +104,7 @@ test('a replayed frame and a spoofed coordinator message are refused', async () 
     const round2 = w.coordinator.runRound({ dim: 2 });
     send(captured!);
     // and client 2 pretends to be the coordinator towards client 1
-    const spoofer = (w.clients[2] as unknown as { channel: { link: { nextHeader(to: string, type: string, memo?: string): never; send(h: never, p: Uint8Array): void } } }).channel.link;
+    const spoofer = w.clients[2]._linkForTests();
     spoofer.send(spoofer.nextHeader(w.identities[1].id, 'round.open', 'evil'), new Uint8Array(64));
     const { aggregate } = await round2;
     await Promise.all(next);

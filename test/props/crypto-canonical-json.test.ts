@@ -1,4 +1,4 @@
-// Properties of canonical JSON and configHash (DESIGN.md §6): key order never matters, the
+// Properties of canonical JSON and configHash (docs/PROTOCOL.md §2): key order never matters, the
 // text is valid JSON that parses back to the same value, and different values hash apart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

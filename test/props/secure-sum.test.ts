@@ -41,8 +41,10 @@ test('survivor partials + revealed dropout seeds reconstruct the exact survivor 
             exponent: 4,
             ring,
             clip,
-            outgoingSeeds: g.holdersOf(id).map((j) => edgeSeed(id, j)),
-            incomingSeeds: g.heldBy(id).map((l) => edgeSeed(l, id)),
+            masks: {
+              seeds: [...g.holdersOf(id).map((j) => edgeSeed(id, j)), ...g.heldBy(id).map((l) => edgeSeed(l, id))],
+              signs: [...g.holdersOf(id).map(() => -1 as const), ...g.heldBy(id).map(() => 1 as const)],
+            },
           });
           // unmask locally to learn this partial's own encoding (the test may; the coordinator cannot)
           const own = k.expandMasks(p.vector.slice() as RingVector, [...g.holdersOf(id).map((j) => edgeSeed(id, j)), ...g.heldBy(id).map((l) => edgeSeed(l, id))], [...g.holdersOf(id).map(() => 1), ...g.heldBy(id).map(() => -1)]);
@@ -52,13 +54,13 @@ test('survivor partials + revealed dropout seeds reconstruct the exact survivor 
         const dropped = ids.filter((_, i) => dropMask[i]);
         const survivors = ids.filter((id) => !dropped.includes(id));
         fc.pre(survivors.length > 0);
-        const addBack: Uint8Array[] = [];
-        const subtract: Uint8Array[] = [];
+        const seeds: Uint8Array[] = [];
+        const signs: (1 | -1)[] = [];
         for (const a of survivors) {
-          for (const j of g.holdersOf(a)) if (dropped.includes(j)) addBack.push(edgeSeed(a, j));
-          for (const l of g.heldBy(a)) if (dropped.includes(l)) subtract.push(edgeSeed(l, a));
+          for (const j of g.holdersOf(a)) if (dropped.includes(j)) (seeds.push(edgeSeed(a, j)), signs.push(1));
+          for (const l of g.heldBy(a)) if (dropped.includes(l)) (seeds.push(edgeSeed(l, a)), signs.push(-1));
         }
-        const sum = reconstructSum(k, survivors.map((id) => partials.get(id)!), { addBack, subtract });
+        const sum = reconstructSum(k, survivors.map((id) => partials.get(id)!), { seeds, signs });
         const expected = k.ringSum(survivors.map((id) => encodings.get(id)!));
         assert.deepEqual(sum, expected);
         if (dropped.length === 0) assert.deepEqual(reconstructSum(k, survivors.map((id) => partials.get(id)!)), expected);

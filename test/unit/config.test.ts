@@ -95,3 +95,24 @@ test('typos inside sections are refused too, not defaulted', () => {
   expectCode('E_BAD_CONFIG', { ...base, timeouts: { paceMs: -1 } }, 'timeouts.paceMs');
   assert.equal(validateConfig({ ...base, timeouts: { paceMs: 250 } }).timeouts.paceMs, 250);
 });
+
+test('threat, threshold and rosterHash: defaults, validation, and a noise plan derived once (not hashed)', async () => {
+  const c = validateConfig(base);
+  assert.equal(c.threat, 'malicious-coordinator');
+  assert.equal(c.threshold, undefined);
+  assert.equal(validateConfig({ ...base, threat: 'honest-coordinator' }).threat, 'honest-coordinator');
+  assert.equal(validateConfig({ ...base, threshold: 4 }).threshold, 4);
+  expectCode('E_BAD_CONFIG', { ...base, threat: 'paranoid' }, 'threat');
+  expectCode('E_BAD_CONFIG', { ...base, threshold: 0 }, 'threshold');
+  expectCode('E_BAD_CONFIG', { ...base, threshold: 2.5 }, 'threshold');
+  expectCode('E_BAD_CONFIG', { ...base, threat: 'honest-coordinator', threshold: 3 }, 'threshold');
+  expectCode('E_BAD_CONFIG', { ...base, rosterHash: 'abc' }, 'rosterHash');
+  expectCode('E_BAD_CONFIG', { ...base, timeouts: { shareMs: 0 } }, 'timeouts.shareMs');
+  const pin = 'ab'.repeat(32);
+  assert.equal(validateConfig({ ...base, rosterHash: pin }).rosterHash, pin);
+  const dp = validateConfig({ ...base, clip: undefined, dp: { noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1 }, privacyBudget: { epsilon: 10, delta: 1e-4 } });
+  assert.ok(dp.noise && dp.noise.tail > 0n, 'the noise plan is derived with the config');
+  assert.ok(!Object.keys(dp).includes('noise'), 'and is not a setting: not enumerable');
+  const { configHash } = await import('../../src/crypto/hash.ts');
+  assert.match(await configHash(dp), /^[0-9a-f]{64}$/, 'so the validated config still hashes');
+});

@@ -4,6 +4,7 @@ import { deriveChannelKey, derivePairwiseKey, deriveShardSeed } from '../../../s
 import { generateX25519KeyPair } from '../../../src/crypto/session-keys.ts';
 import { getSodium } from '../../../src/crypto/sodium.ts';
 import { hex, rejectsWith, toHex } from './_helpers.ts';
+import { readFileSync } from 'node:fs';
 
 test('X25519 underneath matches RFC 7748 §6.1', async () => {
   const s = await getSodium();
@@ -42,7 +43,7 @@ test('seeds differ per direction, memo, session, party and key; channel keys per
   assert.equal(new Set([base, ...others]).size, others.length + 1);
 });
 
-test('seed is keyed BLAKE2b-256 over lp("shard") ‖ lp(session) ‖ lp(memo) ‖ lp(i) ‖ lp(j) (DESIGN.md §4)', async () => {
+test('seed is keyed BLAKE2b-256 over lp("shard") ‖ lp(session) ‖ lp(memo) ‖ lp(i) ‖ lp(j) (docs/PROTOCOL.md §4)', async () => {
   const s = await getSodium();
   const k = new Uint8Array(32).fill(1);
   const lp = (x: string): number[] => [0, 0, 0, x.length, ...new TextEncoder().encode(x)];
@@ -62,4 +63,43 @@ test('refuses low-order and reflected peer keys (E_CRYPTO), bad arguments (E_BAD
   await rejectsWith(() => deriveShardSeed(new Uint8Array(16), 's', 'm', 'i', 'j'), 'E_BAD_ARGUMENT');
   await rejectsWith(() => deriveShardSeed(new Uint8Array(32), 's', '\uDC00', 'i', 'j'), 'E_BAD_ARGUMENT');
   await rejectsWith(() => deriveChannelKey(new Uint8Array(32), 'rot13' as 'aes-256-gcm', 's', 'i', 'j'), 'E_BAD_ARGUMENT');
+});
+
+interface KatCase {
+  name: string;
+  sessionId: string;
+  a: { secretKey: string; publicKey: string };
+  b: { secretKey: string; publicKey: string };
+  sharedPoint: string;
+  bytewiseLow: 'a' | 'b';
+  littleEndianLow: 'a' | 'b';
+  pairwiseKey: string;
+  shardSeeds: Array<{ memo: string; from: string; to: string; seed: string }>;
+  channelKeys: Array<{ algorithm: 'xchacha20-poly1305' | 'aes-256-gcm'; from: string; to: string; key: string }>;
+}
+
+test('known answers (test/vectors/pairwise-kij.json, made without libsodium): keys in bytewise order', async () => {
+  const file = new URL('../../vectors/pairwise-kij.json', import.meta.url);
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { cases: KatCase[] };
+  assert.equal(doc.cases.length, 2);
+  const differ = doc.cases.some((c) => c.bytewiseLow !== c.littleEndianLow);
+  assert.ok(differ, 'one pair where bytewise and little-endian orders differ');
+  const s = await getSodium();
+  for (const c of doc.cases) {
+    const [skA, pkA, skB, pkB] = [hex(c.a.secretKey), hex(c.a.publicKey), hex(c.b.secretKey), hex(c.b.publicKey)];
+    assert.equal(toHex(s.crypto_scalarmult_base(skA)), c.a.publicKey, c.name);
+    assert.equal(toHex(s.crypto_scalarmult(skA, pkB)), c.sharedPoint, c.name);
+    const kab = await derivePairwiseKey(c.sessionId, skA, pkA, pkB);
+    const kba = await derivePairwiseKey(c.sessionId, skB, pkB, pkA);
+    assert.equal(toHex(kab), c.pairwiseKey, `${c.name}: K_ij from a`);
+    assert.equal(toHex(kba), c.pairwiseKey, `${c.name}: K_ij from b`);
+    for (const x of c.shardSeeds) {
+      const seed = await deriveShardSeed(kab, c.sessionId, x.memo, x.from, x.to);
+      assert.equal(toHex(seed), x.seed, `${c.name}: seed ${x.memo} ${x.from}→${x.to}`);
+    }
+    for (const x of c.channelKeys) {
+      const key = await deriveChannelKey(kab, x.algorithm, c.sessionId, x.from, x.to);
+      assert.equal(toHex(key), x.key, `${c.name}: ${x.algorithm} ${x.from}→${x.to}`);
+    }
+  }
 });

@@ -1,12 +1,15 @@
 /**
  * Calibration: the analytic Gaussian σ (Balle & Wang 2018) against δ computed independently
- * here (Simpson integration of the normal density, no erfc), the zCDP → (ε, δ) conversion against
- * a brute-force grid in the δ-form of CKS20 Proposition 12, the Laplace rational scale, the
- * distributed σ_local rule and every E_BAD_DP_CONFIG refusal.
+ * here (Simpson integration of the normal density, no erfc), the zCDP → (ε, δ) conversion and its
+ * inverse against a brute-force grid in the δ-form of CKS20 Proposition 12, the Laplace rational
+ * scale, the least σ (local) and σ_local (distributed, KLS21 Proposition 14) meeting the target,
+ * the time a calibration takes, and every E_BAD_DP_CONFIG refusal.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyticGaussianSigma, calibrate, validateDpConfig, zcdpToEpsilon, toIntegerUnits } from '../../../src/dp/index.ts';
+import {
+  analyticGaussianSigma, calibrate, clipBoundInt, distributedGaussianRho, validateDpConfig, zcdpMaxRho, zcdpToEpsilon,
+} from '../../../src/dp/index.ts';
 import { isShardwireError } from '../../../src/errors.ts';
 
 /** Upper normal tail P(N > x) by composite Simpson on [x, x + 40] (independent of src/dp/normal.ts). */
@@ -36,16 +39,18 @@ test('analytic Gaussian: σ is tight to 1e-6 relative against an independently c
   }
 });
 
+/** CKS20 Proposition 12 in δ-form, δ = min_α e^((α−1)(αρ−ε))/(α−1)·(1−1/α)^α, on a fine grid of α */
+function deltaOf(rho: number, eps: number): number {
+  let best = Infinity;
+  for (let i = 0; i <= 40000; i++) {
+    const alpha = 1 + 10 ** (-6 + (12 * i) / 40000);
+    const logd = (alpha - 1) * (alpha * rho - eps) - Math.log(alpha - 1) + alpha * Math.log1p(-1 / alpha);
+    best = Math.min(best, logd);
+  }
+  return Math.exp(best);
+}
+
 test('zCDP → (ε, δ) matches a brute-force grid of the δ-form δ = min_α e^((α−1)(αρ−ε))/(α−1)·(1−1/α)^α', () => {
-  const deltaOf = (rho: number, eps: number) => {
-    let best = Infinity;
-    for (let i = 0; i <= 40000; i++) {
-      const alpha = 1 + 10 ** (-6 + (12 * i) / 40000);
-      const logd = (alpha - 1) * (alpha * rho - eps) - Math.log(alpha - 1) + alpha * Math.log1p(-1 / alpha);
-      best = Math.min(best, logd);
-    }
-    return Math.exp(best);
-  };
   for (const [rho, delta] of [[0.5, 1e-5], [0.01, 1e-6], [2, 1e-5], [0.125, 1e-9], [10, 1e-3]]) {
     const eps = zcdpToEpsilon(rho, delta);
     // ε_ref by bisection on the grid's δ(ε)
@@ -65,7 +70,7 @@ test('Laplace: b = Δ1/ε as an exact rational rounded up, Δ from clippingVal a
   for (const [eps, clip, exponent, neighbouring] of [[1, 1, 6, 'replace'], [0.1, 0.37, 4, 'add-remove'], [3, 2.5, 0, 'replace'], [0.3, 1e-3, 9, 'add-remove']] as const) {
     const c = calibrate({ noisetype: 'laplace', epsilon: eps, delta: 0, clippingVal: clip, neighbouring }, { exponent });
     assert.equal(c.mechanism, 'laplace');
-    const sens = toIntegerUnits((neighbouring === 'replace' ? 2 : 1) * clip, exponent);
+    const sens = (neighbouring === 'replace' ? 2n : 1n) * clipBoundInt(clip, exponent);
     assert.equal(c.sensitivityInt, sens);
     assert.equal(c.noise.mechanism, 'dlaplace');
     const { num, den } = (c.noise as { scale: { num: bigint; den: bigint } }).scale;
@@ -80,21 +85,61 @@ test('Laplace: b = Δ1/ε as an exact rational rounded up, Δ from clippingVal a
   }
 });
 
-test('Gaussian: local σ = ⌈σ_analytic⌉ in integer units; distributed σ_local = max(2, ⌈σ/√h⌉)', () => {
+test('zcdpMaxRho: the largest ρ whose Proposition 12 bound meets (ε, δ), from the safe side', () => {
+  for (const [eps, delta] of [[1, 1e-5], [0.1, 1e-6], [2, 1e-5], [8, 1e-9], [0.01, 0.1], [20, 1e-12]]) {
+    const rho = zcdpMaxRho(eps, delta);
+    assert.ok(deltaOf(rho, eps) <= delta * (1 + 1e-6), `ρ_max(${eps}, ${delta}) = ${rho} meets δ on the grid`);
+    assert.ok(deltaOf(rho * (1 + 1e-5), eps) > delta, `and 1e-5 more does not`);
+    assert.ok(zcdpToEpsilon(rho, delta) <= eps, 'the accountant converts it back to at most ε');
+  }
+});
+
+test('Gaussian local: σ is the least integer with Δ_int²/(2σ²) ≤ ρ_max(ε, δ); ρ is rounded up', () => {
+  const cases = [[1, 1e-5, 1, 3], [0.1, 1e-6, 0.37, 4], [8, 1e-9, 2.5, 0], [1, 1e-5, 1, 0], [4, 1e-5, 1.5, 0]] as const;
+  for (const [eps, delta, clip, exponent] of cases) {
+    const c = calibrate({ noisetype: 'gauss', epsilon: eps, delta, clippingVal: clip }, { exponent });
+    const d = c.sensitivityInt, s = c.sigmaTarget!;
+    assert.equal(d, 2n * clipBoundInt(clip, exponent));
+    assert.deepEqual(c.noise, { mechanism: 'dgauss', sigma: s });
+    const rhoMax = zcdpMaxRho(eps, delta);
+    const rhoOf = (sigma: bigint) => Number(d * d) / (2 * Number(sigma * sigma));
+    assert.ok(rhoOf(s) <= rhoMax, `σ = ${s} meets ρ_max`);
+    assert.ok(s === 1n || rhoOf(s - 1n) > rhoMax * (1 + 1e-15), `σ − 1 = ${s - 1n} does not`);
+    assert.ok(c.rho! >= rhoOf(s) && c.rho! <= rhoOf(s) * (1 + 1e-15), 'ρ = Δ²/(2σ²), rounded up');
+    assert.ok(zcdpToEpsilon(c.rho!, delta) <= eps * (1 + 1e-12), 'the release converts to ε at δ');
+  }
   const local = calibrate({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1 }, { exponent: 3 });
-  assert.equal(local.sensitivityInt, 2000n);
-  assert.equal(local.sigmaTarget, BigInt(Math.ceil(analyticGaussianSigma(1, 1e-5, 2000))));
-  assert.deepEqual(local.noise, { mechanism: 'dgauss', sigma: local.sigmaTarget });
+  const continuous = analyticGaussianSigma(1, 1e-5, 2000);
+  assert.ok(Number(local.sigmaTarget) > continuous, 'more noise than the continuous curve asks for');
+  assert.ok(Number(local.sigmaTarget) < 1.1 * continuous, 'but less than 10 % more here');
+});
+
+test('Gaussian distributed: σ_local is the least integer ≥ 2 meeting the KLS21 bound for h clients', () => {
   for (const h of [1, 2, 3, 10, 100, 12345]) {
     const d = calibrate({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1, mode: 'distributed' }, { exponent: 3, minHonest: h });
     const s = (d.noise as { sigma: bigint }).sigma;
-    const t = d.sigmaTarget!;
-    assert.ok(s ** 2n * BigInt(h) >= t ** 2n, 'h·σ_local² ≥ σ_target²');
-    assert.ok(s === 2n || (s - 1n) ** 2n * BigInt(h) < t ** 2n, 'σ_local is the least such integer');
+    const rhoMax = zcdpMaxRho(1, 1e-5);
+    assert.equal(d.rho, distributedGaussianRho(2000, Number(s), h));
+    assert.ok(d.rho! <= rhoMax, `h = ${h}: σ_local = ${s} meets ρ_max`);
+    assert.ok(s === 2n || distributedGaussianRho(2000, Number(s - 1n), h) > rhoMax, `h = ${h}: σ_local − 1 does not`);
+    assert.ok(s ** 2n * BigInt(h) >= (d.sigmaTarget! - 1n) ** 2n, 'about σ_target/√h');
   }
   const tiny = calibrate({ noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1, mode: 'distributed' }, { exponent: 0, minHonest: 1000 });
   assert.equal((tiny.noise as { sigma: bigint }).sigma, 2n);
   assert.equal(tiny.raisedToMinimum, true);
+});
+
+test('a calibration takes milliseconds (median of 21 < 20 ms even on a loaded machine)', () => {
+  const times: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    const mode = i % 2 ? 'distributed' : 'local';
+    const dp = { noisetype: 'gauss', epsilon: 0.1 + i, delta: 1e-9, clippingVal: 1, mode };
+    calibrate(dp, { exponent: 6, minHonest: 1000 });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  assert.ok(times[10] < 20, `median ${times[10]} ms`);
 });
 
 test('E_BAD_DP_CONFIG for every invalid dp section', () => {
@@ -107,6 +152,7 @@ test('E_BAD_DP_CONFIG for every invalid dp section', () => {
     [{ ...ok, mode: 'central' }], [{ ...ok, neighbouring: 'swap' }], [{ ...ok, extra: 1 }],
     [{ ...ok, mode: 'distributed' }, { exponent: 3 }], [{ ...ok, mode: 'distributed' }, { exponent: 3, minHonest: 0 }],
     [ok, { exponent: 2.5 }], [ok, { exponent: 19 }], [{ ...ok, clippingVal: 1e6 }, { exponent: 9 }],
+    [{ ...ok, clippingVal: 1e-4 }, { exponent: 3 }], [{ ...ok, epsilon: 1e12, clippingVal: 1e4 }, { exponent: 15 }],
     [{ ...ok, noisetype: 'laplace', delta: 0, clippingVal: 1e9, epsilon: 1e-3 }, { exponent: 9 }],
   ];
   for (const [dp, ctx] of cases) {

@@ -1,0 +1,49 @@
+/**
+ * @module secagg/participant-context
+ * What a participant's round needs from the client that runs it, and what a contribution returns.
+ */
+import type { SessionConfig } from '../config.ts';
+import type { Identity } from '../crypto/identity.ts';
+import type { SessionKeyring } from '../crypto/session-keyring.ts';
+import type { Sodium } from '../crypto/sodium.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+
+/**
+ * Where a participant is in a round: the round opened; (double masking) it joined and learnt the
+ * members, dealt its shares; it sent its partial; (double masking) it signed the survivor
+ * statement; it was asked to reveal; the round ended (released, or aborted / left it out).
+ */
+export type ParticipantPhase = 'open' | 'joined' | 'shared' | 'sent' | 'signed' | 'recover' | 'done' | 'aborted';
+
+/** What a participant's round needs from the client. */
+export interface ParticipantContext {
+  readonly identity: Identity;
+  readonly sessionId: string;
+  readonly configHash: string;
+  readonly config: SessionConfig;
+  readonly kernel: Kernel;
+  readonly keyring: SessionKeyring;
+  readonly sodium: Sodium;
+  /** Seals `body` to the coordinator as a `type` message of round `memo`. */
+  send(type: string, memo: string, body: Uint8Array): Promise<void>;
+  /** The Ed25519 identity key of a round participant (from the pinned or announced roster). */
+  identityKey(id: string): Uint8Array;
+  progress(memo: string, phase: ParticipantPhase): void;
+  /** Bytes sent through the channel so far (for the report). */
+  bytesSent(): number;
+}
+
+/** What one contribution returned. */
+export interface ContributionResult {
+  readonly memo: string;
+  /** The released aggregate, when the coordinator broadcasts it. */
+  readonly aggregate?: Float64Array;
+  /** Whose inputs the release sums. */
+  readonly contributors: readonly string[];
+  /** Bytes this participant sent in the round (every message, sealed). */
+  readonly bytesSent: number;
+  /** Bytes of its sealed partial alone (≈ dim × ring width / 8 plus AEAD overhead). */
+  readonly partialBytes: number;
+  /** Milliseconds of this participant's own work in the round (waiting for others excluded). */
+  readonly computeMs: number;
+}
