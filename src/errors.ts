@@ -47,6 +47,8 @@ export const ERROR_CATALOGUE = {
   E_BAD_SHARE: { hint: 'A share or a rebuilt secret failed verification; details.sender names the party that misbehaved. Remove it from the roster.' },
   E_DROPPED: { hint: 'This participant\'s contribution was not part of the released aggregate (it arrived late or was excluded); contribute again in the next round.' },
   E_ROSTER_MISMATCH: { hint: 'The roster differs from the one pinned by the config\'s rosterHash (or names an identity outside it); use the roster agreed out of band.' },
+  E_LINK_LOST: { hint: 'The relay link dropped and did not come back within the reconnection window (or the relay refused it for good); check the relays, then join again.' },
+  E_STATE_TAMPERED: { hint: 'The coordinator\'s saved session state does not authenticate under this identity: it was altered, truncated or written by another identity. Restore a good copy; never start the session over (the spent privacy budget would be forgotten).' },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code; switch on it, never on the message. */

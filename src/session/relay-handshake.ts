@@ -1,6 +1,6 @@
 /**
  * @module session/relay-handshake
- * One connection attempt of the peer side (DESIGN.md §7): open a WebSocket, answer the relay's
+ * One connection attempt of the peer side (docs/RELAY.md): open a WebSocket, answer the relay's
  * challenge with a signed `create` or `join` (optionally naming the coordinator and resuming an
  * inbox), and resolve with the open socket and the relay's welcome. Works in Node (the `ws`
  * package, imported lazily) and in browsers (the global WebSocket). relay-link.ts builds the

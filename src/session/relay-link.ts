@@ -10,7 +10,7 @@
  * and resumes the inbox after the last frame it received, so frames sent meanwhile arrive in order
  * and exactly once. Frames given to `send` while reconnecting wait (bounded) and go out after the
  * resume. Events: `reconnecting`, `resumed` (with `gap` when frames were lost to the inbox caps or
- * expiry), `lost` (a typed E_TIMEOUT when the link is not back within `windowMs`, or the relay's
+ * expiry), `lost` (a typed E_LINK_LOST when the link is not back within `windowMs`, or the relay's
  * code when it refuses us for good), then `close`.
  */
 import { ShardwireError, type ErrorCode } from '../errors.ts';
@@ -32,6 +32,13 @@ export interface ReconnectOptions {
   readonly maxDelayMs?: number;
   /** Bytes `send` may queue while reconnecting (default 64 MiB); past it `send` throws. */
   readonly maxQueuedBytes?: number;
+  /**
+   * Send again, after a resume, the frames written in the last `resendMs` before the drop (default
+   * 0: off). The relay does not acknowledge what it receives, so a frame written into a socket that
+   * then died may be lost; with this the sender covers it, and the receiver must drop duplicates by
+   * sequence number (the SDK's sealed channel does: a seq not above the last is refused unopened).
+   */
+  readonly resendMs?: number;
 }
 
 /** Options of {@link RelayLink.connect}. */
@@ -42,6 +49,8 @@ export interface LinkOptions {
   readonly urls?: readonly string[];
   readonly session: string;
   readonly identity: LinkIdentity;
+  /** Sequence number of the first frame sent (default 1); a restarted coordinator continues above its old ones. */
+  readonly firstSeq?: number;
   /** Present for the coordinator: creates the session with this roster and limits. */
   readonly create?: { readonly roster: readonly RosterEntry[]; readonly limits?: SessionLimits };
   /** The coordinator's id, named when joining (sessions are namespaced by creator). */
@@ -64,7 +73,7 @@ export interface LinkHandlers {
   reconnecting?(e: { attempt: number; delayMs: number; url: string; closeCode: number }): void;
   /** Back and authenticated; `gap` is true when frames sent meanwhile could not be kept. */
   resumed?(e: { url: string; gap: boolean; welcome: WelcomeBody }): void;
-  /** The link cannot come back: E_TIMEOUT past the window, or the relay's refusal. */
+  /** The link cannot come back: E_LINK_LOST past the window, or the relay's refusal. */
   lost?(e: ShardwireError): void;
 }
 
@@ -95,6 +104,9 @@ export class RelayLink {
   private recreate = false;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
+  /** Frames written lately (time, bytes), sent again after a resume when `resendMs` is set. */
+  private readonly recent: { at: number; bytes: Uint8Array }[] = [];
+  private recentBytes = 0;
   /** Inbox: epoch and the number of the last message frame received (see wire/join-body.ts). */
   private epoch: string | undefined;
   private received = 0;
@@ -103,6 +115,7 @@ export class RelayLink {
 
   private constructor(private readonly o: LinkOptions, urls: readonly string[], h: Handshaken) {
     this.urls = urls;
+    this.seq = o.firstSeq ?? 1;
     this.socket = h.socket;
     this.current = h.welcome;
     this.adoptInbox(h.welcome);
@@ -198,6 +211,27 @@ export class RelayLink {
     }
   }
 
+  /** Writes a message frame, keeping it for `resendMs` when that is set. */
+  private writeMessage(bytes: Uint8Array): void {
+    this.write(bytes);
+    const keepMs = this.resendMs;
+    if (keepMs <= 0) return;
+    const now = Date.now();
+    this.recent.push({ at: now, bytes });
+    this.recentBytes += bytes.length;
+    const maxBytes = (typeof this.o.reconnect === 'object' ? this.o.reconnect.maxQueuedBytes : undefined) ?? 64 * 1024 * 1024;
+    while (this.recent.length > 0 && (this.recent[0]!.at < now - keepMs || this.recentBytes > maxBytes)) this.recentBytes -= this.recent.shift()!.bytes.length;
+  }
+
+  private get resendMs(): number {
+    return typeof this.o.reconnect === 'object' ? (this.o.reconnect.resendMs ?? 0) : 0;
+  }
+
+  /** The sequence number the next frame will carry. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
   private onSocketClose(socket: Socket, code: number, reason: string): void {
     if (socket !== this.socket) return;
     if (this.closedByUs) {
@@ -208,6 +242,9 @@ export class RelayLink {
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     if (!this.o.reconnect) return this.finish(code, reason);
+    // only what was written shortly before the drop may have died with the socket
+    const since = Date.now() - this.resendMs;
+    while (this.recent.length > 0 && this.recent[0]!.at < since) this.recentBytes -= this.recent.shift()!.bytes.length;
     void this.reconnect(code);
   }
 
@@ -215,6 +252,7 @@ export class RelayLink {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    this.recent.length = 0;
     this.handlers.close?.(code, reason);
   }
 
@@ -245,7 +283,7 @@ export class RelayLink {
       }
       delay = Math.min(delay * 2, r.maxDelayMs ?? 2000);
     }
-    this.lose(new ShardwireError('E_TIMEOUT', `the relay link did not come back within ${r.windowMs ?? 30_000} ms`, { session: this.o.session }));
+    this.lose(new ShardwireError('E_LINK_LOST', `the relay link did not come back within ${r.windowMs ?? 30_000} ms`, { session: this.o.session }));
   }
 
   private resumed(h: Handshaken): void {
@@ -255,7 +293,8 @@ export class RelayLink {
     this.adoptInbox(h.welcome);
     this.reconnecting = false;
     this.handlers.resumed?.({ url: this.url, gap, welcome: h.welcome });
-    for (const f of this.queue.splice(0)) this.write(f);
+    for (const r of this.recent) this.write(r.bytes);
+    for (const f of this.queue.splice(0)) this.writeMessage(f);
     this.queuedBytes = 0;
     this.attach(h);
   }
@@ -299,7 +338,7 @@ export class RelayLink {
     const bytes = encodeFrame(FrameKind.message, header, payload);
     // A socket that is already closing would swallow the frame: with reconnection it waits instead.
     const open = this.socket.readyState === 1;
-    if (!this.o.reconnect || (!this.reconnecting && open)) return this.write(bytes);
+    if (!this.o.reconnect || (!this.reconnecting && open)) return this.writeMessage(bytes);
     const max = (typeof this.o.reconnect === 'object' ? this.o.reconnect.maxQueuedBytes : undefined) ?? 64 * 1024 * 1024;
     if (this.queuedBytes + bytes.length > max) throw new ShardwireError('E_BACKPRESSURE', `the link is reconnecting and already holds ${this.queuedBytes} bytes to send`);
     this.queue.push(bytes);
@@ -314,6 +353,7 @@ export class RelayLink {
     this.closedByUs = !this.reconnecting;
     clearTimeout(this.ackTimer);
     this.queue.length = 0;
+    this.recent.length = 0;
     try {
       this.socket.close(1000, 'bye');
     } catch {

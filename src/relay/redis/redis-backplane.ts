@@ -1,6 +1,6 @@
 /**
  * @module relay/redis/redis-backplane
- * {@link Backplane} over Redis, for any number of relay processes (DESIGN.md §9):
+ * {@link Backplane} over Redis, for any number of relay processes (docs/RELAY.md):
  * - sessions: one JSON record per session key with a TTL (refreshed while the session routes
  *   traffic) and a name index, created atomically (scripts.ts);
  * - presence: a sorted set of online members per session (subscription order) and a hash of
