@@ -79,8 +79,6 @@ export interface CoordinatorEvents {
   reconnecting: { attempt: number; delayMs: number; url: string };
   /** The link is back; `gap` when frames sent to the coordinator meanwhile were lost (the round in flight failed). */
   resumed: { url: string; gap: boolean };
-  /** Resumed from saved state after a restart; `aborted` names the round that was in flight, if any. */
-  restored: { rounds: number; released: number; aborted?: string };
 }
 
 /** A running coordinator. Create with {@link Coordinator.start}; {@link Coordinator.close} when done. */
@@ -106,6 +104,8 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   readonly accountant: PrivacyAccountant | undefined;
   /** @internal rounds released so far. */
   released = 0;
+  /** Set when this coordinator resumed a saved session: rounds opened and released before, and the round in flight it aborted. */
+  resumedFrom: { readonly rounds: number; readonly released: number; readonly aborted?: string } | undefined;
   /** @internal persistence and audit log (no-ops without statePath / auditLogPath). */
   journal!: SessionJournal;
   /** @internal set once the relay link is gone for good: rounds and waits reject with it. */
@@ -229,7 +229,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
       await Promise.allSettled(inFlight.participants.filter((p) => this.online.has(p) && this.bundles.has(p)).map((p) => this.channel.send(p, RoundType.abort, inFlight.memo, body)));
       await this.journal.aborted(inFlight.memo, 'E_ABORTED', 'coordinator restarted');
     }
-    queueMicrotask(() => this.emit('restored', { rounds: this.journal.rounds, released: this.released, ...(inFlight ? { aborted: inFlight.memo } : {}) }));
+    this.resumedFrom = { rounds: this.journal.rounds, released: this.released, ...(inFlight ? { aborted: inFlight.memo } : {}) };
   }
 
   private enqueue(frame: Frame): void {
