@@ -3,33 +3,16 @@
 // relays hang up, the links come back (the coordinator creates its session again) and report the
 // gap; nothing is delivered twice.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { RelayLink } from '../../src/session/relay-link.ts';
 import { identity, sleep, type Identity } from '../integration/relay-harness.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';
+import { relayProcess as relayProcess_ } from './relay-process.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/shardwire.mjs', import.meta.url));
 let redis: RedisServer;
 const children: ChildProcess[] = [];
-
-async function relayProcess(url: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'relay', '--port', '0', '--backplane', url, '--log-level', 'error'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const wsUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (ws:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${out}`)));
-  });
-  return { child, url: wsUrl };
-}
+const relayProcess = (url: string) => relayProcess_(url, children);
 
 before(async () => {
   redis = await startRedis();
