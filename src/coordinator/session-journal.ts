@@ -54,6 +54,8 @@ export interface JournalHost {
 
 export class SessionJournal {
   #host: JournalHost | undefined;
+  #queued: Promise<void> | undefined;
+  #last: Promise<void> = Promise.resolve();
   /** Rounds opened in this session (all runs). */
   rounds = 0;
   inFlight: SavedSession['inFlight'];
@@ -94,10 +96,24 @@ export class SessionJournal {
     this.#host = host;
   }
 
-  /** Writes the state now (after a change a restart must see). */
-  async save(): Promise<void> {
-    const h = this.#host;
-    if (!this.store || !h) return;
+  /**
+   * Writes the state (after a change a restart must see); resolves once a write that started after
+   * this call is on disk. Calls made while a write waits for its turn share it (a burst of joins
+   * costs a few writes, not one per participant).
+   */
+  save(): Promise<void> {
+    if (!this.store || !this.#host) return Promise.resolve();
+    if (this.#queued) return this.#queued;
+    const run = this.#last.then(() => {
+      this.#queued = undefined; // changes from here on need the next write
+      return this.#write(this.store!, this.#host!);
+    });
+    this.#queued = run;
+    this.#last = run.catch(() => undefined);
+    return run;
+  }
+
+  async #write(store: SessionStore, h: JournalHost): Promise<void> {
     const secret = h.channel.keyring._exportSecretKey();
     const state: SavedSession = {
       v: 1, session: this.session, configHash: h.configHash, roster: [...h.roster.values()],
@@ -108,7 +124,7 @@ export class SessionJournal {
       seqCeiling: h.channel.link.nextSeq + SEQ_RESERVE,
     };
     secret.fill(0);
-    await this.store.save(state);
+    await store.save(state);
   }
 
   /** Appends an audit line; a failure to write is reported through `onError`, not thrown. */
@@ -158,6 +174,7 @@ export class SessionJournal {
 
   /** Flushes and closes the files (the store's key is wiped). */
   async close(): Promise<void> {
+    await this.#last;
     await this.store?.close();
     await this.audit?.close();
   }

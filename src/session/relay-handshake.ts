@@ -137,7 +137,9 @@ export async function handshake(o: HandshakeRequest): Promise<Handshaken> {
     let stage: 'challenge' | 'welcome' = 'challenge';
     const fail = (e: ShardwireError) => {
       clearTimeout(timer);
-      socket.onmessage = socket.onclose = socket.onerror = null;
+      socket.onmessage = socket.onclose = null;
+      // closing a socket still connecting makes `ws` emit an error: keep a listener for it
+      socket.onerror = () => undefined;
       try {
         socket.close();
       } catch {
