@@ -14,11 +14,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRelayProcess as spawnRelay } from '../scripts/relay-process.mjs';
 import { encodeFrame, FrameKind } from '../src/wire/index.ts';
 import { identity, Peer } from '../test/integration/relay-harness.ts';
 
 const SELF = fileURLToPath(import.meta.url);
-const BIN = fileURLToPath(new URL('../bin/shardwire.mjs', import.meta.url));
 const MiB = 1024 * 1024;
 const PAIRS = 3;
 const CASES = [
@@ -231,8 +231,6 @@ async function startRedis(): Promise<{
 
 async function startRelayProcess(extra: string[]): Promise<Proc> {
   const flags = [
-    '--port',
-    '0',
     '--log-level',
     'warn',
     '--max-payload',
@@ -251,18 +249,7 @@ async function startRelayProcess(extra: string[]): Promise<Proc> {
     '100000',
     ...extra,
   ];
-  const child = spawn(process.execPath, ['--expose-gc', BIN, 'relay', ...flags], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (ws:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${out}`)));
-  });
+  const { child, url } = await spawnRelay(flags, { nodeArgs: ['--expose-gc'] });
   return { child, url };
 }
 

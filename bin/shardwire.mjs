@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Entry point of the `shardwire` command: loads the TypeScript CLI through tsx so that a
-// checkout runs without a compile step (`npm run cli -- <command>`).
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// The `shardwire` command: runs the compiled CLI (dist/cli/run.js) on plain Node. A checkout
+// builds dist/ with `npm run build` (the `prepare` script does it on `npm install`);
+// `npm run cli -- <command>` runs the TypeScript sources instead.
+try {
+  await import('../dist/cli/run.js');
+} catch (e) {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !/dist[\\/]cli[\\/]run\.js/.test(String(e.message))) throw e;
+  console.error('shardwire: the compiled CLI (dist/) is missing; run `npm run build` in a checkout, or reinstall');
+  process.exitCode = 1;
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const redisPort = Number(process.env.REDIS_PORT ?? 6390);
-const bin = fileURLToPath(new URL('../bin/shardwire.mjs', import.meta.url));
+const entry = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url)); // the sources, like `npm start`
 const dir = mkdtempSync(join(tmpdir(), 'shardwire-cluster-'));
 const children = [];
 const stop = (code) => {
@@ -58,7 +58,7 @@ console.log(`redis on 127.0.0.1:${redisPort}`);
 for (const port of [8787, 8788, 8789]) {
   const relay = spawn(
     process.execPath,
-    [bin, 'relay', '--port', String(port), '--backplane', `redis://127.0.0.1:${redisPort}`, ...process.argv.slice(2)],
+    ['--import', 'tsx', entry, 'relay', '--port', String(port), '--backplane', `redis://127.0.0.1:${redisPort}`, ...process.argv.slice(2)],
     { stdio: 'inherit' },
   );
   relay.on('exit', (code) => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/, without test/slow/ and test/redis/,
-// which have their own scripts: test:slow needs time, test:redis a redis-server) through
-// node's test runner with tsx, so the closing "# pass / # fail" summary covers all of them.
+// Runs every test file under the given folders (default: test/, without test/slow/, test/redis/
+// and test/browser/, which have their own scripts: test:slow needs time, test:redis a
+// redis-server, test:browser Chromium) through node's test runner with tsx, so the closing
+// "# pass / # fail" summary covers all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
 // Suites with their own script run only when their folder is named.
-const OWN_SCRIPT = ['slow', 'redis'];
+const OWN_SCRIPT = ['slow', 'redis', 'browser'];
 const named = (d) => args.some((a) => a.includes(d));
 const files = [];
 function walk(dir) {

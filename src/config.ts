@@ -56,7 +56,10 @@ export interface SessionConfig {
   readonly smpc: SmpcConfig;
   /** Fewest contributors whose aggregate may be released (FEDn `clients_required`). */
   readonly minClients: number;
-  /** Most clients a round may have; sizes the bit budget. */
+  /**
+   * Most clients a round may have; sizes the bit budget. Default: max(minClients, smpc.shards),
+   * so that a default can never contradict the shard count.
+   */
   readonly maxClients: number;
   /** Ring width, or 'auto' for the smallest that fits the bit budget. */
   readonly ring: RingBits | 'auto';
@@ -140,7 +143,8 @@ export function validateConfig(input: unknown): SessionConfig {
   if (shards === 1 && !allowUnprotected) bad('smpc.shards', 'is 1, which sends every input in the clear to the coordinator; use 0 (one shard per participant) or ≥ 2, or set allowUnprotected: true knowingly');
   const exponent = aint(s.exponent ?? DEFAULT_CONFIG.smpc.exponent, 'smpc.exponent', 0, MAX_EXPONENT, 'E_BAD_CONFIG');
   const minClients = aint(o.minClients, 'minClients', allowUnprotected ? 1 : 2, MAX_CLIENTS, 'E_BAD_CONFIG');
-  const maxClients = aint(o.maxClients ?? minClients, 'maxClients', minClients, MAX_CLIENTS, 'E_BAD_CONFIG');
+  // A round with s shards needs at least s participants; the default never contradicts that.
+  const maxClients = aint(o.maxClients ?? Math.max(minClients, shards), 'maxClients', minClients, MAX_CLIENTS, 'E_BAD_CONFIG');
   if (shards > maxClients) bad('smpc.shards', `is ${shards}, more than maxClients (${maxClients}); a client cannot have more holders than there are participants`);
   const ring = aoneOf(o.ring ?? DEFAULT_CONFIG.ring, 'ring', ['auto', 32, 64] as const, 'E_BAD_CONFIG');
   const minHonest = aint(o.minHonest ?? minClients, 'minHonest', 1, minClients, 'E_BAD_CONFIG');
@@ -148,7 +152,11 @@ export function validateConfig(input: unknown): SessionConfig {
   if (typeof maxWeight !== 'number' || !Number.isFinite(maxWeight) || maxWeight <= 0) bad('maxWeight', `expected a finite number > 0, got ${describe(maxWeight)}`);
   const plan = o.dp === undefined ? undefined : noisePlan(o.dp, exponent, minHonest);
   const neededNorm: NormKind | undefined = plan ? (plan.dp.noisetype === 'laplace' ? 'l1' : 'l2') : undefined;
-  const c = aobject(o.clip ?? (plan ? { norm: neededNorm, bound: plan.dp.clippingVal } : undefined), 'clip', 'E_BAD_CONFIG');
+  if (o.clip === undefined && !plan) {
+    const example = "clip: { norm: 'l2', bound: 1 } (real units)";
+    bad('clip', `is required without a dp section: the bit budget needs a per-element bound, e.g. ${example}`);
+  }
+  const c = aobject(o.clip ?? { norm: neededNorm, bound: plan!.dp.clippingVal }, 'clip', 'E_BAD_CONFIG');
   onlyKeys(c, 'clip', ['norm', 'bound']);
   const norm = aoneOf(c.norm, 'clip.norm', NORM_KINDS, 'E_BAD_CONFIG');
   if (typeof c.bound !== 'number' || !Number.isFinite(c.bound) || c.bound <= 0) bad('clip.bound', `expected a finite number > 0 (real units), got ${describe(c.bound)}`);

@@ -1,7 +1,10 @@
-/** @module shardwire — public API (re-exports only). */
+/**
+ * @module shardwire — the public API, browser-safe (re-exports only): errors, the kernel, config,
+ * DP, crypto, the client and coordinator SDKs. The Node-only relay is the `shardwire/relay`
+ * entry (src/relay/index.ts); backplane conformance checks are `shardwire/testing`.
+ */
 export { ShardwireError, isShardwireError, ERROR_CATALOGUE, type ErrorCode, type ErrorSpec } from './errors.ts';
 export * from './kernel/index.ts';
-export { addNoise, sampleNoise, newNoiseKey, type NoiseSpec, type NoiseOptions } from './kernel/noise.ts';
 export * from './config.ts';
 export * from './dp/index.ts';
 export * from './crypto/index.ts';
@@ -9,4 +12,4 @@ export { Client, type ClientOptions, type ContributionResult, type ClientEvents 
 export { Coordinator, type CoordinatorOptions, type CoordinatorEvents } from './coordinator/coordinator.ts';
 export type { RoundOptions, RoundReport, RoundPrivacy, RoundResultWithReport } from './coordinator/round.ts';
 export { holderGraph, type HolderGraph } from './secagg/holder-graph.ts';
-export { startRelay, MemoryBackplane, backplaneConformance, type Relay, type RelayOptions, type Backplane } from './relay/index.ts';
+export { toBase64url, fromBase64url } from './wire/base64url.ts';

@@ -1,13 +1,12 @@
 /**
  * @module cli/demo-flags
- * Flags of `shardwire demo` and the session configuration they imply. Every refusal is a
- * ShardwireError (E_BAD_ARGUMENT for a flag, or the config's own code), which the command turns
- * into exit code 2.
+ * Flags of `shardwire demo` and the session configuration they imply. Every refusal is a usage
+ * error (exit code 2): E_BAD_ARGUMENT for a flag, or the config's own code for a combination of
+ * flags the configuration refuses.
  */
-import { parseArgs } from 'node:util';
 import { ShardwireError } from '../errors.ts';
-import { aint, aoneOf } from '../guards.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
+import { choiceFlag, intFlag, numberFlag, parseFlags, usageError } from './args.ts';
 
 export const USAGE = `usage: shardwire demo [flags]
   --clients N      client processes to spawn (default 10, 2..200)
@@ -44,47 +43,27 @@ export interface DemoFlags {
 }
 
 function bad(flag: string, message: string): never {
-  throw new ShardwireError('E_BAD_ARGUMENT', `--${flag} ${message}`, { field: flag });
+  throw usageError(`--${flag} ${message}`, { flag });
 }
 
-/** A decimal number flag: the whole string must be a finite number. */
-function num(v: string | undefined, flag: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = v.trim() === '' ? NaN : Number(v);
-  if (!Number.isFinite(n)) bad(flag, `expected a number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function int(v: string | undefined, flag: string, fallback: number, min: number, max: number): number {
-  const n = num(v, flag, fallback);
-  if (!Number.isSafeInteger(n)) bad(flag, `expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  return aint(n, `--${flag}`, min, max);
-}
+const num = numberFlag;
+const int = intFlag;
 
 /**
  * Parses `shardwire demo` flags.
  * @throws {ShardwireError} E_BAD_ARGUMENT for an unknown, malformed or out-of-range flag.
  */
 export function parseDemoFlags(argv: readonly string[]): DemoFlags {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
-        epsilon: { type: 'string' }, delta: { type: 'string' }, budget: { type: 'string' }, clip: { type: 'string' }, exponent: { type: 'string' },
-        drop: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new ShardwireError('E_BAD_ARGUMENT', (e as Error).message);
-  }
+  const { values } = parseFlags(argv, {
+    clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
+    epsilon: { type: 'string' }, delta: { type: 'string' }, budget: { type: 'string' }, clip: { type: 'string' },
+    exponent: { type: 'string' }, drop: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const s = (k: string) => values[k] as string | undefined;
   const clients = int(s('clients'), 'clients', 10, 2, 200);
-  const dp = aoneOf(s('dp') ?? 'none', '--dp', ['none', 'gauss', 'laplace'] as const);
-  const mode = aoneOf(s('mode') ?? 'local', '--mode', ['local', 'distributed'] as const);
+  const dp = choiceFlag(s('dp'), 'dp', ['none', 'gauss', 'laplace'] as const, 'none');
+  const mode = choiceFlag(s('mode'), 'mode', ['local', 'distributed'] as const, 'local');
   if (mode === 'distributed' && dp !== 'gauss') bad('mode', 'distributed applies to --dp gauss only (Laplace noise is never split)');
   const epsilon = num(s('epsilon'), 'epsilon', 1);
   if (!(epsilon > 0)) bad('epsilon', `expected a number > 0, got ${epsilon}`);
@@ -112,7 +91,8 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
 /**
  * The session configuration of a demo: at least `clients − drop` contributors (and 2) must
  * contribute for a release; generous timeouts, since client processes start slowly.
- * @throws {ShardwireError} the config's code (E_BAD_CONFIG, E_BAD_DP_CONFIG, E_RING_OVERFLOW, ...).
+ * @throws {ShardwireError} the config's code (E_BAD_CONFIG, E_BAD_DP_CONFIG, E_RING_OVERFLOW, ...),
+ *   marked as a usage error: the flags asked for a configuration that cannot work.
  */
 export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config: SessionConfig } {
   const minClients = Math.max(2, f.clients - f.drop);
@@ -128,5 +108,10 @@ export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config
           privacyBudget: { epsilon: f.budget, delta: f.delta },
         }),
   };
-  return { raw, config: validateConfig(raw) };
+  try {
+    return { raw, config: validateConfig(raw) };
+  } catch (e) {
+    if (!(e instanceof ShardwireError)) throw e;
+    throw new ShardwireError(e.code, e.message.replace(/^E_[A-Z_]+: /, ''), { ...e.details, usage: true });
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * @module cli/demo-workers
- * Spawns demo client processes (cli/demo-client.ts under tsx) and reaps them. Each child gets
+ * Spawns demo client processes (cli/demo-client: the compiled .js on plain Node from the package,
+ * the .ts under tsx from a checkout) and reaps them. Each child gets
  * its start message, identity included, over the IPC pipe. A child exits when the pipe closes,
  * so none outlives its parent; {@link WorkerPool.close} waits for every exit and kills what
  * does not leave in time.
@@ -10,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { ShardwireError } from '../errors.ts';
 import type { WorkerReport, WorkerStart } from './demo-client.ts';
 
-const WORKER = fileURLToPath(new URL('./demo-client.ts', import.meta.url));
-/** tsx's loader, resolved from this package so the demo runs from any working directory. */
-const TSX = import.meta.resolve('tsx');
+/** Running from the TypeScript sources (a checkout under tsx) rather than the compiled dist/. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER = fileURLToPath(new URL(FROM_SOURCE ? './demo-client.ts' : './demo-client.js', import.meta.url));
+/** tsx's loader (sources only), resolved from this package so the demo runs from any directory. */
+const EXEC_ARGV = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
 /** How long a child may take to leave after its pipe is closed before it is killed. */
 const EXIT_GRACE_MS = 3000;
 
@@ -43,7 +46,7 @@ export function spawnWorkers(starts: readonly WorkerStart[], onReport?: (r: Work
   const exits: Promise<number | null>[] = [];
   let closing = false;
   for (const start of starts) {
-    const child = fork(WORKER, [], { execArgv: ['--import', TSX], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(WORKER, [], { execArgv: EXEC_ARGV, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
     child.on('message', (m: WorkerReport) => {

@@ -191,20 +191,15 @@ function printText(r: DemoResult): void {
   console.log(out.join('\n'));
 }
 
+export const usage = USAGE;
+
 export async function run(argv: string[]): Promise<number> {
-  let f: DemoFlags;
-  try {
-    f = parseDemoFlags(argv);
-    if (!f.help) demoConfig(f);
-  } catch (e) {
-    if (!(e instanceof ShardwireError)) throw e;
-    console.error(`shardwire demo: ${e.message}\n${USAGE}`);
-    return 2;
-  }
+  const f = parseDemoFlags(argv);
   if (f.help) {
     console.log(USAGE);
     return 0;
   }
+  demoConfig(f); // refuses a bad combination of flags before anything starts
   const result = await runDemo(f, f.json ? undefined : new ProgressBar(process.stderr));
   if (f.json) console.log(JSON.stringify(result));
   else printText(result);

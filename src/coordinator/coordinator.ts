@@ -326,17 +326,21 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     return fromBase64url(member.publicKey)!;
   }
 
-  /** Closes the relay connection, flushes the state file and audit log, and wipes the session keys. */
-  close(): void {
+  /**
+   * Closes the relay connection and wipes the session keys; resolves once the state file and
+   * audit log are flushed and closed (await it before starting this session again in-process).
+   */
+  close(): Promise<void> {
     this.current?.fail(new ShardwireError('E_ABORTED', 'the coordinator was closed'));
     for (const t of this.offlineTimers.values()) clearTimeout(t);
     this.offlineTimers.clear();
     this.channel.link.close();
-    // a save in progress finishes before the keys are wiped (it reads the session key)
-    if (this.journal.persistent) void this.journal.close().finally(() => this.channel.keyring.destroy());
-    else {
-      void this.journal.close();
+    if (!this.journal.persistent) {
       this.channel.keyring.destroy();
+      return this.journal.close();
     }
+    // a save in progress finishes before the keys are wiped (it reads the session key)
+    return this.journal.close().finally(() => this.channel.keyring.destroy());
   }
+
 }

@@ -9,9 +9,8 @@
  * (E_BAD_STATE). Every save writes a temporary file, fsyncs it, renames it over the old one and
  * fsyncs the directory, so a crash leaves the old state or the new one, never a mix.
  */
-import { open as openFile, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { ShardwireError } from '../errors.ts';
+import { nodeFs, nodePath } from './node-files.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { getSodium, type Sodium } from '../crypto/sodium.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
@@ -67,7 +66,7 @@ export class SessionStore {
   async load(): Promise<unknown> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await nodeFs('statePath').readFile(this.path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new ShardwireError('E_BAD_STATE', `cannot read the session state ${this.path}: ${(e as Error).message}`, { path: this.path });
@@ -116,8 +115,9 @@ export class SessionStore {
     const box = this.sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, aadOf(envelope), null, nonce, this.#key);
     this.sodium.memzero(plain);
     const text = JSON.stringify({ ...envelope, nonce: toBase64url(nonce), box: toBase64url(box) });
+    const fs = nodeFs('statePath');
     const tmp = `${this.path}.${process.pid}.tmp`;
-    const fh = await openFile(tmp, 'w', 0o600);
+    const fh = await fs.open(tmp, 'w', 0o600);
     try {
       await fh.writeFile(text);
       await fh.sync();
@@ -125,12 +125,12 @@ export class SessionStore {
       await fh.close();
     }
     try {
-      await rename(tmp, this.path);
+      await fs.rename(tmp, this.path);
     } catch (e) {
-      await unlink(tmp).catch(() => undefined);
+      await fs.unlink(tmp).catch(() => undefined);
       throw e;
     }
-    const dir = await openFile(dirname(this.path), 'r');
+    const dir = await fs.open(nodePath('statePath').dirname(this.path), 'r');
     try {
       await dir.sync();
     } finally {

@@ -26,10 +26,30 @@ function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/** What an errno means for an identity file, with the fix. */
+function fileProblem(code: string | undefined, path: string, writing: boolean): string {
+  switch (code) {
+    case 'ENOENT':
+      return writing
+        ? `directory ${JSON.stringify(dirname(path))} does not exist; create it first (mkdir -p) or choose another path`
+        : 'no such file; create one with `shardwire keygen --out FILE` or check the path';
+    case 'EACCES':
+    case 'EPERM':
+      if (writing) return 'permission denied; choose a directory you can write to';
+      return "permission denied; check the file's owner and mode";
+    case 'EISDIR':
+      return 'it is a directory; pass a file name';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory; check the path';
+    default:
+      return `${code ?? 'error'}`;
+  }
+}
+
 /**
  * Writes `identity` to `path` with mode 0600.
- * @throws {ShardwireError} E_BAD_ARGUMENT when `path` exists and `force` is not set;
- *   E_BAD_STATE when the identity was zeroised.
+ * @throws {ShardwireError} E_BAD_ARGUMENT when `path` exists and `force` is not set, or cannot
+ *   be created (missing directory, no permission); E_BAD_STATE when the identity was zeroised.
  * @example await saveIdentity(await Identity.generate(), 'me.identity.json')
  */
 export async function saveIdentity(identity: Identity, path: string, options: SaveIdentityOptions = {}): Promise<void> {
@@ -46,7 +66,11 @@ export async function saveIdentity(identity: Identity, path: string, options: Sa
       if (errno(e) === 'EEXIST') {
         throw new ShardwireError('E_BAD_ARGUMENT', `identity file ${JSON.stringify(path)} already exists; pass --force (force: true) to replace it`, { path });
       }
-      throw e;
+      const problem = fileProblem(errno(e), path, true);
+      throw new ShardwireError('E_BAD_ARGUMENT', `cannot create identity file ${JSON.stringify(path)}: ${problem}`, {
+        path,
+        errno: errno(e),
+      });
     }
     try {
       await fh.writeFile(text);
@@ -87,7 +111,11 @@ export async function loadIdentity(path: string, options: LoadIdentityOptions = 
     bytes = await readFile(path);
   } catch (e) {
     if (e instanceof ShardwireError) throw e;
-    throw new ShardwireError('E_BAD_ARGUMENT', `cannot read identity file ${JSON.stringify(path)} (${errno(e) ?? 'error'})`, { path, errno: errno(e) });
+    const problem = fileProblem(errno(e), path, false);
+    throw new ShardwireError('E_BAD_ARGUMENT', `cannot read identity file ${JSON.stringify(path)}: ${problem}`, {
+      path,
+      errno: errno(e),
+    });
   }
   try {
     return await parseIdentity(bytes.toString('utf8'));

@@ -11,6 +11,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes, aobject, describe } from '../guards.ts';
+import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { encodeParts } from './_encoding.ts';
 import { _blake2b } from './hash.ts';
 import { generateSigningKeyPair, sign, signingKeyPairFromSeed, verify } from './signature.ts';
@@ -24,13 +25,17 @@ export const ED25519_SECRET_KEY_BYTES = 64;
 export const ED25519_SIGNATURE_BYTES = 64;
 /** Bytes of BLAKE2b output in an identity id (hex doubles it). */
 export const IDENTITY_ID_BYTES = 16;
-/** Current identity file format version. */
-export const IDENTITY_FILE_VERSION = 1;
+/**
+ * Current identity file format version. Version 2 writes keys in unpadded base64url (RFC 4648
+ * §5), the encoding shardwire uses in every JSON document and on the command line; version 1
+ * files (padded standard base64) are still read.
+ */
+export const IDENTITY_FILE_VERSION = 2;
 /** `type` field of an identity file. */
 export const IDENTITY_FILE_TYPE = 'shardwire-identity';
 
 const ID_CONTEXT = 'shardwire/identity-id/v1';
-const B64 = 1; // sodium.base64_variants.ORIGINAL: standard alphabet with padding (RFC 4648 §4)
+const B64_V1 = 1; // sodium.base64_variants.ORIGINAL: the padded standard alphabet of version 1 files
 
 /** The public half of an identity, as it appears in a session roster. */
 export interface PublicIdentity {
@@ -140,7 +145,7 @@ export class Identity implements PublicIdentity {
 
   /** Keeps secrets out of logs: `console.log(identity)` shows only the public half. */
   toJSON(): { id: string; publicKey: string } {
-    return { id: this.id, publicKey: this.#sodium.to_base64(this.publicKey, B64) };
+    return { id: this.id, publicKey: toBase64url(this.publicKey) };
   }
 }
 
@@ -153,10 +158,15 @@ export async function verifySignature(publicKey: Uint8Array, message: Uint8Array
   return verify(signature, message, publicKey);
 }
 
-/** Base64 (RFC 4648 §4, padded) of a public key, for display and JSON. */
-export async function publicKeyToBase64(publicKey: Uint8Array): Promise<string> {
+/**
+ * Unpadded base64url (RFC 4648 §5) of a public key: the text form `shardwire keygen` prints and
+ * `shardwire relay --allow-coordinator` reads.
+ * @throws {ShardwireError} E_BAD_ARGUMENT unless `publicKey` is 32 bytes.
+ * @example publicKeyToBase64url(identity.publicKey) // '3q2-7w…' (43 characters)
+ */
+export function publicKeyToBase64url(publicKey: Uint8Array): string {
   abytes(publicKey, 'publicKey', ED25519_PUBLIC_KEY_BYTES);
-  return (await getSodium()).to_base64(publicKey, B64);
+  return toBase64url(publicKey);
 }
 
 /**
@@ -165,13 +175,12 @@ export async function publicKeyToBase64(publicKey: Uint8Array): Promise<string> 
  * @throws {ShardwireError} E_BAD_STATE when the identity was zeroised.
  */
 export async function serialiseIdentity(identity: Identity): Promise<string> {
-  const sodium = await getSodium();
   const file = {
     type: IDENTITY_FILE_TYPE,
     version: IDENTITY_FILE_VERSION,
     id: identity.id,
-    publicKey: sodium.to_base64(identity.publicKey, B64),
-    secretKey: sodium.to_base64(identity.secretKey, B64),
+    publicKey: toBase64url(identity.publicKey),
+    secretKey: toBase64url(identity.secretKey),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
@@ -180,15 +189,20 @@ function badFile(message: string, field?: string): never {
   throw new ShardwireError('E_BAD_STATE', `identity file: ${message}`, field === undefined ? {} : { field });
 }
 
+/** A key field: unpadded base64url in version 2, padded standard base64 in version 1. */
 function b64Field(sodium: Sodium, o: Record<string, unknown>, field: string, length: number): Uint8Array {
   const v = o[field];
-  if (typeof v !== 'string') badFile(`"${field}" expected a base64 string, got ${describe(v)}`, field);
-  let bytes: Uint8Array;
-  try {
-    bytes = sodium.from_base64(v, B64);
-  } catch {
-    return badFile(`"${field}" is not valid base64`, field);
-  }
+  const encoding = o.version === 1 ? 'padded base64 (version 1 files)' : 'unpadded base64url';
+  if (typeof v !== 'string') badFile(`"${field}" expected ${encoding}, got ${describe(v)}`, field);
+  let bytes: Uint8Array | undefined;
+  if (o.version === 1) {
+    try {
+      bytes = sodium.from_base64(v, B64_V1);
+    } catch {
+      bytes = undefined;
+    }
+  } else bytes = fromBase64url(v);
+  if (bytes === undefined) return badFile(`"${field}" is not valid ${encoding}`, field);
   if (bytes.length !== length) badFile(`"${field}" expected ${length} bytes, got ${bytes.length}`, field);
   return bytes;
 }
@@ -208,7 +222,9 @@ export async function parseIdentity(text: string): Promise<Identity> {
   }
   const o = aobject(raw, 'identity file', 'E_BAD_STATE');
   if (o.type !== IDENTITY_FILE_TYPE) badFile(`"type" expected ${JSON.stringify(IDENTITY_FILE_TYPE)}, got ${describe(o.type)}`, 'type');
-  if (o.version !== IDENTITY_FILE_VERSION) badFile(`"version" ${describe(o.version)} is not supported (this build reads version ${IDENTITY_FILE_VERSION})`, 'version');
+  if (o.version !== IDENTITY_FILE_VERSION && o.version !== 1) {
+    badFile(`"version" ${describe(o.version)} is not supported (this build reads versions 1 and ${IDENTITY_FILE_VERSION})`, 'version');
+  }
   for (const k of Object.keys(o)) {
     if (!['type', 'version', 'id', 'publicKey', 'secretKey'].includes(k)) badFile(`unknown field ${JSON.stringify(k.slice(0, 40))}`, k.slice(0, 40));
   }

@@ -11,6 +11,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes, aobject, describe } from '../guards.ts';
+import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { encodeParts, utf8Bytes } from './_encoding.ts';
 import { isConfigHash } from './hash.ts';
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, _identityId, type Identity, type PublicIdentity } from './identity.ts';
@@ -21,7 +22,6 @@ import { getSodium, type Sodium } from './sodium.ts';
 export const X25519_KEY_BYTES = 32;
 
 const BUNDLE_CONTEXT = 'shardwire/key-bundle/v1';
-const B64 = 1; // base64_variants.ORIGINAL (RFC 4648 §4)
 
 /** A signed per-session key bundle. */
 export interface KeyBundle {
@@ -37,7 +37,7 @@ export interface KeyBundle {
   readonly signature: Uint8Array;
 }
 
-/** JSON form of a {@link KeyBundle} (keys as padded base64), for protocol payloads. */
+/** JSON form of a {@link KeyBundle} (keys as unpadded base64url, RFC 4648 §5), for protocol payloads. */
 export interface KeyBundleJson {
   readonly id: string;
   readonly sessionId: string;
@@ -161,13 +161,12 @@ export async function verifyKeyBundle(bundle: KeyBundle, expected: KeyBundleExpe
 
 /** JSON form of a bundle (no secrets in it). */
 export async function keyBundleToJson(bundle: KeyBundle): Promise<KeyBundleJson> {
-  const sodium = await getSodium();
   return {
     id: bundle.id,
     sessionId: bundle.sessionId,
-    x25519PublicKey: sodium.to_base64(bundle.x25519PublicKey, B64),
+    x25519PublicKey: toBase64url(bundle.x25519PublicKey),
     configHash: bundle.configHash,
-    signature: sodium.to_base64(bundle.signature, B64),
+    signature: toBase64url(bundle.signature),
   };
 }
 
@@ -178,20 +177,14 @@ export async function keyBundleToJson(bundle: KeyBundle): Promise<KeyBundleJson>
  */
 export async function keyBundleFromJson(raw: unknown): Promise<KeyBundle> {
   const o = aobject(raw, 'key bundle', 'E_CRYPTO');
-  const sodium = await getSodium();
   const str = (f: string): string => {
     const v = o[f];
     if (typeof v !== 'string' || v.length === 0 || v.length > 256) throw new ShardwireError('E_CRYPTO', `key bundle "${f}" expected a string of 1-256 characters, got ${describe(v)}`, { field: f });
     return v;
   };
   const bytes = (f: string, n: number): Uint8Array => {
-    let b: Uint8Array | undefined;
-    try {
-      b = sodium.from_base64(str(f), B64);
-    } catch (e) {
-      if (e instanceof ShardwireError) throw e;
-    }
-    if (b?.length !== n) throw new ShardwireError('E_CRYPTO', `key bundle "${f}" expected base64 of ${n} bytes`, { field: f });
+    const b = fromBase64url(str(f));
+    if (b?.length !== n) throw new ShardwireError('E_CRYPTO', `key bundle "${f}" expected ${n} bytes as unpadded base64url`, { field: f });
     return b;
   };
   return { id: str('id'), sessionId: str('sessionId'), x25519PublicKey: bytes('x25519PublicKey', X25519_KEY_BYTES), configHash: str('configHash'), signature: bytes('signature', ED25519_SIGNATURE_BYTES) };

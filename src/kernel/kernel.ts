@@ -6,7 +6,7 @@
  * elements) and never loop over elements for math themselves.
  */
 import type { KernelExports } from './abi.ts';
-import { instantiateKernel, type KernelFlavour } from './loader.ts';
+import { instantiateKernel, type KernelFlavour, type KernelLoadOptions } from './loader.ts';
 import { chacha20 } from './stream.ts';
 import { encode, encodeAndClip, decode, type EncodeOptions, type ClippedEncoding, type ClipOptions } from './fixed-point.ts';
 import { clip, type ClipReport } from './clip.ts';
@@ -69,12 +69,14 @@ export class Kernel {
 
   /**
    * Loads (compiling once per process) and instantiates a kernel.
-   * @param flavour 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'.
-   * @throws {ShardwireError} E_KERNEL when the build is missing or of another ABI version.
+   * @param options 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'; or
+   *   `{ flavour, source }` to load the build from a URL, bytes or a compiled module.
+   * @throws {ShardwireError} E_KERNEL when the build is missing (the message names its URL) or
+   *   of another ABI version; E_BAD_ARGUMENT for bad options.
    * @example const k = await Kernel.load(); const v = k.encode(new Float64Array([0.5]), { exponent: 8, ring: 64 })
    */
-  static async load(flavour: KernelFlavour = 'auto'): Promise<Kernel> {
-    const { exports, flavour: resolved } = await instantiateKernel(flavour);
+  static async load(options: KernelFlavour | KernelLoadOptions = 'auto'): Promise<Kernel> {
+    const { exports, flavour: resolved } = await instantiateKernel(options);
     return new Kernel(exports, resolved);
   }
 

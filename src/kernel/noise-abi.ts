@@ -1,7 +1,7 @@
 /**
  * @module kernel/noise-abi
  * Typed interface of the noise exports (assembly/noise-abi.ts), kept apart from abi.ts so that
- * the sampler work owns its part of the ABI.
+ * the samplers own their part of the ABI.
  */
 
 /** Raw noise exports of the kernel. Pointers are byte offsets into `memory`. */

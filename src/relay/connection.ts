@@ -274,8 +274,7 @@ export class PeerConnection {
     // canonical encoding): no copy of a multi-megabyte payload. Otherwise stamp `from`.
     const out = h.from === this.id && frame.canonical ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
     this.ctx.sessions.touch(s.id);
-    this.ctx.metrics.framesRouted++;
-    this.ctx.metrics.bytesRouted += out.length;
+    this.ctx.metrics.routed(h, out.length);
     const r = this.ctx.backplane.publish({ type: 'frame', session: s.id, to: h.to, exclude: this.id, from: this.id, frame: out });
     // Local backplanes answer synchronously: no promise per routed frame (measured ~1 µs each).
     if (typeof r === 'number') this.delivered(r, frame);

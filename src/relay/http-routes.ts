@@ -1,17 +1,21 @@
 /**
  * @module relay/http-routes
  * Plain HTTP endpoints next to the WebSocket upgrade: `GET /healthz` (JSON, 503 while
- * shutting down) and `GET /metrics` (Prometheus text format 0.0.4).
+ * shutting down), `GET /metrics` (Prometheus text format 0.0.4) and, when enabled, the
+ * read-only dashboard under `/dashboard` (relay/dashboard.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveDashboard } from './dashboard.ts';
 import type { RelayMetrics } from './metrics.ts';
 
 /** What the routes need from the relay. */
 export interface HttpRouteState {
   readonly metrics: RelayMetrics;
-  readonly stats: () => { connections: number; authenticated: number; sessions: number };
+  readonly stats: () => { connections: number; authenticated: number; sessions: number; bufferedBytes?: number };
   readonly shuttingDown: () => boolean;
   readonly startedAt: number;
+  /** Serve the dashboard under /dashboard (default off). */
+  readonly dashboard?: boolean;
 }
 
 /** Handles one HTTP request; never throws. */
@@ -32,6 +36,7 @@ export function handleHttp(req: IncomingMessage, res: ServerResponse, s: HttpRou
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(s.metrics.render());
       return;
     }
+    if (s.dashboard === true && serveDashboard(path, req, res, s)) return;
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the relay serves WebSocket upgrades, /healthz and /metrics\n');
   } catch {
     res.destroy();

@@ -2,6 +2,7 @@
  * @module relay/metrics
  * Relay counters and their Prometheus text exposition (format 0.0.4) for `GET /metrics`.
  */
+import { RoundWatch } from './round-watch.ts';
 
 /** Counters and gauges of one relay process. Gauges are read through callbacks at render time. */
 export class RelayMetrics {
@@ -12,8 +13,17 @@ export class RelayMetrics {
   readonly errors = new Map<string, number>();
   readonly authFailures = new Map<string, number>();
   readonly dropped = new Map<string, number>();
+  /** Rounds in flight, from routed headers (for the dashboard). */
+  readonly rounds = new RoundWatch();
 
   constructor(private readonly gauges: { connections: () => number; authenticated: () => number; sessions: () => number; bufferedBytes: () => number }) {}
+
+  /** Counts one routed message frame of `bytes` bytes. */
+  routed(header: { readonly session: string; readonly type: string; readonly memo?: string }, bytes: number): void {
+    this.framesRouted++;
+    this.bytesRouted += bytes;
+    this.rounds.observe(header);
+  }
 
   /** Counts one error frame (or close) sent to a peer, by code. */
   error(code: string): void {
@@ -42,6 +52,7 @@ export class RelayMetrics {
     metric('shardwire_relay_authenticated_connections', 'gauge', 'Connections that passed authentication.', [['', this.gauges.authenticated()]]);
     metric('shardwire_relay_sessions', 'gauge', 'Sessions known to this relay.', [['', this.gauges.sessions()]]);
     metric('shardwire_relay_buffered_bytes', 'gauge', 'Bytes queued to slow receivers.', [['', this.gauges.bufferedBytes()]]);
+    metric('shardwire_relay_rounds_in_flight', 'gauge', 'Rounds seen opening and not yet ended (routed headers).', [['', this.rounds.inFlight().length]]);
     metric('shardwire_relay_connections_total', 'counter', 'Connections accepted.', [['', this.connectionsTotal]]);
     metric('shardwire_relay_frames_routed_total', 'counter', 'Message frames routed (once per frame, broadcast included).', [['', this.framesRouted]]);
     metric('shardwire_relay_bytes_routed_total', 'counter', 'Bytes of routed frames.', [['', this.bytesRouted]]);

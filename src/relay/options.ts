@@ -68,6 +68,8 @@ export interface RelayOptions {
   backplaneUrl?: string;
   /** Redis client library of a `redis://` backplane: `ioredis` (default) or `node-redis`. */
   redisClient?: 'ioredis' | 'node-redis';
+  /** Serve the read-only dashboard at /dashboard (default false; counts only, no secrets). */
+  dashboard?: boolean;
   /** Log level of the default logger (default info). */
   logLevel?: LogLevel;
   /** Custom logger (overrides logLevel). */
@@ -143,6 +145,7 @@ export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions 
     inboxMaxFrames: aint(o.inboxMaxFrames ?? 1024, 'inboxMaxFrames', 1, 10_000_000, 'E_BAD_CONFIG'),
     inboxMaxBytes: aint(o.inboxMaxBytes ?? 16 * MiB, 'inboxMaxBytes', 1, 2 ** 40, 'E_BAD_CONFIG'),
     shutdownGraceMs: aint(o.shutdownGraceMs ?? 5000, 'shutdownGraceMs', 0, U31, 'E_BAD_CONFIG'),
+    dashboard: aoneOf(o.dashboard ?? false, 'dashboard', [true, false], 'E_BAD_CONFIG'),
     logLevel: aoneOf(o.logLevel ?? 'info', 'logLevel', LOG_LEVELS, 'E_BAD_CONFIG'),
     backplaneUrl: backplaneUrl(o.backplaneUrl),
     redisClient: aoneOf(o.redisClient ?? 'ioredis', 'redisClient', ['ioredis', 'node-redis'] as const, 'E_BAD_CONFIG'),
@@ -156,10 +159,12 @@ export function resolveRelayOptions(o: RelayOptions = {}): ResolvedRelayOptions 
 
 /**
  * What a session asked for, capped by the relay. Without an explicit payload limit, a known
- * vector length gives 8 bytes per element (a Z_2^64 ring) plus 4 KiB for AEAD and framing.
+ * vector length is sized for the largest body a round sends: a broadcast `round.result` carries the
+ * Float64 aggregate in base64url, 4·⌈8d/3⌉ bytes (more than a Z_2^64 partial's 8d), plus 4 KiB for
+ * the JSON around it, AEAD and framing.
  */
 export function effectiveLimits(asked: SessionLimits, o: ResolvedRelayOptions): EffectiveLimits {
-  const fromVector = asked.vectorLength !== undefined ? asked.vectorLength * 8 + 4096 : o.maxPayloadBytes;
+  const fromVector = asked.vectorLength !== undefined ? 4 * Math.ceil((asked.vectorLength * 8) / 3) + 4096 : o.maxPayloadBytes;
   const limits: { -readonly [K in keyof EffectiveLimits]: EffectiveLimits[K] } = {
     maxPayloadBytes: Math.min(asked.maxPayloadBytes ?? fromVector, o.maxPayloadBytes),
     idleTimeoutMs: Math.min(asked.idleTimeoutMs ?? o.sessionIdleTimeoutMs, o.maxSessionIdleTimeoutMs),

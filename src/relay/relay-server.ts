@@ -89,8 +89,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const gate = new PreAuthGate(o, (reason) => metrics.drop(`preauth-${reason}`));
   const startedAt = Date.now();
 
-  const server: Server = createServer((req, res) => handleHttp(req, res, { metrics, stats, shuttingDown: () => ctx.shuttingDown, startedAt }));
-  // ws enforces maxPayload from the frame header, before buffering the message.
+  const server: Server = createServer((req, res) => handleHttp(req, res, { metrics, stats, shuttingDown: () => ctx.shuttingDown, startedAt, dashboard: o.dashboard }));
+  // ws enforces maxPayload from the frame header, before buffering the message (bounded memory per peer).
   const wss = new WebSocketServer({ noServer: true, maxPayload: FRAME_PREFIX_BYTES + MAX_HEADER_BYTES + o.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
   // Unauthenticated sockets are admitted by the gate, apart from the authenticated cap
   // (maxConnections, checked when a peer authenticates).
@@ -124,16 +124,21 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     }
   }, sweepMs);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => {
-      if (!o.backplane) void backplane.close();
-      reject(e);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  } catch (e) {
+    // Not listening (port in use, no such address): leave nothing running behind the error.
+    clearInterval(heartbeat);
+    clearInterval(sweep);
+    if (!o.backplane) await backplane.close();
+    throw e;
+  }
   server.on('error', (e) => log.error('http server error', { error: e.message }));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;

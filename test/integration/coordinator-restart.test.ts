@@ -137,8 +137,7 @@ test('a tampered, foreign or mismatched state file is refused before anything co
   const base = { relayUrl: relay.url, session: 'tamper', roster, kernel, statePath };
   const code = (c: string) => (e: ShardwireError) => e.code === c;
   try {
-    (await Coordinator.start({ ...base, identity: coordId, config })).close();
-    await new Promise((r) => setTimeout(r, 50));
+    await (await Coordinator.start({ ...base, identity: coordId, config })).close();
     const good = readFileSync(statePath, 'utf8');
     const file = JSON.parse(good) as Record<string, string | number>;
     const box = Buffer.from(String(file.box), 'base64url');
@@ -154,7 +153,7 @@ test('a tampered, foreign or mismatched state file is refused before anything co
     await assert.rejects(Coordinator.start({ ...base, identity: coordId, config: { ...config, minClients: 3 } }), code('E_BAD_STATE'), 'another config');
     const again = await Coordinator.start({ ...base, identity: coordId, config });
     assert.deepEqual(again.resumedFrom, { rounds: 0, released: 0 });
-    again.close();
+    await again.close();
   } finally {
     await relay.close();
     rmSync(dir, { recursive: true, force: true });

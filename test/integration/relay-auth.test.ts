@@ -24,7 +24,7 @@ test('welcome reports role, online members and effective limits', async () => {
   const cp = await Peer.connect(relay.url);
   const w = await cp.create('auth-welcome', c, [a], { vectorLength: 1000, idleTimeoutMs: 5000 });
   assert.equal(w.frame.header.type, 'welcome');
-  assert.deepEqual(w.body, { session: 'auth-welcome', id: c.id, role: 'coordinator', online: [c.id], limits: { maxPayloadBytes: 1000 * 8 + 4096, idleTimeoutMs: 5000, vectorLength: 1000 } });
+  assert.deepEqual(w.body, { session: 'auth-welcome', id: c.id, role: 'coordinator', online: [c.id], limits: { maxPayloadBytes: 4 * Math.ceil(8000 / 3) + 4096, idleTimeoutMs: 5000, vectorLength: 1000 } });
   const ap = await Peer.connect(relay.url);
   const aw = await ap.join('auth-welcome', a);
   assert.equal(aw.body.role, 'participant');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { CLI_ARGS } from '../unit/cli/_cli.ts';
 import { identity, Peer, session, sleep, testRelay } from './relay-harness.ts';
 
 test('heartbeat timeout: a peer that stops answering pings is dropped and the session told', async () => {
@@ -88,13 +88,13 @@ test('/healthz and /metrics report connections, sessions, routed frames and erro
   }
 });
 
-test('`shardwire relay` prints where it listens and exits 0 on SIGTERM after telling peers', async () => {
-  const bin = fileURLToPath(new URL('../../bin/shardwire.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'relay', '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+test('`shardwire relay` prints where it listens and exits 0 on SIGTERM after telling peers', { timeout: 60_000 }, async () => {
+  // the human "listening on" line goes to stderr (stdout carries JSON log lines only)
+  const child = spawn(process.execPath, [...CLI_ARGS, 'relay', '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      child.stdout.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /listening on (ws:\/\/\S+)/.exec(out);
         if (m) resolve(m[1]!);

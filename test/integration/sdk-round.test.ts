@@ -50,6 +50,20 @@ test('mean, and a broadcast result every participant receives', async () => {
   }
 });
 
+test('a broadcast result at the session\'s largest vector fits the relay\'s payload limit', async () => {
+  const dim = 20_000; // base64url of the Float64 aggregate is 10.7 bytes per element, more than the 8 the limit once assumed
+  const w = await world(3, baseConfig(), undefined, undefined, { maxDim: dim });
+  try {
+    const inputs = w.clients.map((_, i) => new Float64Array(dim).fill(i / 4));
+    const contributions = w.clients.map((c, i) => c.aggregate(inputs[i]));
+    const { aggregate } = await w.coordinator.runRound({ dim, broadcast: true });
+    assert.equal(aggregate[dim - 1], 0.75);
+    for (const r of await Promise.all(contributions)) assert.deepEqual(r.aggregate, aggregate);
+  } finally {
+    await w.close();
+  }
+});
+
 test('several rounds in one session use fresh memos; a reused memo is refused', async () => {
   const w = await world(3);
   try {

@@ -9,6 +9,17 @@ function expectCode(code: ErrorCode, input: unknown, field?: string): void {
   assert.throws(() => validateConfig(input), (e) => isShardwireError(e, code) && (field === undefined || e.details.field === field), `${JSON.stringify(input)} → ${code} ${field ?? ''}`);
 }
 
+test('the default maxClients is max(minClients, shards), so it never contradicts the shards', () => {
+  const clip = { norm: 'l2', bound: 1 };
+  assert.equal(validateConfig({ minClients: 2, smpc: { shards: 3 }, clip }).maxClients, 3);
+  assert.equal(validateConfig({ minClients: 5, smpc: { shards: 3 }, clip }).maxClients, 5);
+  assert.equal(validateConfig({ minClients: 4, smpc: { shards: 0 }, clip }).maxClients, 4);
+  // an explicit maxClients below the shard count is still refused, naming both
+  assert.throws(() => validateConfig({ minClients: 2, maxClients: 2, smpc: { shards: 3 }, clip }), /smpc\.shards.*maxClients \(2\)/);
+  // without clip (and without dp) the message says what to add
+  assert.throws(() => validateConfig({ minClients: 2, smpc: { shards: 3 } }), /"clip" is required without a dp section.*clip: \{ norm: 'l2', bound: 1 \}/);
+});
+
 test('validateConfig fills FeatureCloud defaults', () => {
   const c = validateConfig({ minClients: 2, clip: { norm: 'linf', bound: 5 } });
   assert.deepEqual(c.smpc, DEFAULT_CONFIG.smpc);

@@ -1,17 +1,14 @@
-// `shardwire demo` through the real entry point (bin/shardwire.mjs), as a user runs it: JSON
-// fields, exactness without DP, noise std with DP, a dropped client, bad flags → exit 2.
+// `shardwire demo` through the CLI entry point, as a user runs it: JSON fields, exactness
+// without DP, noise std with DP, a dropped client, bad flags → exit 2 with one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../../bin/shardwire.mjs', import.meta.url));
+import { cliSpawn } from './_cli.ts';
 
 /** Runs the CLI; kills its whole process group if it overruns, so no client process survives. */
 function demo(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = cliSpawn(['demo', ...args]);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -72,19 +69,21 @@ test('demo --json --drop 1: the survivors\' aggregate is released exactly', asyn
   assert.equal(o.max_abs_error, 0);
 });
 
-test('demo: bad flags exit 2 with a message naming the flag', async () => {
+test('demo: bad flags exit 2 with one line naming the flag', async () => {
   for (const [args, pattern] of [
-    [['--clients', '1'], /E_BAD_ARGUMENT.*--clients/],
-    [['--dim', 'ten'], /E_BAD_ARGUMENT.*--dim.*number/],
-    [['--dp', 'fancy'], /E_BAD_ARGUMENT.*--dp/],
-    [['--drop', '3', '--clients', '4'], /E_BAD_ARGUMENT.*--drop/],
-    [['--frobnicate'], /E_BAD_ARGUMENT.*frobnicate/],
+    [['--clients', '1'], /--clients expected an integer in \[2, 200\], got "1"/],
+    [['--dim', 'ten'], /--dim expected an integer.*"ten"/],
+    [['--dp', 'fancy'], /--dp expected one of none, gauss, laplace/],
+    [['--drop', '3', '--clients', '4'], /--drop/],
+    [['--frobnicate'], /unknown flag --frobnicate/],
+    [['--epsilon', '-1'], /--epsilon expected a number > 0, got -1/],
     [['--exponent', '15', '--clip', '1e6'], /E_RING_OVERFLOW/],
   ] as const) {
     const r = await demo(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
-    assert.match(r.stderr, /usage: shardwire demo/);
+    assert.match(r.stderr, /see `shardwire demo --help`\n$/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.equal(r.stdout, '');
   }
 });

@@ -34,7 +34,7 @@ test('parseIdentity refuses malformed, inconsistent and other-version files with
   const b = JSON.parse(await serialiseIdentity(await Identity.generate())) as Record<string, unknown>;
   const variants: unknown[] = [
     'not json', '[]', 'null', '"x"',
-    { ...a, version: 2 }, { ...a, version: '1' }, { ...a, type: 'other' },
+    { ...a, version: 3 }, { ...a, version: 1 }, { ...a, version: '2' }, { ...a, type: 'other' },
     { ...a, publicKey: b.publicKey }, { ...a, id: b.id }, { ...a, secretKey: b.secretKey },
     { ...a, secretKey: 'AAAA' }, { ...a, secretKey: '!!not base64!!' }, { ...a, publicKey: 12 },
     { ...a, extra: 1 }, { type: a.type, version: 1 },

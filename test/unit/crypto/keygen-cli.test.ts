@@ -1,15 +1,13 @@
-// `shardwire keygen` through the real entry point (bin/shardwire.mjs), as a user runs it.
+// `shardwire keygen` through the CLI entry point, as a user runs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadIdentity } from '../../../src/crypto/identity-file.ts';
+import { cli } from '../cli/_cli.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/shardwire.mjs', import.meta.url));
-const keygen = (...args: string[]) => spawnSync(process.execPath, [BIN, 'keygen', ...args], { encoding: 'utf8', timeout: 20_000 });
+const keygen = (...args: string[]) => cli(['keygen', ...args]);
 
 test('keygen writes a 0600 identity file, prints id and public key but never the secret; refuses to overwrite', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sw-keygen-'));

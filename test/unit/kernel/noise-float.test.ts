@@ -1,5 +1,5 @@
 /**
- * docs/DP.md / issue 3: no f32/f64 instruction in the sampling path. Scans the text format of
+ * docs/DP.md: no f32/f64 instruction in the sampling path. Scans the text format of
  * every build (build/kernel-*.wat, written by `npm run asbuild`) and follows `call`s from the
  * noise exports transitively, so code inlined into them or called by them is covered too.
  */

@@ -34,7 +34,7 @@ test('options: defaults, validation and effective session limits', () => {
   for (const bad of [{ port: 70000 }, { maxPayloadBytes: 0 }, { logLevel: 'loud' }, { heartbeatIntervalMs: 1.5 }, { burstBytes: 10 }, { host: '' }]) {
     assert.throws(() => resolveRelayOptions(bad as never), (e: unknown) => isShardwireError(e, 'E_BAD_CONFIG'));
   }
-  assert.deepEqual(effectiveLimits({ vectorLength: 100 }, o), { maxPayloadBytes: 4896, idleTimeoutMs: 600_000, vectorLength: 100 });
+  assert.deepEqual(effectiveLimits({ vectorLength: 100 }, o), { maxPayloadBytes: 4 * Math.ceil(800 / 3) + 4096, idleTimeoutMs: 600_000, vectorLength: 100 });
   assert.equal(effectiveLimits({ maxPayloadBytes: 2 ** 32 }, o).maxPayloadBytes, o.maxPayloadBytes);
   assert.equal(effectiveLimits({ idleTimeoutMs: 2 ** 31 - 1 }, o).idleTimeoutMs, 86_400_000);
 });
