@@ -177,9 +177,9 @@ type FlagOption = { type: 'string' | 'boolean'; multiple?: boolean; short?: stri
 
 /** `node:util` parseArgs options for every setting, plus `--config` and `--help`. */
 export function relayFlagOptions(): Record<string, FlagOption> {
-  const out: Record<string, FlagOption> = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
+  const out: Record<string, FlagOption> = {};
   for (const s of RELAY_SETTINGS) out[s.flag] = { type: 'string', ...(s.kind === 'keys' ? { multiple: true } : {}) };
-  return out;
+  return { ...out, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 }
 
 const HINT: Record<Kind, string> = {
@@ -232,7 +232,7 @@ function parseValue(s: RelaySetting, v: unknown, source: string): unknown {
   if (s.kind === 'keys') return keyList(v, source, s.key);
   if (s.kind === 'string' || s.kind === 'level') {
     const expected = s.kind === 'level' ? `one of ${LOG_LEVELS.join(', ')}` : 'a non-empty string';
-    if (typeof v !== 'string' || v === '') bad(source, expected, v, s.key);
+    if (typeof v !== 'string' || v === '' || (s.kind === 'level' && !(LOG_LEVELS as readonly string[]).includes(v))) bad(source, expected, v, s.key);
     return v;
   }
   if (typeof v === 'number') return v; // from a file: range checks are options.ts's

@@ -85,7 +85,7 @@ const OPTION_KEYS: readonly (keyof RelayOptions)[] = [
   'maxRoster', 'authTimeoutMs', 'heartbeatIntervalMs', 'sessionIdleTimeoutMs', 'maxSessionIdleTimeoutMs', 'messagesPerSecond',
   'burstMessages', 'bytesPerSecond', 'burstBytes', 'highWaterMarkBytes', 'maxBadFrames', 'shutdownGraceMs', 'allowedCoordinators',
   'inboxWindowMs', 'inboxMaxFrames', 'inboxMaxBytes',
-  'backplane', 'backplaneUrl', 'redisClient', 'logLevel', 'logger',
+  'backplane', 'backplaneUrl', 'redisClient', 'dashboard', 'logLevel', 'logger',
 ];
 
 const U31 = 2 ** 31 - 1;

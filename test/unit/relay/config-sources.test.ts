@@ -95,7 +95,7 @@ test('bad values are E_BAD_CONFIG naming the setting and its source', async () =
   );
   await assert.rejects(
     relayOptionsFromSources({}, { SHARDWIRE_RELAY_LOG_LEVEL: 'loud' }),
-    badConfig(/SHARDWIRE_RELAY_LOG_LEVEL: "logLevel" expected one of/),
+    badConfig(/SHARDWIRE_RELAY_LOG_LEVEL expected one of silent, error, warn, info, debug, got "loud"/),
   );
   await assert.rejects(
     relayOptionsFromSources({ 'allow-coordinator': ['short'] }, {}),
