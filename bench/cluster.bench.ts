@@ -8,13 +8,13 @@
 // Both Redis client libraries are measured (BENCH_CLIENTS=ioredis,node-redis). Every path is
 // verified (exact bytes arrive) before it is timed. One JSON line per measurement, then a table.
 // MB = 10^6 bytes. Figures on a shared 2-core machine are noisy: compare the ratios of one run.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRelayProcess as spawnRelay } from '../scripts/relay-process.mjs';
+import { freePort, startRelayProcess as spawnRelay } from '../scripts/relay-process.mjs';
+import { startRedisServer } from '../scripts/redis-process.mjs';
 import { encodeFrame, FrameKind } from '../src/wire/index.ts';
 import { identity, Peer } from '../test/integration/relay-harness.ts';
 
@@ -164,14 +164,6 @@ function ask<T>(child: ChildProcess, job: Job): Promise<T> {
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 interface Proc {
   child: ChildProcess;
   url: string;
@@ -185,36 +177,13 @@ async function startRedis(): Promise<{
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'shardwire-bench-redis-'));
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--client-output-buffer-limit',
-      'pubsub 256mb 64mb 60',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  child.on('error', () => {
-    console.error('redis-server is not installed (Debian: apt-get install redis-server)');
+  let child: ChildProcess;
+  try {
+    child = await startRedisServer(port, dir);
+  } catch (e) {
+    console.error(String(e instanceof Error ? e.message : e));
     process.exit(1);
-  });
-  await new Promise<void>((resolve) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-  });
-  child.stdout!.resume();
+  }
   const { Redis } = await import('ioredis');
   const probe = new Redis(port, '127.0.0.1');
   return {

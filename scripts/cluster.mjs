@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRedisServer } from './redis-process.mjs';
 
 const redisPort = Number(process.env.REDIS_PORT ?? 6390);
 const entry = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url)); // the sources, like `npm start`
@@ -23,37 +24,14 @@ const stop = (code) => {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-const redis = spawn(
-  'redis-server',
-  [
-    '--port',
-    String(redisPort),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--client-output-buffer-limit',
-    'pubsub 256mb 64mb 60',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-redis.on('error', () => {
-  console.error('redis-server is not installed (Debian: apt-get install redis-server)');
+let redis;
+try {
+  redis = await startRedisServer(redisPort, dir);
+} catch (e) {
+  console.error(e.message);
   process.exit(1);
-});
+}
 children.push(redis);
-await new Promise((resolve) => {
-  let out = '';
-  redis.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('Ready to accept connections')) resolve();
-  });
-});
-redis.stdout.resume();
 console.log(`redis on 127.0.0.1:${redisPort}`);
 for (const port of [8787, 8788, 8789]) {
   const relay = spawn(
