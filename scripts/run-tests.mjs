@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Runs every test file under the given folders (default: test/, without test/slow/, test/redis/
-// and test/browser/, which have their own scripts: test:slow needs time, test:redis a
-// redis-server, test:browser Chromium) through node's test runner with tsx, so the closing
-// "# pass / # fail" summary covers all of them.
+// Runs every test file under the given folders (default: test/, without test/slow/, test/redis/,
+// test/browser/ and test/interop/, which have their own scripts: test:slow needs time, test:redis
+// a redis-server, test:browser Chromium, the interop tests Debian's python3 and the vendored
+// Flower) through node's test runner with tsx, so the closing "# pass / # fail" summary covers
+// all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
 // Suites with their own script run only when their folder is named.
-const OWN_SCRIPT = ['slow', 'redis', 'browser'];
+const OWN_SCRIPT = ['slow', 'redis', 'browser', 'interop'];
 const named = (d) => args.some((a) => a.includes(d));
 const files = [];
 function walk(dir) {

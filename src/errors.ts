@@ -41,7 +41,7 @@ export const ERROR_CATALOGUE = {
   E_ABORTED: { hint: 'The operation was cancelled through its AbortSignal.' },
   E_BAD_DP_CONFIG: { hint: 'Fix the differential-privacy field named in the message (see README §Differential privacy).' },
   E_BUDGET_EXHAUSTED: { hint: 'This release would exceed the session\'s privacy budget; start a new session or raise the budget knowingly.' },
-  E_BAD_STATE: { hint: 'The saved state is corrupted or belongs to another version/session; restore a good copy instead of starting over.' },
+  E_BAD_STATE: { hint: 'The call does not fit the current state (a round still running, a session already left or closed), or a saved state is corrupted or from another version/session: wait or start again, or restore a good copy instead of starting over.' },
   E_CRYPTO: { hint: 'Decryption or signature verification failed: the data was altered or the wrong key was used.' },
   E_INCONSISTENT: { hint: 'The coordinator showed this participant a view that contradicts its own or the other participants\' signed view (or asked twice); nothing was revealed. Treat the coordinator as compromised.' },
   E_BAD_SHARE: { hint: 'A share or a rebuilt secret failed verification; details.sender names the party that misbehaved. Remove it from the roster.' },
@@ -49,6 +49,10 @@ export const ERROR_CATALOGUE = {
   E_ROSTER_MISMATCH: { hint: 'The roster differs from the one pinned by the config\'s rosterHash (or names an identity outside it); use the roster agreed out of band.' },
   E_LINK_LOST: { hint: 'The relay link dropped and did not come back within the reconnection window (or the relay refused it for good); check the relays, then join again.' },
   E_STATE_TAMPERED: { hint: 'The coordinator\'s saved session state does not authenticate under this identity: it was altered, truncated or written by another identity. Restore a good copy; never start the session over (the spent privacy budget would be forgotten).' },
+  E_BAD_TOKEN: { hint: 'Send the agent\'s bearer token (from the token file it wrote at start) in the Authorization header.' },
+  E_NOT_FOUND: { hint: 'The agent has no such route or handle; check the URL, the method and the handle returned by join/start.' },
+  E_BODY_TOO_LARGE: { hint: 'Send a smaller request body or start the agent with a larger --max-body.' },
+  E_INTERNAL: { hint: 'A bug in shardwire: the agent logged it with a stack trace; report it with that log.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code; switch on it, never on the message. */

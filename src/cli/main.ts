@@ -20,6 +20,7 @@ export interface Command {
 
 /** Commands are imported lazily so that `--help` never loads the kernel or libsodium. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  agent: () => import('./agent.ts'),
   relay: () => import('./relay.ts'),
   keygen: () => import('./keygen.ts'),
   pubkey: () => import('./pubkey.ts'),

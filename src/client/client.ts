@@ -194,7 +194,8 @@ export class Client extends Emitter<ClientEvents> {
     if (type === RoundType.open) return this.#onOpen(parseRoundOpen(body));
     const round = this.#rounds.get(memo ?? '');
     if (round) return round.onMessage(type, body);
-    if (type === RoundType.abort && this.#waiters.drop(memo ?? '')) return; // aborted before this client contributed
+    // aborted, or closed without this client (bufferSize), before it contributed: the open is stale
+    if ((type === RoundType.abort || type === RoundType.result) && this.#waiters.drop(memo ?? '')) return;
     throw new ShardwireError('E_REPLAY', `${type} for memo ${memo}, a round this client did not contribute to`);
   }
 
@@ -231,6 +232,8 @@ export class Client extends Emitter<ClientEvents> {
    * resolves when the round is done — with the aggregate if the coordinator broadcasts it, and
    * always with the list of contributors. In DP sessions the noise is sampled before the vector
    * is read. For a weightedMean round pass `weight` (e.g. the local sample count, ≤ maxWeight).
+   * A call refused for its length or weight does not take the round: a corrected call can still
+   * contribute to it.
    * @throws {ShardwireError} E_BAD_VECTOR (type, length ≠ the round's dim, NaN/∞), E_RING_OVERFLOW,
    *   E_DROPPED (the release leaves this input out), E_INCONSISTENT / E_BAD_SHARE / E_CRYPTO /
    *   E_ROSTER_MISMATCH (the coordinator or a neighbour broke the protocol), E_TIMEOUT,
@@ -242,8 +245,12 @@ export class Client extends Emitter<ClientEvents> {
     aobject(options, 'options');
     if (this.#closedError) throw this.#closedError;
     const t = this.config.timeouts;
-    const { open, openedAt } = await this.#waiters.next(options.memo, options.timeoutMs ?? t.roundMs, options.signal);
-    if (vector.length !== open.dim) throw new ShardwireError('E_BAD_VECTOR', `"vector" expected length ${open.dim} (round ${open.memo}), got length ${vector.length}`, { expected: open.dim, actual: vector.length });
+    // length and weight are checked before the open is taken: a refused call leaves the round open for a retry
+    const fits = (open: RoundOpen) => {
+      if (vector.length !== open.dim) throw new ShardwireError('E_BAD_VECTOR', `"vector" expected length ${open.dim} (round ${open.memo}), got length ${vector.length}; the round stays open for a vector of that length`, { expected: open.dim, actual: vector.length, memo: open.memo });
+      weightFor(open, options.weight, this.config.maxWeight);
+    };
+    const { open, openedAt } = await this.#waiters.next(options.memo, options.timeoutMs ?? t.roundMs, options.signal, fits);
     const weight = weightFor(open, options.weight, this.config.maxWeight);
     await this.#admit(open);
     const round = new ParticipantRound(this.#context(), open, openedAt);

@@ -2,7 +2,9 @@
  * @module client/round-waiters
  * Matches the coordinator's `round.open`s with the application's `aggregate()` calls: an open that
  * arrives first waits for a call, a call that comes first waits for an open (of any memo, or of
- * the one it names), both with a timeout and an AbortSignal.
+ * the one it names), both with a timeout and an AbortSignal. A call may bring a check of its input
+ * against the open (vector length, weight): an open the check refuses is not taken, so the call
+ * fails with the check's error and the round stays open for a corrected call.
  */
 import { ShardwireError } from '../errors.ts';
 import { describe } from '../guards.ts';
@@ -14,8 +16,12 @@ export interface Opened {
   readonly openedAt: number;
 }
 
+/** Throws when the caller's input does not fit `open`; the open then stays waiting. */
+export type OpenCheck = (open: RoundOpen) => void;
+
 interface Waiter {
   readonly memo: string | undefined;
+  readonly check: OpenCheck | undefined;
   resolve(o: Opened): void;
   reject(e: ShardwireError): void;
 }
@@ -36,28 +42,42 @@ export class RoundWaiters {
     return i >= 0;
   }
 
-  /** Hands an arrived open to the first call waiting for it, or keeps it. */
+  /**
+   * Hands an arrived open to the first call waiting for it whose check accepts it, or keeps it.
+   * Calls whose check refuses it fail with the check's error.
+   */
   push(open: RoundOpen, openedAt: number): void {
-    const i = this.#waiters.findIndex((w) => w.memo === undefined || w.memo === open.memo);
-    if (i < 0) return void this.#pending.push({ open, openedAt });
-    const [w] = this.#waiters.splice(i, 1);
-    w.resolve({ open, openedAt });
+    for (const w of this.#waiters.filter((w) => w.memo === undefined || w.memo === open.memo)) {
+      const refusal = refusalOf(w.check, open);
+      if (refusal) {
+        w.reject(refusal);
+        continue;
+      }
+      w.resolve({ open, openedAt });
+      return;
+    }
+    this.#pending.push({ open, openedAt });
   }
 
   /**
-   * The next open (of `memo` when given).
-   * @throws {ShardwireError} E_TIMEOUT after `ms`; E_ABORTED through `signal` or after {@link fail}.
+   * The next open (of `memo` when given) that `check` accepts. When the first waiting open is
+   * refused by `check`, it stays waiting and the call fails at once with the check's error.
+   * @throws {ShardwireError} the check's error; E_TIMEOUT after `ms`; E_ABORTED through `signal`
+   *   or after {@link fail}.
    */
-  next(memo: string | undefined, ms: number, signal?: AbortSignal): Promise<Opened> {
+  next(memo: string | undefined, ms: number, signal?: AbortSignal, check?: OpenCheck): Promise<Opened> {
     const i = this.#pending.findIndex((p) => memo === undefined || p.open.memo === memo);
-    if (i >= 0) return Promise.resolve(this.#pending.splice(i, 1)[0]);
+    if (i >= 0) {
+      const refusal = refusalOf(check, this.#pending[i].open);
+      return refusal ? Promise.reject(refusal) : Promise.resolve(this.#pending.splice(i, 1)[0]);
+    }
     return new Promise<Opened>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
       };
-      const waiter: Waiter = { memo, resolve: (o) => (done(), resolve(o)), reject: (e) => (done(), reject(e)) };
+      const waiter: Waiter = { memo, check, resolve: (o) => (done(), resolve(o)), reject: (e) => (done(), reject(e)) };
       const timer = setTimeout(() => waiter.reject(new ShardwireError('E_TIMEOUT', `waited ${ms} ms for a round to open${memo === undefined ? '' : ` (memo ${memo})`}`)), ms);
       const onAbort = () => waiter.reject(new ShardwireError('E_ABORTED', 'stopped waiting for a round to open: aborted by the caller'));
       this.#waiters.push(waiter);
@@ -69,6 +89,15 @@ export class RoundWaiters {
   /** Rejects every waiting call with `e`. */
   fail(e: ShardwireError): void {
     for (const w of [...this.#waiters]) w.reject(e);
+  }
+}
+
+function refusalOf(check: OpenCheck | undefined, open: RoundOpen): ShardwireError | undefined {
+  try {
+    check?.(open);
+    return undefined;
+  } catch (e) {
+    return e instanceof ShardwireError ? e : new ShardwireError('E_BAD_ARGUMENT', String(e));
   }
 }
 

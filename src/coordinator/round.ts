@@ -38,8 +38,10 @@ export interface RoundOptions {
   readonly timeoutMs?: number;
   /**
    * Close the collection as soon as this many partials arrived (FEDn buffer_size); the others
-   * are treated as dropped through the normal recovery. Between minClients and the number of
-   * participants. Default: wait for everyone (or the timeout).
+   * are treated as dropped through the normal recovery. Under double masking the join phase
+   * closes as well once this many joined (a participant joins when it calls aggregate(), i.e.
+   * when its update is ready): the first K are the round's members, later ones get E_DROPPED.
+   * Between minClients and the number of participants. Default: wait for everyone (or the timeout).
    */
   readonly bufferSize?: number;
   readonly signal?: AbortSignal;

@@ -50,7 +50,7 @@ export interface RoundPlan {
   /** Ring elements per partial (dim, + 1 for a weighted mean). */
   readonly length: number;
   readonly ring: RingBits;
-  /** Close the collection as soon as this many partials arrived. */
+  /** Close the collection as soon as this many partials arrived (double masking: the join phase too, at this many joined). */
   readonly bufferSize?: number;
   /** How long the share phase (double masking) and the collection of partials wait. */
   readonly shareMs: number;
@@ -108,16 +108,21 @@ export class CoordinatorRound {
   /** Whether a `type` frame from `from` fits the current phase (decided before decryption). */
   accepts(from: string, type: string): boolean {
     switch (type) {
-      case RoundType.join: return this.phase === 'join' && this.#plan.participants.includes(from) && !this.#joined.has(from);
+      case RoundType.join: return this.phase === 'join' && this.#plan.participants.includes(from) && !this.#joined.has(from) && !this.#bufferFull(this.#joined.size);
       case RoundType.keys: return this.phase === 'share' && this.#members.includes(from) && !this.#keys.has(from);
       case PARTIAL_BEGIN: return this.phase === 'collect' && this.#eligible(from) && !this.#begins.has(from);
       case RoundType.partial:
-        return this.phase === 'collect' && this.#begins.has(from) && !this.#partials.has(from) && (this.#plan.bufferSize === undefined || this.#partials.size < this.#plan.bufferSize);
+        return this.phase === 'collect' && this.#begins.has(from) && !this.#partials.has(from) && !this.#bufferFull(this.#partials.size);
       case RoundType.consent: return this.phase === 'consent' && this.#sharers.has(from) && !this.#consents.has(from);
       case RoundType.reveal:
         return this.phase === 'recover' && !this.#shareReveals.has(from) && !this.#seedReveals.has(from) && (this.#masked ? this.#consents.has(from) : this.#survivors.includes(from));
       default: return false;
     }
+  }
+
+  /** Whether `count` arrivals reach the plan's bufferSize. */
+  #bufferFull(count: number): boolean {
+    return this.#plan.bufferSize !== undefined && count >= this.#plan.bufferSize;
   }
 
   #eligible(id: string): boolean {
@@ -199,11 +204,11 @@ export class CoordinatorRound {
     const online = (id: string) => this.#host.isOnline(id);
     const all = (ids: Iterable<string>, done: (id: string) => boolean) => [...ids].every((id) => done(id) || !online(id));
     let complete = false;
-    if (this.phase === 'join') complete = all(this.#plan.participants, (p) => this.#joined.has(p));
+    // bufferSize: the first K to join are the round's members (a participant joins when its input is ready)
+    if (this.phase === 'join') complete = this.#bufferFull(this.#joined.size) || all(this.#plan.participants, (p) => this.#joined.has(p));
     else if (this.phase === 'share') complete = all(this.#members, (p) => this.#keys.has(p));
     else if (this.phase === 'collect') {
-      const full = this.#plan.bufferSize !== undefined && this.#partials.size >= this.#plan.bufferSize;
-      complete = full || all(this.#members.filter((p) => this.#eligible(p)), (p) => this.#partials.has(p));
+      complete = this.#bufferFull(this.#partials.size) || all(this.#members.filter((p) => this.#eligible(p)), (p) => this.#partials.has(p));
     } else if (this.phase === 'consent') complete = all(this.#sharers, (s) => this.#consents.has(s));
     else if (this.phase === 'recover') {
       complete = this.#masked ? all(this.#consents.keys(), (s) => this.#shareReveals.has(s)) : this.#survivors.every((s) => this.#seedReveals.has(s));
