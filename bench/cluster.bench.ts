@@ -214,6 +214,8 @@ async function startRelayProcess(extra: string[]): Promise<Proc> {
     '60000',
     '--max-preauth-per-ip',
     '1024',
+    '--auth-timeout-ms',
+    '60000',
     '--max-sessions-per-ip',
     '100000',
     ...extra,

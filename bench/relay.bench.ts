@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     {
       gcNow();
       const m0 = process.memoryUsage();
-      const relay = await startRelay({ port: 0, logLevel: 'warn', heartbeatIntervalMs: 15_000, sessionIdleTimeoutMs: 600_000 });
+      const relay = await startRelay({ port: 0, logLevel: 'warn', heartbeatIntervalMs: 15_000, sessionIdleTimeoutMs: 600_000, authTimeoutMs: 60_000, maxPreAuthPerIp: 1024 });
       const r = await ask<{ connections: number; seconds: number }>(child, { cmd: 'idle', url: relay.url, sessions: IDLE_SESSIONS, perSession: IDLE_PER_SESSION });
       await new Promise((res) => setTimeout(res, 500));
       gcNow();
