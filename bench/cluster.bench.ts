@@ -30,6 +30,8 @@ const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 /** Wait this long after the last connection before reading memory (presence fan-out drains). */
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 10_000);
+/** BENCH_ONLY=throughput or BENCH_ONLY=idle runs one part. */
+const ONLY = process.env.BENCH_ONLY;
 const CLIENTS = (process.env.BENCH_CLIENTS ?? 'ioredis,node-redis').split(',') as ('ioredis' | 'node-redis')[];
 
 interface PairJob {
@@ -270,7 +272,7 @@ async function main(): Promise<void> {
       const procs = await Promise.all(Array.from({ length: s.relays }, () => startRelayProcess(s.extra)));
       running.push({ s, procs, urls: procs.map((p) => p.url) });
     }
-    for (const c0 of CASES) {
+    for (const c0 of ONLY === 'idle' ? [] : CASES) {
       const c = { ...c0, count: Math.max(c0.window, Math.ceil(c0.count * SCALE)) };
       const best = new Map<string, { seconds: number; bytes: number; messages: number }>();
       let k = 0;
@@ -307,7 +309,7 @@ async function main(): Promise<void> {
         });
       }
     }
-    for (const { s, procs, urls } of running) {
+    for (const { s, procs, urls } of ONLY === 'throughput' ? [] : running) {
       const rss0 = procs.reduce((n, p) => n + rss(p), 0);
       const redis0 = s.relays > 1 ? await redis.usedMemory() : 0;
       const r = await ask<{ connections: number; seconds: number }>(client, {
