@@ -36,6 +36,7 @@ export const OUT_INDEX: u32 = 8; // index of the offending element for a bad sta
 export const OUT_NORM_LO: u32 = 9; // norm accumulator, low 64 bits
 export const OUT_NORM_HI: u32 = 10; // norm accumulator, high 64 bits
 export const OUT_COUNT: u32 = 11; // a count (e.g. elements changed by clipping)
+export const OUT_AFTER: u32 = 12; // a measure after clipping (L∞ clip in one pass)
 
 /** Address of PARAMS slot `i`. */
 @inline export function param(i: u32): usize {

@@ -13,7 +13,6 @@ import { peek32, skip, takeBits, takeBit } from './noise-stream';
 
 const TWO_24: u64 = <u64>1 << 24;
 const TWO_32: u64 = <u64>1 << 32;
-const TWO_48: u64 = <u64>1 << 48;
 
 /**
  * Uniform integer in [0, n), n ≥ 1, with no modulo bias; n = 1 reads nothing. With b =
@@ -64,33 +63,20 @@ export function uniformBelow(n: u64): u64 {
 export function bernoulli(num: u64, den: u64): bool {
   if (num == 0) return false;
   if (num >= den) return true;
-  let r = num;
-  // Fast path, same bits: the next w digits of num/den at once (one division), compared with the
-  // next w stream bits; the first differing bit decides and the bits up to it are consumed.
-  if (den <= TWO_32) {
-    const x = peek32();
-    const wide = num << 32;
-    const q = <u32>(wide / den);
-    const diff = x ^ q;
-    if (diff != 0) {
-      skip(clz(diff) + 1);
-      return x < q;
-    }
-    skip(32);
-    r = wide - <u64>q * den;
-  } else if (den <= TWO_48) {
-    const x = peek32() >> 16;
-    const wide = num << 16;
-    const q = <u32>(wide / den);
-    const diff = x ^ q;
-    if (diff != 0) {
-      skip(clz(diff) - 15);
-      return x < q;
-    }
-    skip(16);
-    r = wide - <u64>q * den;
+  // Fast path, same bits: the next k = min(32, clz(num)) digits of num/den at once (one division;
+  // num·2^k < 2^64 and num < den make the quotient exactly those k digits), compared with the
+  // next k stream bits; the first differing bit decides and the bits up to it are consumed.
+  const k = <u32>min<u64>(clz(num), 32); // ≥ 1: num < den < 2^64
+  const x = peek32() >> (32 - k);
+  const wide = num << <u64>k;
+  const q = <u32>(wide / den);
+  const diff = x ^ q;
+  if (diff != 0) {
+    skip(clz(diff) - (32 - k) + 1);
+    return x < q;
   }
-  return bernoulliDigits(r, den);
+  skip(k);
+  return bernoulliDigits(wide - <u64>q * den, den);
 }
 
 /** The digit loop of {@link bernoulli} from remainder r < den: one stream bit per digit of r/den. */
@@ -191,48 +177,4 @@ export function bernExp(num: u64, den: u64): bool {
     if (!bernExpMinusOne()) return false;
   }
   return bernExpFrac(num % den, den);
-}
-
-/**
- * Bernoulli(N/D) for 128-bit 0 < N < D < 2^127 (hi, lo halves), as {@link bernoulli}: the
- * remainder is doubled in 128 bits (no overflow since D < 2^127); no 128-bit uniform is drawn.
- */
-function bernoulli128(nHi: u64, nLo: u64, dHi: u64, dLo: u64): bool {
-  let rHi = nHi, rLo = nLo;
-  while (true) {
-    // r ← 2r; digit = 2r ≥ D; if so r ← 2r − D
-    rHi = (rHi << 1) | (rLo >> 63);
-    rLo <<= 1;
-    const p: u32 = rHi > dHi || (rHi == dHi && rLo >= dLo) ? 1 : 0;
-    if (p) {
-      const borrow: u64 = rLo < dLo ? 1 : 0;
-      rLo -= dLo;
-      rHi = rHi - dHi - borrow;
-    }
-    if (takeBit() != p) return p == 1;
-  }
-  return false; // unreachable
-}
-
-/**
- * Bernoulli(exp(−N/D)) for 128-bit N ≥ 0 and 1 ≤ D < 2^127 (hi, lo halves), as {@link bernExp}:
- * the whole part by repeated subtraction (each step one Bernoulli(exp(−1)), stopping at the
- * first failure, so a huge N/D costs ~1.6 steps on average), the fraction by CKS20 Algorithm 1.
- */
-export function bernExp128(nHi: u64, nLo: u64, dHi: u64, dLo: u64): bool {
-  while (nHi > dHi || (nHi == dHi && nLo >= dLo)) {
-    const borrow: u64 = nLo < dLo ? 1 : 0;
-    nLo -= dLo;
-    nHi = nHi - dHi - borrow;
-    if (!bernExpMinusOne()) return false;
-  }
-  if (nHi == 0 && nLo == 0) return true;
-  if (dHi == 0) return bernExpFrac(nLo, dLo); // D < 2^64: the 64-bit fast paths
-  // the fraction as {@link bernExpFrac}, with 128-bit Bernoulli(γ) trials
-  if (!bernoulli128(nHi, nLo, dHi, dLo)) return true;
-  const run = factorialRun();
-  for (let k: u64 = 2; k < run; k++) {
-    if (!bernoulli128(nHi, nLo, dHi, dLo)) return (k & 1) == 1;
-  }
-  return (run & 1) == 1;
 }

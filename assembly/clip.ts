@@ -12,7 +12,7 @@ export const NORM_L1: u32 = 1;
 export const NORM_L2: u32 = 2;
 
 /** |v| as u64 (|−2^63| = 2^63 is representable unsigned). */
-@inline function magnitude(v: i64): u64 {
+@inline export function magnitude(v: i64): u64 {
   return v < 0 ? <u64>0 - <u64>v : <u64>v;
 }
 
@@ -73,3 +73,4 @@ export function clamp(buf: usize, len: u32, bound: u64): u32 {
   }
   return changed;
 }
+

@@ -10,8 +10,8 @@ import { STATUS_OK, STATUS_NOT_FINITE, STATUS_OUT_OF_RANGE, STATUS_BAD_ARGUMENT 
 /** Largest exponent: 10^15 < 2^53, and 10^e is exact in f64 for e ≤ 22. */
 export const MAX_EXPONENT: u32 = 15;
 /** |x·S| must stay below 2^53 so the integer part is exact in f64. */
-const LIMIT: f64 = 9007199254740992.0; // 2^53
-const TWO_POW_32: f64 = 4294967296.0;
+export const ENCODE_LIMIT: f64 = 9007199254740992.0; // 2^53
+export const TWO_POW_32: f64 = 4294967296.0;
 
 export const ROUND_RANDOMIZED: u32 = 0;
 export const ROUND_HALF_EVEN: u32 = 1;
@@ -30,28 +30,45 @@ export function pow10(e: u32): f64 {
  * chunk encodes identically however the vector is split. A bad element's index goes to OUT_INDEX.
  */
 export function encode(buf: usize, len: u32, exponent: u32, mode: u32, startBlock: u32, skipBytes: u32): u32 {
+  if (mode == ROUND_RANDOMIZED) {
+    const blocks = (skipBytes + (len << 2) + 63) >> 6;
+    keystream(KEY, NONCE, startBlock, blocks, SCRATCH);
+  }
+  return encodeWithBits(buf, len, exponent, mode, SCRATCH + skipBytes);
+}
+
+/**
+ * In place over buf[0..len): f64 → i64 fixed point of x·S·w, with the rounding bits given by the
+ * host (element e's u32 at rnd + 4e, little-endian: the bytes {@link encode} draws itself).
+ */
+export function encodeWithBits(buf: usize, len: u32, exponent: u32, mode: u32, rnd: usize): u32 {
   if (exponent > MAX_EXPONENT || mode > ROUND_HALF_EVEN) return STATUS_BAD_ARGUMENT;
   // the weight of a weighted mean is folded into the scale: one rounding for x·w·S
   const w = load<f64>(param(PARAM_WEIGHT));
   if (!(isFinite<f64>(w) && w > 0)) return STATUS_BAD_ARGUMENT;
   const s = pow10(exponent) * w;
   // On a bad element the chunk is left half-written: the host discards it and throws.
-  if (mode == ROUND_HALF_EVEN) {
-    for (let i: u32 = 0; i < len; i++) {
-      const p = buf + (<usize>i << 3);
-      const v = load<f64>(p) * s;
-      if (!(abs<f64>(v) < LIMIT)) return reject(p, i);
-      store<i64>(p, <i64>nearest<f64>(v));
-    }
-    return STATUS_OK;
-  }
-  const blocks = (skipBytes + (len << 2) + 63) >> 6;
-  keystream(KEY, NONCE, startBlock, blocks, SCRATCH);
-  const rnd = SCRATCH + skipBytes;
+  if (mode == ROUND_HALF_EVEN) return encodeHalfEven(buf, len, s);
+  return encodeRandomized(buf, len, s, rnd);
+}
+
+/** Round-half-even encode of buf[0..len) with scale s. */
+function encodeHalfEven(buf: usize, len: u32, s: f64): u32 {
   for (let i: u32 = 0; i < len; i++) {
     const p = buf + (<usize>i << 3);
     const v = load<f64>(p) * s;
-    if (!(abs<f64>(v) < LIMIT)) return reject(p, i); // also catches NaN
+    if (!(abs<f64>(v) < ENCODE_LIMIT)) return reject(p, i);
+    store<i64>(p, <i64>nearest<f64>(v));
+  }
+  return STATUS_OK;
+}
+
+/** Randomized-rounding encode of buf[0..len) with scale s; element e's u32 at rnd + 4e. */
+function encodeRandomized(buf: usize, len: u32, s: f64, rnd: usize): u32 {
+  for (let i: u32 = 0; i < len; i++) {
+    const p = buf + (<usize>i << 3);
+    const v = load<f64>(p) * s;
+    if (!(abs<f64>(v) < ENCODE_LIMIT)) return reject(p, i); // also catches NaN
     const fl = floor<f64>(v);
     // v − ⌊v⌋ is exact for |v| < 2^53; u/2^32 < frac happens with probability ⌈frac·2^32⌉/2^32,
     // so E[enc] − v ≤ 2^-32 units: below the rounding of v = x·S itself once |v| ≥ 2^21. 32 bits
@@ -64,7 +81,7 @@ export function encode(buf: usize, len: u32, exponent: u32, mode: u32, startBloc
 }
 
 /** Records element i as the offender and says why: not finite, or out of range. */
-function reject(p: usize, i: u32): u32 {
+export function reject(p: usize, i: u32): u32 {
   store<u64>(param(OUT_INDEX), i);
   return isFinite<f64>(load<f64>(p)) ? STATUS_OUT_OF_RANGE : STATUS_NOT_FINITE;
 }

@@ -14,9 +14,10 @@ import { norm, scale, clamp, NORM_L2 } from './clip';
 import { addU32, subU32, negU32, addU64, subU64, negU64, narrowI64ToU32 as narrow, widenU32ToI64 as widen } from './ring';
 
 export * from './noise-abi';
+export * from './pipeline-abi';
 
 /** Bumped whenever an export's meaning changes; checked by the loader. */
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 export function abiVersion(): u32 { return ABI_VERSION; }
 export function chunkElems(): u32 { return CHUNK_ELEMS; }

@@ -15,7 +15,7 @@
  * bits so every sampler still terminates, and {@link streamFlags} reports STREAM_EXHAUSTED once a
  * consumed bit lies past the end, so that noise is discarded. Integer operations only.
  */
-import { keystream } from './chacha';
+import { keystream, chachaBlock } from './chacha';
 
 /** Blocks of keystream buffered per refill (measured: 64 blocks = 4 KiB amortise the call). */
 const NOISE_BUF_BLOCKS: u32 = 64;
@@ -30,6 +30,8 @@ export const NOISE_KEY: usize = memory.data(32, 16);
 const NOISE_NONCE: usize = memory.data<u8>([0x73, 0x68, 0x61, 0x72, 0x64, 0x77, 0x2d, 0x6e, 0x6f, 0x69, 0x73, 0x65, 0, 0, 0, 0], 16);
 /** Buffered keystream. */
 const NOISE_BUF: usize = memory.data(<i32>(BUF_WORDS * 4), 64);
+/** One block past the buffer, for {@link peekAhead}. */
+const AHEAD_BLOCK: usize = memory.data(64, 16);
 
 /** Flag bit: a consumed bit lies past 2^32 blocks. */
 export const STREAM_EXHAUSTED: u32 = 1;
@@ -101,6 +103,28 @@ function fill(block: u64): void {
   return b;
 }
 
+/** Stream word `w` (32 bits), from the buffer when it holds it, else computed from its block alone. */
+function wordAt(w: u64): u32 {
+  const first = bufBlock * <u64>WORDS_PER_BLOCK;
+  if (w >= first && w < first + <u64>BUF_WORDS) return load<u32>(NOISE_BUF + (<usize>(w - first) << 2));
+  chachaBlock(NOISE_KEY, NOISE_NONCE, <u32>(w / <u64>WORDS_PER_BLOCK), AHEAD_BLOCK);
+  return load<u32>(AHEAD_BLOCK + (<usize>(w % <u64>WORDS_PER_BLOCK) << 2));
+}
+
+/**
+ * The 32 stream bits starting `ahead` bits past the current position (first bit most
+ * significant), without consuming anything: for comparisons that must look at many bits before
+ * they know how many they consume (the slow path of the Gaussian's K). Not for hot paths.
+ */
+export function peekAhead(ahead: u32): u32 {
+  const p = streamTell() + <u64>ahead;
+  const w = p >> 5;
+  const shift = <u32>(p & 31);
+  const a = wordAt(w);
+  if (shift == 0) return a;
+  return (a << shift) | (wordAt(w + 1) >> (32 - shift));
+}
+
 /** Positions the stream at bit `pos` (< 2^41) and clears the flags. */
 export function streamSeek(pos: u64): void {
   flags = 0;
@@ -132,6 +156,7 @@ export function streamFlags(): u32 {
 export function streamWipe(): void {
   memory.fill(NOISE_KEY, 0, 32);
   memory.fill(NOISE_BUF, 0, <usize>BUF_WORDS * 4);
+  memory.fill(AHEAD_BLOCK, 0, 64);
   wordIdx = BUF_WORDS;
   bufBlock = 0;
   res = 0;

@@ -11,3 +11,5 @@ export const STATUS_NOT_FINITE: u32 = 2;
 export const STATUS_OUT_OF_RANGE: u32 = 3;
 /** An enum-like argument (rounding mode, norm kind, exponent) was invalid. */
 export const STATUS_BAD_ARGUMENT: u32 = 4;
+/** A value left the 32-bit ring's signed range [−2^31, 2^31) when narrowing; index in OUT_INDEX. */
+export const STATUS_RING_RANGE: u32 = 5;

@@ -1,6 +1,6 @@
 /**
- * A plain-TypeScript implementation of the client pipeline (randomized fixed-point encode, L2
- * clip, add two PRG masks) — the baseline the kernel benchmark compares against. It uses
+ * A plain-TypeScript implementation of the client pipeline (randomized fixed-point encode, L2 or
+ * L∞ clip, add PRG masks) — the baseline the kernel benchmark compares against. It uses
  * node:crypto's native ChaCha20 for the random bits and masks (a fair, fast choice) and JS loops
  * for the per-element math; ring-64 values are held as (lo, hi) u32 pairs with carries, which is
  * how careful TypeScript avoids per-element BigInt.
@@ -13,8 +13,16 @@ export function nodeKeystream(key: Uint8Array, bytes: number): Uint8Array {
   return new Uint8Array(c.update(Buffer.alloc(bytes)));
 }
 
-/** Encode + L2 clip + two masks; returns u32 words (ring 32: one per element; ring 64: lo, hi pairs). */
-export function plainPipeline(x: Float64Array, exponent: number, ring: 32 | 64, bound: number, roundKey: Uint8Array, maskSeeds: Uint8Array[]): Uint32Array {
+/** Encode + L2 or L∞ clip + masks; returns u32 words (ring 32: one per element; ring 64: lo, hi pairs). */
+export function plainPipeline(
+  x: Float64Array,
+  exponent: number,
+  ring: 32 | 64,
+  bound: number,
+  roundKey: Uint8Array,
+  maskSeeds: Uint8Array[],
+  norm: 'l2' | 'linf' = 'l2',
+): Uint32Array {
   const d = x.length;
   const s = 10 ** exponent;
   const rnd = new Uint32Array(nodeKeystream(roundKey, d * 4).buffer);
@@ -30,7 +38,9 @@ export function plainPipeline(x: Float64Array, exponent: number, ring: 32 | 64, 
     sumSq += e * e;
   }
   const b = Math.floor(bound * s);
-  if (sumSq > b * b) {
+  if (norm === 'linf') {
+    for (let i = 0; i < d; i++) enc[i] = Math.max(-b, Math.min(b, enc[i]));
+  } else if (sumSq > b * b) {
     const f = b / Math.sqrt(sumSq);
     for (let i = 0; i < d; i++) enc[i] = Math.trunc(enc[i] * f);
   }

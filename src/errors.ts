@@ -45,6 +45,7 @@ export const ERROR_CATALOGUE = {
   E_CRYPTO: { hint: 'Decryption or signature verification failed: the data was altered or the wrong key was used.' },
   E_INCONSISTENT: { hint: 'The coordinator showed this participant a view that contradicts its own or the other participants\' signed view (or asked twice); nothing was revealed. Treat the coordinator as compromised.' },
   E_BAD_SHARE: { hint: 'A share or a rebuilt secret failed verification; details.sender names the party that misbehaved. Remove it from the roster.' },
+  E_UNDELIVERED: { hint: 'This participant\'s partial could not be delivered (details.cause names why: the relay link closed, the relay refused a frame, no upload credit came); it was not counted. Check the relay and contribute again.' },
   E_DROPPED: { hint: 'This participant\'s contribution was not part of the released aggregate (it arrived late or was excluded); contribute again in the next round.' },
   E_ROSTER_MISMATCH: { hint: 'The roster differs from the one pinned by the config\'s rosterHash (or names an identity outside it); use the roster agreed out of band.' },
   E_LINK_LOST: { hint: 'The relay link dropped and did not come back within the reconnection window (or the relay refused it for good); check the relays, then join again.' },

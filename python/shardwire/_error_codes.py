@@ -208,6 +208,15 @@ class BadShareError(ShardwireError):
     code = "E_BAD_SHARE"
 
 
+class UndeliveredError(ShardwireError):
+    """E_UNDELIVERED: This participant's partial could not be delivered (details.cause names why:
+    the relay link closed, the relay refused a frame, no upload credit came); it was not
+    counted. Check the relay and contribute again.
+    """
+
+    code = "E_UNDELIVERED"
+
+
 class DroppedError(ShardwireError):
     """E_DROPPED: This participant's contribution was not part of the released aggregate (it
     arrived late or was excluded); contribute again in the next round.
@@ -300,6 +309,7 @@ ERROR_CLASSES: Dict[str, Type[ShardwireError]] = {
     "E_CRYPTO": CryptoError,
     "E_INCONSISTENT": InconsistentError,
     "E_BAD_SHARE": BadShareError,
+    "E_UNDELIVERED": UndeliveredError,
     "E_DROPPED": DroppedError,
     "E_ROSTER_MISMATCH": RosterMismatchError,
     "E_LINK_LOST": LinkLostError,
@@ -338,6 +348,7 @@ __all__ = [
     "CryptoError",
     "InconsistentError",
     "BadShareError",
+    "UndeliveredError",
     "DroppedError",
     "RosterMismatchError",
     "LinkLostError",

@@ -31,7 +31,7 @@ export interface WorkerStart {
 /** Messages a worker sends to its parent. */
 export type WorkerReport =
   | { readonly type: 'joined'; readonly index: number }
-  | { readonly type: 'sent'; readonly index: number; readonly round: number; readonly bytes: number; readonly partialBytes: number; readonly ms: number }
+  | { readonly type: 'sent'; readonly index: number; readonly round: number; readonly bytes: number; readonly partialBytes: number; readonly ms: number; readonly peakRssMb: number }
   | { readonly type: 'error'; readonly index: number; readonly code: string; readonly message: string };
 
 function report(m: WorkerReport): Promise<void> {
@@ -63,7 +63,7 @@ async function work(s: WorkerStart): Promise<void> {
       const x = demoInput(s.index, round, s.dim, s.grid);
       const t0 = performance.now();
       const r = await Promise.race([client.aggregate(x), failed]);
-      await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0 });
+      await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0, peakRssMb: process.resourceUsage().maxRSS / 1024 });
     }
     // stay online until the parent lets go: the coordinator may still need this client's seed
     // reveals to recover a dropped participant's masks

@@ -10,7 +10,7 @@ import { choiceFlag, intFlag, numberFlag, parseFlags, usageError } from './args.
 
 export const USAGE = `usage: shardwire demo [flags]
   --clients N      client processes to spawn (default 10, 2..200)
-  --dim D          vector length (default 100000, 1..10000000)
+  --dim D          vector length (default 100000, 1..100000000; 10^8 wants ≈ 2 GB per client)
   --shards S       additive shards per input (default 3; 0 = one per participant)
   --dp KIND        none | gauss | laplace (default none)
   --mode MODE      local | distributed (gauss only; default local)
@@ -79,7 +79,7 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   return {
     help: values.help === true,
     clients,
-    dim: int(s('dim'), 'dim', 100_000, 1, 10_000_000),
+    dim: int(s('dim'), 'dim', 100_000, 1, 100_000_000),
     shards: int(s('shards'), 'shards', 3, 0, clients),
     dp, mode, epsilon, delta, budget, clip,
     exponent: int(s('exponent'), 'exponent', 6, 0, 15),

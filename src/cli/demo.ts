@@ -73,6 +73,9 @@ export interface DemoResult {
   /** Median wall time of runRound, from opening to release. */
   readonly round_s: number;
   readonly setup_s: number;
+  /** Peak RSS (MiB) of the largest client process, and of the demo process (coordinator and relay). */
+  readonly client_peak_rss_mb: number;
+  readonly coordinator_peak_rss_mb: number;
   readonly per_round: DemoRound[];
 }
 
@@ -110,10 +113,11 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     await Promise.race([coordinator.waitForParticipants(f.clients), pool.failed]);
     const setupS = (performance.now() - tSetup) / 1000;
     const rounds: DemoRound[] = [];
+    const out = new Float64Array(f.dim); // every round decodes into the same array
     for (let r = 0; r < f.rounds; r++) {
       current = r;
       const t0 = performance.now();
-      const { aggregate, report } = await Promise.race([coordinator.runRound({ dim: f.dim }), pool.failed]);
+      const { aggregate, report } = await Promise.race([coordinator.runRound({ dim: f.dim, out }), pool.failed]);
       const roundS = (performance.now() - t0) / 1000;
       const contributors = report.contributors.map((id) => indexOf.get(id)!);
       const plain = plainSum(contributors, r, f.dim, grid);
@@ -136,7 +140,8 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     const unclean = codes.filter((c, i) => c !== 0 && !starts[i].drop).length;
     if (unclean > 0) throw new ShardwireError('E_ABORTED', `${unclean} of ${f.clients - f.drop} contributing client processes did not exit cleanly`);
     const sent = reports.flatMap((m) => (m.type === 'sent' ? [m] : []));
-    return summarise(f, grid.onGrid, setupS, rounds, sent.map((m) => m.partialBytes), sent.map((m) => m.bytes));
+    const rss = { client: Math.max(0, ...sent.map((m) => m.peakRssMb)), coordinator: process.resourceUsage().maxRSS / 1024 };
+    return summarise(f, grid.onGrid, setupS, rounds, sent.map((m) => m.partialBytes), sent.map((m) => m.bytes), rss);
   } finally {
     progress?.done();
     await pool?.close();
@@ -155,7 +160,7 @@ function mean(xs: readonly number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRound[], partialBytes: readonly number[], roundBytes: readonly number[]): DemoResult {
+function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRound[], partialBytes: readonly number[], roundBytes: readonly number[], rss: { client: number; coordinator: number }): DemoResult {
   const last = rounds[rounds.length - 1];
   const bytesPerClient = mean(partialBytes);
   return {
@@ -167,6 +172,7 @@ function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRo
     bytes_per_client: Math.round(bytesPerClient), bytes_per_element: round6(bytesPerClient / f.dim), round_bytes_per_client: Math.round(mean(roundBytes)),
     bytes_received_per_contributor: Math.round(last.bytes_received / last.contributors),
     round_s: round6(median(rounds.map((r) => r.round_s))), setup_s: round6(setupS),
+    client_peak_rss_mb: Math.round(rss.client), coordinator_peak_rss_mb: Math.round(rss.coordinator),
     per_round: rounds,
   };
 }
@@ -187,6 +193,7 @@ function printText(r: DemoResult): void {
   }
   out.push('', `bytes per client: ${r.bytes_per_client} (sealed partial; ${r.bytes_per_element} B/element), ${r.round_bytes_per_client} with the round's other messages; coordinator received ${r.bytes_received_per_contributor} per contributor`);
   out.push(`setup ${r.setup_s.toFixed(2)} s (relay, ${r.clients} processes, key exchange); round ${r.round_s.toFixed(3)} s${r.rounds > 1 ? ' (median)' : ''}`);
+  out.push(`peak RSS: client ${r.client_peak_rss_mb} MB (largest process), coordinator ${r.coordinator_peak_rss_mb} MB (this process, with the relay)`);
   if (!r.inputs_on_grid) out.push('note: inputs are finer than the fixed-point grid (10^-exponent); rounding adds an error of up to one unit per client');
   console.log(out.join('\n'));
 }

@@ -147,7 +147,10 @@ export class Client extends Emitter<ClientEvents> {
         if (from === this.#coordinatorId && type === RoundType.roster && needRoster && !this.#pinned && bundle) return void bundle.then(() => this.#acceptRoster(f)).then(ok, bad);
         this.#enqueue(f);
       },
-      error: (e) => this.emit('refused', { from: 'relay', type: 'error', error: e }),
+      error: (e) => {
+        for (const round of this.#rounds.values()) round.onRelayError(e); // a refused chunk stops that upload
+        this.emit('refused', { from: 'relay', type: 'error', error: e });
+      },
       reconnecting: (e) => this.emit('reconnecting', { attempt: e.attempt, delayMs: e.delayMs, url: e.url }),
       resumed: (e) => {
         // frames to us were lost: a round in flight cannot end exactly, so it fails now, not at its timer
@@ -270,7 +273,9 @@ export class Client extends Emitter<ClientEvents> {
     return {
       identity: this.#identity, sessionId: channel.keyring.sessionId, configHash: channel.keyring.configHash, config: this.config,
       kernel: this.#kernel, keyring: channel.keyring, sodium: this.#sodium,
-      send: (type, memo, body) => channel.send(this.#coordinatorId, type, memo, body),
+      send: (type, memo, body, extraAad) => channel.send(this.#coordinatorId, type, memo, body, extraAad),
+      maxPayloadBytes: () => channel.link.welcome.limits.maxPayloadBytes,
+      bufferedAmount: () => channel.link.bufferedAmount,
       identityKey: (id) => {
         const key = this.#rosterKeys.get(id);
         if (!key) throw new ShardwireError('E_ROSTER_MISMATCH', `${id} is not a known participant of this session`, { id });

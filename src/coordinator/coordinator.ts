@@ -250,7 +250,10 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     if (!fits()) throw new ShardwireError('E_REPLAY', `${type} from ${from} for memo ${frame.header.memo} does not fit ${round ? `phase ${round.phase} of round ${round.memo}` : 'any running round'}; refused unopened`, { from, type });
     const t0 = performance.now();
     try {
-      const body = await this.channel.open(frame);
+      const body = await this.channel.open(frame, round!.extraAad(from, type)).catch((e: unknown) => {
+        if (e instanceof ShardwireError) round!.onRefused(from, type, e); // a broken partial stream is dropped
+        throw e;
+      });
       if (!fits()) {
         body.fill(0);
         throw new ShardwireError('E_REPLAY', `${type} from ${from} arrived after round ${round!.memo} left that phase; wiped`, { from, type });

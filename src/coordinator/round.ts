@@ -10,7 +10,7 @@ import { aint, aobject, aoneOf, describe } from '../guards.ts';
 import { computeBitBudget, elementBoundOf } from '../config.ts';
 import { getSodium } from '../crypto/sodium.ts';
 import type { RingVector } from '../kernel/vectors.ts';
-import { wipeRing } from '../kernel/vectors.ts';
+import { giveRing } from '../kernel/ring-pool.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
 import { encodeBody, encodeFloat64, OPERATIONS, RoundType, type Operation, type RoundOpen } from '../session/round-messages.ts';
 import { CoordinatorRound, type CoordinatorPhase } from '../secagg/coordinator-round.ts';
@@ -45,6 +45,11 @@ export interface RoundOptions {
    */
   readonly bufferSize?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Where to decode the aggregate (length dim), e.g. the same array every round; default: a new
+   * Float64Array.
+   */
+  readonly out?: Float64Array;
 }
 
 /** What the coordinator learned and released. */
@@ -101,6 +106,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   const t0 = performance.now();
   aobject(o, 'options');
   const dim = aint(o.dim, 'dim', 0, 2 ** 31);
+  if (o.out !== undefined && (!(o.out instanceof Float64Array) || o.out.length !== dim)) throw new ShardwireError('E_BAD_VECTOR', `"out" expected a Float64Array of length ${dim}, got ${describe(o.out)}`, { field: 'out' });
   const operation = aoneOf(o.operation ?? 'sum', 'operation', OPERATIONS);
   const memo = o.memo ?? autoMemo(c.memos);
   if (typeof memo !== 'string' || !ID_PATTERN.test(memo)) throw new ShardwireError('E_BAD_ARGUMENT', `"memo" expected 1-128 characters of [A-Za-z0-9._:@-], got ${describe(memo)}`);
@@ -130,6 +136,8 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     isOnline: (id) => c.online.has(id),
     identityKey: (id) => c.identityKey(id),
     progress,
+    maxPayloadBytes: c.channel.link.welcome.limits.maxPayloadBytes,
+    refused: (from, type, error) => c.notify('refused', { from, type, error }),
   }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length: dim + (weighted ? 1 : 0), ring, ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
   const onAbort = () => round.fail(new ShardwireError('E_ABORTED', `round ${memo} was aborted by the caller`));
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -155,7 +163,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
       };
       c.released++;
     }
-    const aggregate = decodeAggregate(c, sum, operation, dim, survivors.length);
+    const aggregate = decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
     round.phase = 'done';
     await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
@@ -180,17 +188,18 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     await Promise.allSettled(participants.filter((p) => c.online.has(p)).map((p) => c.channel.send(p, RoundType.abort, memo, body)));
     throw e;
   } finally {
-    if (sum) wipeRing(sum);
+    if (sum) giveRing(sum);
     o.signal?.removeEventListener('abort', onAbort);
     c.current = undefined;
   }
 }
 
 /** Turns the survivors' ring sum into the released aggregate: sum, mean, or Σw·x / Σw. */
-function decodeAggregate(c: Coordinator, sum: RingVector, operation: Operation, dim: number, contributors: number): Float64Array {
+function decodeAggregate(c: Coordinator, sum: RingVector, operation: Operation, dim: number, contributors: number, out?: Float64Array): Float64Array {
   const exponent = c.config.smpc.exponent;
-  if (operation !== 'weightedMean') return c.kernel.decode(sum, { exponent, divisor: operation === 'mean' ? contributors : 1 });
+  const into = (v: RingVector, divisor: number) => (out ? c.kernel.decodeInto(v, out, { exponent, divisor }) : c.kernel.decode(v, { exponent, divisor }));
+  if (operation !== 'weightedMean') return into(sum, operation === 'mean' ? contributors : 1);
   const totalWeight = c.kernel.decode(sum.subarray(dim) as RingVector, { exponent })[0];
   if (!(totalWeight > 0)) throw new ShardwireError('E_BAD_VECTOR', `the contributors' weights sum to ${totalWeight}; a weighted mean needs a positive total`, { totalWeight });
-  return c.kernel.decode(sum.subarray(0, dim) as RingVector, { exponent, divisor: totalWeight });
+  return into(sum.subarray(0, dim) as RingVector, totalWeight);
 }

@@ -51,6 +51,15 @@ export interface KernelExports extends NoiseExports {
   ringAddU64(len: number): number;
   ringSubU64(len: number): number;
   ringNegU64(len: number): number;
+  /** IO_B[0..lenBytes) ← PRG bytes from block `startBlock` + `skipBytes`, key at `keyPtr` (KEY or a SEEDS slot). */
+  prgIntoB(keyPtr: number, lenBytes: number, startBlock: number, skipBytes: number): number;
+  /** IO_A (f64) → IO_A (i64) as encodeF64ToI64, rounding bits from IO_B (u32 per element). */
+  encodeBitsF64ToI64(len: number, exponent: number, mode: number): number;
+  /**
+   * Fused chunk pass (assembly/fused.ts): IO_A f64 → encode (bits from IO_B) → op (0 none,
+   * 1 measure, 2 scale, 3 clamp) with norm kind (0 L∞, 1 L1, 2 L2) → i64, or u32 when narrow = 1.
+   */
+  encodeFusedI64(len: number, exponent: number, mode: number, op: number, kind: number, narrow: number): number;
 }
 
 /** Names of the function exports above, for the ABI test and the loader's check. */
@@ -59,11 +68,11 @@ export const KERNEL_FUNCTIONS = [
   'seedSignsPtr', 'keyPtr', 'noncePtr', 'paramsPtr', 'chacha20XorBytes', 'maskApplyU32', 'maskApplyU64',
   'encodeF64ToI64', 'narrowI64ToU32', 'widenU32ToI64', 'normI64', 'scaleI64', 'clampI64',
   'decodeI64ToF64', 'decodeU32ToF64', 'ringAddU32', 'ringSubU32', 'ringNegU32', 'ringAddU64',
-  'ringSubU64', 'ringNegU64', ...NOISE_FUNCTIONS,
+  'ringSubU64', 'ringNegU64', 'prgIntoB', 'encodeBitsF64ToI64', 'encodeFusedI64', ...NOISE_FUNCTIONS,
 ] as const;
 
 /** Must equal assembly/index.ts ABI_VERSION. */
-export const EXPECTED_ABI_VERSION = 1;
+export const EXPECTED_ABI_VERSION = 2;
 
 /** PARAMS slot indices (u64 each), mirrored from assembly/arena.ts. */
 export const PARAM_BOUND = 0;
@@ -74,3 +83,10 @@ export const OUT_INDEX = 8;
 export const OUT_NORM_LO = 9;
 export const OUT_NORM_HI = 10;
 export const OUT_COUNT = 11;
+export const OUT_AFTER = 12;
+
+/** Ops of encodeFusedI64, mirrored from assembly/fused.ts. */
+export const OP_NONE = 0;
+export const OP_MEASURE = 1;
+export const OP_SCALE = 2;
+export const OP_CLAMP = 3;

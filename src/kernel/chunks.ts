@@ -18,7 +18,21 @@ export function storeRingChunk(k: Kernel, v: RingVector, off: number, n: number)
   else v.set(k.views.u64A.subarray(0, n), off);
 }
 
-/** Calls `body(off, n)` for each chunk of a `length`-element vector (once for length 0: no). */
-export function forEachChunk(k: Kernel, length: number, body: (off: number, n: number) => void): void {
-  for (let off = 0; off < length; off += k.chunkElems) body(off, Math.min(k.chunkElems, length - off));
+/**
+ * Calls `body(off, n)` for each chunk of a `length`-element vector, in order (never for length
+ * 0). Chunks have `step` ≤ CHUNK_ELEMS elements (default CHUNK_ELEMS).
+ */
+export function forEachChunk(
+  k: Kernel,
+  length: number,
+  body: (off: number, n: number) => void,
+  step = k.chunkElems,
+): void {
+  for (let off = 0; off < length; off += step) body(off, Math.min(step, length - off));
 }
+
+/**
+ * Elements per step of the streaming paths (pipeline, node:crypto masks, accumulate): 16,384
+ * elements keep a step's vector and keystream in L2 (64–128 KiB each).
+ */
+export const STEP_ELEMS = 16384;

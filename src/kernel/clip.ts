@@ -17,7 +17,8 @@ import { aringVector, ringOf, type RingVector } from './vectors.ts';
 /** Which norm to bound. */
 export type NormKind = 'l1' | 'l2' | 'linf';
 export const NORM_KINDS: readonly NormKind[] = ['l1', 'l2', 'linf'];
-const KIND_CODE: Record<NormKind, number> = { linf: 0, l1: 1, l2: 2 };
+/** Kernel code of each norm (assembly/clip.ts NORM_*). */
+export const KIND_CODE: Record<NormKind, number> = { linf: 0, l1: 1, l2: 2 };
 const ONE_62 = 1n << 62n;
 const MAX_I64 = (1n << 63n) - 1n;
 

@@ -8,11 +8,34 @@
 import type { KernelExports } from './abi.ts';
 import { instantiateKernel, type KernelFlavour, type KernelLoadOptions } from './loader.ts';
 import { chacha20 } from './stream.ts';
-import { encode, encodeAndClip, decode, type EncodeOptions, type ClippedEncoding, type ClipOptions } from './fixed-point.ts';
+import {
+  encode, encodeAndClip, decode, decodeInto,
+  type DecodeOptions, type EncodeOptions, type ClippedEncoding, type ClipOptions,
+} from './fixed-point.ts';
 import { clip, type ClipReport } from './clip.ts';
 import { expandMasks, splitIntoShares, type MaskOptions } from './masks.ts';
 import { ringAdd, ringSub, ringNeg, ringSum } from './ring-ops.ts';
+import { startKeystreamWorker } from './keystream-worker.ts';
+import { prgBytes, resolveKeystream, type KeystreamChoice, type KeystreamSource } from './keystream.ts';
+import { encodeMasked, type MaskedEncodeOptions, type MaskedEncoding } from './pipeline.ts';
+import { accumulate, type AccumulateOptions } from './accumulate.ts';
 import type { RealVector, RingVector } from './vectors.ts';
+
+/** Options of {@link Kernel.load} besides the build flavour. */
+export interface KernelOptions {
+  /**
+   * Where the PRG and rounding keystream come from: 'auto' (default: node:crypto's ChaCha20 where
+   * the runtime has it, else the kernel's), 'node:crypto' or 'wasm' (to force either path, e.g.
+   * in tests or to exercise the browser path on Node). Both give the same bytes.
+   */
+  readonly keystream?: KeystreamChoice;
+  /**
+   * Make large mask keystreams (≥ 1 MiB per call) on a second thread (keystream-worker.ts):
+   * default true where the runtime can (node:crypto source, worker_threads, ≥ 2 CPUs); false
+   * keeps every call on the calling thread. Same bytes either way.
+   */
+  readonly keystreamWorker?: boolean;
+}
 
 /** Typed views over the arena, created once (the memory never grows). */
 export interface ArenaViews {
@@ -39,14 +62,25 @@ export class Kernel {
   readonly maxSeeds: number;
   /** Which build runs: 'simd', 'scalar' or 'debug'. */
   readonly flavour: Exclude<KernelFlavour, 'auto'>;
+  /** Which ChaCha20 produces mask and rounding keystream (see {@link KernelOptions.keystream}). */
+  readonly keystreamSource: KeystreamSource;
+  /** Whether large masks come from the keystream worker thread (see {@link KernelOptions.keystreamWorker}). */
+  readonly keystreamWorker: boolean;
   /** @internal raw exports, for the modules of this folder. */
   readonly raw: KernelExports;
   /** @internal arena views. */
   readonly views: ArenaViews;
 
-  private constructor(raw: KernelExports, flavour: Exclude<KernelFlavour, 'auto'>) {
+  private constructor(
+    raw: KernelExports,
+    flavour: Exclude<KernelFlavour, 'auto'>,
+    keystream: KeystreamSource,
+    worker: boolean,
+  ) {
     this.raw = raw;
     this.flavour = flavour;
+    this.keystreamSource = keystream;
+    this.keystreamWorker = worker;
     this.chunkElems = raw.chunkElems();
     this.maxSeeds = raw.maxSeeds();
     const buf = raw.memory.buffer;
@@ -69,15 +103,22 @@ export class Kernel {
 
   /**
    * Loads (compiling once per process) and instantiates a kernel.
-   * @param options 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'; or
+   * @param flavour 'auto' (SIMD when the engine supports it), 'simd', 'scalar' or 'debug'; or
    *   `{ flavour, source }` to load the build from a URL, bytes or a compiled module.
+   * @param options keystream source ({@link KernelOptions}).
    * @throws {ShardwireError} E_KERNEL when the build is missing (the message names its URL) or
-   *   of another ABI version; E_BAD_ARGUMENT for bad options.
+   *   of another ABI version; E_BAD_ARGUMENT for bad options; E_UNSUPPORTED when
+   *   `keystream: 'node:crypto'` is asked for on a runtime without it.
    * @example const k = await Kernel.load(); const v = k.encode(new Float64Array([0.5]), { exponent: 8, ring: 64 })
+   * @example const browserPath = await Kernel.load('auto', { keystream: 'wasm' })
    */
-  static async load(options: KernelFlavour | KernelLoadOptions = 'auto'): Promise<Kernel> {
-    const { exports, flavour: resolved } = await instantiateKernel(options);
-    return new Kernel(exports, resolved);
+  static async load(flavour: KernelFlavour | KernelLoadOptions = 'auto', options: KernelOptions = {}): Promise<Kernel> {
+    const keystream = resolveKeystream(options.keystream);
+    // started now, so that it is up by the first round (it never keeps the process alive)
+    const wanted = keystream === 'node:crypto' && options.keystreamWorker !== false;
+    const worker = wanted && startKeystreamWorker() !== undefined;
+    const { exports, flavour: resolved } = await instantiateKernel(flavour);
+    return new Kernel(exports, resolved, keystream, worker);
   }
 
   /** Bytes of wasm memory (constant over the kernel's life; tests check it). */
@@ -98,8 +139,24 @@ export class Kernel {
     return encodeAndClip(this, x, opts);
   }
   /** Decode a ring vector (two's complement) to Float64, optionally divided; see {@link decode}. */
-  decode(v: RingVector, opts: { exponent: number; divisor?: number }): Float64Array {
+  decode(v: RingVector, opts: DecodeOptions): Float64Array {
     return decode(this, v, opts);
+  }
+  /** Decode into a caller-provided Float64Array (no allocation); see {@link decodeInto}. */
+  decodeInto(v: RingVector, out: Float64Array, opts: DecodeOptions): Float64Array {
+    return decodeInto(this, v, out, opts);
+  }
+  /** The one-pass client pipeline: encode, clip, weight, noise, masks; see {@link encodeMasked}. */
+  encodeMasked(x: RealVector, opts: MaskedEncodeOptions): MaskedEncoding {
+    return encodeMasked(this, x, opts);
+  }
+  /** acc ± raw little-endian ring bytes, in place, at an element offset; see {@link accumulate}. */
+  accumulate(acc: RingVector, parts: Uint8Array | readonly Uint8Array[], opts?: AccumulateOptions): RingVector {
+    return accumulate(this, acc, parts, opts);
+  }
+  /** Bytes [offset, offset + length) of PRG(seed) from this kernel's keystream source; see {@link prgBytes}. */
+  prgBytes(seed: Uint8Array, offset: number, length: number): Uint8Array {
+    return prgBytes(this, seed, offset, length);
   }
   /** Clip a ring vector in place to an integer norm bound; see {@link clip}. */
   clip(v: RingVector, opts: { norm: ClipOptions['norm']; bound: bigint }): ClipReport {

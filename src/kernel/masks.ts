@@ -8,7 +8,9 @@
 import { ShardwireError } from '../errors.ts';
 import { abytes, aint, describe } from '../guards.ts';
 import type { Kernel } from './kernel.ts';
-import { forEachChunk, loadRingChunk, storeRingChunk } from './chunks.ts';
+import { forEachChunk, loadRingChunk, storeRingChunk, STEP_ELEMS } from './chunks.ts';
+import { openPrg, type PrgCursor } from './keystream.ts';
+import { openWorkerStreams, WORKER_MIN_BYTES } from './keystream-worker.ts';
 import { checkStatus } from './status.ts';
 import { MAX_STREAM_BLOCKS } from './stream.ts';
 import { aringVector, allocRing, ringOf, type RingVector } from './vectors.ts';
@@ -29,40 +31,127 @@ export interface MaskOptions {
  */
 export function expandMasks(k: Kernel, v: RingVector, seeds: readonly Uint8Array[], signs: readonly number[], opts: MaskOptions = {}): RingVector {
   aringVector(v, 'vector');
-  if (!Array.isArray(seeds)) throw new ShardwireError('E_BAD_ARGUMENT', `"seeds" expected an array of 32-byte Uint8Arrays, got ${describe(seeds)}`);
-  if (!Array.isArray(signs) || signs.length !== seeds.length) {
-    throw new ShardwireError('E_BAD_ARGUMENT', `"signs" expected an array of ${seeds.length} entries (one per seed), got ${describe(signs)}`, { seeds: seeds.length });
-  }
-  seeds.forEach((s, i) => abytes(s, `seeds[${i}]`, 32));
-  signs.forEach((s, i) => {
-    if (s !== 1 && s !== -1) throw new ShardwireError('E_BAD_ARGUMENT', `"signs[${i}]" expected +1 or -1, got ${describe(s)}`, { index: i });
-  });
-  const width = ringOf(v) / 8;
+  amasks(seeds, signs);
+  const width = ringOf(v) === 32 ? 4 : 8;
   const offset = aint(opts.offset ?? 0, 'offset', 0, Number.MAX_SAFE_INTEGER);
   if (Math.ceil(((offset + v.length) * width) / 64) > MAX_STREAM_BLOCKS) {
     throw new ShardwireError('E_BAD_ARGUMENT', `a ${v.length}-element mask from offset ${offset} would pass the 2^32-block limit of one ChaCha20 stream`, { offset, length: v.length });
   }
   if (seeds.length === 0 || v.length === 0) return v;
-  const apply = width === 4 ? k.raw.maskApplyU32 : k.raw.maskApplyU64;
-  const { bytes, seedsOffset, seedSignsOffset } = k.views;
+  const masks = openMasks(k, seeds, signs, width, offset, v.length);
   try {
     forEachChunk(k, v.length, (off, n) => {
       loadRingChunk(k, v, off, n, 'A');
-      const streamByte = (offset + off) * width;
-      for (let first = 0; first < seeds.length; first += k.maxSeeds) {
-        const batch = Math.min(k.maxSeeds, seeds.length - first);
-        for (let j = 0; j < batch; j++) {
-          bytes.set(seeds[first + j], seedsOffset + 32 * j);
-          bytes[seedSignsOffset + j] = signs[first + j] === -1 ? 1 : 0;
-        }
-        checkStatus(k, apply(n, batch, Math.floor(streamByte / 64), streamByte % 64), 'expandMasks');
-      }
+      masks.applyToA(n);
       storeRingChunk(k, v, off, n);
-    });
+    }, k.keystreamSource === 'node:crypto' ? STEP_ELEMS : k.chunkElems); // node:crypto's keystream: stay in L2
   } finally {
-    bytes.fill(0, seedsOffset, seedsOffset + 32 * Math.min(seeds.length, k.maxSeeds)); // no seed stays in the arena
+    masks.close();
   }
   return v;
+}
+
+/** Validated mask seeds opened at a stream position, applied to IO_A chunk after chunk. */
+export interface MaskSet {
+  /** IO_A[0..n) ± Σ PRG(seed) at the set's current element position, which then advances by n. */
+  applyToA(n: number): void;
+  /** Zeroes the seed copies in the arena and the keystream left in IO_B. */
+  close(): void;
+}
+
+/**
+ * Opens ±PRG(seed) streams at element `offset` of a width-`width` ring for `length` elements
+ * (seeds and signs already validated). On node:crypto, one OpenSSL stream per seed is read
+ * forward into IO_B and added by the kernel — made by the keystream worker thread when the
+ * kernel has one and the masks are large (keystream-worker.ts); on the wasm source the kernel
+ * generates and folds the keystream in 4 KiB
+ * L1-resident steps (assembly/shares.ts), with the seeds written into the arena once when they
+ * fit in one batch.
+ */
+export function openMasks(
+  k: Kernel,
+  seeds: readonly Uint8Array[],
+  signs: readonly number[],
+  width: 4 | 8,
+  offset: number,
+  length: number,
+): MaskSet {
+  const { bytes, seedsOffset, seedSignsOffset } = k.views;
+  const ioB = k.raw.ioBPtr();
+  let element = offset;
+  let widest = 0;
+  if (k.keystreamSource === 'node:crypto') {
+    // The calling thread makes stream 0 itself and the worker the others (with one stream the
+    // worker would only add a copy: the calling thread has nothing else to do meanwhile).
+    const many = seeds.length >= 2 && seeds.length * length * width >= WORKER_MIN_BYTES;
+    const rest = seeds.slice(1);
+    const shared = k.keystreamWorker && many ? openWorkerStreams(rest, offset * width, length * width) : undefined;
+    const streams: PrgCursor[] = seeds.map((seed, s) =>
+      shared && s > 0
+        ? { intoB: (n: number) => shared.read(s - 1, bytes, ioB, n), close: () => {} }
+        : openPrg(k, seed, offset * width, seedsOffset),
+    );
+    const add = width === 4 ? k.raw.ringAddU32 : k.raw.ringAddU64;
+    const sub = width === 4 ? k.raw.ringSubU32 : k.raw.ringSubU64;
+    return {
+      applyToA(n) {
+        for (let i = 0; i < streams.length; i++) {
+          streams[i].intoB(n * width);
+          checkStatus(k, signs[i] === -1 ? sub(n) : add(n), 'expandMasks');
+        }
+        widest = Math.max(widest, n);
+      },
+      close: () => {
+        shared?.close();
+        bytes.fill(0, ioB, ioB + widest * width);
+      },
+    };
+  }
+  const apply = width === 4 ? k.raw.maskApplyU32 : k.raw.maskApplyU64;
+  const load = (first: number, batch: number) => {
+    for (let j = 0; j < batch; j++) {
+      bytes.set(seeds[first + j], seedsOffset + 32 * j);
+      bytes[seedSignsOffset + j] = signs[first + j] === -1 ? 1 : 0;
+    }
+  };
+  const oneBatch = seeds.length <= k.maxSeeds;
+  if (oneBatch) load(0, seeds.length);
+  return {
+    applyToA(n) {
+      const streamByte = element * width;
+      for (let first = 0; first < seeds.length; first += k.maxSeeds) {
+        const batch = Math.min(k.maxSeeds, seeds.length - first);
+        if (!oneBatch) load(first, batch);
+        checkStatus(k, apply(n, batch, Math.floor(streamByte / 64), streamByte % 64), 'expandMasks');
+      }
+      element += n;
+    },
+    // no seed stays in the arena
+    close: () => bytes.fill(0, seedsOffset, seedsOffset + 32 * Math.min(seeds.length, k.maxSeeds)),
+  };
+}
+
+/**
+ * Asserts mask seeds (32-byte Uint8Arrays) and signs (±1, one per seed).
+ * @throws {ShardwireError} E_BAD_ARGUMENT
+ */
+export function amasks(seeds: unknown, signs: unknown): void {
+  if (!Array.isArray(seeds)) {
+    const got = describe(seeds);
+    throw new ShardwireError('E_BAD_ARGUMENT', `"seeds" expected an array of 32-byte Uint8Arrays, got ${got}`);
+  }
+  if (!Array.isArray(signs) || signs.length !== seeds.length) {
+    const expected = `an array of ${seeds.length} entries (one per seed)`;
+    throw new ShardwireError('E_BAD_ARGUMENT', `"signs" expected ${expected}, got ${describe(signs)}`, {
+      seeds: seeds.length,
+    });
+  }
+  seeds.forEach((s, i) => abytes(s, `seeds[${i}]`, 32));
+  signs.forEach((s, i) => {
+    if (s !== 1 && s !== -1) {
+      throw new ShardwireError('E_BAD_ARGUMENT', `"signs[${i}]" expected +1 or -1, got ${describe(s)}`, { index: i });
+    }
+  });
 }
 
 /**

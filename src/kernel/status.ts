@@ -11,6 +11,7 @@ export const STATUS_BAD_LENGTH = 1;
 export const STATUS_NOT_FINITE = 2;
 export const STATUS_OUT_OF_RANGE = 3;
 export const STATUS_BAD_ARGUMENT = 4;
+export const STATUS_RING_RANGE = 5;
 
 /** What the kernel must expose for a status to be explained. */
 interface StatusSource {
@@ -33,7 +34,7 @@ export function checkStatus(k: StatusSource, status: number, op: string, element
     const index = elementOffset + failingIndex(k);
     throw new ShardwireError('E_BAD_VECTOR', `${op}: element ${index} is not finite (NaN or ±Infinity); clean the input first`, { index });
   }
-  if (status === STATUS_OUT_OF_RANGE) {
+  if (status === STATUS_OUT_OF_RANGE || status === STATUS_RING_RANGE) {
     const index = elementOffset + failingIndex(k);
     throw new ShardwireError('E_RING_OVERFLOW', `${op}: element ${index} does not fit the ring after scaling; lower the exponent or clip the input`, { index });
   }

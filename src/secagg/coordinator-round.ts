@@ -12,16 +12,18 @@
 import { ShardwireError } from '../errors.ts';
 import type { SessionConfig } from '../config.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { wipeRing, type RingBits, type RingVector } from '../kernel/vectors.ts';
+import type { RingBits, RingVector } from '../kernel/vectors.ts';
+import { giveRing } from '../kernel/ring-pool.ts';
 import type { Sodium } from '../crypto/sodium.ts';
 import { decodeBody, encodeBody, parseReveal, RoundType, type RevealedSeed } from '../session/round-messages.ts';
 import {
   encodeMaskingBody, parseRoundConsent, parseRoundKeys, parseShareReveal, type RevealedShare, type RoundKeys,
 } from '../session/masking-messages.ts';
-import { PARTIAL_BEGIN, parsePartialBegin, ringFromBytes, type PartialBegin } from '../session/partial-payload.ts';
+import { PARTIAL_BEGIN, parsePartialBegin, type PartialBegin } from '../session/partial-payload.ts';
+import { PARTIAL_CREDIT } from '../session/partial-stream.ts';
 import { Gate } from './gate.ts';
-import { connectedGroups, holderGraph, type HolderGraph } from './holder-graph.ts';
-import { reconstructSum } from './reconstruct.ts';
+import { holderGraph, type HolderGraph } from './holder-graph.ts';
+import { PartialCollector } from './partial-sum.ts';
 import { edgesOf, viableSharers } from './recovery.ts';
 import { edgeCorrections, maskedCorrections, type Corrections } from './unmask.ts';
 
@@ -38,6 +40,10 @@ export interface RoundHost {
   /** The Ed25519 identity key of a roster member. */
   identityKey(id: string): Uint8Array;
   progress(phase: CoordinatorPhase, received: number, expected: number): void;
+  /** Largest payload the relay routes in this session (bounds the upload credit). */
+  readonly maxPayloadBytes: number;
+  /** A message or stream of `from` was refused (it is then treated as dropped). */
+  refused?(from: string, type: string, e: ShardwireError): void;
 }
 
 /** What the round is about. */
@@ -55,6 +61,8 @@ export interface RoundPlan {
   /** How long the share phase (double masking) and the collection of partials wait. */
   readonly shareMs: number;
   readonly collectMs: number;
+  /** A streamed partial with no chunk for this long is dropped (default 30 s, at most collectMs). */
+  readonly stallMs?: number;
 }
 
 export type CoordinatorPhase = 'open' | 'join' | 'share' | 'collect' | 'consent' | 'recover' | 'reconstruct' | 'done' | 'aborted';
@@ -85,7 +93,7 @@ export class CoordinatorRound {
   readonly #keys = new Map<string, RoundKeys>();
   #sharers = new Set<string>();
   readonly #begins = new Map<string, PartialBegin>();
-  readonly #partials = new Map<string, RingVector>();
+  #collector: PartialCollector | undefined;
   #survivors: string[] = [];
   readonly #consents = new Map<string, Uint8Array>();
   readonly #shareReveals = new Map<string, readonly RevealedShare[]>();
@@ -112,7 +120,7 @@ export class CoordinatorRound {
       case RoundType.keys: return this.phase === 'share' && this.#members.includes(from) && !this.#keys.has(from);
       case PARTIAL_BEGIN: return this.phase === 'collect' && this.#eligible(from) && !this.#begins.has(from);
       case RoundType.partial:
-        return this.phase === 'collect' && this.#begins.has(from) && !this.#partials.has(from) && !this.#bufferFull(this.#partials.size);
+        return this.phase === 'collect' && this.#collector !== undefined && this.#collector.accepts(from) && !this.#bufferFull(this.#received());
       case RoundType.consent: return this.phase === 'consent' && this.#sharers.has(from) && !this.#consents.has(from);
       case RoundType.reveal:
         return this.phase === 'recover' && !this.#shareReveals.has(from) && !this.#seedReveals.has(from) && (this.#masked ? this.#consents.has(from) : this.#survivors.includes(from));
@@ -123,6 +131,22 @@ export class CoordinatorRound {
   /** Whether `count` arrivals reach the plan's bufferSize. */
   #bufferFull(count: number): boolean {
     return this.#plan.bufferSize !== undefined && count >= this.#plan.bufferSize;
+  }
+
+  #received(): number {
+    return this.#collector?.completed ?? 0;
+  }
+
+  /** Associated data a `type` frame of `from` binds besides its header (a partial's chunk position). */
+  extraAad(from: string, type: string): Uint8Array | undefined {
+    return type === RoundType.partial ? this.#collector?.chunkAad(from) : undefined;
+  }
+
+  /** A frame of `from` that fitted the phase did not open: a broken partial stream is dropped. */
+  onRefused(from: string, type: string, e: ShardwireError): void {
+    if (type !== RoundType.partial || !this.#collector) return;
+    this.#collector.fail(from, e);
+    this.#check();
   }
 
   #eligible(id: string): boolean {
@@ -174,12 +198,14 @@ export class CoordinatorRound {
         throw new ShardwireError('E_BAD_PAYLOAD', `round ${this.memo}: ${from} did not commit to exactly its ${edges.length} edge seeds`, { from });
       }
     }
+    this.#collector!.begin(from, b.chunkBytes);
     this.#begins.set(from, b);
   }
 
   #onPartial(from: string, body: Uint8Array): void {
-    this.#partials.set(from, ringFromBytes(body, this.#plan.length, this.#plan.ring));
-    this.#host.progress('collect', this.#partials.size, this.#members.length);
+    const before = this.#received();
+    this.#collector!.onChunk(from, body);
+    if (this.#received() !== before) this.#host.progress('collect', this.#received(), this.#members.length);
     this.#check();
   }
 
@@ -208,7 +234,9 @@ export class CoordinatorRound {
     if (this.phase === 'join') complete = this.#bufferFull(this.#joined.size) || all(this.#plan.participants, (p) => this.#joined.has(p));
     else if (this.phase === 'share') complete = all(this.#members, (p) => this.#keys.has(p));
     else if (this.phase === 'collect') {
-      complete = this.#bufferFull(this.#partials.size) || all(this.#members.filter((p) => this.#eligible(p)), (p) => this.#partials.has(p));
+      const c = this.#collector!;
+      for (const p of this.#members) if (!online(p)) c.onOffline(p);
+      complete = this.#bufferFull(this.#received()) || all(this.#members.filter((p) => this.#eligible(p)), (p) => c.settled(p));
     } else if (this.phase === 'consent') complete = all(this.#sharers, (s) => this.#consents.has(s));
     else if (this.phase === 'recover') {
       complete = this.#masked ? all(this.#consents.keys(), (s) => this.#shareReveals.has(s)) : this.#survivors.every((s) => this.#seedReveals.has(s));
@@ -224,7 +252,7 @@ export class CoordinatorRound {
     if (this.#failure) throw this.#failure;
     this.phase = phase;
     this.#gate = new Gate();
-    this.#host.progress(phase, this.#partials.size, this.#members.length);
+    this.#host.progress(phase, this.#received(), this.#members.length);
     this.#check();
     return this.#gate.wait(ms);
   }
@@ -238,6 +266,7 @@ export class CoordinatorRound {
     const { config } = this.#host;
     const { memo, participants } = this.#plan;
     const t0 = performance.now();
+    let sum: RingVector | undefined;
     try {
       await Promise.all(participants.map((p) => this.#host.send(p, RoundType.open, this.#plan.openBody)));
       if (this.#masked) {
@@ -255,31 +284,40 @@ export class CoordinatorRound {
         if (this.#sharers.size < config.minClients) throw tooFew(memo, `only ${this.#sharers.size} participants shared their masking secrets with enough neighbours, fewer than minClients = ${config.minClients}`, { sharers: this.#sharers.size });
         await Promise.all([...this.#sharers].map((id) => this.#host.send(id, RoundType.masks, this.#masksFor(id))));
       }
+      const host = this.#host;
+      this.#collector = new PartialCollector({
+        kernel: host.kernel,
+        grant: (to, upTo) => void host.send(to, PARTIAL_CREDIT, encodeBody({ memo, upTo })).catch(() => undefined),
+        broken: (from, e) => host.refused?.(from, RoundType.partial, e),
+      }, { memo, length: this.#plan.length, ring: this.#plan.ring, graph, queueBytes: host.maxPayloadBytes, stallMs: this.#plan.stallMs ?? Math.min(30_000, this.#plan.collectMs) });
       await this.#phase('collect', this.#plan.collectMs);
       const tCollect = performance.now();
-      const arrived = graph.order.filter((p) => this.#partials.has(p));
-      const groups = connectedGroups(graph, arrived);
-      if (groups.length > 1 && !this.#masked) {
-        throw tooFew(memo, `the ${arrived.length} survivors split into ${groups.length} groups with no masks between them; releasing their sum would expose each group's sum`, { groups: groups.length });
+      // the sum holds one connected group (partial-sum.ts); completed partials outside it were left out
+      const { sum: collected, members, leftOut } = this.#collector.finish();
+      sum = collected;
+      if (leftOut.length > 0 && !this.#masked) {
+        throw tooFew(memo, `the ${members.length + leftOut.length} survivors split into groups with no masks between them; releasing their sum would expose each group's sum`, { leftOut });
       }
-      // under double masking a smaller group is safely treated as dropped: its self-masks are never revealed
-      this.#survivors = graph.order.filter((p) => (groups[0] ?? []).includes(p));
-      for (const p of arrived) if (!this.#survivors.includes(p)) wipeRing(this.#partials.get(p)!);
+      // under double masking a group left out is safely treated as dropped: its self-masks are never revealed
+      this.#survivors = members;
       if (this.#survivors.length < config.minClients) {
         throw tooFew(memo, `only ${this.#survivors.length} of ${participants.length} partials can be released together, fewer than minClients = ${config.minClients}`, { contributors: this.#survivors.length });
       }
       const dropped = participants.filter((p) => !this.#survivors.includes(p));
       const corrections = this.#masked ? await this.#unmask() : await this.#recoverEdges(dropped);
       this.phase = 'reconstruct';
-      this.#host.progress('reconstruct', this.#partials.size, participants.length);
+      this.#host.progress('reconstruct', this.#survivors.length, participants.length);
       const tSum = performance.now();
-      const sum = reconstructSum(this.#host.kernel, this.#survivors.map((p) => this.#partials.get(p)!), corrections);
+      if (corrections.seeds.length > 0) this.#host.kernel.expandMasks(sum, corrections.seeds, corrections.signs);
       for (const s of corrections.seeds) s.fill(0);
       const tEnd = performance.now();
       this.#computeMs += tEnd - tSum;
-      return { sum, survivors: this.#survivors, dropped, misbehaving: corrections.misbehaving, timings: { collectMs: tCollect - t0, recoverMs: tEnd - tCollect, computeMs: this.#computeMs } };
+      const outcome = { sum, survivors: this.#survivors, dropped, misbehaving: corrections.misbehaving, timings: { collectMs: tCollect - t0, recoverMs: tEnd - tCollect, computeMs: this.#computeMs } };
+      sum = undefined; // the caller owns it now
+      return outcome;
     } finally {
-      for (const v of this.#partials.values()) wipeRing(v);
+      this.#collector?.dispose();
+      if (sum) giveRing(sum);
     }
   }
 

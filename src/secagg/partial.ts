@@ -5,12 +5,12 @@
  *   malicious-coordinator: partial_i = clip(encode(x_i)) + z_i + PRG(b_i) + Σ_{j∈M(i)} ±PRG(s_ij)
  * all mod 2^b. The noise z_i is sampled by the caller before this is called (data-independent,
  * docs/DP.md); the masks are PRG(seed) streams with a sign each. All per-element work runs in the
- * kernel.
+ * kernel, in one pass.
  */
 import type { Kernel } from '../kernel/kernel.ts';
 import type { ClipOptions } from '../kernel/fixed-point.ts';
 import type { ClipReport } from '../kernel/clip.ts';
-import { allocRing, aringVector, wipeRing, type RealVector, type RingBits, type RingVector } from '../kernel/vectors.ts';
+import type { RealVector, RingBits, RingVector } from '../kernel/vectors.ts';
 
 /** What {@link buildPartial} needs besides the input. */
 export interface PartialInputs {
@@ -35,27 +35,15 @@ export interface Partial {
 }
 
 /**
- * Builds the masked, clipped, noised partial of one input vector.
+ * Builds the masked, clipped, noised partial of one input vector in one kernel pass
+ * (kernel/pipeline.ts), into `out` when given (a vector reused across rounds) or a new vector.
  * @throws {ShardwireError} E_BAD_VECTOR / E_RING_OVERFLOW from encoding; E_BAD_VECTOR when the
- *   noise vector's ring or length differs.
+ *   noise vector's or `out`'s ring or length differs.
  */
-export function buildPartial(k: Kernel, x: RealVector, p: PartialInputs): Partial {
-  const encoded = k.encodeAndClip(x, { exponent: p.exponent, ring: p.ring, clip: p.clip, ...(p.weight === undefined ? {} : { weight: p.weight }) });
-  const { clip } = encoded;
-  let vector = encoded.vector;
-  if (p.weight !== undefined) {
-    const withWeight = allocRing(p.ring, vector.length + 1);
-    withWeight.set(vector as never);
-    withWeight.set(k.encode(Float64Array.of(p.weight), { exponent: p.exponent, ring: p.ring }) as never, vector.length);
-    wipeRing(vector);
-    vector = withWeight;
-  }
-  let y = vector;
-  if (p.noise !== undefined) {
-    aringVector(p.noise, 'noise', vector.length, p.ring);
-    y = k.ringAdd(vector, p.noise);
-    wipeRing(vector); // the clipped encoding is the private input in the clear
-  }
-  k.expandMasks(y, p.masks.seeds, p.masks.signs);
-  return { vector: y, clip };
+export function buildPartial(k: Kernel, x: RealVector, p: PartialInputs, out?: RingVector): Partial {
+  const { vector, clip } = k.encodeMasked(x, {
+    exponent: p.exponent, ring: p.ring, clip: p.clip, seeds: p.masks.seeds, signs: p.masks.signs,
+    ...(p.weight === undefined ? {} : { weight: p.weight }), ...(p.noise === undefined ? {} : { noise: p.noise }), ...(out === undefined ? {} : { out }),
+  });
+  return { vector, clip };
 }

@@ -24,8 +24,12 @@ export interface ParticipantContext {
   readonly kernel: Kernel;
   readonly keyring: SessionKeyring;
   readonly sodium: Sodium;
-  /** Seals `body` to the coordinator as a `type` message of round `memo`. */
-  send(type: string, memo: string, body: Uint8Array): Promise<void>;
+  /** Seals `body` to the coordinator as a `type` message of round `memo` (binding `extraAad` too). */
+  send(type: string, memo: string, body: Uint8Array, extraAad?: Uint8Array): Promise<void>;
+  /** Largest payload the relay routes (from its welcome). */
+  maxPayloadBytes(): number;
+  /** Bytes the relay socket has not sent yet. */
+  bufferedAmount(): number;
   /** The Ed25519 identity key of a round participant (from the pinned or announced roster). */
   identityKey(id: string): Uint8Array;
   progress(memo: string, phase: ParticipantPhase): void;

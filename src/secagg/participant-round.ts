@@ -16,6 +16,8 @@ import { toBase64url } from '../wire/base64url.ts';
 import { decodeFloat64, encodeBody, parseRoundAbort, parseRoundMembers, parseRoundResult, RoundType, type RoundOpen } from '../session/round-messages.ts';
 import { encodeMaskingBody, parseRoundMasks, type RoundMasks } from '../session/masking-messages.ts';
 import { PARTIAL_BEGIN, ringBytes } from '../session/partial-payload.ts';
+import { chunkBytesFor, parsePartialCredit, PARTIAL_CREDIT, PartialSender } from '../session/partial-stream.ts';
+import { giveRing, takeRing } from '../kernel/ring-pool.ts';
 import { sealAttestations } from './consistency.ts';
 import { Gate } from './gate.ts';
 import { holderGraph, type HolderGraph } from './holder-graph.ts';
@@ -36,6 +38,7 @@ export class ParticipantRound {
   readonly #done = new Gate();
   #result: ContributionResult | undefined;
   #reveals: RevealDesk | undefined;
+  #sender: PartialSender | undefined;
   #startBytes = 0;
   #partialBytes = 0;
   /** This participant's own work in the round (ms), waits excluded. */
@@ -57,6 +60,7 @@ export class ParticipantRound {
     this.#memberGate.fail(e);
     this.#maskGate.fail(e);
     this.#done.fail(e);
+    this.#sender?.fail(e);
     this.#reveals?.wipe();
   }
 
@@ -79,23 +83,29 @@ export class ParticipantRound {
     const members = masked ? await this.#join(timeoutMs) : this.open.participants;
     const graph = await holderGraph(members, memo, config.smpc.shards);
     const masks = masked ? await this.#doubleMasks(graph, timeoutMs) : this.#edgeMasks(graph);
-    let partial: RingVector | undefined;
+    const chunkBytes = chunkBytesFor(this.#c.maxPayloadBytes()); // E_FRAME_TOO_LARGE before any work
+    const out = takeRing(ring, length); // reused across rounds (kernel/ring-pool.ts)
     try {
-      partial = buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }).vector;
-    } finally {
-      if (noise) wipeRing(noise);
-      for (const s of masks.seeds) s.fill(0);
-    }
-    try {
+      try {
+        buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }, out);
+      } finally {
+        if (noise) wipeRing(noise);
+        for (const s of masks.seeds) s.fill(0);
+      }
       // answer at the round's pace, not when sampling ended (config timeouts.paceMs; docs/DP.md "Timing")
       const wait = this.#openedAt + config.timeouts.paceMs - performance.now();
       if (wait > 0) await this.#idle(new Promise((r) => setTimeout(r, wait)));
-      await this.#c.send(PARTIAL_BEGIN, memo, encodeMaskingBody({ memo, bytes: partial.byteLength, ...masks.begin }));
+      await this.#c.send(PARTIAL_BEGIN, memo, encodeMaskingBody({ memo, bytes: out.byteLength, chunkBytes, ...masks.begin }));
       const before = this.#c.bytesSent();
-      await this.#c.send(RoundType.partial, memo, ringBytes(partial));
+      const sender = (this.#sender = new PartialSender(memo, ringBytes(out), chunkBytes, {
+        send: (body, aad) => this.#c.send(RoundType.partial, memo, body, aad),
+        bufferedAmount: () => this.#c.bufferedAmount(),
+      }));
+      await sender.run(timeoutMs);
+      this.#computeMs -= sender.waitedMs; // waiting for the coordinator's credit is not work
       this.#partialBytes = this.#c.bytesSent() - before;
     } finally {
-      wipeRing(partial);
+      giveRing(out);
     }
     this.#computeMs += performance.now() - this.#since;
     this.#c.progress(memo, 'sent');
@@ -214,6 +224,9 @@ export class ParticipantRound {
         } finally {
           this.#computeMs += performance.now() - t0;
         }
+      } else if (type === PARTIAL_CREDIT) {
+        if (!this.#sender) throw new ShardwireError('E_INCONSISTENT', `round ${this.memo}: upload credit before this participant announced its partial`, { memo: this.memo });
+        this.#sender.credit(parsePartialCredit(body).upTo);
       } else if (type === RoundType.result) this.#onResult(body);
       else if (type === RoundType.abort) {
         const a = parseRoundAbort(body);
@@ -225,6 +238,12 @@ export class ParticipantRound {
       if (e instanceof ShardwireError && type !== RoundType.abort) this.fail(e);
       throw e;
     }
+  }
+
+  /** A relay `error` frame: a refused chunk of this participant's partial stops its upload. */
+  onRelayError(e: ShardwireError): void {
+    const ref = e.details.ref as { type?: unknown } | undefined;
+    if (this.#sender && ref?.type === RoundType.partial) this.#sender.fail(e);
   }
 
   #onResult(body: Record<string, unknown>): void {

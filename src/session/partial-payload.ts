@@ -1,10 +1,11 @@
 /**
  * @module session/partial-payload
  * A participant's contribution on the wire: first a small `partial.begin` message (sealed JSON:
- * what the partial is masked with and the client's signed attestation or edge commitments), then
- * the `partial` message whose plaintext is the raw little-endian ring elements. The coordinator
- * accepts a `partial` only after the `partial.begin` of the same sender and memo, and checks both
- * before it decrypts anything.
+ * what the partial is masked with, the client's signed attestation or edge commitments, and the
+ * chunk size), then the partial's raw little-endian ring elements as a stream of sealed `partial`
+ * chunks the coordinator credits (session/partial-stream.ts). The coordinator accepts a chunk
+ * only after the `partial.begin` of the same sender and memo, and checks both before it decrypts
+ * anything.
  */
 import { ShardwireError } from '../errors.ts';
 import { parseArray, parseBytes, parseId, parseIds, parseMemo } from './round-messages.ts';
@@ -27,6 +28,8 @@ export interface PartialBegin {
   readonly memo: string;
   /** Plaintext bytes of the `partial` that follows. */
   readonly bytes: number;
+  /** Plaintext bytes per chunk (the last one shorter): a multiple of 8, at most 1 MiB. */
+  readonly chunkBytes: number;
   /**
    * Malicious-coordinator mode: the neighbours this partial is masked with, and that statement
    * sealed to each of them (they check it before revealing anything of this participant).
@@ -41,7 +44,8 @@ export interface PartialBegin {
 export function parsePartialBegin(o: Record<string, unknown>): PartialBegin {
   const t = PARTIAL_BEGIN;
   if (typeof o.bytes !== 'number' || !Number.isSafeInteger(o.bytes) || o.bytes < 0) throw new ShardwireError('E_BAD_PAYLOAD', `${t}: "bytes" expected an integer ≥ 0`);
-  const out: { -readonly [K in keyof PartialBegin]: PartialBegin[K] } = { memo: parseMemo(t, o.memo), bytes: o.bytes };
+  if (typeof o.chunkBytes !== 'number' || !Number.isSafeInteger(o.chunkBytes) || o.chunkBytes < 1) throw new ShardwireError('E_BAD_PAYLOAD', `${t}: "chunkBytes" expected an integer ≥ 1`);
+  const out: { -readonly [K in keyof PartialBegin]: PartialBegin[K] } = { memo: parseMemo(t, o.memo), bytes: o.bytes, chunkBytes: o.chunkBytes };
   if (o.masked !== undefined || o.attestations !== undefined) {
     out.masked = parseIds(t, o.masked, 'masked');
     out.attestations = parseAttestations(t, o.attestations);

@@ -27,6 +27,7 @@ import { canonicalJoinBody, joinBodyDigest, type InboxRequest } from '../wire/jo
 export interface Socket {
   binaryType: string;
   readonly readyState: number;
+  readonly bufferedAmount: number;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
   onmessage: ((ev: { data: unknown }) => void) | null;

@@ -310,6 +310,11 @@ export class RelayLink {
     this.handlers = handlers;
   }
 
+  /** Bytes handed to the socket and not yet sent (flow control of streamed partials). */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
   /** True once the link is finally closed. */
   get isClosed(): boolean {
     return this.closed;

@@ -35,6 +35,14 @@ export interface ChannelOptions {
   readonly keyring?: SessionKeyring;
 }
 
+function withExtra(aad: Uint8Array, extra: Uint8Array | undefined): Uint8Array {
+  if (extra === undefined) return aad;
+  const out = new Uint8Array(aad.length + extra.length);
+  out.set(aad);
+  out.set(extra, aad.length);
+  return out;
+}
+
 export class SealedChannel {
   readonly #lastSeq = new Map<string, number>();
   /** Payload bytes sent and received through this channel (for reports). */
@@ -68,10 +76,13 @@ export class SealedChannel {
     }
   }
 
-  /** Seals `plaintext` to `to` and sends it as a `type` message of round `memo`. */
-  async send(to: string, type: string, memo: string | undefined, plaintext: Uint8Array): Promise<void> {
+  /**
+   * Seals `plaintext` to `to` and sends it as a `type` message of round `memo`; `extraAad` (a
+   * partial chunk's position) is bound after the header.
+   */
+  async send(to: string, type: string, memo: string | undefined, plaintext: Uint8Array, extraAad?: Uint8Array): Promise<void> {
     const header = this.link.nextHeader(to, type, memo);
-    const payload = await this.keyring.seal(to, plaintext, headerAad(header));
+    const payload = await this.keyring.seal(to, plaintext, withExtra(headerAad(header), extraAad));
     this.bytesSent += payload.length;
     this.link.send(header, payload);
   }
@@ -87,9 +98,9 @@ export class SealedChannel {
    * @throws {ShardwireError} E_REPLAY for a non-increasing seq; E_CRYPTO when the payload or header
    *   was altered; E_NOT_IN_SESSION for a sender without verified keys.
    */
-  async open(frame: Frame): Promise<Uint8Array> {
+  async open(frame: Frame, extraAad?: Uint8Array): Promise<Uint8Array> {
     // authenticate first: a forged frame must not advance the sender's sequence number
-    const plain = await this.keyring.open(frame.header.from, frame.payload, headerAad(frame.header));
+    const plain = await this.keyring.open(frame.header.from, frame.payload, withExtra(headerAad(frame.header), extraAad));
     this.checkSeq(frame.header);
     this.bytesReceived += frame.payload.length;
     return plain;

@@ -11,6 +11,7 @@ import {
   encodeMaskingBody, parseRoundKeys, parseShareReveal, type RevealedShare, type RoundKeys,
 } from '../../src/session/masking-messages.ts';
 import { parsePartialBegin, ringFromBytes, type PartialBegin } from '../../src/session/partial-payload.ts';
+import { chunkAad, chunkCount, PARTIAL_CREDIT } from '../../src/session/partial-stream.ts';
 import { holderGraph, type HolderGraph } from '../../src/secagg/holder-graph.ts';
 import { pairSign, shareThreshold, shareX } from '../../src/secagg/recovery.ts';
 import { shamirCombine } from '../../src/secagg/shamir.ts';
@@ -25,6 +26,7 @@ export class Rogue {
   /** type → sender → every decrypted body, in arrival order. */
   readonly got = new Map<string, Map<string, Uint8Array[]>>();
   #waiters: (() => void)[] = [];
+  readonly #streams = new Map<string, { bytes: number; chunkBytes: number; total: number; parts: Uint8Array[] }>();
   open!: RoundOpen;
   members: readonly string[] = [];
   graph!: HolderGraph;
@@ -40,12 +42,35 @@ export class Rogue {
   }
 
   async onMessage(from: string, type: string, body: Uint8Array): Promise<void> {
+    const stream = type === RoundType.partial ? this.#streams.get(from) : undefined;
+    if (stream) {
+      // chunks of a streamed partial: kept whole once the last one arrived
+      stream.parts.push(body.slice());
+      if (stream.parts.length < stream.total) return;
+      const whole = new Uint8Array(stream.parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of stream.parts) (whole.set(p, at), (at += p.length));
+      body = whole;
+    }
     if (!this.got.has(type)) this.got.set(type, new Map());
     const byFrom = this.got.get(type)!;
     byFrom.set(from, [...(byFrom.get(from) ?? []), body.slice()]);
+    if (type === 'partial.begin') {
+      const b = parsePartialBegin(decodeBody(type, body));
+      const total = chunkCount(b.bytes, b.chunkBytes);
+      this.#streams.set(from, { bytes: b.bytes, chunkBytes: b.chunkBytes, total, parts: [] });
+      await this.send(from, PARTIAL_CREDIT, encodeBody({ memo: this.memo, upTo: total })); // credit it all at once
+    }
     for (const w of this.#waiters.splice(0)) w();
   }
 
+  /** A partial chunk's associated data: the rogue expects chunks in order, like the real coordinator. */
+  extraAad(from: string, type: string): Uint8Array | undefined {
+    const s = this.#streams.get(from);
+    return type === RoundType.partial && s ? chunkAad(s.parts.length, s.total, s.bytes, s.chunkBytes) : undefined;
+  }
+
+  onRefused(): void {}
   onOffline(): void {}
   fail(): void {}
 

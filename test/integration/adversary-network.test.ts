@@ -22,9 +22,9 @@ async function exactSum(xs: Float64Array[]): Promise<Float64Array> {
 /** Makes `id`'s messages of `type` pass through `edit` (plaintext JSON) before they are sealed. */
 function tamper(id: string, type: string, edit: (body: Record<string, unknown>) => Record<string, unknown>): () => void {
   const original = SealedChannel.prototype.send;
-  SealedChannel.prototype.send = function (this: SealedChannel, to: string, t: string, memo: string | undefined, plaintext: Uint8Array) {
+  SealedChannel.prototype.send = function (this: SealedChannel, to: string, t: string, memo: string | undefined, plaintext: Uint8Array, extraAad?: Uint8Array) {
     if (this.keyring.id === id && t === type) plaintext = new TextEncoder().encode(JSON.stringify(edit(decodeBody(t, plaintext))));
-    return original.call(this, to, t, memo, plaintext);
+    return original.call(this, to, t, memo, plaintext, extraAad);
   };
   return () => void (SealedChannel.prototype.send = original);
 }
@@ -39,7 +39,7 @@ for (const threat of ['malicious-coordinator', 'honest-coordinator'] as const) {
       const slow = w.identities[3].id;
       const opened: string[] = [];
       const open = w.coordinator.channel.open.bind(w.coordinator.channel);
-      w.coordinator.channel.open = (f: Frame) => (opened.push(`${f.header.from}:${f.header.type}`), open(f));
+      w.coordinator.channel.open = (f: Frame, extraAad?: Uint8Array) => (opened.push(`${f.header.from}:${f.header.type}`), open(f, extraAad));
       const refused: string[] = [];
       w.coordinator.on('refused', (r) => refused.push(r.error.code));
       delayFrames(w.clients[3], ['partial.begin', 'partial'], 1500);

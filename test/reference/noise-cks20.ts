@@ -1,10 +1,12 @@
 /**
- * A small, readable BigInt reference of the kernel's samplers (CKS20 Algorithms 1–3; Bernoulli
+ * A small, readable BigInt reference of the kernel's samplers (CKS20 Algorithms 1–2 and Karney's
+ * Algorithm D for the discrete Gaussian; Bernoulli
  * trials by comparing stream bits with the digits of p; uniform draws by masked or Lemire rejection),
  * reading the same ChaCha20 bit stream through node:crypto, one bit at a time. The tests require the
  * kernel's optimised 64/128-bit code to produce exactly these outputs. Slow; tests only.
  */
 import { createCipheriv } from 'node:crypto';
+import { gaussThresholds, GK_BITS } from './gauss-tables.ts';
 
 /** The noise stream's nonce, "shardw-noise" (assembly/noise-stream.ts). */
 export const NOISE_NONCE = new TextEncoder().encode('shardw-noise');
@@ -99,6 +101,18 @@ export function bernExp(r: BitStream, num: bigint, den: bigint): boolean {
 class LazyUniform {
   private readonly digits: Array<0 | 1> = [];
   constructor(private readonly r: BitStream) {}
+  /**
+   * U < t/2^bits for a threshold known only to `bits` digits: digits up to the first difference;
+   * equal on all of them is undecidable, so it throws (the kernel raises SAMPLE_OVERFLOW).
+   */
+  lessThanDigits(t: bigint, bits: number): boolean {
+    for (let i = 0; i < bits; i++) {
+      const digit = Number((t >> BigInt(bits - 1 - i)) & 1n);
+      if (i === this.digits.length) this.digits.push(this.r.next());
+      if (this.digits[i] !== digit) return digit === 1;
+    }
+    throw new Error('uniform ties a threshold on all its digits');
+  }
   /** U < num/den, comparing digits up to the first difference. */
   lessThan(num: bigint, den: bigint): boolean {
     let rem = num;
@@ -169,22 +183,34 @@ export function discreteLaplace(r: BitStream, t: bigint, s: bigint): bigint {
   }
 }
 
-/** Discrete Gaussian, integer σ: CKS20 Algorithm 3 with t = σ + 1, exponent (|y|t − σ²)²/(2σ²t²). */
+/**
+ * The discrete Gaussian's multiplier K, P(K = k) ∝ e^(−k²/2), as the kernel draws it: one uniform
+ * U, K = #{m ≥ 1 : U < T_m} with U compared against the first GK_BITS digits of T_1, T_2, … (until
+ * U > T_m), each comparison reading U's digits up to the first difference; a tie on all of them
+ * is refused (probability 2^-320).
+ */
+export function gaussK(r: BitStream): bigint {
+  const u = new LazyUniform(r);
+  let k = 0n;
+  for (const t of gaussThresholds()) {
+    if (!u.lessThanDigits(t, GK_BITS)) break;
+    k++;
+  }
+  return k;
+}
+
+/**
+ * Discrete Gaussian, integer σ: Karney 2016 Algorithm D with μ = 0: K ({@link gaussK}), j uniform
+ * in [0, σ), accept with probability e^(−j(2Kσ + j)/(2σ²)) (CKS20 Algorithm 1), a sign bit, "−0"
+ * rejected; z = ±(Kσ + j). Draw order: K, j, the acceptance, the sign.
+ */
 export function discreteGaussian(r: BitStream, sigma: bigint): bigint {
-  const t = sigma + 1n;
   for (;;) {
-    const y = discreteLaplace(r, t, 1n);
-    const a = (y < 0n ? -y : y) * t - sigma * sigma;
-    const num = a * a, den = 2n * sigma * sigma * t * t;
-    // whole part: one Bernoulli(exp(−1)) per unit, then Algorithm 1 on the fraction
-    let n = num, ok = true;
-    while (n >= den) {
-      n -= den;
-      if (!bernExpMinusOne(r)) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok && bernExpFrac(r, n, den)) return y;
+    const k = gaussK(r);
+    const j = uniformBelow(r, sigma);
+    if (!bernExp(r, j * (2n * k * sigma + j), 2n * sigma * sigma)) continue;
+    const negative = r.next() === 1;
+    if (negative && k === 0n && j === 0n) continue;
+    return negative ? -(k * sigma + j) : k * sigma + j;
   }
 }

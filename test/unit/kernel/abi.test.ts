@@ -51,3 +51,15 @@ test('secrets do not stay in the arena: key and seed slots are zero after use', 
   assert.ok(bytes.subarray(keyOffset, keyOffset + 32).every((b) => b === 0));
   assert.ok(bytes.subarray(seedsOffset, seedsOffset + 32).every((b) => b === 0));
 });
+
+test('PARAMS slots and fused-pass ops in src/kernel/abi.ts mirror assembly/arena.ts and fused.ts', async () => {
+  const abi = await import('../../../src/kernel/abi.ts');
+  const read = (file: string, prefix: string) => {
+    const text = readFileSync(new URL(`../../../assembly/${file}`, import.meta.url), 'utf8');
+    const found = text.matchAll(new RegExp(`export const (${prefix}\\w+): u32 = (\\d+);`, 'g'));
+    return Object.fromEntries([...found].map((m) => [m[1], Number(m[2])]));
+  };
+  const asm = { ...read('arena.ts', '(?:PARAM|OUT)_'), ...read('fused.ts', 'OP_') };
+  assert.ok(Object.keys(asm).length >= 13);
+  for (const [name, value] of Object.entries(asm)) assert.equal((abi as Record<string, unknown>)[name], value, name);
+});

@@ -160,3 +160,30 @@ test('noise: bad arguments are refused with codes, never trapped', async () => {
   // and the kernel still works afterwards
   assert.equal(drawSamples(k, 'dgauss', 10, 3n, 0n, key).samples.length, 10);
 });
+
+/**
+ * The digit-by-digit path of the discrete Gaussian's K (assembly/noise.ts gaussKSlow), taken by
+ * the release builds only when the first 32 bits of U tie with a threshold's first word
+ * (probability ~2^-29 per draw): bit positions of the KAT key's stream (found by a one-off scan)
+ * whose next 32 bits equal the first word of T_1 … T_6, or 0 (the first word of T_7 … T_22).
+ */
+const GAUSS_K_TIES: ReadonlyArray<readonly [position: number, window: number]> = [
+  [14_749_412_209, 0x6dfda4e6], [4_790_582_554, 0x156e867a], [16_861_507_670, 0x01abea39],
+  [244_365_731, 0x000cadcc], [4_447_539_217, 0x000023ce], [3_148_557_590, 0x00000025], [3_946_733_811, 0],
+];
+
+for (const flavour of ['simd', 'scalar', 'debug'] as const) {
+  test(`noise [${flavour}]: the Gaussian's K agrees with the reference where U ties a threshold's first word`, async () => {
+    const k = await Kernel.load(flavour);
+    for (const [position, window] of GAUSS_K_TIES) {
+      assert.equal(Number(new ref.BitStream(KEY, position).bits(32)), window, `stream window at ${position}`);
+      for (const sigma of [1n, 3n, 1000n]) {
+        const got = drawSamples(k, 'dgauss', 3, sigma, 0n, KEY, BigInt(position));
+        const r = new ref.BitStream(KEY, position);
+        const want = Array.from({ length: 3 }, () => ref.discreteGaussian(r, sigma));
+        assert.deepEqual(Array.from(got.samples), want, `tie at ${position}, σ = ${sigma}`);
+        assert.equal(got.position, BigInt(r.position), `tie at ${position}, σ = ${sigma}: end position`);
+      }
+    }
+  });
+}
