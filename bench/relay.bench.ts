@@ -16,11 +16,13 @@ import { identity, Peer } from '../test/integration/relay-harness.ts';
 
 const MiB = 1024 * 1024;
 const SELF = fileURLToPath(import.meta.url);
+// BENCH_PAYLOADS=256 (comma-separated byte counts) runs a subset, e.g. under --cpu-prof.
+const ONLY = process.env.BENCH_PAYLOADS?.split(',').map(Number);
 const CASES = [
   { payload: MiB, count: 300, window: 8, ackEvery: 4 },
   { payload: 8 * MiB, count: 48, window: 4, ackEvery: 2 },
   { payload: 256, count: 100_000, window: 512, ackEvery: 128 },
-];
+].filter((c) => !ONLY || ONLY.includes(c.payload));
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 10);
 const IDLE_PER_SESSION = Number(process.env.BENCH_IDLE_PER_SESSION ?? 1000); // coordinator + 999
 
@@ -42,9 +44,10 @@ async function throughputClient(job: ThroughputJob): Promise<{ seconds: number; 
   let frame: Uint8Array;
   let ack: Uint8Array;
   const payload = new Uint8Array(job.payload).map((_, i) => i * 31);
+  // Both paths carry the same headers (ids derived from keys: 32 hex digits).
+  const [c, a] = await Promise.all([identity('coord'), identity('alice')]);
   if (job.mode === 'relay') {
     const sid = `bench-${job.payload}-${Date.now()}`;
-    const [c, a] = await Promise.all([identity('coord'), identity('alice')]);
     const cp = await Peer.connect(job.url);
     await cp.create(sid, c, [a]);
     const ap = await Peer.connect(job.url);
@@ -53,12 +56,12 @@ async function throughputClient(job: ThroughputJob): Promise<{ seconds: number; 
     sender = ap.ws;
     receiver = cp.ws;
     // `from` filled in and canonical: the relay forwards these bytes without re-encoding.
-    frame = encodeFrame(FrameKind.message, { session: sid, from: 'alice', to: 'coord', type: 'bench', seq: 1 }, payload);
-    ack = encodeFrame(FrameKind.message, { session: sid, from: 'coord', to: 'alice', type: 'ack', seq: 1 });
+    frame = encodeFrame(FrameKind.message, { session: sid, from: a.id, to: c.id, type: 'bench', seq: 1 }, payload);
+    ack = encodeFrame(FrameKind.message, { session: sid, from: c.id, to: a.id, type: 'ack', seq: 1 });
   } else {
     receiver = await open(`${job.url}b`);
     sender = await open(`${job.url}a`);
-    frame = encodeFrame(FrameKind.message, { session: 'bare', from: 'alice', to: 'coord', type: 'bench', seq: 1 }, payload);
+    frame = encodeFrame(FrameKind.message, { session: `bench-${job.payload}-${Date.now()}`, from: a.id, to: c.id, type: 'bench', seq: 1 }, payload);
     ack = new Uint8Array(64);
   }
   sender.removeAllListeners('message');
@@ -178,7 +181,7 @@ async function main(): Promise<void> {
     {
       gcNow();
       const m0 = process.memoryUsage();
-      const relay = await startRelay({ port: 0, logLevel: 'warn', heartbeatIntervalMs: 15_000, sessionIdleTimeoutMs: 600_000 });
+      const relay = await startRelay({ port: 0, logLevel: 'warn', heartbeatIntervalMs: 15_000, sessionIdleTimeoutMs: 600_000, authTimeoutMs: 60_000, maxPreAuthPerIp: 1024 });
       const r = await ask<{ connections: number; seconds: number }>(child, { cmd: 'idle', url: relay.url, sessions: IDLE_SESSIONS, perSession: IDLE_PER_SESSION });
       await new Promise((res) => setTimeout(res, 500));
       gcNow();

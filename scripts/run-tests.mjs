@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Runs the given test files and every test file under the given folders (default: test/, without
-// test/slow/, test/interop/ and test/browser/, which run only when named — they have their own
-// scripts: the interop tests need Debian's python3, the vendored Flower and the FeatureCloud
-// engine, the browser tests Chromium) through node's test runner with tsx, so the closing
-// "# pass / # fail" summary covers all of them.
+// Runs every test file under the given folders (default: test/, without test/slow/, test/redis/,
+// test/browser/ and test/interop/, which have their own scripts: test:slow needs time, test:redis
+// a redis-server, test:browser Chromium, the interop tests Debian's python3, the vendored
+// Flower and the FeatureCloud engine) through node's test runner with tsx, so the closing "# pass / # fail" summary covers
+// all of them.
 // (node 20's --test does not expand globs itself.)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +11,15 @@ import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const roots = args.length > 0 ? args : ['test'];
-const OPT_IN = ['slow', 'interop', 'browser']; // folders that run only when a root names them
-const included = (name) => args.some((a) => a.includes(name));
+// Suites with their own script run only when their folder is named.
+const OWN_SCRIPT = ['slow', 'redis', 'browser', 'interop'];
+const named = (d) => args.some((a) => a.includes(d));
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (OPT_IN.includes(name) && !included(name)) continue;
+      if (OWN_SCRIPT.includes(name) && !named(name)) continue;
       walk(p);
     } else if (name.endsWith('.test.ts')) files.push(p);
   }
@@ -30,6 +31,6 @@ if (files.length === 0) {
 }
 const reporter = process.env.CI ? 'spec' : 'spec';
 // interop files each start a relay, three apps and three controllers: one file at a time
-const concurrency = included('interop') ? 1 : 2;
+const concurrency = named('interop') ? 1 : 2;
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-reporter=${reporter}`, `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -48,6 +48,8 @@ export const ERROR_CATALOGUE = {
   E_UNDELIVERED: { hint: 'This participant\'s partial could not be delivered (details.cause names why: the relay link closed, the relay refused a frame, no upload credit came); it was not counted. Check the relay and contribute again.' },
   E_DROPPED: { hint: 'This participant\'s contribution was not part of the released aggregate (it arrived late or was excluded); contribute again in the next round.' },
   E_ROSTER_MISMATCH: { hint: 'The roster differs from the one pinned by the config\'s rosterHash (or names an identity outside it); use the roster agreed out of band.' },
+  E_LINK_LOST: { hint: 'The relay link dropped and did not come back within the reconnection window (or the relay refused it for good); check the relays, then join again.' },
+  E_STATE_TAMPERED: { hint: 'The coordinator\'s saved session state does not authenticate under this identity: it was altered, truncated or written by another identity. Restore a good copy; never start the session over (the spent privacy budget would be forgotten).' },
   E_APP: { hint: 'The FeatureCloud app crashed, did not answer, or broke the controller protocol (the message says which); read the app\'s log.' },
   E_PEER_FAILED: { hint: 'Another site failed (the message names it and its own error code); fix that site, then restart the run on every site.' },
   E_BAD_TOKEN: { hint: 'Send the agent\'s bearer token (from the token file it wrote at start) in the Authorization header.' },

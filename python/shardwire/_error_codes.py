@@ -233,6 +233,23 @@ class RosterMismatchError(ShardwireError):
     code = "E_ROSTER_MISMATCH"
 
 
+class LinkLostError(ShardwireError):
+    """E_LINK_LOST: The relay link dropped and did not come back within the reconnection window (or
+    the relay refused it for good); check the relays, then join again.
+    """
+
+    code = "E_LINK_LOST"
+
+
+class StateTamperedError(ShardwireError):
+    """E_STATE_TAMPERED: The coordinator's saved session state does not authenticate under this
+    identity: it was altered, truncated or written by another identity. Restore a good copy;
+    never start the session over (the spent privacy budget would be forgotten).
+    """
+
+    code = "E_STATE_TAMPERED"
+
+
 class AppError(ShardwireError):
     """E_APP: The FeatureCloud app crashed, did not answer, or broke the controller protocol (the
     message says which); read the app's log.
@@ -311,6 +328,8 @@ ERROR_CLASSES: Dict[str, Type[ShardwireError]] = {
     "E_UNDELIVERED": UndeliveredError,
     "E_DROPPED": DroppedError,
     "E_ROSTER_MISMATCH": RosterMismatchError,
+    "E_LINK_LOST": LinkLostError,
+    "E_STATE_TAMPERED": StateTamperedError,
     "E_APP": AppError,
     "E_PEER_FAILED": PeerFailedError,
     "E_BAD_TOKEN": BadTokenError,
@@ -350,6 +369,8 @@ __all__ = [
     "UndeliveredError",
     "DroppedError",
     "RosterMismatchError",
+    "LinkLostError",
+    "StateTamperedError",
     "AppError",
     "PeerFailedError",
     "BadTokenError",

@@ -2,75 +2,57 @@
  * @module cli/relay
  * `shardwire relay`: runs the relay until SIGTERM/SIGINT, then shuts down gracefully (stop
  * accepting, tell peers, drain, exit 0). Logs are JSON lines on stdout; the one human line
- * ("listening on …") goes to stderr, and nothing at all with `--log-level silent`.
+ * ("listening on …") goes to stderr, and nothing at all with `--log-level silent`. Every limit
+ * comes from a flag, a SHARDWIRE_RELAY_* variable or `--config <file>` (relay/config-sources.ts).
  */
-import { LOG_LEVELS } from '../relay/logger.ts';
+import { ShardwireError } from '../errors.ts';
+import { relayFlagOptions, relayFlagUsage, relayOptionsFromSources } from '../relay/config-sources.ts';
 import { startRelay, type RelayOptions } from '../relay/index.ts';
-import { choiceFlag, intFlag, parseFlags, sizeFlag, usageError } from './args.ts';
-import { publicKeyFlag } from './key-flag.ts';
+import { intFlag, parseFlags, usageError } from './args.ts';
 import { listenForStop } from './stop-signals.ts';
 
 export const summary = 'run the WebSocket relay (default 127.0.0.1:8787) with /healthz and /metrics';
 
 export const usage = `usage: shardwire relay [flags]
-  --host <addr>               interface to listen on (default 127.0.0.1)
-  --port <n>                  TCP port, 0 = any free port (default 8787)
-  --max-payload <size>        largest frame payload, e.g. 16MiB, 65536 (default 16MiB)
-  --max-connections <n>       refuse connections past this (default 20000)
-  --heartbeat-ms <ms>         ping interval; a peer silent for one interval is dropped (default 15000)
-  --idle-timeout-ms <ms>      default idle expiry of sessions (default 600000)
-  --allow-coordinator <key>   only this Ed25519 public key may create sessions; repeatable. The key is
-                              unpadded base64url, as \`shardwire keygen\` and \`shardwire pubkey\` print it
+${relayFlagUsage()}
   --dashboard                 serve a read-only live dashboard at /dashboard (counts only, no secrets)
-  --log-level <level>         ${LOG_LEVELS.join(' | ')} (default info); JSON lines on stdout
   --stop-with-parent          also shut down when the launching process exits (\`npm start\` uses it:
                               npm's shell does not pass SIGTERM on)`;
 
-const U31 = 2 ** 31 - 1;
-
-/** Parses the flags into relay options. @throws {ShardwireError} E_BAD_ARGUMENT (usage). */
-export function relayOptions(argv: readonly string[]): { options: RelayOptions; stopWithParent: boolean } {
+/**
+ * Parses the flags (and the environment and config file they point to) into relay options.
+ * @throws {ShardwireError} E_BAD_ARGUMENT (usage) for a bad flag or flag value; E_BAD_CONFIG for a
+ *   bad variable or config file.
+ */
+export async function relayOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<{ options: RelayOptions; stopWithParent: boolean }> {
+  const { help: _help, ...settings } = relayFlagOptions();
   const { values } = parseFlags(argv, {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    'max-payload': { type: 'string' },
-    'max-connections': { type: 'string' },
-    'heartbeat-ms': { type: 'string' },
-    'idle-timeout-ms': { type: 'string' },
-    'allow-coordinator': { type: 'string', multiple: true },
+    ...settings,
     dashboard: { type: 'boolean' },
-    'log-level': { type: 'string' },
     'stop-with-parent': { type: 'boolean' },
   });
+  if (values.port !== undefined) intFlag(values.port, 'port', 8787, 0, 65535); // the usage message for a port
   const host = values.host as string | undefined;
-  if (host !== undefined && host.trim() === '')
-    throw usageError('--host expected an address or host name, got ""', { flag: 'host' });
-  const o: RelayOptions = {
-    host,
-    port: intFlag(values.port, 'port', 8787, 0, 65535),
-    maxPayloadBytes: sizeFlag(values['max-payload'], 'max-payload'),
-    maxConnections: intFlag(values['max-connections'], 'max-connections', 20_000, 1, 10_000_000),
-    heartbeatIntervalMs: intFlag(values['heartbeat-ms'], 'heartbeat-ms', 15_000, 1, U31),
-    sessionIdleTimeoutMs: intFlag(values['idle-timeout-ms'], 'idle-timeout-ms', 600_000, 1, U31),
-    allowedCoordinators: (values['allow-coordinator'] as string[] | undefined)?.map((k) =>
-      publicKeyFlag(k, 'allow-coordinator'),
-    ),
-    dashboard: values.dashboard === true,
-    logLevel: choiceFlag(values['log-level'], 'log-level', LOG_LEVELS, 'info'),
-  };
-  if (o.maxPayloadBytes !== undefined && (o.maxPayloadBytes < 1 || o.maxPayloadBytes > 2 ** 30)) {
-    throw usageError(
-      `--max-payload expected a size from 1 byte to 1GiB, got ${JSON.stringify(values['max-payload'])}`,
-      { flag: 'max-payload' },
-    );
+  if (host !== undefined && host.trim() === '') throw usageError('--host expected an address or host name, got ""', { flag: 'host' });
+  let options: RelayOptions;
+  try {
+    options = await relayOptionsFromSources(values, env);
+  } catch (e) {
+    // a bad flag value is a usage error (exit 2); a bad variable or file stays E_BAD_CONFIG
+    const source = e instanceof ShardwireError ? e.details.source : undefined;
+    if (typeof source === 'string' && source.startsWith('--')) throw usageError((e as ShardwireError).message.replace(/^E_BAD_CONFIG: /, ''), { flag: source.slice(2) });
+    throw e;
   }
-  for (const k of Object.keys(o) as (keyof RelayOptions)[]) if (o[k] === undefined) delete o[k];
-  return { options: o, stopWithParent: values['stop-with-parent'] === true };
+  if (values.dashboard === true) options = { ...options, dashboard: true };
+  return { options, stopWithParent: values['stop-with-parent'] === true };
 }
 
 /** Runs the relay; resolves with the exit code once it has shut down. */
 export async function run(argv: string[]): Promise<number> {
-  const { options, stopWithParent } = relayOptions(argv);
+  const { options, stopWithParent } = await relayOptions(argv);
   const stop = listenForStop({ stopWithParent });
   let relay;
   try {
@@ -79,7 +61,8 @@ export async function run(argv: string[]): Promise<number> {
     stop.dispose();
     throw e;
   }
-  if (options.logLevel === 'info' || options.logLevel === 'debug') {
+  const level = options.logLevel ?? 'info';
+  if (level === 'info' || level === 'debug') {
     const http = `http://${relay.url.slice('ws://'.length)}`;
     const extra = options.dashboard === true ? `, dashboard: ${http}dashboard` : '';
     process.stderr.write(`shardwire relay listening on ${relay.url} (health: ${http}healthz${extra})\n`);

@@ -22,12 +22,12 @@ import { SealedChannel } from '../session/sealed-channel.ts';
 import { ParticipantRound } from '../secagg/participant-round.ts';
 import type { ContributionResult, ParticipantContext, ParticipantPhase } from '../secagg/participant-context.ts';
 import { RoundWaiters, weightFor } from './round-waiters.ts';
+import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
 
 export type { ContributionResult } from '../secagg/participant-context.ts';
 
 /** Options of {@link Client.join}. */
-export interface ClientOptions {
-  readonly relayUrl: string;
+export interface ClientOptions extends RelayTarget {
   readonly session: string;
   /**
    * This participant's identity. The client keeps its own copy of the secret key for the session
@@ -52,6 +52,10 @@ export interface ClientEvents {
   refused: { from: string; type: string; error: ShardwireError };
   /** Something the participant should know about its protection (e.g. no pinned roster). */
   warning: { message: string };
+  /** The relay link dropped; attempt `attempt` goes to `url` after `delayMs` (with `reconnect`). */
+  reconnecting: { attempt: number; delayMs: number; url: string };
+  /** The link is back; `gap` when frames sent meanwhile were lost (a round in flight then failed with E_LINK_LOST). */
+  resumed: { url: string; gap: boolean };
 }
 
 /** A session participant. Create with {@link Client.join}; {@link Client.close} when done. */
@@ -98,10 +102,11 @@ export class Client extends Emitter<ClientEvents> {
     const hash = await configHash(config);
     const kernel = o.kernel ?? (await Kernel.load());
     const timeoutMs = o.timeoutMs ?? config.timeouts.joinMs;
+    const target = linkTarget(o);
     const identity = await Identity.fromSecretKey(o.identity.secretKey); // our own copy, wiped on close()
     let channel: SealedChannel;
     try {
-      channel = await SealedChannel.open({ url: o.relayUrl, session: o.session, identity, configHash: hash, timeoutMs });
+      channel = await SealedChannel.open({ ...target, session: o.session, identity, configHash: hash, timeoutMs, coordinator: o.coordinator.id });
     } catch (e) {
       identity.zeroise();
       throw e;
@@ -146,7 +151,14 @@ export class Client extends Emitter<ClientEvents> {
         for (const round of this.#rounds.values()) round.onRelayError(e); // a refused chunk stops that upload
         this.emit('refused', { from: 'relay', type: 'error', error: e });
       },
-      close: () => this.#fail(new ShardwireError('E_TIMEOUT', 'the relay connection closed')),
+      reconnecting: (e) => this.emit('reconnecting', { attempt: e.attempt, delayMs: e.delayMs, url: e.url }),
+      resumed: (e) => {
+        // frames to us were lost: a round in flight cannot end exactly, so it fails now, not at its timer
+        if (e.gap) this.#failInFlight(new ShardwireError('E_LINK_LOST', `frames sent to this participant while its link was down were lost (${e.url})`, { gap: true }));
+        this.emit('resumed', { url: e.url, gap: e.gap });
+      },
+      lost: (e) => this.#fail(linkLost(e, 'client')),
+      close: () => this.#fail(new ShardwireError('E_LINK_LOST', 'the relay connection closed')),
     });
     return done;
   }
@@ -275,7 +287,12 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   #fail(e: ShardwireError): void {
-    this.#closedError = e;
+    this.#closedError ??= e;
+    this.#failInFlight(this.#closedError);
+  }
+
+  /** Ends every pending aggregate() with `e` (the client stays usable). */
+  #failInFlight(e: ShardwireError): void {
     for (const round of this.#rounds.values()) round.fail(e);
     this.#waiters.fail(e);
   }

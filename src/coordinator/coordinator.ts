@@ -23,11 +23,12 @@ import type { CoordinatorPhase, CoordinatorRound } from '../secagg/coordinator-r
 import { runRound, type RoundOptions, type RoundResultWithReport } from './round.ts';
 import { PrivacyAccountant } from '../dp/accountant.ts';
 import type { NoisePlan } from '../dp/noise-plan.ts';
+import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
+import { SessionJournal } from './session-journal.ts';
+import { connectCoordinator, restoreKeyring } from './session-restore.ts';
 
 /** Options of {@link Coordinator.start}. */
-export interface CoordinatorOptions {
-  /** ws:// or wss:// URL of the relay. */
-  readonly relayUrl: string;
+export interface CoordinatorOptions extends RelayTarget {
   /** Session id (printable, ≤ 128 characters of [A-Za-z0-9._:@-]). */
   readonly session: string;
   /** The coordinator's long-term identity. */
@@ -46,6 +47,21 @@ export interface CoordinatorOptions {
    * is refused (E_BAD_STATE).
    */
   readonly accountantState?: string;
+  /**
+   * Keep the session state in this file (sealed to the coordinator's identity, written atomically
+   * after every change): a coordinator restarted with the same identity, session, config, roster
+   * and `statePath` resumes the session — used memos, released rounds, the accountant and the
+   * participants' keys come back; the round that was in flight is aborted. A file that does not
+   * authenticate is refused (E_STATE_TAMPERED).
+   */
+  readonly statePath?: string;
+  /** Append the session's audit log (JSON lines, no payloads or secrets) to this file. */
+  readonly auditLogPath?: string;
+  /**
+   * How long a participant that went offline counts as online still, in case it comes back (its
+   * relay link reconnecting): default 2000 ms when `reconnect` is set, else 0.
+   */
+  readonly offlineGraceMs?: number;
 }
 
 /** Progress events. */
@@ -59,6 +75,10 @@ export interface CoordinatorEvents {
   refused: { from: string; type: string; error: ShardwireError };
   /** A participant went offline (heartbeat loss or disconnect). */
   offline: { id: string; reason: string };
+  /** The coordinator's relay link dropped; attempt `attempt` goes to `url` after `delayMs`. */
+  reconnecting: { attempt: number; delayMs: number; url: string };
+  /** The link is back; `gap` when frames sent to the coordinator meanwhile were lost (the round in flight failed). */
+  resumed: { url: string; gap: boolean };
 }
 
 /** A running coordinator. Create with {@link Coordinator.start}; {@link Coordinator.close} when done. */
@@ -84,7 +104,14 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   readonly accountant: PrivacyAccountant | undefined;
   /** @internal rounds released so far. */
   released = 0;
+  /** Set when this coordinator resumed a saved session: rounds opened and released before, and the round in flight it aborted. */
+  resumedFrom: { readonly rounds: number; readonly released: number; readonly aborted?: string } | undefined;
+  /** @internal persistence and audit log (no-ops without statePath / auditLogPath). */
+  journal!: SessionJournal;
+  /** @internal set once the relay link is gone for good: rounds and waits reject with it. */
+  lostError: ShardwireError | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private readonly offlineTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   private constructor(config: SessionConfig, hash: string, kernel: Kernel, channel: SealedChannel, roster: Map<string, RosterMember>, accountant: PrivacyAccountant | undefined) {
     super();
@@ -121,32 +148,88 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
       throw new ShardwireError('E_ROSTER_MISMATCH', `the roster of ${o.roster.length} members does not hash to the config's rosterHash; participants would refuse it`, {});
     }
     const kernel = o.kernel ?? (await Kernel.load());
+    const target = linkTarget(o);
+    let journalError: ((e: ShardwireError) => void) | undefined;
+    const { journal, saved } = await SessionJournal.open({ ...(o.statePath === undefined ? {} : { statePath: o.statePath }), ...(o.auditLogPath === undefined ? {} : { auditLogPath: o.auditLogPath }), identity: o.identity, session: o.session, onError: (e) => journalError?.(e) });
     let accountant: PrivacyAccountant | undefined;
     if (config.dp !== undefined) {
-      accountant = o.accountantState === undefined
+      const state = saved?.accountant ?? o.accountantState;
+      accountant = state === undefined
         ? new PrivacyAccountant({ sessionId: o.session, budget: config.privacyBudget!, minHonest: config.minHonest })
-        : await PrivacyAccountant.restore(o.accountantState, { sessionId: o.session });
+        : await PrivacyAccountant.restore(state, { sessionId: o.session });
     }
+    const keyring = saved ? await restoreKeyring(saved, o.identity, hash, roster) : undefined;
     const maxDim = o.maxDim ?? 1 << 20;
-    const channel = await SealedChannel.open({ url: o.relayUrl, session: o.session, identity: o.identity, configHash: hash, create: { roster: [...roster.values()], limits: { vectorLength: maxDim + 1 } } });
+    const channel = await connectCoordinator({
+      ...target, session: o.session, identity: o.identity, configHash: hash, create: { roster: [...roster.values()], limits: { vectorLength: maxDim + 1 } },
+      ...(keyring ? { keyring } : {}), ...(saved ? { firstSeq: saved.seqCeiling } : {}),
+    }, saved !== undefined);
     const link = channel.link;
     const c = new Coordinator(config, hash, kernel, channel, roster, accountant);
+    c.journal = journal;
+    journalError = (e) => c.emit('refused', { from: 'coordinator', type: 'audit', error: e });
+    if (saved) {
+      for (const [id, b] of Object.entries(saved.bundles)) c.bundles.set(id, b);
+      for (const m of saved.memos) c.memos.add(m);
+      c.released = saved.released;
+    }
+    journal.attach(c);
     for (const id of link.welcome.online) if (roster.has(id)) c.online.add(id);
+    const graceMs = o.offlineGraceMs ?? (target.reconnect ? 2000 : 0);
     link.on({
       message: (f) => c.enqueue(f),
       presence: (p) => {
         if (!roster.has(p.id)) return;
-        if (p.status === 'online') c.online.add(p.id);
-        else {
-          c.online.delete(p.id);
-          c.emit('offline', { id: p.id, reason: p.reason });
-          c.current?.onOffline();
-        }
+        void journal.note(p.status === 'online' ? 'member-joined' : 'member-left', { id: p.id, reason: p.reason });
+        if (p.status === 'online') {
+          clearTimeout(c.offlineTimers.get(p.id));
+          c.offlineTimers.delete(p.id);
+          c.online.add(p.id);
+        } else if (graceMs > 0 && !c.offlineTimers.has(p.id)) {
+          c.offlineTimers.set(p.id, setTimeout(() => (c.offlineTimers.delete(p.id), c.goneOffline(p.id, p.reason)), graceMs));
+        } else c.goneOffline(p.id, p.reason);
       },
       error: (e) => c.emit('refused', { from: 'relay', type: 'error', error: e }),
-      close: () => c.current?.fail(new ShardwireError('E_TIMEOUT', 'the relay connection closed during the round')),
+      reconnecting: (e) => c.emit('reconnecting', { attempt: e.attempt, delayMs: e.delayMs, url: e.url }),
+      resumed: (e) => {
+        const now = new Set(e.welcome.online.filter((id) => roster.has(id)));
+        for (const id of [...c.online]) if (!now.has(id)) c.goneOffline(id, 'absent after reconnecting');
+        for (const id of now) c.online.add(id);
+        if (e.gap) c.current?.fail(new ShardwireError('E_LINK_LOST', `frames sent to the coordinator while its link was down were lost (${e.url})`, { gap: true }));
+        c.emit('resumed', { url: e.url, gap: e.gap });
+      },
+      lost: (e) => {
+        c.lostError ??= linkLost(e, 'coordinator');
+        c.current?.fail(c.lostError);
+      },
+      close: () => {
+        c.lostError ??= new ShardwireError('E_LINK_LOST', 'the relay connection closed');
+        c.current?.fail(c.lostError);
+      },
     });
+    if (saved) await c.resume(saved.inFlight);
+    else await journal.note('session-created', { roster: roster.size, configHash: hash, threat: config.threat });
+    await journal.save();
     return c;
+  }
+
+  /** A participant is offline for good (after the grace period). */
+  private goneOffline(id: string, reason: string): void {
+    if (!this.online.delete(id)) return;
+    this.emit('offline', { id, reason });
+    this.current?.onOffline();
+  }
+
+  /** After a restart: the round in flight is aborted explicitly (its participants are told). */
+  private async resume(inFlight: { readonly memo: string; readonly participants: readonly string[] } | undefined): Promise<void> {
+    await this.journal.note('session-resumed', { rounds: this.journal.rounds, released: this.released, ...(inFlight ? { inFlight: inFlight.memo } : {}) });
+    if (inFlight) {
+      const reason = `the coordinator restarted during round ${inFlight.memo}; nothing of it was released`;
+      const body = encodeBody({ memo: inFlight.memo, code: 'E_ABORTED', message: reason });
+      await Promise.allSettled(inFlight.participants.filter((p) => this.online.has(p) && this.bundles.has(p)).map((p) => this.channel.send(p, RoundType.abort, inFlight.memo, body)));
+      await this.journal.aborted(inFlight.memo, 'E_ABORTED', 'coordinator restarted');
+    }
+    this.resumedFrom = { rounds: this.journal.rounds, released: this.released, ...(inFlight ? { aborted: inFlight.memo } : {}) };
   }
 
   private enqueue(frame: Frame): void {
@@ -191,6 +274,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     await this.channel.keyring.addPeer({ id: member.id, publicKey }, bundle); // E_CRYPTO / E_CONFIG_MISMATCH
     this.bundles.set(member.id, await keyBundleToJson(bundle));
     if (this.config.rosterHash !== undefined) await this.channel.send(member.id, RoundType.roster, undefined, encodeBody({ roster: [...this.roster.values()] }));
+    await this.journal.ready(member.id);
     this.emit('ready', { id: member.id, ready: this.bundles.size, roster: this.roster.size });
   }
 
@@ -206,6 +290,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   async waitForParticipants(count = this.roster.size, timeoutMs = this.config.timeouts.joinMs): Promise<string[]> {
     const end = Date.now() + timeoutMs;
     while (this.readyParticipants().length < count) {
+      if (this.lostError) throw this.lostError;
       if (Date.now() > end) throw new ShardwireError('E_TIMEOUT', `only ${this.readyParticipants().length} of ${count} participants joined within ${timeoutMs} ms`, { ready: this.readyParticipants() });
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -219,6 +304,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
    * @example const { aggregate, report } = await c.runRound({ dim: 1000, operation: 'mean' })
    */
   async runRound(options: RoundOptions): Promise<RoundResultWithReport> {
+    if (this.lostError) throw this.lostError;
     if (this.current) throw new ShardwireError('E_BAD_STATE', `round ${this.current.memo} is still running; rounds of one session run one at a time`);
     return runRound(this, options);
   }
@@ -243,10 +329,21 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     return fromBase64url(member.publicKey)!;
   }
 
-  /** Closes the relay connection and wipes the session keys. */
-  close(): void {
+  /**
+   * Closes the relay connection and wipes the session keys; resolves once the state file and
+   * audit log are flushed and closed (await it before starting this session again in-process).
+   */
+  close(): Promise<void> {
     this.current?.fail(new ShardwireError('E_ABORTED', 'the coordinator was closed'));
+    for (const t of this.offlineTimers.values()) clearTimeout(t);
+    this.offlineTimers.clear();
     this.channel.link.close();
-    this.channel.keyring.destroy();
+    if (!this.journal.persistent) {
+      this.channel.keyring.destroy();
+      return this.journal.close();
+    }
+    // a save in progress finishes before the keys are wiped (it reads the session key)
+    return this.journal.close().finally(() => this.channel.keyring.destroy());
   }
+
 }

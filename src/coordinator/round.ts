@@ -126,6 +126,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     if (!worst.withinBudget) throw new ShardwireError('E_BUDGET_EXHAUSTED', `another round would bring the session to ε = ${worst.epsilon} (δ = ${worst.delta}), over its budget ε = ${c.accountant.budget.epsilon}; nothing was asked or released`, { spent: c.accountant.spent().epsilon, wouldBe: worst.epsilon });
   }
   c.memos.add(memo);
+  await c.journal.opened(memo, participants, operation, dim); // saved before anyone is asked
   const ring = budget.ring;
   const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false };
   const progress = (phase: CoordinatorPhase, received: number) => c.notify('progress', { memo, phase, received, expected: participants.length });
@@ -152,6 +153,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     let dp: RoundPrivacy | undefined;
     if (c.noise && c.accountant) {
       const rec = c.accountant.record(releaseOf(c.noise, c.released + 1, survivors.length, dim)); // E_BUDGET_EXHAUSTED → abort, nothing released
+      await c.journal.charged(memo, rec.epsilon, rec.cumulative.epsilon, rec.cumulative.delta); // saved before anything is released
       const divisor = (operation === 'mean' ? survivors.length : 1) * 10 ** c.config.smpc.exponent;
       dp = {
         mechanism: c.noise.calibration.mechanism, mode: c.noise.calibration.mode,
@@ -163,6 +165,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     }
     const aggregate = decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
     round.phase = 'done';
+    await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
     const result = encodeBody({ memo, contributors: survivors, ...(o.broadcast ? { aggregate: encodeFloat64(aggregate) } : {}) });
     await Promise.allSettled(participants.filter((p) => c.online.has(p)).map((p) => c.channel.send(p, RoundType.result, memo, result)));
@@ -180,6 +183,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     const error = e instanceof ShardwireError ? e : new ShardwireError('E_ABORTED', `round ${memo} failed: ${String(e)}`);
     round.phase = 'aborted';
     progress('aborted', 0);
+    await c.journal.aborted(memo, error.code, error.message).catch(() => undefined);
     const body = encodeBody({ memo, code: error.code, message: error.message });
     await Promise.allSettled(participants.filter((p) => c.online.has(p)).map((p) => c.channel.send(p, RoundType.abort, memo, body)));
     throw e;

@@ -79,6 +79,26 @@ export class SessionKeyring {
     }
   }
 
+  /**
+   * A keyring saved earlier (a restarted coordinator keeps its session key: the participants
+   * accept one bundle per party and session). The bundle must verify under `identity` for this
+   * session and config, and `secretKey` must be the key of its X25519 public key; the keyring takes
+   * ownership of `secretKey`.
+   * @throws {ShardwireError} E_CRYPTO when they do not belong together.
+   */
+  static async _restore(identity: PublicIdentity, bundle: KeyBundle, secretKey: Uint8Array): Promise<SessionKeyring> {
+    const sodium = await getSodium();
+    await _verifyKeyBundle(sodium, bundle, { identity, sessionId: bundle.sessionId, configHash: bundle.configHash });
+    const derived = sodium.crypto_scalarmult_base(secretKey);
+    if (!sodium.memcmp(derived, bundle.x25519PublicKey)) throw new ShardwireError('E_CRYPTO', 'the saved session secret key does not match its bundle', { id: bundle.id });
+    return new SessionKeyring(sodium, bundle, secretKey);
+  }
+
+  /** A copy of the session secret key, for an encrypted state file only; the caller wipes it. */
+  _exportSecretKey(): Uint8Array {
+    return this.#live().slice();
+  }
+
   /** True once {@link SessionKeyring.destroy} ran. */
   get destroyed(): boolean {
     return this.#secretKey === undefined;

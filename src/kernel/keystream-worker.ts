@@ -53,10 +53,14 @@ const C_STATE = C_TAKEN + MAX_WORKER_STREAMS;
 const C_WORDS = C_STATE + MAX_WORKER_STREAMS * RING_SLOTS;
 const DATA_OFFSET = C_WORDS * 4;
 
-/** The worker's program (plain JavaScript, evaluated in the worker thread). */
+/**
+ * The worker's program (plain JavaScript, evaluated in the worker thread). It reaches Node's
+ * modules through process.getBuiltinModule like the rest of the kernel, so a browser bundle holds
+ * no require() of a Node built-in even as text.
+ */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createCipheriv } = require('node:crypto');
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const { createCipheriv } = process.getBuiltinModule('node:crypto');
 const { sab, slotBytes, ringSlots, dataOffset } = workerData;
 const ctrl = new Int32Array(sab, 0, dataOffset / 4);
 const data = new Uint8Array(sab, dataOffset);

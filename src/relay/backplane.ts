@@ -8,6 +8,7 @@
  */
 import type { ErrorCode } from '../errors.ts';
 import type { EffectiveLimits } from '../wire/control.ts';
+import type { InboxStore } from './inbox.ts';
 
 /** A session as the relay registered it at `create`. Immutable once created. */
 export interface SessionRecord {
@@ -31,7 +32,12 @@ export interface SessionRecord {
  *   `code` (session expired, replaced by a newer connection, ...).
  */
 export type BackplaneEvent =
-  | { readonly type: 'frame'; readonly session: string; readonly to: string; readonly exclude?: string; readonly from: string; readonly frame: Uint8Array }
+  | {
+      readonly type: 'frame'; readonly session: string; readonly to: string; readonly exclude?: string; readonly from: string;
+      readonly frame: Uint8Array;
+      /** The frame's number in the recipient's offline inbox (set by the backplane; inbox.ts). */
+      readonly seq?: number;
+    }
   | { readonly type: 'close'; readonly session: string; readonly to: string; readonly exclude?: string; readonly code: ErrorCode; readonly message: string };
 
 /** Receives the events addressed to one subscribed member. Must not throw (errors are counted). */
@@ -49,6 +55,11 @@ export interface Backplane {
   /** Forgets a session (its subscriptions stay until each member unsubscribes). */
   deleteSession(id: string): Promise<void>;
   /**
+   * Sessions whose key ends in `/name` (session-key.ts: sessions are keyed by creator). Optional:
+   * without it, a participant must name its coordinator when joining.
+   */
+  sessionsNamed?(name: string): Promise<SessionRecord[]>;
+  /**
    * Marks `member` online in `session` and routes its events to `handler` until unsubscribed.
    * A second subscription of the same member replaces the first (the newest connection wins).
    */
@@ -56,11 +67,23 @@ export interface Backplane {
   /** Members of `session` currently subscribed on any node, in subscription order. */
   online(session: string): Promise<string[]>;
   /**
+   * Offline inboxes (optional). A backplane with them appends every `frame` event from a member
+   * (not from the relay) addressed to a member with an open inbox, numbers it (`seq`), delivers
+   * it to that member's subscription with the number, and counts it as addressed even when the
+   * member is offline.
+   */
+  readonly inbox?: InboxStore;
+  /**
    * Sends an event; gives how many subscribed members it was addressed to. A backplane that
    * delivers locally may return the number directly (the relay's hot path avoids a promise);
    * remote ones return a promise.
    */
   publish(event: BackplaneEvent): number | Promise<number>;
+  /**
+   * Hears a shared backplane lose (`false`) and regain (`true`) its store. Optional: a local
+   * backplane is never unavailable.
+   */
+  onUnavailable?(listener: (up: boolean) => void): void;
   /** Releases resources (connections, timers). */
   close(): Promise<void>;
 }

@@ -10,14 +10,24 @@ import { ShardwireError, type ErrorCode } from '../errors.ts';
 import { BROADCAST, CHALLENGE_BYTES, ControlType, FrameKind, PROTOCOL_VERSION, RELAY_ID } from '../wire/constants.ts';
 import type { ChallengeBody, ErrorBody, PresenceBody, WelcomeBody } from '../wire/control.ts';
 import { toBase64url } from '../wire/base64url.ts';
-import { decodeFrame, encodeFrameUnchecked, isCanonicalHeader, type Frame } from '../wire/frame.ts';
+import { decodeFrame, encodeFrameUnchecked, type Frame } from '../wire/frame.ts';
 import { authenticate, type Admission } from './auth.ts';
 import type { BackplaneEvent, SessionRecord, Unsubscribe } from './backplane.ts';
 import type { RelayContext } from './context.ts';
-import { ConnectionRateLimiter } from './rate-limiter.ts';
+import type { ConnectionRateLimiter } from './rate-limiter.ts';
 import { errorFrame, presenceFrame, relayFrame } from './relay-frames.ts';
+import { sessionName } from './session-key.ts';
+import type { InboxStart } from './inbox.ts';
+import { InboxDelivery } from './inbox-delivery.ts';
+import { parseAckBody } from '../wire/inbox-control.ts';
+import { parseControlBody } from '../wire/control.ts';
 
 type State = 'challenged' | 'authenticating' | 'open' | 'closed';
+
+/** Names a frame in an error reply. */
+function refOf(frame: Frame): ErrorBody['ref'] {
+  return { type: frame.header.type, seq: frame.header.seq };
+}
 
 function asShardwireError(e: unknown): ShardwireError {
   return e instanceof ShardwireError ? e : new ShardwireError('E_BAD_FRAME', 'frame could not be processed', {});
@@ -29,26 +39,35 @@ export class PeerConnection {
   /** Authenticated id ('' before). */
   id = '';
   session: SessionRecord | undefined;
+  /** The session's name as peers write it in headers ('' before authentication). */
+  sessionName = '';
   /** Cleared by each ping, set by pong or any frame; still false at the next ping = dead. */
   alive = true;
   private strikes = 0;
   private closing = false;
   private rateDrops = 0;
   private rateWindowStart = -Infinity;
-  private readonly limiter: ConnectionRateLimiter;
+  /** The identity's rate buckets, from authentication on. */
+  private limiter: ConnectionRateLimiter | undefined;
   private readonly nonce = new Uint8Array(randomBytes(CHALLENGE_BYTES));
   private unsubscribe: Unsubscribe | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private closeReason: PresenceBody['reason'] = 'left';
+  /** Ordered delivery of this member's offline inbox, when it has one. */
+  private inbox: InboxDelivery | undefined;
+  /** The write-batch turn in which this socket was last corked (see write-batch.ts). */
+  private writeTurn = -1;
 
   constructor(
     private readonly ctx: RelayContext,
     readonly ws: WebSocket,
+    private readonly peer: { readonly ip: string; authenticated(): void },
     private readonly onGone: (c: PeerConnection) => void,
   ) {
     const o = ctx.options;
-    this.limiter = new ConnectionRateLimiter(o);
-    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data as Buffer, isBinary)));
+    // No closure per frame on the hot path: the handler is created once (measured: with tsx each
+    // closure also costs a __name call).
+    ws.on('message', (data, isBinary) => this.onMessageGuarded(data as Buffer, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.guard(() => this.onClose()));
     ws.on('error', (err: Error & { code?: string }) => this.guard(() => this.onSocketError(err)));
@@ -69,21 +88,22 @@ export class PeerConnection {
       if (!this.alive) {
         this.ctx.metrics.heartbeatTimeouts++;
         this.closeReason = 'timeout';
-        this.ctx.log.info('peer missed heartbeat', { session: this.session?.id, id: this.id || undefined });
+        this.ctx.log.info('peer missed heartbeat', { session: this.sessionName || undefined, id: this.id || undefined });
         this.ws.terminate();
         return;
       }
       this.alive = false;
       if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+      if (this.inbox && this.session) this.ctx.backplane.inbox?.touch(this.session.id, this.id).catch(() => undefined);
     });
   }
 
   /** Graceful shutdown: tell the peer, then close with 1001 (going away). */
-  shutdown(): void {
+  shutdown(message = 'relay is shutting down; reconnect to another relay'): void {
     this.guard(() => {
       if (this.state === 'closed') return;
       this.closeReason = 'shutdown';
-      this.send(relayFrame(this.session?.id ?? '', this.id, ControlType.shutdown, { code: 'E_SHUTTING_DOWN', message: 'relay is shutting down; reconnect to another relay' }));
+      this.send(relayFrame(this.sessionName, this.id, ControlType.shutdown, { code: 'E_SHUTTING_DOWN', message }));
       this.ctx.metrics.error('E_SHUTTING_DOWN');
       this.close(1001, 'E_SHUTTING_DOWN');
     });
@@ -93,9 +113,27 @@ export class PeerConnection {
     try {
       fn();
     } catch (e) {
-      // Last line of defence; reaching it is a relay bug, so log it (without any payload).
-      this.ctx.log.error('connection handler failed', { error: e instanceof Error ? e.message : String(e) });
+      this.bug(e);
     }
+  }
+
+  /** Last line of defence; reaching it is a relay bug, so log it (without any payload). */
+  private bug(e: unknown): void {
+    this.ctx.log.error('connection handler failed', { error: e instanceof Error ? e.message : String(e) });
+  }
+
+  private onMessageGuarded(data: Buffer, isBinary: boolean): void {
+    try {
+      this.onMessage(data, isBinary);
+    } catch (e) {
+      this.bug(e);
+    }
+  }
+
+  /** Before authentication there are no second chances: one bad frame closes the connection. */
+  private reject(err: ShardwireError): void {
+    if (this.state === 'open') this.fail(err);
+    else this.refuseAuth(err);
   }
 
   private send(frame: Uint8Array): void {
@@ -113,14 +151,14 @@ export class PeerConnection {
     this.ctx.metrics.error(code);
     // An error frame is small, but a peer that reads nothing must not grow our buffer either.
     if (this.ws.bufferedAmount > this.ctx.options.highWaterMarkBytes) return;
-    this.send(errorFrame(this.session?.id ?? '', this.id, code, message, details, ref));
+    this.send(errorFrame(this.sessionName, this.id, code, message, details, ref));
   }
 
   /** A frame-level error: report it, count a strike, hang up after too many. */
   private fail(err: ShardwireError, ref?: ErrorBody['ref']): void {
     this.sendError(err.code, err.message, { ...err.details }, ref);
     if (++this.strikes >= this.ctx.options.maxBadFrames) {
-      this.ctx.log.info('closing peer after repeated bad frames', { session: this.session?.id, id: this.id || undefined, code: err.code, strikes: this.strikes });
+      this.ctx.log.info('closing peer after repeated bad frames', { session: this.sessionName || undefined, id: this.id || undefined, code: err.code, strikes: this.strikes });
       this.close(err.closeCode ?? 1008, err.code);
     }
   }
@@ -128,22 +166,23 @@ export class PeerConnection {
   private onMessage(data: Buffer, isBinary: boolean): void {
     this.alive = true;
     if (this.closing || this.state === 'closed') return;
-    const verdict = this.limiter.admit(data.length);
-    if (verdict !== 'ok') return this.rateLimited(verdict);
-    // Before authentication there are no second chances: one bad frame closes the connection.
-    const reject = (err: ShardwireError) => (this.state === 'open' ? this.fail(err) : this.refuseAuth(err));
-    if (!isBinary) return reject(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
+    // Rates are per identity, so they start at authentication; before it a peer gets one frame.
+    if (this.limiter) {
+      const verdict = this.limiter.admit(data.length);
+      if (verdict !== 'ok') return this.rateLimited(verdict);
+    }
+    if (!isBinary) return this.reject(new ShardwireError('E_BAD_FRAME', 'text WebSocket messages are not part of the protocol; send binary frames'));
     let frame: Frame;
     try {
       frame = decodeFrame(data);
     } catch (e) {
-      return reject(asShardwireError(e));
+      return this.reject(asShardwireError(e));
     }
-    const ref = { type: frame.header.type, seq: frame.header.seq };
     if (this.state === 'challenged') return this.beginAuth(frame);
-    if (this.state === 'authenticating') return this.fail(new ShardwireError('E_AUTH', 'wait for the welcome frame before sending'), ref);
-    if (frame.kind === FrameKind.control) return this.fail(new ShardwireError('E_BAD_FRAME', `already authenticated; a peer sends only "message" frames now, got control "${frame.header.type}"`), ref);
-    this.route(frame, data, ref);
+    if (this.state === 'authenticating') return this.fail(new ShardwireError('E_AUTH', 'wait for the welcome frame before sending'), refOf(frame));
+    if (frame.kind === FrameKind.control && frame.header.type === ControlType.ack && this.inbox) return this.onAck(frame);
+    if (frame.kind === FrameKind.control) return this.fail(new ShardwireError('E_BAD_FRAME', `already authenticated; a peer sends only "message" frames now, got control "${frame.header.type}"`), refOf(frame));
+    this.route(frame, data);
   }
 
   private rateLimited(which: 'messages' | 'bytes'): void {
@@ -165,8 +204,11 @@ export class PeerConnection {
       return this.refuseAuth(new ShardwireError('E_AUTH', 'the first frame must be a control "create" or "join" addressed to "relay"', { reason: 'protocol' }));
     }
     if (this.ctx.shuttingDown) return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'relay is shutting down', { reason: 'shutdown' }));
+    if (this.ctx.backplaneDown) {
+      return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'backplane unavailable; retry shortly or use another relay', { reason: 'backplane-down' }));
+    }
     this.state = 'authenticating';
-    authenticate(frame, this.nonce, this.ctx).then(
+    authenticate(frame, this.nonce, this.peer.ip, this.ctx).then(
       (a) => this.admit(a).catch((e) => this.refuseAuth(asShardwireError(e))),
       (e) => this.guard(() => this.refuseAuth(asShardwireError(e))),
     );
@@ -185,53 +227,105 @@ export class PeerConnection {
   private async admit(a: Admission): Promise<void> {
     if (this.state !== 'authenticating') return;
     if (this.ctx.shuttingDown) return this.refuseAuth(new ShardwireError('E_SHUTTING_DOWN', 'relay is shutting down', { reason: 'shutdown' }));
-    clearTimeout(this.authTimer);
     const { backplane, sessions, options } = this.ctx;
+    if (this.ctx.authenticated >= options.maxConnections) {
+      if (a.created) await backplane.deleteSession(a.record.id);
+      return this.refuseAuth(new ShardwireError('E_RATE_LIMITED', `this relay holds its maximum of ${options.maxConnections} connections; try later or another relay`, { reason: 'relay-full' }));
+    }
+    clearTimeout(this.authTimer);
     const sid = a.record.id;
+    const name = sessionName(sid);
     // The newest connection of an identity wins: a reconnect must not wait for the dead one's heartbeat.
     await backplane.publish({ type: 'close', session: sid, to: a.id, code: 'E_AUTH', message: 'replaced by a newer connection of the same identity' });
     this.id = a.id;
     this.session = a.record;
+    this.sessionName = name;
     this.state = 'open';
+    this.ctx.authenticated++;
+    this.peer.authenticated();
+    this.limiter = this.ctx.rates.acquire(a.id);
+    // The inbox opens before the subscription: frames in between are in the store, not lost.
+    const start = await this.openInbox(a);
     this.unsubscribe = await backplane.subscribe(sid, a.id, (e) => this.onEvent(e));
-    if (a.created) sessions.track(sid, a.record.limits.idleTimeoutMs);
+    if (a.created) sessions.track(sid, a.record.limits.idleTimeoutMs, this.peer.ip);
     else if (!sessions.wasExpired(sid)) sessions.track(sid, a.record.limits.idleTimeoutMs);
-    const welcome: WelcomeBody = { session: sid, id: a.id, role: a.role, online: await backplane.online(sid), limits: a.record.limits };
-    this.send(relayFrame(sid, a.id, ControlType.welcome, welcome));
-    await backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: a.id, from: RELAY_ID, frame: presenceFrame(sid, { id: a.id, status: 'online', reason: 'joined' }) });
-    this.ctx.log.info(a.created ? 'session created' : 'peer joined', { session: sid, id: a.id, role: a.role, ...(a.created ? { roster: a.record.roster.size, maxPayloadBytes: options.maxPayloadBytes } : {}) });
+    const welcome: WelcomeBody = {
+      session: name, id: a.id, role: a.role, online: await backplane.online(sid), limits: a.record.limits,
+      ...(start ? { inbox: start } : {}),
+    };
+    this.send(relayFrame(name, a.id, ControlType.welcome, welcome));
+    if (start) this.inbox?.start(start.after);
+    await backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: a.id, from: RELAY_ID, frame: presenceFrame(name, { id: a.id, status: 'online', reason: 'joined' }) });
+    this.ctx.log.info(a.created ? 'session created' : 'peer joined', { session: name, coordinator: a.record.coordinatorId, id: a.id, role: a.role, ...(a.created ? { roster: a.record.roster.size, maxPayloadBytes: options.maxPayloadBytes } : {}) });
   }
 
-  private route(frame: Frame, data: Buffer, ref: ErrorBody['ref']): void {
+  private route(frame: Frame, data: Buffer): void {
     const h = frame.header;
     const s = this.session!;
-    if (h.session !== s.id) return this.fail(new ShardwireError('E_NOT_IN_SESSION', `this connection belongs to session ${JSON.stringify(s.id)}, not ${JSON.stringify(h.session)}`, { session: h.session }), ref);
-    if (h.from !== '' && h.from !== this.id) return this.fail(new ShardwireError('E_AUTH', `"from" must be empty or your authenticated id ${JSON.stringify(this.id)}; the relay stamps it`, { from: h.from }), ref);
-    if (h.to === this.id || h.to === RELAY_ID) return this.fail(new ShardwireError('E_BAD_FRAME', `"to" must be another member or "*", got ${JSON.stringify(h.to)}`, { to: h.to }), ref);
+    if (h.session !== this.sessionName) return this.fail(new ShardwireError('E_NOT_IN_SESSION', `this connection belongs to session ${JSON.stringify(this.sessionName)}, not ${JSON.stringify(h.session)}`, { session: h.session }), refOf(frame));
+    if (h.from !== '' && h.from !== this.id) return this.fail(new ShardwireError('E_AUTH', `"from" must be empty or your authenticated id ${JSON.stringify(this.id)}; the relay stamps it`, { from: h.from }), refOf(frame));
+    if (h.to === this.id || h.to === RELAY_ID) return this.fail(new ShardwireError('E_BAD_FRAME', `"to" must be another member or "*", got ${JSON.stringify(h.to)}`, { to: h.to }), refOf(frame));
     if (h.to !== BROADCAST && h.to !== s.coordinatorId && !s.roster.has(h.to)) {
-      return this.fail(new ShardwireError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not a member of session ${JSON.stringify(s.id)}`, { to: h.to }), ref);
+      return this.fail(new ShardwireError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not a member of session ${JSON.stringify(this.sessionName)}`, { to: h.to }), refOf(frame));
     }
     const max = s.limits.maxPayloadBytes;
-    if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(s.id)} allows ${max}`, { payloadBytes: frame.payload.length, max }), ref);
+    if (frame.payload.length > max) return this.fail(new ShardwireError('E_FRAME_TOO_LARGE', `payload is ${frame.payload.length} bytes, session ${JSON.stringify(this.sessionName)} allows ${max}`, { payloadBytes: frame.payload.length, max }), refOf(frame));
     // Forward the received bytes untouched when they already say who sent them (the SDK's
     // canonical encoding): no copy of a multi-megabyte payload. Otherwise stamp `from`.
-    const out = h.from === this.id && isCanonicalHeader(frame) ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
+    const out = h.from === this.id && frame.canonical ? data : encodeFrameUnchecked(FrameKind.message, { ...h, from: this.id }, frame.payload);
     this.ctx.sessions.touch(s.id);
     this.ctx.metrics.routed(h, out.length);
-    const delivered = (n: number) => {
-      if (n === 0 && h.to !== BROADCAST) {
-        this.ctx.metrics.drop('offline');
-        this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(h.to)} is not connected; the frame was dropped`, { to: h.to, reason: 'offline' }, ref);
-      }
-    };
     const r = this.ctx.backplane.publish({ type: 'frame', session: s.id, to: h.to, exclude: this.id, from: this.id, frame: out });
     // Local backplanes answer synchronously: no promise per routed frame (measured ~1 µs each).
-    if (typeof r === 'number') delivered(r);
-    else r.then(delivered, (e: unknown) => this.ctx.log.error('backplane publish failed', { error: e instanceof Error ? e.message : String(e) }));
+    if (typeof r === 'number') this.delivered(r, frame);
+    else r.then((n) => this.delivered(n, frame), (e: unknown) => this.ctx.log.error('backplane publish failed', { error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  /** A unicast that reached nobody: tell the sender (broadcasts to an empty session are fine). */
+  private delivered(n: number, frame: Frame): void {
+    const to = frame.header.to;
+    if (n !== 0 || to === BROADCAST) return;
+    this.ctx.metrics.drop('offline');
+    this.sendError('E_NOT_IN_SESSION', `${JSON.stringify(to)} is not connected; the frame was dropped`, { to, reason: 'offline' }, refOf(frame));
+  }
+
+  /** Opens (or resumes) this member's inbox when it asked for one and the relay keeps them. */
+  private async openInbox(a: Admission): Promise<InboxStart | undefined> {
+    const store = this.ctx.backplane.inbox;
+    const o = this.ctx.options;
+    if (!a.inbox || !store || o.inboxWindowMs === 0) return undefined;
+    const limits = { maxFrames: o.inboxMaxFrames, maxBytes: o.inboxMaxBytes, windowMs: o.inboxWindowMs };
+    const start = await store.open(a.record.id, a.id, a.inbox, limits);
+    const name = this.sessionName;
+    this.inbox = new InboxDelivery(store, a.record.id, a.id, {
+      send: (f) => this.send(f),
+      gap: (from, to) => this.send(relayFrame(name, a.id, ControlType.gap, { from, to })),
+      writable: () => this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount <= o.highWaterMarkBytes,
+      fail: (e) => {
+        this.ctx.log.error('inbox store failed; closing so the peer resumes', { error: e instanceof Error ? e.message : String(e) });
+        this.shutdown('relay could not read your inbox; reconnect to resume');
+      },
+    });
+    this.ctx.log.debug('inbox', { session: name, id: a.id, after: start.after, gap: start.gap });
+    return start;
+  }
+
+  private onAck(frame: Frame): void {
+    let seq: number;
+    try {
+      seq = parseAckBody(parseControlBody(frame.payload)).seq;
+    } catch (e) {
+      return this.fail(asShardwireError(e), refOf(frame));
+    }
+    this.inbox!.ack(seq).catch(() => this.ctx.metrics.drop('inbox-ack'));
   }
 
   /** Events the backplane routes to this member. */
   private onEvent(e: BackplaneEvent): void {
+    if (e.type === 'frame' && e.seq !== undefined && this.inbox) {
+      if (this.ws.readyState === WebSocket.OPEN) this.inbox.live(e.seq, e.frame);
+      return;
+    }
     if (e.type === 'close') {
       this.closeReason = e.code === 'E_AUTH' ? 'replaced' : 'left';
       this.sendError(e.code, e.message);
@@ -248,11 +342,12 @@ export class PeerConnection {
       if (e.from !== RELAY_ID && this.session) {
         const msg = `${JSON.stringify(this.id)} is not reading fast enough (${this.ws.bufferedAmount} bytes queued); the frame was dropped, retry later`;
         this.ctx.metrics.error('E_BACKPRESSURE');
-        const notice = errorFrame(this.session.id, e.from, 'E_BACKPRESSURE', msg, { to: this.id, bufferedBytes: this.ws.bufferedAmount });
+        const notice = errorFrame(this.sessionName, e.from, 'E_BACKPRESSURE', msg, { to: this.id, bufferedBytes: this.ws.bufferedAmount });
         Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: this.session.id, to: e.from, from: RELAY_ID, frame: notice })).catch(() => this.ctx.metrics.drop('backplane'));
       }
       return;
     }
+    if (this.writeTurn !== this.ctx.writes.turn && this.ctx.writes.hold(this.ws)) this.writeTurn = this.ctx.writes.turn;
     this.ws.send(e.frame, { binary: true });
   }
 
@@ -261,24 +356,28 @@ export class PeerConnection {
     // here and closes the socket itself with the matching close code.
     const code: ErrorCode = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'E_FRAME_TOO_LARGE' : 'E_BAD_FRAME';
     this.ctx.metrics.error(code);
-    this.ctx.log.debug('socket error', { session: this.session?.id, id: this.id || undefined, wsCode: err.code });
+    this.ctx.log.debug('socket error', { session: this.sessionName || undefined, id: this.id || undefined, wsCode: err.code });
   }
 
   private onClose(): void {
+    this.inbox?.stop();
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     clearTimeout(this.authTimer);
     this.onGone(this);
     if (!wasOpen || !this.unsubscribe || !this.session) return;
+    this.ctx.authenticated--;
+    this.ctx.rates.release(this.id);
     const sid = this.session.id;
+    const name = this.sessionName;
     const id = this.id;
     const reason = this.closeReason;
     this.unsubscribe()
       .then(() => {
         if (reason === 'replaced' || reason === 'shutdown') return;
-        return Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: id, from: RELAY_ID, frame: presenceFrame(sid, { id, status: 'offline', reason }) })).then(() => undefined);
+        return Promise.resolve(this.ctx.backplane.publish({ type: 'frame', session: sid, to: BROADCAST, exclude: id, from: RELAY_ID, frame: presenceFrame(name, { id, status: 'offline', reason }) })).then(() => undefined);
       })
       .catch((e: unknown) => this.ctx.log.error('backplane unsubscribe failed', { error: e instanceof Error ? e.message : String(e) }));
-    this.ctx.log.info('peer left', { session: sid, id, reason });
+    this.ctx.log.info('peer left', { session: name, id, reason });
   }
 }

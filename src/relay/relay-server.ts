@@ -5,6 +5,7 @@
  * {@link Backplane} (in-memory by default, docs/RELAY.md).
  */
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { getSodium } from '../crypto/sodium.ts';
@@ -17,7 +18,10 @@ import { createLogger } from './logger.ts';
 import { MemoryBackplane } from './memory-backplane.ts';
 import { RelayMetrics } from './metrics.ts';
 import { resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './options.ts';
+import { PreAuthGate } from './pre-auth-gate.ts';
+import { IdentityRateLimits } from './rate-limiter.ts';
 import { SessionTracker } from './session-tracker.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /** Live figures of a relay. */
 export interface RelayStats {
@@ -26,6 +30,8 @@ export interface RelayStats {
   readonly sessions: number;
   /** Bytes queued to peers (sum of ws bufferedAmount). */
   readonly bufferedBytes: number;
+  /** Sockets accepted that have not authenticated yet. */
+  readonly pending: number;
 }
 
 /** A running relay. */
@@ -42,6 +48,13 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+/** The backplane a relay builds for itself from `backplaneUrl`. */
+async function ownBackplane(o: ResolvedRelayOptions): Promise<Backplane> {
+  if (o.backplaneUrl === 'memory') return new MemoryBackplane();
+  const { RedisBackplane } = await import('./redis/redis-backplane.ts');
+  return RedisBackplane.connect({ url: o.backplaneUrl, client: o.redisClient });
+}
+
 /**
  * Starts a relay and resolves once it listens.
  *
@@ -53,35 +66,46 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const o = resolveRelayOptions(options);
   await getSodium();
   const log = o.logger ?? createLogger(o.logLevel);
-  const backplane: Backplane = o.backplane ?? new MemoryBackplane();
+  const backplane: Backplane = o.backplane ?? (await ownBackplane(o));
   const connections = new Set<PeerConnection>();
   const stats = (): RelayStats => {
-    let authenticated = 0;
     let bufferedBytes = 0;
-    for (const c of connections) {
-      if (c.state === 'open') authenticated++;
-      bufferedBytes += c.bufferedAmount;
-    }
-    return { connections: connections.size, authenticated, sessions: sessions.size, bufferedBytes };
+    for (const c of connections) bufferedBytes += c.bufferedAmount;
+    return { connections: connections.size, authenticated: ctx.authenticated, sessions: sessions.size, bufferedBytes, pending: gate.size };
   };
   const sessions = new SessionTracker();
-  const metrics = new RelayMetrics({ connections: () => connections.size, authenticated: () => stats().authenticated, sessions: () => sessions.size, bufferedBytes: () => stats().bufferedBytes });
-  const ctx: RelayContext = { options: o, backplane, metrics, log, sessions, shuttingDown: false };
+  const metrics = new RelayMetrics({ connections: () => connections.size, authenticated: () => ctx.authenticated, sessions: () => sessions.size, bufferedBytes: () => stats().bufferedBytes });
+  const ctx: RelayContext = {
+    options: o, backplane, metrics, log, sessions, writes: new WriteBatch(), rates: new IdentityRateLimits(o),
+    authenticated: 0, shuttingDown: false, backplaneDown: false,
+  };
+  // A shared backplane that loses Redis may have lost its state too: hang up on every peer (they
+  // reconnect and resume) and refuse authentications until it is back, rather than route blind.
+  backplane.onUnavailable?.((up) => {
+    ctx.backplaneDown = !up;
+    log[up ? 'info' : 'error'](up ? 'backplane available again' : 'backplane unavailable; closing peers', {});
+    if (!up) for (const c of connections) c.shutdown('backplane unavailable; reconnect in a moment');
+  });
+  const gate = new PreAuthGate(o, (reason) => metrics.drop(`preauth-${reason}`));
   const startedAt = Date.now();
 
   const server: Server = createServer((req, res) => handleHttp(req, res, { metrics, stats, shuttingDown: () => ctx.shuttingDown, startedAt, dashboard: o.dashboard }));
   // ws enforces maxPayload from the frame header, before buffering the message (bounded memory per peer).
   const wss = new WebSocketServer({ noServer: true, maxPayload: FRAME_PREFIX_BYTES + MAX_HEADER_BYTES + o.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+  // Unauthenticated sockets are admitted by the gate, apart from the authenticated cap
+  // (maxConnections, checked when a peer authenticates).
+  server.on('connection', (socket: Socket) => gate.enter(socket));
   server.on('upgrade', (req, socket: Duplex, head) => {
     socket.on('error', () => socket.destroy());
-    if (ctx.shuttingDown || connections.size >= o.maxConnections) {
-      metrics.error(ctx.shuttingDown ? 'E_SHUTTING_DOWN' : 'E_RATE_LIMITED');
+    if (ctx.shuttingDown) {
+      metrics.error('E_SHUTTING_DOWN');
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       metrics.connectionsTotal++;
-      connections.add(new PeerConnection(ctx, ws, (c) => connections.delete(c)));
+      const peer = { ip: req.socket.remoteAddress ?? 'unknown', authenticated: () => gate.leave(socket as Socket) };
+      connections.add(new PeerConnection(ctx, ws, peer, (c) => connections.delete(c)));
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -92,6 +116,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   }, o.heartbeatIntervalMs);
   const sweepMs = Math.max(10, Math.min(1000, Math.floor(o.sessionIdleTimeoutMs / 4)));
   const sweep = setInterval(() => {
+    ctx.rates.sweep();
     for (const id of sessions.sweep()) {
       log.info('session expired', { session: id });
       backplane.deleteSession(id).catch(() => undefined);
@@ -132,6 +157,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       for (const c of connections) c.ws.terminate();
       clearInterval(heartbeat);
       clearInterval(sweep);
+      gate.close();
       server.closeAllConnections();
       await serverClosed;
       if (!o.backplane) await backplane.close();

@@ -85,7 +85,7 @@ export function parsePartialCredit(o: Record<string, unknown>): PartialCredit {
 
 /** Codes that mean a partial did not reach the coordinator (while it is being sent). */
 export const DELIVERY_CAUSES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'E_TIMEOUT', 'E_FRAME_TOO_LARGE', 'E_BACKPRESSURE', 'E_RATE_LIMITED', 'E_NOT_IN_SESSION', 'E_SESSION_EXPIRED', 'E_SHUTTING_DOWN',
+  'E_TIMEOUT', 'E_LINK_LOST', 'E_FRAME_TOO_LARGE', 'E_BACKPRESSURE', 'E_RATE_LIMITED', 'E_NOT_IN_SESSION', 'E_SESSION_EXPIRED', 'E_SHUTTING_DOWN',
 ]);
 
 /** What a {@link PartialSender} needs from the participant's link. */

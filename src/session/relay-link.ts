@@ -1,49 +1,64 @@
 /**
  * @module session/relay-link
  * The peer side of the relay protocol (docs/RELAY.md), shared by the client and coordinator SDKs:
- * connect, answer the relay's challenge by signing it (create a session as coordinator, or join
- * one as participant), then send and receive message frames. Works in Node (the `ws` package,
- * imported lazily) and in browsers (the global WebSocket). Nothing here opens payloads.
+ * an authenticated connection to a relay session (relay-handshake.ts) that sends and receives
+ * message frames. Nothing here opens payloads.
+ *
+ * With `reconnect`, the link survives drops: it asks the relay for an offline inbox, counts the
+ * message frames it receives and acknowledges them; when the socket closes it reconnects with
+ * exponential backoff and jitter (to the same URL, then the next of `urls`), authenticates again
+ * and resumes the inbox after the last frame it received, so frames sent meanwhile arrive in order
+ * and exactly once. Frames given to `send` while reconnecting wait (bounded) and go out after the
+ * resume. Events: `reconnecting`, `resumed` (with `gap` when frames were lost to the inbox caps or
+ * expiry), `lost` (a typed E_LINK_LOST when the link is not back within `windowMs`, or the relay's
+ * code when it refuses us for good), then `close`.
  */
 import { ShardwireError, type ErrorCode } from '../errors.ts';
-import { sign } from '../crypto/signature.ts';
 import { ControlType, FrameKind, RELAY_ID } from '../wire/constants.ts';
-import { canonicalCreateBody, encodeControlBody, parseChallengeBody, parseControlBody, type RosterEntry, type SessionLimits, type WelcomeBody, type PresenceBody } from '../wire/control.ts';
-import { authMessage, createBodyDigest } from '../wire/auth-message.ts';
+import { encodeControlBody, parseControlBody, type RosterEntry, type SessionLimits, type WelcomeBody, type PresenceBody } from '../wire/control.ts';
 import { decodeFrame, encodeFrame, type Frame } from '../wire/frame.ts';
-import { toBase64url } from '../wire/base64url.ts';
 import type { Header } from '../wire/header.ts';
+import { parseGapBody } from '../wire/inbox-control.ts';
+import { handshake, toBytes, type Handshaken, type LinkIdentity, type Socket } from './relay-handshake.ts';
 
-/** Minimal WebSocket surface used here (browser WebSocket and `ws` both have it). */
-interface Socket {
-  binaryType: string;
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  send(data: Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  onopen: (() => void) | null;
-}
+export type { LinkIdentity } from './relay-handshake.ts';
 
-/** Who this link authenticates as. */
-export interface LinkIdentity {
-  readonly id: string;
-  readonly publicKey: Uint8Array;
-  /** Ed25519 secret key (64 bytes); used to sign the challenge, never sent. */
-  readonly secretKey: Uint8Array;
+/** Reconnection settings (all optional). */
+export interface ReconnectOptions {
+  /** Give up (`lost`) when the link is not back within this long after a drop (default 30 s). */
+  readonly windowMs?: number;
+  /** First retry delay (default 100 ms); doubles per attempt up to `maxDelayMs` (default 2 s). */
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Bytes `send` may queue while reconnecting (default 64 MiB); past it `send` throws. */
+  readonly maxQueuedBytes?: number;
+  /**
+   * Send again, after a resume, the frames written in the last `resendMs` before the drop (default
+   * 0: off). The relay does not acknowledge what it receives, so a frame written into a socket that
+   * then died may be lost; with this the sender covers it, and the receiver must drop duplicates by
+   * sequence number (the SDK's sealed channel does: a seq not above the last is refused unopened).
+   */
+  readonly resendMs?: number;
 }
 
 /** Options of {@link RelayLink.connect}. */
 export interface LinkOptions {
-  readonly url: string;
+  /** Relay URL (or give `urls`). */
+  readonly url?: string;
+  /** Relay URLs in order of preference; reconnection moves to the next one after a failure. */
+  readonly urls?: readonly string[];
   readonly session: string;
   readonly identity: LinkIdentity;
+  /** Sequence number of the first frame sent (default 1); a restarted coordinator continues above its old ones. */
+  readonly firstSeq?: number;
   /** Present for the coordinator: creates the session with this roster and limits. */
   readonly create?: { readonly roster: readonly RosterEntry[]; readonly limits?: SessionLimits };
-  /** Give up connecting after this long (default 10 s). */
+  /** The coordinator's id, named when joining (sessions are namespaced by creator). */
+  readonly coordinator?: string;
+  /** Give up one connection attempt after this long (default 10 s). */
   readonly timeoutMs?: number;
+  /** Reconnect and resume after drops (off when absent). */
+  readonly reconnect?: ReconnectOptions | boolean;
 }
 
 /** Events a link delivers. */
@@ -52,123 +67,242 @@ export interface LinkHandlers {
   presence?(p: PresenceBody): void;
   /** A relay `error` frame (e.g. E_BACKPRESSURE for a frame we sent) or a decoding problem. */
   error?(e: ShardwireError): void;
+  /** The link is finally closed (by `close()`, by the relay without reconnection, or after `lost`). */
   close?(code: number, reason: string): void;
+  /** The socket dropped; attempt `attempt` (1, 2, ...) starts after `delayMs` against `url`. */
+  reconnecting?(e: { attempt: number; delayMs: number; url: string; closeCode: number }): void;
+  /** Back and authenticated; `gap` is true when frames sent meanwhile could not be kept. */
+  resumed?(e: { url: string; gap: boolean; welcome: WelcomeBody }): void;
+  /** The link cannot come back: E_LINK_LOST past the window, or the relay's refusal. */
+  lost?(e: ShardwireError): void;
 }
 
-async function openSocket(url: string): Promise<Socket> {
-  const G = globalThis as unknown as { WebSocket?: new (url: string) => Socket };
-  if (typeof G.WebSocket === 'function') return new G.WebSocket(url);
-  const { default: WS } = await import('ws');
-  // A zero masking key makes `ws` skip its per-byte JS masking on both ends (without the native
-  // bufferutil: ≈ 5 ns/byte, ≈ 20 ms per 4 MB partial at the client and again at the relay,
-  // measured with --cpu-prof). RFC 6455 §10.3 masks so that attacker-chosen bytes from browser scripts cannot
-  // poison intermediary caches; frames from this Node SDK are AEAD ciphertext behind headers it
-  // writes itself. Browsers always mask.
-  return new WS(url, { perMessageDeflate: false, generateMask: (mask: Uint8Array) => mask.fill(0) }) as unknown as Socket;
-}
+/** Relay refusals that another attempt cannot fix. */
+const FATAL: readonly ErrorCode[] = ['E_AUTH', 'E_BAD_FRAME', 'E_BAD_PAYLOAD', 'E_SESSION_EXPIRED'];
+/** Acknowledge after this many frames, or this long after the first unacknowledged one. */
+const ACK_EVERY = 32;
+const ACK_AFTER_MS = 200;
 
-function toBytes(data: unknown): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data as Uint8Array[]));
-  throw new ShardwireError('E_BAD_FRAME', 'received a text frame; shardwire frames are binary');
+function jitter(): number {
+  // Not a secret: crypto only because this codebase keeps Math.random out entirely.
+  return 0.5 + globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
 }
 
 /** An authenticated connection to a relay session. */
 export class RelayLink {
-  /** What the relay said on admission: role, members online, limits. */
-  readonly welcome: WelcomeBody;
-  private readonly socket: Socket;
-  private readonly sessionId: string;
-  private readonly selfId: string;
+  private socket: Socket;
+  private current: WelcomeBody;
+  private readonly urls: readonly string[];
+  private urlIndex = 0;
   private seq = 1;
   private handlers: LinkHandlers = {};
   private closed = false;
+  /** close() was called: the socket's close event still reaches the `close` handler. */
+  private closedByUs = false;
+  private reconnecting = false;
+  /** The session was gone on the relay (e.g. Redis restarted): the coordinator creates it again. */
+  private recreate = false;
+  private readonly queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  /** Frames written lately (time, bytes), sent again after a resume when `resendMs` is set. */
+  private readonly recent: { at: number; bytes: Uint8Array }[] = [];
+  private recentBytes = 0;
+  /** Inbox: epoch and the number of the last message frame received (see wire/join-body.ts). */
+  private epoch: string | undefined;
+  private received = 0;
+  private acked = 0;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(socket: Socket, welcome: WelcomeBody, session: string, id: string) {
-    this.socket = socket;
-    this.welcome = welcome;
-    this.sessionId = session;
-    this.selfId = id;
+  private constructor(private readonly o: LinkOptions, urls: readonly string[], h: Handshaken) {
+    this.urls = urls;
+    this.seq = o.firstSeq ?? 1;
+    this.socket = h.socket;
+    this.current = h.welcome;
+    this.adoptInbox(h.welcome);
+    this.attach(h);
   }
 
   /**
    * Connects, authenticates (create or join) and resolves once the relay welcomes this peer.
    * @throws {ShardwireError} the relay's code (E_AUTH, E_NOT_IN_SESSION, E_SESSION_EXISTS, ...),
-   *   or E_TIMEOUT when no welcome arrives in time.
-   * @example const link = await RelayLink.connect({ url, session: 's1', identity })
+   *   E_TIMEOUT when no welcome arrives in time, E_BAD_ARGUMENT without a URL.
+   * @example const link = await RelayLink.connect({ urls: [a, b], session: 's1', identity, reconnect: true })
    */
   static async connect(o: LinkOptions): Promise<RelayLink> {
-    const socket = await openSocket(o.url);
-    socket.binaryType = 'arraybuffer';
-    return new Promise<RelayLink>((resolve, reject) => {
-      let stage: 'challenge' | 'welcome' = 'challenge';
-      const fail = (e: ShardwireError) => {
-        clearTimeout(timer);
-        socket.onmessage = socket.onclose = socket.onerror = null;
-        try {
-          socket.close();
-        } catch {
-          /* already closed */
-        }
-        reject(e);
-      };
-      const timer = setTimeout(() => fail(new ShardwireError('E_TIMEOUT', `no welcome from the relay at ${o.url} within ${o.timeoutMs ?? 10_000} ms`)), o.timeoutMs ?? 10_000);
-      socket.onerror = () => undefined; // a failure shows as close
-      socket.onclose = (ev) => fail(new ShardwireError('E_TIMEOUT', `the relay at ${o.url} closed the connection during authentication (code ${ev.code} ${ev.reason})`, { closeCode: ev.code }));
-      socket.onmessage = (ev) => {
-        void (async () => {
-          const frame = decodeFrame(toBytes(ev.data));
-          const body = frame.kind === FrameKind.control ? parseControlBody(frame.payload) : {};
-          if (frame.header.type === ControlType.error) {
-            const code = (typeof body.code === 'string' ? body.code : 'E_AUTH') as ErrorCode;
-            return fail(new ShardwireError(code, `relay refused: ${String(body.message ?? '')}`, { relayCode: code }));
-          }
-          if (stage === 'challenge' && frame.header.type === ControlType.challenge) {
-            stage = 'welcome';
-            const { nonce } = parseChallengeBody(body);
-            socket.send(await RelayLink.authFrame(o, nonce));
-          } else if (stage === 'welcome' && frame.header.type === ControlType.welcome) {
-            clearTimeout(timer);
-            const link = new RelayLink(socket, body as unknown as WelcomeBody, o.session, o.identity.id);
-            link.attach();
-            resolve(link);
-          }
-        })().catch((e) => fail(e instanceof ShardwireError ? e : new ShardwireError('E_BAD_FRAME', `authentication failed: ${(e as Error).message}`)));
-      };
-    });
+    const urls = o.urls ?? (o.url === undefined ? [] : [o.url]);
+    if (urls.length === 0) throw new ShardwireError('E_BAD_ARGUMENT', 'RelayLink.connect expected "url" or a non-empty "urls"', { field: 'urls' });
+    const h = await handshake({ ...RelayLink.request(o, urls[0]!), ...(o.create ? { create: o.create } : {}), ...(o.reconnect ? { inbox: {} } : {}) });
+    return new RelayLink(o, urls, h);
   }
 
-  private static async authFrame(o: LinkOptions, nonce: Uint8Array): Promise<Uint8Array> {
-    const header = { session: o.session, from: o.identity.id, to: RELAY_ID, seq: 0 };
-    if (o.create) {
-      const signed = canonicalCreateBody(toBase64url(o.identity.publicKey), o.create.roster, o.create.limits ?? {});
-      const sig = await sign(authMessage('create', o.session, o.identity.id, nonce, await createBodyDigest(signed)), o.identity.secretKey);
-      return encodeFrame(FrameKind.control, { ...header, type: ControlType.create }, encodeControlBody({ ...signed, signature: toBase64url(sig) }));
-    }
-    const sig = await sign(authMessage('join', o.session, o.identity.id, nonce), o.identity.secretKey);
-    return encodeFrame(FrameKind.control, { ...header, type: ControlType.join }, encodeControlBody({ signature: toBase64url(sig) }));
+  private static request(o: LinkOptions, url: string) {
+    return { url, session: o.session, identity: o.identity, timeoutMs: o.timeoutMs ?? 10_000, ...(o.coordinator ? { coordinator: o.coordinator } : {}) };
   }
 
-  private attach(): void {
-    this.socket.onmessage = (ev) => {
-      try {
-        const frame = decodeFrame(toBytes(ev.data));
-        if (frame.kind === FrameKind.message) return this.handlers.message?.(frame);
-        const body = parseControlBody(frame.payload);
-        if (frame.header.type === ControlType.presence) this.handlers.presence?.(body as unknown as PresenceBody);
-        else if (frame.header.type === ControlType.error || frame.header.type === ControlType.shutdown) {
-          const code = (typeof body.code === 'string' ? body.code : 'E_BAD_FRAME') as ErrorCode;
-          this.handlers.error?.(new ShardwireError(code, `relay: ${String(body.message ?? '')}`, { relayCode: code, ...(body.ref ? { ref: body.ref } : {}) }));
-        }
-      } catch (e) {
-        this.handlers.error?.(e instanceof ShardwireError ? e : new ShardwireError('E_BAD_FRAME', String(e)));
+  /** What the relay said on the latest admission: role, members online, limits, inbox. */
+  get welcome(): WelcomeBody {
+    return this.current;
+  }
+
+  /** The URL of the relay this link is (or was last) connected to. */
+  get url(): string {
+    return this.urls[this.urlIndex]!;
+  }
+
+  private adoptInbox(w: WelcomeBody): void {
+    if (!w.inbox) return;
+    this.epoch = w.inbox.epoch;
+    this.received = this.acked = w.inbox.after;
+  }
+
+  private attach(h: Handshaken): void {
+    const socket = h.socket;
+    socket.onmessage = (ev) => this.onData(ev.data);
+    socket.onclose = (ev) => this.onSocketClose(socket, ev.code, ev.reason);
+    socket.onerror = () => undefined;
+    for (const m of h.backlog.messages) this.onData(m);
+    if (h.backlog.close) this.onSocketClose(socket, h.backlog.close.code, h.backlog.close.reason);
+  }
+
+  private onData(data: unknown): void {
+    try {
+      const frame = decodeFrame(toBytes(data));
+      if (frame.kind === FrameKind.message) {
+        if (this.epoch !== undefined) this.countReceived();
+        return this.handlers.message?.(frame);
       }
-    };
-    this.socket.onclose = (ev) => {
-      this.closed = true;
-      this.handlers.close?.(ev.code, ev.reason);
-    };
+      const body = parseControlBody(frame.payload);
+      const type = frame.header.type;
+      if (type === ControlType.presence) this.handlers.presence?.(body as unknown as PresenceBody);
+      else if (type === ControlType.gap) {
+        const g = parseGapBody(body);
+        this.received = Math.max(this.received, g.to);
+        this.handlers.error?.(new ShardwireError('E_TIMEOUT', `relay: frames ${g.from}-${g.to} addressed to us were lost (inbox caps)`, { gap: g }));
+      } else if (type === ControlType.error || type === ControlType.shutdown) {
+        const code = (typeof body.code === 'string' ? body.code : 'E_BAD_FRAME') as ErrorCode;
+        this.handlers.error?.(new ShardwireError(code, `relay: ${String(body.message ?? '')}`, { relayCode: code, ...(body.ref ? { ref: body.ref } : {}) }));
+      }
+    } catch (e) {
+      this.handlers.error?.(e instanceof ShardwireError ? e : new ShardwireError('E_BAD_FRAME', String(e)));
+    }
+  }
+
+  /** Counts one inbox frame and acknowledges now and then (the relay then forgets it). */
+  private countReceived(): void {
+    this.received++;
+    if (this.received - this.acked >= ACK_EVERY) this.ack();
+    else this.ackTimer ??= setTimeout(() => this.ack(), ACK_AFTER_MS);
+  }
+
+  private ack(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.received <= this.acked || this.reconnecting || this.closed) return;
+    this.acked = this.received;
+    const header = { session: this.o.session, from: this.o.identity.id, to: RELAY_ID, type: ControlType.ack, seq: 0 };
+    this.write(encodeFrame(FrameKind.control, header, encodeControlBody({ seq: this.received })));
+  }
+
+  private write(bytes: Uint8Array): void {
+    try {
+      this.socket.send(bytes);
+    } catch {
+      /* closing: the close handler takes over */
+    }
+  }
+
+  /** Writes a message frame, keeping it for `resendMs` when that is set. */
+  private writeMessage(bytes: Uint8Array): void {
+    this.write(bytes);
+    const keepMs = this.resendMs;
+    if (keepMs <= 0) return;
+    const now = Date.now();
+    this.recent.push({ at: now, bytes });
+    this.recentBytes += bytes.length;
+    const maxBytes = (typeof this.o.reconnect === 'object' ? this.o.reconnect.maxQueuedBytes : undefined) ?? 64 * 1024 * 1024;
+    while (this.recent.length > 0 && (this.recent[0]!.at < now - keepMs || this.recentBytes > maxBytes)) this.recentBytes -= this.recent.shift()!.bytes.length;
+  }
+
+  private get resendMs(): number {
+    return typeof this.o.reconnect === 'object' ? (this.o.reconnect.resendMs ?? 0) : 0;
+  }
+
+  /** The sequence number the next frame will carry. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  private onSocketClose(socket: Socket, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    if (this.closedByUs) {
+      this.closedByUs = false;
+      return this.handlers.close?.(code, reason);
+    }
+    if (this.closed) return;
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (!this.o.reconnect) return this.finish(code, reason);
+    // only what was written shortly before the drop may have died with the socket
+    const since = Date.now() - this.resendMs;
+    while (this.recent.length > 0 && this.recent[0]!.at < since) this.recentBytes -= this.recent.shift()!.bytes.length;
+    void this.reconnect(code);
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.recent.length = 0;
+    this.handlers.close?.(code, reason);
+  }
+
+  private async reconnect(closeCode: number): Promise<void> {
+    this.reconnecting = true;
+    const r = typeof this.o.reconnect === 'object' ? this.o.reconnect : {};
+    const deadline = Date.now() + (r.windowMs ?? 30_000);
+    let delay = r.initialDelayMs ?? 100;
+    for (let attempt = 1; !this.closed; attempt++) {
+      // The same relay first (a blip), then the next one in the list.
+      if (attempt > 1) this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+      const wait = Math.min(delay * jitter(), Math.max(0, deadline - Date.now()));
+      this.handlers.reconnecting?.({ attempt, delayMs: Math.round(wait), url: this.url, closeCode });
+      await new Promise((res) => setTimeout(res, wait));
+      if (this.closed) return;
+      if (Date.now() >= deadline) break;
+      try {
+        const inbox = this.epoch === undefined ? {} : { epoch: this.epoch, after: this.received };
+        const timeoutMs = Math.min(this.o.timeoutMs ?? 10_000, Math.max(1, deadline - Date.now()));
+        const create = this.recreate && this.o.create ? { create: this.o.create } : {};
+        const h = await handshake({ ...RelayLink.request(this.o, this.url), timeoutMs, inbox, ...create });
+        if (this.closed) return void h.socket.close(1000, 'bye');
+        return this.resumed(h);
+      } catch (e) {
+        const err = e instanceof ShardwireError ? e : new ShardwireError('E_TIMEOUT', String(e));
+        if (FATAL.includes(err.code)) return this.lose(err);
+        this.recreate = err.code === 'E_NOT_IN_SESSION' && err.details.reason === 'unknown-session';
+      }
+      delay = Math.min(delay * 2, r.maxDelayMs ?? 2000);
+    }
+    this.lose(new ShardwireError('E_LINK_LOST', `the relay link did not come back within ${r.windowMs ?? 30_000} ms`, { session: this.o.session }));
+  }
+
+  private resumed(h: Handshaken): void {
+    const gap = h.welcome.inbox === undefined || h.welcome.inbox.gap || h.welcome.inbox.epoch !== this.epoch;
+    this.socket = h.socket;
+    this.current = h.welcome;
+    this.adoptInbox(h.welcome);
+    this.reconnecting = false;
+    this.handlers.resumed?.({ url: this.url, gap, welcome: h.welcome });
+    for (const r of this.recent) this.write(r.bytes);
+    for (const f of this.queue.splice(0)) this.writeMessage(f);
+    this.queuedBytes = 0;
+    this.attach(h);
+  }
+
+  private lose(e: ShardwireError): void {
+    this.reconnecting = false;
+    this.handlers.lost?.(e);
+    this.finish(1006, e.message);
   }
 
   /** Sets the event handlers (replacing earlier ones). */
@@ -181,9 +315,14 @@ export class RelayLink {
     return this.socket.bufferedAmount;
   }
 
-  /** True once the socket closed. */
+  /** True once the link is finally closed. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** True while the link is reconnecting (frames given to `send` wait). */
+  get isReconnecting(): boolean {
+    return this.reconnecting;
   }
 
   /**
@@ -191,22 +330,35 @@ export class RelayLink {
    * stamps), so the caller can bind an AEAD to it (associated data) before sending.
    */
   nextHeader(to: string, type: string, memo?: string): Header {
-    return { session: this.sessionId, from: this.selfId, to, type, ...(memo === undefined ? {} : { memo }), seq: this.seq++ };
+    return { session: this.o.session, from: this.o.identity.id, to, type, ...(memo === undefined ? {} : { memo }), seq: this.seq++ };
   }
 
   /**
-   * Sends a message frame with a header from {@link nextHeader}.
-   * @throws {ShardwireError} E_TIMEOUT when the link is closed.
+   * Sends a message frame with a header from {@link nextHeader}; while reconnecting it waits.
+   * @throws {ShardwireError} E_TIMEOUT when the link is closed; E_BACKPRESSURE when the queue
+   *   of a reconnecting link is full.
    */
   send(header: Header, payload: Uint8Array): void {
     if (this.closed) throw new ShardwireError('E_TIMEOUT', 'the relay connection is closed; reconnect and rejoin the session');
-    this.socket.send(encodeFrame(FrameKind.message, header, payload));
+    const bytes = encodeFrame(FrameKind.message, header, payload);
+    // A socket that is already closing would swallow the frame: with reconnection it waits instead.
+    const open = this.socket.readyState === 1;
+    if (!this.o.reconnect || (!this.reconnecting && open)) return this.writeMessage(bytes);
+    const max = (typeof this.o.reconnect === 'object' ? this.o.reconnect.maxQueuedBytes : undefined) ?? 64 * 1024 * 1024;
+    if (this.queuedBytes + bytes.length > max) throw new ShardwireError('E_BACKPRESSURE', `the link is reconnecting and already holds ${this.queuedBytes} bytes to send`);
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
   }
 
   /** Closes the connection (idempotent). */
   close(): void {
     if (this.closed) return;
+    this.ack();
     this.closed = true;
+    this.closedByUs = !this.reconnecting;
+    clearTimeout(this.ackTimer);
+    this.queue.length = 0;
+    this.recent.length = 0;
     try {
       this.socket.close(1000, 'bye');
     } catch {

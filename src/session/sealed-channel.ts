@@ -10,13 +10,29 @@ import { SessionKeyring } from '../crypto/session-keyring.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { canonicalHeaderJson, type Header } from '../wire/header.ts';
 import type { Frame } from '../wire/frame.ts';
-import { RelayLink, type LinkOptions } from './relay-link.ts';
+import { RelayLink, type LinkOptions, type ReconnectOptions } from './relay-link.ts';
 
 const utf8 = new TextEncoder();
 
 /** The associated data of a message: its canonical header. */
 export function headerAad(h: Header): Uint8Array {
   return utf8.encode(canonicalHeaderJson(h));
+}
+
+/** Options of {@link SealedChannel.open}. */
+export interface ChannelOptions {
+  readonly urls: readonly string[];
+  readonly session: string;
+  readonly identity: Identity;
+  readonly configHash: string;
+  readonly create?: LinkOptions['create'];
+  /** The coordinator's id when joining as a member (the coordinator rejoining its own session names itself). */
+  readonly coordinator?: string;
+  readonly timeoutMs?: number;
+  readonly reconnect?: ReconnectOptions;
+  readonly firstSeq?: number;
+  /** A keyring restored from saved state (default: a fresh one). */
+  readonly keyring?: SessionKeyring;
 }
 
 function withExtra(aad: Uint8Array, extra: Uint8Array | undefined): Uint8Array {
@@ -43,14 +59,19 @@ export class SealedChannel {
    * relay (creating the session when `create` is given); the keyring is wiped if that fails.
    * @throws {ShardwireError} the relay's code, or E_TIMEOUT.
    */
-  static async open(o: { url: string; session: string; identity: Identity; configHash: string; create?: LinkOptions['create']; timeoutMs?: number }): Promise<SealedChannel> {
-    const keyring = await SessionKeyring.create(o.identity, o.session, o.configHash);
+  static async open(o: ChannelOptions): Promise<SealedChannel> {
+    const keyring = o.keyring ?? (await SessionKeyring.create(o.identity, o.session, o.configHash));
     try {
       const { id, publicKey, secretKey } = o.identity;
-      const link = await RelayLink.connect({ url: o.url, session: o.session, identity: { id, publicKey, secretKey }, ...(o.create ? { create: o.create } : {}), ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) });
+      const link = await RelayLink.connect({
+        urls: o.urls, session: o.session, identity: { id, publicKey, secretKey },
+        ...(o.create ? { create: o.create } : {}), ...(o.coordinator ? { coordinator: o.coordinator } : {}),
+        ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }), ...(o.reconnect ? { reconnect: o.reconnect } : {}),
+        ...(o.firstSeq === undefined ? {} : { firstSeq: o.firstSeq }),
+      });
       return new SealedChannel(link, keyring);
     } catch (e) {
-      keyring.destroy();
+      if (!o.keyring) keyring.destroy(); // a restored keyring stays the caller's
       throw e;
     }
   }

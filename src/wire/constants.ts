@@ -42,8 +42,8 @@ export const TYPE_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
 
 /**
  * Types of `control` frames.
- * relay → peer: challenge, welcome, presence, error, shutdown.
- * peer → relay: create (coordinator opens a session), join (member enters one).
+ * relay → peer: challenge, welcome, presence, error, shutdown, gap.
+ * peer → relay: create (coordinator opens a session), join (member enters one), ack (inbox).
  */
 export const ControlType = {
   challenge: 'challenge',
@@ -53,11 +53,15 @@ export const ControlType = {
   presence: 'presence',
   error: 'error',
   shutdown: 'shutdown',
+  /** peer → relay after welcome: the last inbox frame received (wire/inbox-control.ts). */
+  ack: 'ack',
+  /** relay → peer: inbox frames that are lost (wire/inbox-control.ts). */
+  gap: 'gap',
 } as const;
 /** A control frame type. */
 export type ControlType = (typeof ControlType)[keyof typeof ControlType];
 /** Control types a peer may send to the relay. */
-export const PEER_CONTROL_TYPES: readonly ControlType[] = [ControlType.create, ControlType.join];
+export const PEER_CONTROL_TYPES: readonly ControlType[] = [ControlType.create, ControlType.join, ControlType.ack];
 
 /** Bytes of the relay's random challenge nonce. */
 export const CHALLENGE_BYTES = 32;

@@ -45,11 +45,8 @@ export interface CreateBody {
   /** The participants (not including the coordinator). */
   readonly roster: readonly RosterEntry[];
   readonly limits?: SessionLimits;
-}
-
-/** peer → relay `join`: a roster member (or the coordinator, reconnecting) enters a session. */
-export interface JoinBody {
-  readonly signature: string;
+  /** `{}`: also open an offline inbox for the coordinator (wire/join-body.ts); signed when present. */
+  readonly inbox?: Record<string, never>;
 }
 
 /** Effective limits of a session, as the relay enforces them. */
@@ -67,6 +64,11 @@ export interface WelcomeBody {
   /** Members online at this moment (including the new one). */
   readonly online: readonly string[];
   readonly limits: EffectiveLimits;
+  /**
+   * Present when the peer asked for an offline inbox and the relay keeps one: message frames
+   * numbered above `after` follow, in order; `gap` says frames sent while away were lost.
+   */
+  readonly inbox?: { readonly epoch: string; readonly after: number; readonly gap: boolean };
 }
 
 /** relay → session: a member came or went. `timeout` = missed heartbeats (dead peer). */
@@ -93,7 +95,8 @@ export interface ShutdownBody {
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function badPayload(message: string, details: Record<string, unknown> = {}): never {
+/** Throws E_BAD_PAYLOAD. */
+export function badPayload(message: string, details: Record<string, unknown> = {}): never {
   throw new ShardwireError('E_BAD_PAYLOAD', message, details);
 }
 
@@ -118,7 +121,8 @@ export function parseControlBody(payload: Uint8Array): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], what: string): void {
+/** Refuses keys outside `allowed`. @throws {ShardwireError} E_BAD_PAYLOAD naming the first unknown key */
+export function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) badPayload(`${what} has unknown field ${JSON.stringify(k.slice(0, 40))}`, { field: k.slice(0, 40) });
 }
 
@@ -129,7 +133,8 @@ export function bytesField(v: unknown, field: string, length: number): Uint8Arra
   return bytes;
 }
 
-function intField(v: unknown, field: string, min: number, max: number): number {
+/** An integer field in [min, max]. @throws {ShardwireError} E_BAD_PAYLOAD */
+export function intField(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) badPayload(`"${field}" expected an integer in [${min}, ${max}], got ${describe(v)}`, { field, min, max });
   return v;
 }
@@ -137,12 +142,6 @@ function intField(v: unknown, field: string, min: number, max: number): number {
 /** A party id usable in a roster: {@link ID_PATTERN} and not a reserved name. */
 export function isMemberId(v: unknown): v is string {
   return typeof v === 'string' && ID_PATTERN.test(v) && v !== RELAY_ID && v !== BROADCAST;
-}
-
-/** Validated `join` body. @throws {ShardwireError} E_BAD_PAYLOAD */
-export function parseJoinBody(o: Record<string, unknown>): { signature: Uint8Array } {
-  onlyKeys(o, ['signature'], 'join');
-  return { signature: bytesField(o.signature, 'signature', ED25519_SIGNATURE_BYTES) };
 }
 
 /** A validated `create` body with decoded keys. */
@@ -161,7 +160,13 @@ export interface ParsedCreate {
  * @throws {ShardwireError} E_BAD_PAYLOAD naming the bad field or roster index.
  */
 export function parseCreateBody(o: Record<string, unknown>, coordinatorId: string, maxRoster: number): ParsedCreate {
-  onlyKeys(o, ['signature', 'publicKey', 'roster', 'limits'], 'create');
+  onlyKeys(o, ['signature', 'publicKey', 'roster', 'limits', 'inbox'], 'create');
+  if (o.inbox !== undefined) {
+    const i = o.inbox;
+    if (typeof i !== 'object' || i === null || Array.isArray(i) || Object.keys(i).length > 0) {
+      badPayload(`"inbox" expected {} (a fresh inbox), got ${describe(i)}`, { field: 'inbox' });
+    }
+  }
   const signature = bytesField(o.signature, 'signature', ED25519_SIGNATURE_BYTES);
   const publicKey = bytesField(o.publicKey, 'publicKey', ED25519_PUBLIC_KEY_BYTES);
   if (!Array.isArray(o.roster)) badPayload(`"roster" expected an array, got ${describe(o.roster)}`, { field: 'roster' });
@@ -187,22 +192,25 @@ export function parseCreateBody(o: Record<string, unknown>, coordinatorId: strin
     if (l.vectorLength !== undefined) limits.vectorLength = intField(l.vectorLength, 'limits.vectorLength', 1, 2 ** 32);
     if (l.idleTimeoutMs !== undefined) limits.idleTimeoutMs = intField(l.idleTimeoutMs, 'limits.idleTimeoutMs', 1, 2 ** 31);
   }
-  return { signature, publicKey, roster, limits, signedBody: canonicalCreateBody(o.publicKey as string, rosterOut, limits) };
+  const signedBody = canonicalCreateBody(o.publicKey as string, rosterOut, limits, o.inbox !== undefined);
+  return { signature, publicKey, roster, limits, signedBody };
 }
 
 /**
  * The part of a `create` body that the coordinator signs, with a fixed key order, so that
  * coordinator and relay hash the same bytes (see {@link createBodyBytes}).
  */
-export function canonicalCreateBody(publicKey: string, roster: readonly RosterEntry[], limits: SessionLimits = {}): Omit<CreateBody, 'signature'> {
+export function canonicalCreateBody(publicKey: string, roster: readonly RosterEntry[], limits: SessionLimits = {}, inbox = false,
+): Omit<CreateBody, 'signature'> {
   const l: Record<string, number> = {};
   for (const k of ['idleTimeoutMs', 'maxPayloadBytes', 'vectorLength'] as const) if (limits[k] !== undefined) l[k] = limits[k];
-  return { publicKey, roster: roster.map((e) => ({ id: e.id, publicKey: e.publicKey })), limits: l };
+  const body = { publicKey, roster: roster.map((e) => ({ id: e.id, publicKey: e.publicKey })), limits: l };
+  return inbox ? { ...body, inbox: {} } : body;
 }
 
 /** UTF-8 JSON of {@link canonicalCreateBody}: the bytes hashed into the create signature. */
 export function createBodyBytes(body: Omit<CreateBody, 'signature'>): Uint8Array {
-  return encodeControlBody(canonicalCreateBody(body.publicKey, body.roster, body.limits));
+  return encodeControlBody(canonicalCreateBody(body.publicKey, body.roster, body.limits, body.inbox !== undefined));
 }
 
 /** Validated challenge body (for clients). @throws {ShardwireError} E_BAD_PAYLOAD */

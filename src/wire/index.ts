@@ -8,3 +8,5 @@ export * from './frame.ts';
 export * from './control.ts';
 export * from './auth-message.ts';
 export { toBase64url, fromBase64url } from './base64url.ts';
+export * from './join-body.ts';
+export * from './inbox-control.ts';

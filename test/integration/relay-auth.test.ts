@@ -11,10 +11,10 @@ before(async () => {
 after(() => relay.close());
 
 test('coordinator creates a session and a roster member joins with a valid signature', async () => {
-  const { ids, peers } = await session(relay, 'auth-ok', ['alice']);
+  const { ids, peers, id } = await session(relay, 'auth-ok', ['alice']);
   // welcome was checked by the helper; the coordinator hears the join
   const p = await peers[0]!.nextType('presence');
-  assert.deepEqual(p.body, { id: 'alice', status: 'online', reason: 'joined' });
+  assert.deepEqual(p.body, { id: id('alice'), status: 'online', reason: 'joined' });
   assert.equal(ids.length, 2);
   peers.forEach((x) => x.close());
 });
@@ -24,18 +24,18 @@ test('welcome reports role, online members and effective limits', async () => {
   const cp = await Peer.connect(relay.url);
   const w = await cp.create('auth-welcome', c, [a], { vectorLength: 1000, idleTimeoutMs: 5000 });
   assert.equal(w.frame.header.type, 'welcome');
-  assert.deepEqual(w.body, { session: 'auth-welcome', id: 'coord', role: 'coordinator', online: ['coord'], limits: { maxPayloadBytes: 4 * Math.ceil(8000 / 3) + 4096, idleTimeoutMs: 5000, vectorLength: 1000 } });
+  assert.deepEqual(w.body, { session: 'auth-welcome', id: c.id, role: 'coordinator', online: [c.id], limits: { maxPayloadBytes: 4 * Math.ceil(8000 / 3) + 4096, idleTimeoutMs: 5000, vectorLength: 1000 } });
   const ap = await Peer.connect(relay.url);
   const aw = await ap.join('auth-welcome', a);
   assert.equal(aw.body.role, 'participant');
-  assert.deepEqual(aw.body.online, ['coord', 'alice']);
+  assert.deepEqual(aw.body.online, [c.id, a.id]);
   cp.close();
   ap.close();
 });
 
 test('join signed with the wrong key is refused with E_AUTH and close 1008', async () => {
   const { ids, peers } = await session(relay, 'auth-wrong-key', ['alice']);
-  const mallory = await identity('alice');
+  const mallory = await identity('mallory');
   const p = await Peer.connect(relay.url);
   p.send(await p.joinFrame('auth-wrong-key', ids[1]!, mallory.secretKey));
   const e = await p.error();
@@ -76,10 +76,9 @@ test('an identity not in the roster is refused with E_NOT_IN_SESSION', async () 
 });
 
 test('creating an existing session id is refused with E_SESSION_EXISTS', async () => {
-  const { peers } = await session(relay, 'auth-dup', []);
-  const other = await identity('coord2');
+  const { ids, peers } = await session(relay, 'auth-dup', []);
   const p = await Peer.connect(relay.url);
-  const r = await p.create('auth-dup', other, []);
+  const r = await p.create('auth-dup', ids[0]!, []);
   assert.equal(r.body.code, 'E_SESSION_EXISTS');
   peers.forEach((x) => x.close());
 });
@@ -91,7 +90,7 @@ test('a create whose roster was altered after signing is refused', async () => {
   // Rebuild the same frame with eve added to the roster but the original signature.
   const decoded = JSON.parse(new TextDecoder().decode(honest.subarray(6 + new DataView(honest.buffer).getUint32(2))));
   decoded.roster.push(eve.entry);
-  p.send(encodeFrame(FrameKind.control, { session: 'auth-tamper', from: 'coord', to: RELAY_ID, type: ControlType.create, seq: 9 }, encodeControlBody(decoded)));
+  p.send(encodeFrame(FrameKind.control, { session: 'auth-tamper', from: c.id, to: RELAY_ID, type: ControlType.create, seq: 9 }, encodeControlBody(decoded)));
   assert.equal((await p.error()).body.code, 'E_AUTH');
 });
 
@@ -135,13 +134,13 @@ test('allowedCoordinators restricts who may create sessions', async () => {
 });
 
 test('a newer connection of the same identity replaces the older one', async () => {
-  const { ids, peers } = await session(relay, 'auth-replace', ['alice']);
+  const { ids, peers, id } = await session(relay, 'auth-replace', ['alice']);
   const again = await Peer.connect(relay.url);
   assert.equal((await again.join('auth-replace', ids[1]!)).frame.header.type, 'welcome');
   assert.equal((await peers[1]!.error('E_AUTH')).body.code, 'E_AUTH');
   assert.equal((await peers[1]!.closed).code, 1008);
   // the coordinator can still reach alice, now on the new connection
-  peers[0]!.send(peers[0]!.message('auth-replace', 'alice', new Uint8Array([1, 2])));
+  peers[0]!.send(peers[0]!.message('auth-replace', id('alice'), new Uint8Array([1, 2])));
   const m = await again.nextType('test');
   assert.deepEqual([...m.frame.payload], [1, 2]);
   again.close();

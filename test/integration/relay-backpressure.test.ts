@@ -14,11 +14,11 @@ test('slow receiver: bounded relay memory, sender told, others still served', as
   const HWM = 2 * MiB;
   const relay = await testRelay({ maxPayloadBytes: MiB, highWaterMarkBytes: HWM, messagesPerSecond: Infinity, bytesPerSecond: Infinity });
   try {
-    const { peers: [coord, alice, bob] } = await session(relay, 'bp', ['alice', 'bob']);
+    const { id, peers: [coord, alice, bob] } = await session(relay, 'bp', ['alice', 'bob']);
     coord!.ws.pause(); // the coordinator stops reading its socket entirely
     gc();
     const before = process.memoryUsage();
-    const frame = alice!.message('bp', 'coord', new Uint8Array(MiB - 64).fill(0xab), { type: 'flood' });
+    const frame = alice!.message('bp', id('coord'), new Uint8Array(MiB - 64).fill(0xab), { type: 'flood' });
     const FLOOD = 128; // 128 MiB, far beyond anything the relay may hold for one receiver
     let maxBuffered = 0;
     for (let i = 0; i < FLOOD; i++) {
@@ -28,9 +28,9 @@ test('slow receiver: bounded relay memory, sender told, others still served', as
       maxBuffered = Math.max(maxBuffered, relay.stats().bufferedBytes);
     }
     const e = await alice!.error('E_BACKPRESSURE', 5000);
-    assert.equal((e.body.details as Record<string, unknown>).to, 'coord');
+    assert.equal((e.body.details as Record<string, unknown>).to, id('coord'));
     // bob is not affected by the coordinator's stall
-    alice!.send(alice!.message('bp', 'bob', new Uint8Array([42]), { type: 'hello' }));
+    alice!.send(alice!.message('bp', id('bob'), new Uint8Array([42]), { type: 'hello' }));
     assert.deepEqual([...(await bob!.nextType('hello')).frame.payload], [42]);
     while (alice!.ws.bufferedAmount > 0) await sleep(5);
     await sleep(50);
@@ -46,7 +46,7 @@ test('slow receiver: bounded relay memory, sender told, others still served', as
     // once the receiver reads again it gets what was queued, and new frames flow
     coord!.ws.resume();
     for (let i = 0; i < 500 && relay.stats().bufferedBytes > 0; i++) await sleep(10);
-    alice!.send(alice!.message('bp', 'coord', new Uint8Array([7]), { type: 'after' }));
+    alice!.send(alice!.message('bp', id('coord'), new Uint8Array([7]), { type: 'after' }));
     const late = await coord!.nextType('after', 5000);
     assert.deepEqual([...late.frame.payload], [7]);
     const received = coord!.got.filter((g) => g.frame.header.type === 'flood').length;

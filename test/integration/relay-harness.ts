@@ -1,21 +1,27 @@
 // Test helpers for relay integration tests: a relay on 127.0.0.1:0 and a minimal peer that
 // speaks the wire format (the real client SDK is a later issue).
 import WebSocket from 'ws';
+import { identityId } from '../../src/crypto/identity.ts';
 import { generateSigningKeyPair, sign, type SigningKeyPair } from '../../src/crypto/signature.ts';
 import {
-  authMessage, canonicalCreateBody, ControlType, createBodyDigest, decodeFrame, encodeControlBody, encodeFrame,
-  FrameKind, parseChallengeBody, parseControlBody, RELAY_ID, toBase64url, type Frame, type RosterEntry, type SessionLimits,
+  authMessage, canonicalCreateBody, canonicalJoinBody, ControlType, createBodyDigest, decodeFrame, encodeControlBody, encodeFrame,
+  FrameKind, joinBodyDigest, parseChallengeBody, parseControlBody, RELAY_ID, toBase64url, type Frame, type InboxRequest,
+  type RosterEntry, type SessionLimits,
 } from '../../src/wire/index.ts';
 import { startRelay, type Relay, type RelayOptions } from '../../src/relay/index.ts';
 
 export interface Identity extends SigningKeyPair {
+  /** A readable name for test messages; the relay only knows `id`. */
+  readonly name: string;
+  /** The id derived from the key (crypto/identity.ts), as the relay requires. */
   readonly id: string;
   readonly entry: RosterEntry;
 }
 
-export async function identity(id: string): Promise<Identity> {
+export async function identity(name: string): Promise<Identity> {
   const kp = await generateSigningKeyPair();
-  return { ...kp, id, entry: { id, publicKey: toBase64url(kp.publicKey) } };
+  const id = await identityId(kp.publicKey);
+  return { ...kp, name, id, entry: { id, publicKey: toBase64url(kp.publicKey) } };
 }
 
 export function testRelay(o: RelayOptions = {}): Promise<Relay> {
@@ -93,9 +99,10 @@ export class Peer {
     return encodeFrame(FrameKind.control, { session, from: who.id, to: RELAY_ID, type: ControlType.create, seq: this.seq++ }, encodeControlBody({ ...signed, signature: toBase64url(sig) }));
   }
 
-  async joinFrame(session: string, who: Identity, secretKey = who.secretKey): Promise<Uint8Array> {
-    const sig = await sign(authMessage('join', session, who.id, this.nonce), secretKey);
-    return encodeFrame(FrameKind.control, { session, from: who.id, to: RELAY_ID, type: ControlType.join, seq: this.seq++ }, encodeControlBody({ signature: toBase64url(sig) }));
+  async joinFrame(session: string, who: Identity, secretKey = who.secretKey, extra: { coordinator?: string; inbox?: InboxRequest } = {}): Promise<Uint8Array> {
+    const sig = await sign(authMessage('join', session, who.id, this.nonce, await joinBodyDigest(extra)), secretKey);
+    const body = { ...canonicalJoinBody(extra), signature: toBase64url(sig) };
+    return encodeFrame(FrameKind.control, { session, from: who.id, to: RELAY_ID, type: ControlType.join, seq: this.seq++ }, encodeControlBody(body));
   }
 
   async create(session: string, who: Identity, roster: readonly Identity[], limits?: SessionLimits): Promise<Got> {
@@ -103,8 +110,8 @@ export class Peer {
     return this.next((g) => g.frame.header.type === 'welcome' || g.frame.header.type === 'error');
   }
 
-  async join(session: string, who: Identity): Promise<Got> {
-    this.send(await this.joinFrame(session, who));
+  async join(session: string, who: Identity, extra: { coordinator?: string; inbox?: InboxRequest } = {}): Promise<Got> {
+    this.send(await this.joinFrame(session, who, who.secretKey, extra));
     return this.next((g) => g.frame.header.type === 'welcome' || g.frame.header.type === 'error');
   }
 
@@ -117,8 +124,11 @@ export class Peer {
   }
 }
 
-/** Creates session `sid` with coordinator `c` and participants; returns connected peers (coordinator first). */
-export async function session(relay: Relay, sid: string, names: string[], limits?: SessionLimits, clientOptions: (name: string) => WebSocket.ClientOptions = () => ({})): Promise<{ ids: Identity[]; peers: Peer[] }> {
+/**
+ * Creates session `sid` with a coordinator and participants named `names`; returns their identities
+ * and connected peers (coordinator first) and `id(name)`, the derived id of a name ('coord' included).
+ */
+export async function session(relay: Relay, sid: string, names: string[], limits?: SessionLimits, clientOptions: (name: string) => WebSocket.ClientOptions = () => ({})): Promise<{ ids: Identity[]; peers: Peer[]; id: (name: string) => string }> {
   const ids = await Promise.all(['coord', ...names].map((n) => identity(n)));
   const peers: Peer[] = [];
   const c = await Peer.connect(relay.url);
@@ -126,12 +136,13 @@ export async function session(relay: Relay, sid: string, names: string[], limits
   if (w.frame.header.type !== 'welcome') throw new Error(`create failed: ${JSON.stringify(w.body)}`);
   peers.push(c);
   for (const id of ids.slice(1)) {
-    const p = await Peer.connect(relay.url, clientOptions(id.id));
+    const p = await Peer.connect(relay.url, clientOptions(id.name));
     const jw = await p.join(sid, id);
     if (jw.frame.header.type !== 'welcome') throw new Error(`join failed: ${JSON.stringify(jw.body)}`);
     peers.push(p);
   }
-  return { ids, peers };
+  const byName = new Map(ids.map((i) => [i.name, i.id]));
+  return { ids, peers, id: (name) => byName.get(name) ?? name };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

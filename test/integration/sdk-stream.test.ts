@@ -115,7 +115,7 @@ test('a link that closes mid-upload: aggregate() rejects with E_UNDELIVERED nami
     const calls = w.clients.map((c, i) => c.aggregate(input(i, dim)).then(() => 'released', (e: unknown) => e));
     const { aggregate, report } = await w.coordinator.runRound({ dim });
     const results = await Promise.all(calls);
-    assert.ok(isShardwireError(results[0], 'E_UNDELIVERED') && results[0].details.cause === 'E_TIMEOUT', String(results[0]));
+    assert.ok(isShardwireError(results[0], 'E_UNDELIVERED') && results[0].details.cause === 'E_LINK_LOST', String(results[0]));
     assert.deepEqual(results.slice(1), ['released', 'released', 'released']);
     assert.deepEqual(report.dropped, [w.identities[0].id]);
     assertSum(aggregate, [1, 2, 3]);

@@ -20,11 +20,14 @@ const ALLOWED_CODES = new Set(['E_BAD_FRAME', 'E_BAD_PAYLOAD', 'E_FRAME_TOO_LARG
 let relay: Relay;
 let coord: Peer;
 let ids: Identity[];
+/** Name → derived id, filled once the session exists (arbitraries map names lazily). */
+let idOf: (name: string) => string = (n) => n;
 before(async () => {
   // Unlimited strikes and rates so that every fuzz frame reaches the decoder and router.
   relay = await testRelay({ maxPayloadBytes: 64 * 1024, maxBadFrames: Infinity, messagesPerSecond: Infinity, bytesPerSecond: Infinity });
   const s = await session(relay, SID, ['alice', 'bob'], { maxPayloadBytes: 512 });
   ids = s.ids;
+  idOf = s.id;
   coord = s.peers[0]!;
   s.peers[2]!.close(); // bob stays offline: frames to him exercise the offline path
   s.peers[1]!.close();
@@ -49,8 +52,8 @@ function rawFrame(version: number, kind: number, header: Uint8Array, payload: Ui
 
 const header = fc.record({
   session: fc.constantFrom(SID, 'other', ''),
-  from: fc.constantFrom('', 'alice', 'coord', 'bob', 'relay'),
-  to: fc.constantFrom('coord', 'alice', 'bob', '*', 'nobody', 'relay', ''),
+  from: fc.constantFrom('', 'alice', 'coord', 'bob', 'relay').map((n) => idOf(n)),
+  to: fc.constantFrom('coord', 'alice', 'bob', '*', 'nobody', 'relay', '').map((n) => idOf(n)),
   type: fc.constantFrom('t', 'partial', 'round.recover', 'join', 'create'),
   seq: fc.nat(),
 });
@@ -99,10 +102,10 @@ test(`relay survives ${RUNS * FRAMES_PER_RUN} random and mutated frames from a m
   await fc.assert(
     fc.asyncProperty(fc.array(wire, { minLength: FRAMES_PER_RUN, maxLength: FRAMES_PER_RUN }), async (frames) => {
       for (const f of frames) fuzzer.ws.send('text' in f ? f.text : f.bytes);
-      const probe = fuzzer.message(SID, 'coord', new Uint8Array([1, 2, 3]), { type: 'probe', memo: `p${++probeSeq}` });
+      const probe = fuzzer.message(SID, idOf('coord'), new Uint8Array([1, 2, 3]), { type: 'probe', memo: `p${++probeSeq}` });
       fuzzer.ws.send(probe);
       const got = await coord.next((g) => g.frame.header.type === 'probe' && g.frame.header.memo === `p${probeSeq}`, 5000);
-      assert.equal(got.frame.header.from, 'alice');
+      assert.equal(got.frame.header.from, idOf('alice'));
       assertRelayFrames(fuzzer);
       coord.got.length = 0;
       assert.equal(fuzzer.ws.readyState, 1, 'fuzzer connection still open');
