@@ -141,7 +141,7 @@ export class SiteLink {
     while (!channel) {
       try {
         channel = await SealedChannel.open({
-          url: o.relayUrl,
+          urls: [o.relayUrl],
           session: o.session,
           identity: o.identity,
           configHash: hash,
