@@ -17,6 +17,7 @@ import { freePort, startRelayProcess as spawnRelay } from '../scripts/relay-proc
 import { startRedisServer } from '../scripts/redis-process.mjs';
 import { encodeFrame, FrameKind } from '../src/wire/index.ts';
 import { identity, Peer } from '../test/integration/relay-harness.ts';
+import { creditFlood } from './credit-flood.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const MiB = 1024 * 1024;
@@ -67,43 +68,7 @@ async function onePair(job: PairJob, i: number): Promise<{ seconds: number; byte
   const payload = new Uint8Array(job.payload).map((_, k) => k * 31 + i);
   const frame = encodeFrame(FrameKind.message, { session: sid, from: c.id, to: a.id, type: 'bench', seq: 1 }, payload);
   const ack = encodeFrame(FrameKind.message, { session: sid, from: a.id, to: c.id, type: 'ack', seq: 1 });
-  const sender = cp.ws;
-  const receiver = ap.ws;
-  sender.removeAllListeners('message');
-  receiver.removeAllListeners('message');
-  const echoed = new Promise<Buffer>((r) => receiver.once('message', (d) => r(d as Buffer)));
-  sender.send(frame);
-  if (!Buffer.from(frame).equals(await echoed)) throw new Error('forwarded frame differs from the sent one');
-  let credits = job.window;
-  let sent = 0;
-  let received = 0;
-  let bytes = 0;
-  const t0 = performance.now();
-  const done = new Promise<void>((resolve) => {
-    receiver.on('message', (d: Buffer) => {
-      received++;
-      bytes += d.length;
-      if (received % job.ackEvery === 0) receiver.send(ack);
-      if (received === job.count) resolve();
-    });
-  });
-  const pump = () => {
-    while (credits > 0 && sent < job.count) {
-      sender.send(frame);
-      credits--;
-      sent++;
-    }
-  };
-  sender.on('message', () => {
-    credits += job.ackEvery;
-    pump();
-  });
-  pump();
-  await done;
-  const seconds = (performance.now() - t0) / 1000;
-  sender.terminate();
-  receiver.terminate();
-  return { seconds, bytes };
+  return creditFlood(cp.ws, ap.ws, frame, ack, job);
 }
 
 async function pairs(job: PairJob): Promise<{ seconds: number; bytes: number; messages: number }> {

@@ -13,6 +13,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { encodeFrame, FrameKind } from '../src/wire/index.ts';
 import { startRelay } from '../src/relay/index.ts';
 import { identity, Peer } from '../test/integration/relay-harness.ts';
+import { creditFlood } from './credit-flood.ts';
 
 const MiB = 1024 * 1024;
 const SELF = fileURLToPath(import.meta.url);
@@ -64,43 +65,11 @@ async function throughputClient(job: ThroughputJob): Promise<{ seconds: number; 
     frame = encodeFrame(FrameKind.message, { session: `bench-${job.payload}-${Date.now()}`, from: a.id, to: c.id, type: 'bench', seq: 1 }, payload);
     ack = new Uint8Array(64);
   }
-  sender.removeAllListeners('message');
-  receiver.removeAllListeners('message');
-  // Verify: the exact bytes arrive before anything is timed.
-  const echoed = new Promise<Buffer>((r) => receiver.once('message', (d) => r(d as Buffer)));
-  sender.send(frame);
-  const got = await echoed;
-  if (!Buffer.from(frame).equals(got)) throw new Error(`${job.mode}: forwarded frame differs from the sent one`);
-  let credits = job.window;
-  let sent = 0;
-  let received = 0;
-  let bytes = 0;
-  const t0 = performance.now();
-  const done = new Promise<void>((resolve) => {
-    receiver.on('message', (d: Buffer) => {
-      received++;
-      bytes += d.length;
-      if (received % job.ackEvery === 0) receiver.send(ack);
-      if (received === job.count) resolve();
-    });
-  });
-  const pump = () => {
-    while (credits > 0 && sent < job.count) {
-      sender.send(frame);
-      credits--;
-      sent++;
-    }
-  };
-  sender.on('message', () => {
-    credits += job.ackEvery;
-    pump();
-  });
-  pump();
-  await done;
-  const seconds = (performance.now() - t0) / 1000;
-  sender.terminate();
-  receiver.terminate();
-  return { seconds, bytes, messages: received };
+  try {
+    return await creditFlood(sender, receiver, frame, ack, job);
+  } catch (e) {
+    throw new Error(`${job.mode}: ${(e as Error).message}`);
+  }
 }
 
 const held: Peer[] = [];
