@@ -14,61 +14,22 @@ import { ShardwireError } from '../errors.ts';
 import { Identity } from '../crypto/identity.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { PrivacyAccountant } from '../dp/accountant.ts';
-import { DEFAULT_CONFIG, type ThreatMode, type TimeoutConfig } from '../config.ts';
+import type { ThreatMode, TimeoutConfig } from '../config.ts';
 import { AppClient } from './app-client.ts';
 import type { AppStatus } from './app-status.ts';
 import { routeOf, type SiteRole } from './routing.ts';
-import type { Roster } from './roster-file.ts';
+import { resolveControllerOptions, type ControllerOptions } from './controller-options.ts';
 import { SiteLink, failMessage, peerError, type SiteMessage } from './site-link.ts';
 import { SecureContributor, type ReadyMeta, type SessionAnnouncement } from './secure-contribution.ts';
 import { SecureCoordination, type SecureRound } from './secure-coordination.ts';
+
+export type { ControllerOptions } from './controller-options.ts';
 import { addLocalNoise } from './local-noise.ts';
 import { parseNumericJson, restoreJson } from './nested-vector.ts';
-import { ProgressReporter, type ProgressSinks } from './progress.ts';
+import { ProgressReporter } from './progress.ts';
 import { RunReport, formatSummary, type ControllerSummary } from './run-report.ts';
 import { startStatusServer, type StatusServer } from './status-server.ts';
 
-/** Options of {@link runController}. */
-export interface ControllerOptions {
-  /** The app's root URL, e.g. http://127.0.0.1:5000. */
-  readonly appUrl: string;
-  readonly relayUrl: string;
-  /** The run's session id (every site the same); at most 120 characters of [A-Za-z0-9._:@-]. */
-  readonly session: string;
-  /** This site's long-term identity (its id must be in the roster). */
-  readonly identity: Identity;
-  readonly roster: Roster;
-  /** Must be true exactly at the roster's coordinator (a guard against a mixed-up roster). */
-  readonly coordinator: boolean;
-  /** /api/status polling interval (FeatureCloud's pace: 100 ms). */
-  readonly pollMs?: number;
-  /** Deadline of one request to the app (default 30 s). */
-  readonly appTimeoutMs?: number;
-  /**
-   * joinMs: waiting for the app, the sites and secure sessions; roundMs: for every site's data of a
-   * round; shareMs, revealMs, paceMs: the secure rounds' phases (the SDK's meanings).
-   */
-  readonly timeouts?: Partial<TimeoutConfig>;
-  /**
-   * Who the secure rounds protect against, the same at every site (default 'malicious-coordinator':
-   * double masking; 'honest-coordinator': single masking, for a coordinator trusted to follow the
-   * protocol). A site refuses a proposal in another mode.
-   */
-  readonly threat?: ThreatMode;
-  /** This site's privacy budget (and, at the coordinator, that of secure DP rounds); needed once an app uses DP. */
-  readonly privacyBudget?: { readonly epsilon: number; readonly delta: number };
-  readonly kernel?: Kernel;
-  /** Serve GET /status on this host and port (0 = any free port); off when undefined. */
-  readonly statusPort?: number;
-  readonly statusHost?: string;
-  /** JSON lines on `sinks.out` instead of a live line on `sinks.err`. */
-  readonly json?: boolean;
-  readonly sinks?: ProgressSinks;
-  /** Called once the status server listens. */
-  readonly onStatusUrl?: (url: string) => void;
-}
-
-const SESSION_PATTERN = /^[A-Za-z0-9._:@-]{1,120}$/;
 
 /**
  * Runs a controller until every site's app has finished (resolves with the summary) or the run
@@ -110,50 +71,8 @@ class ControllerRun {
   private early: (() => void)[] | undefined = [];
 
   constructor(private readonly o: ControllerOptions) {
-    const { identity, roster } = o;
-    if (typeof o.session !== 'string' || !SESSION_PATTERN.test(o.session)) {
-      throw new ShardwireError(
-        'E_BAD_ARGUMENT',
-        `"session" expected 1-120 characters of [A-Za-z0-9._:@-], got ${JSON.stringify(o.session)}`,
-        { field: 'session' },
-      );
-    }
-    const me = roster.sites.find((s) => s.id === identity.id);
-    if (!me || Buffer.compare(Buffer.from(me.publicKey), Buffer.from(identity.publicKey)) !== 0) {
-      throw new ShardwireError(
-        'E_BAD_ARGUMENT',
-        `this identity (${identity.id}) is not a site of the roster; add its \`shardwire keygen --json\` line to ` +
-          `roster.json`,
-        { id: identity.id },
-      );
-    }
-    this.isCoordinator = roster.coordinator === identity.id;
-    if (o.coordinator !== this.isCoordinator) {
-      throw new ShardwireError(
-        'E_BAD_ARGUMENT',
-        this.isCoordinator
-          ? `the roster names this site (${identity.id}) as coordinator; start it with --coordinator`
-          : `--coordinator given, but the roster's coordinator is ${roster.coordinator}, ` +
-            `not this site (${identity.id})`,
-        { coordinator: roster.coordinator },
-      );
-    }
-    this.role = { id: identity.id, coordinatorId: roster.coordinator, clients: roster.sites.map((s) => s.id) };
-    this.timeouts = {
-      joinMs: o.timeouts?.joinMs ?? 120_000,
-      shareMs: o.timeouts?.shareMs ?? DEFAULT_CONFIG.timeouts.shareMs,
-      roundMs: o.timeouts?.roundMs ?? DEFAULT_CONFIG.timeouts.roundMs,
-      revealMs: o.timeouts?.revealMs ?? DEFAULT_CONFIG.timeouts.revealMs,
-      paceMs: o.timeouts?.paceMs ?? DEFAULT_CONFIG.timeouts.paceMs,
-    };
-    this.threat = o.threat ?? DEFAULT_CONFIG.threat;
-    if (this.threat !== 'malicious-coordinator' && this.threat !== 'honest-coordinator') {
-      throw new ShardwireError(
-        'E_BAD_ARGUMENT',
-        `"threat" expected 'malicious-coordinator' or 'honest-coordinator', got ${JSON.stringify(o.threat)}`,
-        { field: 'threat' },
-      );
-    }
+    const { identity } = o;
+    ({ role: this.role, isCoordinator: this.isCoordinator, timeouts: this.timeouts, threat: this.threat } = resolveControllerOptions(o));
     this.app = new AppClient(o.appUrl, o.appTimeoutMs ?? 30_000);
     this.accountant = o.privacyBudget
       ? new PrivacyAccountant({ sessionId: o.session, budget: o.privacyBudget, minHonest: 1 })
