@@ -10,7 +10,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { aesGcm } from '../src/crypto/aes-gcm.ts';
 import { __TESTS, open, seal, type ChannelKeys } from '../src/crypto/aead.ts';
-import { getSodium } from '../src/crypto/sodium.ts';
+import { getSodium } from '../src/sodium.ts';
 
 const quick = process.argv.includes('--quick');
 const sodium = await getSodium();

@@ -12,7 +12,7 @@ import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash, rosterHash } from '../crypto/hash.ts';
 import { Identity, identityId } from '../crypto/identity.ts';
 import { keyBundleFromJson, keyBundleToJson } from '../crypto/session-keys.ts';
-import { getSodium, type Sodium } from '../crypto/sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { arealVector, type RealVector } from '../kernel/vectors.ts';
 import { fromBase64url } from '../wire/base64url.ts';

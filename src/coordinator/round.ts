@@ -8,7 +8,7 @@
 import { ShardwireError } from '../errors.ts';
 import { aint, aobject, aoneOf, describe } from '../guards.ts';
 import { computeBitBudget, elementBoundOf } from '../config.ts';
-import { getSodium } from '../crypto/sodium.ts';
+import { getSodium } from '../sodium.ts';
 import type { RingVector } from '../kernel/vectors.ts';
 import { giveRing } from '../kernel/ring-pool.ts';
 import { ID_PATTERN } from '../wire/constants.ts';

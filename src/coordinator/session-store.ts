@@ -12,7 +12,7 @@
 import { ShardwireError } from '../errors.ts';
 import { nodeFs, nodePath } from './node-files.ts';
 import type { Identity } from '../crypto/identity.ts';
-import { getSodium, type Sodium } from '../crypto/sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 
 const FORMAT = 'shardwire-coordinator-state';

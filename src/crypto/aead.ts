@@ -19,7 +19,7 @@ import { ShardwireError } from '../errors.ts';
 import { abytes, aoneOf } from '../guards.ts';
 import { concatBytes } from './_encoding.ts';
 import type { AeadAlgorithm } from './pairwise.ts';
-import { getSodium, type Sodium } from './sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 import { aesGcm, requireAesGcm } from './aes-gcm.ts';
 
 export type { AeadAlgorithm } from './pairwise.ts';

@@ -12,7 +12,7 @@
 import { ShardwireError, type ErrorCode } from '../errors.ts';
 import { aint, describe } from '../guards.ts';
 import { utf8Bytes } from './_encoding.ts';
-import { getSodium, type Sodium } from './sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 
 /** Length in bytes of {@link configHash}'s digest (BLAKE2b-256). */
 export const CONFIG_HASH_BYTES = 32;

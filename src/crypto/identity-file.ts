@@ -10,7 +10,7 @@ import { constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { ShardwireError } from '../errors.ts';
-import { getSodium } from './sodium.ts';
+import { getSodium } from '../sodium.ts';
 import { type Identity, parseIdentity, serialiseIdentity } from './identity.ts';
 
 /** Mode of identity files: owner read/write only. */

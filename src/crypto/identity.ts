@@ -15,7 +15,7 @@ import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { encodeParts } from './_encoding.ts';
 import { _blake2b } from './hash.ts';
 import { generateSigningKeyPair, sign, signingKeyPairFromSeed, verify } from './signature.ts';
-import { getSodium, type Sodium } from './sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 
 /** Ed25519 public key length (RFC 8032 §5.1.5). */
 export const ED25519_PUBLIC_KEY_BYTES = 32;

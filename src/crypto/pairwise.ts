@@ -23,7 +23,7 @@ import { abytes } from '../guards.ts';
 import { encodeParts, utf8Bytes } from './_encoding.ts';
 import { _blake2b } from './hash.ts';
 import { X25519_KEY_BYTES } from './session-keys.ts';
-import { getSodium, type Sodium } from './sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 
 /** Bytes of K_ij, of every shard seed and of every channel key. */
 export const DERIVED_KEY_BYTES = 32;

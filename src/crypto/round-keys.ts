@@ -20,7 +20,7 @@
 import { ShardwireError } from '../errors.ts';
 import { encodeParts, type Part } from './_encoding.ts';
 import { _blake2b } from './hash.ts';
-import type { Sodium } from './sodium.ts';
+import type { Sodium } from '../sodium.ts';
 
 /** Bytes of a masking key, a pairwise mask seed, a self-mask seed and a commitment. */
 export const ROUND_SECRET_BYTES = 32;

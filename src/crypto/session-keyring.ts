@@ -14,7 +14,7 @@ import { defaultAlgorithm, open, seal, sealParts, type ChannelKeys, type SealOpt
 import type { Identity, PublicIdentity } from './identity.ts';
 import { _channelKey, _pairwiseKey, _shardSeed, type AeadAlgorithm } from './pairwise.ts';
 import { _generateX25519, _verifyKeyBundle, signKeyBundle, type KeyBundle } from './session-keys.ts';
-import { getSodium, type Sodium } from './sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 
 /** NIST SP 800-38D §8.3: at most 2^32 random 96-bit nonces per AES-GCM key. */
 export const AES_GCM_MAX_MESSAGES = 2 ** 32;

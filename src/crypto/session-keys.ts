@@ -16,7 +16,7 @@ import { encodeParts, utf8Bytes } from './_encoding.ts';
 import { isConfigHash } from './hash.ts';
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, _identityId, type Identity, type PublicIdentity } from './identity.ts';
 import { verify } from './signature.ts';
-import { getSodium, type Sodium } from './sodium.ts';
+import { getSodium, type Sodium } from '../sodium.ts';
 
 /** X25519 public and secret key length (RFC 7748 §5). */
 export const X25519_KEY_BYTES = 32;

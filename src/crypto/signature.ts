@@ -5,7 +5,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { abytes } from '../guards.ts';
-import { getSodium } from './sodium.ts';
+import { getSodium } from '../sodium.ts';
 
 /** Ed25519 public key bytes. */
 export const SIGN_PUBLIC_KEY_BYTES = 32;

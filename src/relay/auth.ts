@@ -12,7 +12,7 @@
  */
 import { _identityId } from '../crypto/identity.ts';
 import { verify } from '../crypto/signature.ts';
-import { getSodium } from '../crypto/sodium.ts';
+import { getSodium } from '../sodium.ts';
 import { ShardwireError, type ErrorCode } from '../errors.ts';
 import { ControlType } from '../wire/constants.ts';
 import { isMemberId, parseControlBody, parseCreateBody } from '../wire/control.ts';

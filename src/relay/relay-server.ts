@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { getSodium } from '../crypto/sodium.ts';
+import { getSodium } from '../sodium.ts';
 import { FRAME_PREFIX_BYTES, MAX_HEADER_BYTES, BROADCAST } from '../wire/constants.ts';
 import type { Backplane } from './backplane.ts';
 import { PeerConnection } from './connection.ts';

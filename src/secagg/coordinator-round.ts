@@ -14,7 +14,7 @@ import type { SessionConfig } from '../config.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RingBits, RingVector } from '../kernel/vectors.ts';
 import { giveRing } from '../kernel/ring-pool.ts';
-import type { Sodium } from '../crypto/sodium.ts';
+import type { Sodium } from '../sodium.ts';
 import { decodeBody, encodeBody, parseReveal, RoundType, type RevealedSeed } from '../session/round-messages.ts';
 import {
   encodeMaskingBody, parseRoundConsent, parseRoundKeys, parseShareReveal, type RevealedShare, type RoundKeys,

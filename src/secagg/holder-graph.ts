@@ -7,7 +7,7 @@
  * from public data.
  */
 import { ShardwireError } from '../errors.ts';
-import { getSodium } from '../crypto/sodium.ts';
+import { getSodium } from '../sodium.ts';
 
 /** Who holds whose shards in one round. */
 export interface HolderGraph {

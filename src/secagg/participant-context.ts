@@ -5,7 +5,7 @@
 import type { SessionConfig } from '../config.ts';
 import type { Identity } from '../crypto/identity.ts';
 import type { SessionKeyring } from '../crypto/session-keyring.ts';
-import type { Sodium } from '../crypto/sodium.ts';
+import type { Sodium } from '../sodium.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 
 /**

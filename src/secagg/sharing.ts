@@ -15,7 +15,7 @@ import {
   generateMaskKeys, selfMaskCommitment, shareCommitment, ROUND_SECRET_BYTES, type ShareKind,
 } from '../crypto/round-keys.ts';
 import type { SessionKeyring } from '../crypto/session-keyring.ts';
-import type { Sodium } from '../crypto/sodium.ts';
+import type { Sodium } from '../sodium.ts';
 import type { HolderGraph } from './holder-graph.ts';
 import { shareThreshold } from './recovery.ts';
 import { shamirSplit } from './shamir.ts';

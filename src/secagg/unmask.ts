@@ -12,7 +12,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { edgeSeedCommitment, maskPublicKeyOf, pairMaskSeed, selfMaskCommitment, shareCommitment } from '../crypto/round-keys.ts';
-import type { Sodium } from '../crypto/sodium.ts';
+import type { Sodium } from '../sodium.ts';
 import { fromBase64url } from '../wire/base64url.ts';
 import type { RevealedShare, RoundKeys } from '../session/masking-messages.ts';
 import type { EdgeCommitment } from '../session/partial-payload.ts';

@@ -8,7 +8,7 @@
  * Layout: `"shardwire/relay-auth/v1" ‖ 0x00 ‖ u8 len ‖ action ‖ u8 len ‖ session ‖ u8 len ‖ id ‖
  * nonce (32) ‖ BLAKE2b-256(body) (32; zeros for join)`.
  */
-import { getSodium } from '../crypto/sodium.ts';
+import { getSodium } from '../sodium.ts';
 import { ShardwireError } from '../errors.ts';
 import { CHALLENGE_BYTES } from './constants.ts';
 import { createBodyBytes, type CreateBody } from './control.ts';

@@ -14,7 +14,7 @@
  * BLAKE2b-256 of {@link joinBodyBytes} (the 32 zero bytes of a plain join otherwise), so the
  * relay cannot be steered into another coordinator's session or another resume point.
  */
-import { getSodium } from '../crypto/sodium.ts';
+import { getSodium } from '../sodium.ts';
 import { describe } from '../guards.ts';
 import { AUTH_DIGEST_BYTES } from './auth-message.ts';
 import { ED25519_SIGNATURE_BYTES } from './constants.ts';

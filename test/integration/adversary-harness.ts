@@ -3,7 +3,7 @@
 // message it likes to any participant, keeps every message it decrypts, and then tries, with
 // everything it collected, to unmask one victim's partial — which must fail under double masking.
 import type { Coordinator } from '../../src/coordinator/coordinator.ts';
-import { getSodium } from '../../src/crypto/sodium.ts';
+import { getSodium } from '../../src/sodium.ts';
 import { maskPublicKeyOf, pairMaskSeed, selfMaskCommitment, shareCommitment } from '../../src/crypto/round-keys.ts';
 import type { RingVector } from '../../src/kernel/vectors.ts';
 import { encodeBody, parseRoundOpen, parseReveal, revealedSeedBytes, RoundType, type RoundOpen } from '../../src/session/round-messages.ts';

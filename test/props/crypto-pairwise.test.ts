@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { derivePairwiseKey, deriveShardSeed } from '../../src/crypto/pairwise.ts';
-import { getSodium } from '../../src/crypto/sodium.ts';
+import { getSodium } from '../../src/sodium.ts';
 
 const secret = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const name = fc.string({ minLength: 1, maxLength: 12 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Kernel } from '../../src/kernel/kernel.ts';
 import type { RingVector } from '../../src/kernel/vectors.ts';
-import { getSodium } from '../../src/crypto/sodium.ts';
+import { getSodium } from '../../src/sodium.ts';
 import { generateMaskKeys, pairMaskSeed, selfMaskCommitment, shareCommitment } from '../../src/crypto/round-keys.ts';
 import { connectedGroups, holderGraph } from '../../src/secagg/holder-graph.ts';
 import { pairSign, shareThreshold, sharesToReveal, viableSharers } from '../../src/secagg/recovery.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { __TESTS, BULK_THRESHOLD_BYTES, defaultAlgorithm, open, seal, type ChannelKeys } from '../../../src/crypto/aead.ts';
-import { getSodium } from '../../../src/crypto/sodium.ts';
+import { getSodium } from '../../../src/sodium.ts';
 import { GCM, hex, rejectsWith, toHex } from './_helpers.ts';
 
 const keys = (): ChannelKeys => ({ 'xchacha20-poly1305': crypto.getRandomValues(new Uint8Array(32)), 'aes-256-gcm': crypto.getRandomValues(new Uint8Array(32)) });

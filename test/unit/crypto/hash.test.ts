@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blake2b, canonicalJson, configHash, isConfigHash } from '../../../src/crypto/hash.ts';
-import { getSodium } from '../../../src/crypto/sodium.ts';
+import { getSodium } from '../../../src/sodium.ts';
 import { rejectsWith, toHex } from './_helpers.ts';
 
 test('canonicalJson sorts keys recursively and has no whitespace', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Identity, identityId, parseIdentity, serialiseIdentity, verifySignature } from '../../../src/crypto/identity.ts';
-import { getSodium } from '../../../src/crypto/sodium.ts';
+import { getSodium } from '../../../src/sodium.ts';
 import { rejectsWith } from './_helpers.ts';
 
 test('generate: 32-hex id derived from the public key; sign/verify', async () => {

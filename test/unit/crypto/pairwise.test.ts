@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deriveChannelKey, derivePairwiseKey, deriveShardSeed } from '../../../src/crypto/pairwise.ts';
 import { generateX25519KeyPair } from '../../../src/crypto/session-keys.ts';
-import { getSodium } from '../../../src/crypto/sodium.ts';
+import { getSodium } from '../../../src/sodium.ts';
 import { hex, rejectsWith, toHex } from './_helpers.ts';
 import { readFileSync } from 'node:fs';
 

@@ -1,5 +1,5 @@
 /**
- * @module crypto/sodium
+ * @module sodium
  * The one place that loads libsodium-wrappers (its wasm/asm.js initialises asynchronously).
  * Everything in src/ that needs libsodium awaits {@link getSodium} and uses what it returns.
  */
