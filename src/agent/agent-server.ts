@@ -17,6 +17,7 @@ import { newToken, privateTokenPath, tokenMatches, writeTokenFile } from './toke
 import { asShardwireError, sendError } from './http-errors.ts';
 import { dispatch, type AgentContext } from './routes.ts';
 import { contentLength } from './request-body.ts';
+import { onFile } from '../coordinator/node-files.ts';
 
 /** Default largest request body: 2^27 bytes (16.7 M float64 or 33.5 M float32 elements). */
 export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024;
@@ -106,7 +107,7 @@ export async function startAgent(o: AgentOptions = {}): Promise<Agent> {
     o.tokenFile === undefined
       ? await privateTokenPath()
       : { path: o.tokenFile, remove: () => rm(o.tokenFile!, { force: true }) };
-  await writeTokenFile(tokenPlace.path, token);
+  await onFile('tokenFile', tokenPlace.path, () => writeTokenFile(tokenPlace.path, token));
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));

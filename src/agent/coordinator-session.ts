@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ShardwireError } from '../errors.ts';
 import { Coordinator } from '../coordinator/coordinator.ts';
 import type { RoundResultWithReport } from '../coordinator/round.ts';
-import { identityId } from '../crypto/identity.ts';
+import { checkIdOfKey } from '../crypto/identity.ts';
 import { loadIdentity } from '../crypto/identity-file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { aobjectField, aoptInt, apeer, arelayUrl, astring, onlyKeys } from './request-fields.ts';
@@ -87,15 +87,7 @@ export class CoordinatorSession {
    * @example const c = await CoordinatorSession.start('c-1', parseStartRequest(body), kernel)
    */
   static async start(handle: string, r: StartRequest, kernel: Kernel): Promise<CoordinatorSession> {
-    for (const [i, m] of r.roster.entries()) {
-      if ((await identityId(m.publicKey)) !== m.id) {
-        throw new ShardwireError(
-          'E_BAD_ARGUMENT',
-          `"roster[${i}].id" ${m.id} is not the id of its publicKey; copy both from the participant's keygen output`,
-          { field: `roster[${i}].id` },
-        );
-      }
-    }
+    for (const [i, m] of r.roster.entries()) await checkIdOfKey(m, `roster[${i}]`, "the participant's keygen output");
     const identity = await loadIdentity(r.identityFile);
     try {
       const coordinator = await Coordinator.start({

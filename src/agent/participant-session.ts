@@ -6,7 +6,7 @@
  */
 import { ShardwireError } from '../errors.ts';
 import { Client, type ContributionResult } from '../client/client.ts';
-import { identityId } from '../crypto/identity.ts';
+import { checkIdOfKey } from '../crypto/identity.ts';
 import { loadIdentity } from '../crypto/identity-file.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RealVector } from '../kernel/vectors.ts';
@@ -89,14 +89,7 @@ export class ParticipantSession {
    * @example const p = await ParticipantSession.join('p-1', parseJoinRequest(body), kernel)
    */
   static async join(handle: string, r: JoinRequest, kernel: Kernel): Promise<ParticipantSession> {
-    if ((await identityId(r.coordinator.publicKey)) !== r.coordinator.id) {
-      throw new ShardwireError(
-        'E_BAD_ARGUMENT',
-        `"coordinator.id" ${r.coordinator.id} is not the id of "coordinator.publicKey"; copy both from the ` +
-          `coordinator's keygen output`,
-        { field: 'coordinator.id' },
-      );
-    }
+    await checkIdOfKey(r.coordinator, 'coordinator', "the coordinator's keygen output");
     const identity = await loadIdentity(r.identityFile);
     try {
       const client = await Client.join({

@@ -161,7 +161,13 @@ const startRound: Handler = async (ctx, req, res, [handle], url) => {
 
 const getRound: Handler = async (ctx, _req, res, [handle, memo], url) => {
   const c = lookup(ctx, ctx.coordinators, handle, 'coordinator');
-  await roundAnswer(ctx, res, c, decodeURIComponent(memo), waitParam(url, 'waitMs'));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(memo!);
+  } catch {
+    throw new ShardwireError('E_NOT_FOUND', 'the round memo in the path is not valid percent-encoding', { field: 'memo' });
+  }
+  await roundAnswer(ctx, res, c, decoded, waitParam(url, 'waitMs'));
 };
 
 const closeCoordinator: Handler = async (ctx, _req, res, [handle]) => {
@@ -208,7 +214,12 @@ export const ROUTES: readonly { method: string; path: RegExp; handler: Handler }
  *   whatever the handler throws.
  */
 export async function dispatch(ctx: AgentContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://agent');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://agent');
+  } catch {
+    throw new ShardwireError('E_NOT_FOUND', 'the request target is not a path the agent serves', { field: 'path' });
+  }
   const onPath = ROUTES.filter((r) => r.path.test(url.pathname));
   const route = onPath.find((r) => r.method === req.method);
   if (!route) {

@@ -158,7 +158,13 @@ export function openEnvelope(bytes: Uint8Array): { meta: Record<string, unknown>
   const n = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
   if (8 + n > bytes.length)
     throw new ShardwireError('E_BAD_PAYLOAD', `envelope JSON of ${n} bytes runs past the ${bytes.length}-byte body`);
-  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+  } catch {
+    throw new ShardwireError('E_BAD_PAYLOAD', 'envelope JSON does not parse');
+  }
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new ShardwireError('E_BAD_PAYLOAD', 'envelope JSON is not an object');
   const start = 8 + n + ((8 - ((8 + n) % 8)) % 8);
   const rest = bytes.slice(start); // a copy, aligned (readers on the hot path map instead)
   if (rest.byteLength % 8 !== 0)

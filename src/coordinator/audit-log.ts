@@ -8,7 +8,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { ShardwireError } from '../errors.ts';
-import { nodeFs } from './node-files.ts';
+import { nodeFs, onFile } from './node-files.ts';
 
 /** Event names the log accepts. */
 export const AUDIT_EVENTS = ['session-created', 'session-resumed', 'member-joined', 'member-ready', 'member-left', 'round-opened', 'contributors', 'dropped', 'recovery', 'epsilon-charged', 'released', 'aborted'] as const;
@@ -29,7 +29,8 @@ export class AuditLog {
   /** Opens (creating or appending to) the log at `path`. */
   static async open(path: string, session: string): Promise<AuditLog> {
     if (typeof path !== 'string' || path.length === 0) throw new ShardwireError('E_BAD_ARGUMENT', '"auditLogPath" expected a file path', { field: 'auditLogPath' });
-    return new AuditLog(path, await nodeFs('auditLogPath').open(path, 'a', 0o600), session);
+    const fs = nodeFs('auditLogPath');
+    return new AuditLog(path, await onFile('auditLogPath', path, () => fs.open(path, 'a', 0o600)), session);
   }
 
   /** Appends one event; resolves once it is on disk. */

@@ -24,3 +24,17 @@ export function nodeFs(what: string): Fs {
 export function nodePath(what: string): Path {
   return builtin<Path>('node:path', what);
 }
+
+/**
+ * Runs a file operation for the setting `field`; a system error (missing directory, permission
+ * denied, disk full…) becomes E_BAD_ARGUMENT naming the setting, the path and the system's reason.
+ */
+export async function onFile<T>(field: string, path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof ShardwireError || typeof code !== 'string') throw e;
+    throw new ShardwireError('E_BAD_ARGUMENT', `"${field}" ${path}: ${code} (${(e as Error).message.split(',')[0]}); check that the directory exists and is writable`, { field, code });
+  }
+}

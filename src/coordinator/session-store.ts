@@ -10,7 +10,7 @@
  * fsyncs the directory, so a crash leaves the old state or the new one, never a mix.
  */
 import { ShardwireError } from '../errors.ts';
-import { nodeFs, nodePath } from './node-files.ts';
+import { nodeFs, nodePath, onFile } from './node-files.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { getSodium, type Sodium } from '../sodium.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
@@ -68,7 +68,12 @@ export class SessionStore {
     try {
       text = await nodeFs('statePath').readFile(this.path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        // no state yet: the directory must exist, or the first save would fail after the session is created
+        const dir = nodePath('statePath').dirname(this.path);
+        await onFile('statePath', dir, () => nodeFs('statePath').access(dir, 2 /* W_OK */));
+        return undefined;
+      }
       throw new ShardwireError('E_BAD_STATE', `cannot read the session state ${this.path}: ${(e as Error).message}`, { path: this.path });
     }
     let file: Record<string, unknown>;
@@ -117,7 +122,7 @@ export class SessionStore {
     const text = JSON.stringify({ ...envelope, nonce: toBase64url(nonce), box: toBase64url(box) });
     const fs = nodeFs('statePath');
     const tmp = `${this.path}.${process.pid}.tmp`;
-    const fh = await fs.open(tmp, 'w', 0o600);
+    const fh = await onFile('statePath', tmp, () => fs.open(tmp, 'w', 0o600));
     try {
       await fh.writeFile(text);
       await fh.sync();

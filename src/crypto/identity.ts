@@ -61,6 +61,17 @@ export async function identityId(publicKey: Uint8Array): Promise<string> {
 }
 
 /**
+ * Checks that a (id, publicKey) pair someone typed or sent belongs together.
+ * @throws {ShardwireError} E_BAD_ARGUMENT naming `field` when the id is not the key's id (the fix:
+ *   copy both from the same `shardwire keygen` output).
+ * @example await checkIdOfKey(entry, 'roster[2]', "the participant's keygen output")
+ */
+export async function checkIdOfKey(entry: { readonly id: string; readonly publicKey: Uint8Array }, field: string, source: string): Promise<void> {
+  if ((await identityId(entry.publicKey)) === entry.id) return;
+  throw new ShardwireError('E_BAD_ARGUMENT', `"${field}.id" ${entry.id} is not the id of "${field}.publicKey"; copy both from ${source}`, { field: `${field}.id` });
+}
+
+/**
  * A long-term Ed25519 identity. Owns its secret key: call {@link Identity.zeroise} when done;
  * any use afterwards throws E_BAD_STATE.
  *

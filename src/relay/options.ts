@@ -94,9 +94,19 @@ function limit(v: unknown, title: string, min: number, max: number): number {
   return v === Infinity ? v : aint(v, title, min, max, 'E_BAD_CONFIG');
 }
 
+/** True when `v` parses as a URL whose port, if given, is a TCP port (the Redis clients throw otherwise). */
+function parsesAsRedisUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.hostname !== '' && (u.port === '' || (Number(u.port) >= 1 && Number(u.port) <= 65535));
+  } catch {
+    return false;
+  }
+}
+
 function backplaneUrl(v: unknown): string {
   if (v === undefined || v === 'memory') return 'memory';
-  if (typeof v !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(v)) {
+  if (typeof v !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(v) || !parsesAsRedisUrl(v)) {
     const got = typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : typeof v;
     throw new ShardwireError('E_BAD_CONFIG', `"backplaneUrl" expected "memory" or redis://host:port, got ${got}`, { field: 'backplaneUrl' });
   }

@@ -29,6 +29,7 @@ export const SDK_RESEND_MS = 2000;
 
 /** The link settings of a {@link RelayTarget}; E_BAD_ARGUMENT for a bad one. */
 export function linkTarget(o: RelayTarget): { urls: string[]; reconnect?: ReconnectOptions } {
+  if (o.relayUrls !== undefined && !Array.isArray(o.relayUrls)) throw new ShardwireError('E_BAD_ARGUMENT', `"relayUrls" expected an array of ws:// or wss:// URLs, got ${describe(o.relayUrls)}`, { field: 'relayUrls' });
   const urls = o.relayUrls === undefined ? [o.relayUrl] : [...o.relayUrls];
   if (o.relayUrls !== undefined && o.relayUrl !== undefined) throw new ShardwireError('E_BAD_ARGUMENT', 'give "relayUrl" or "relayUrls", not both', { field: 'relayUrls' });
   if (urls.length === 0) throw new ShardwireError('E_BAD_ARGUMENT', '"relayUrls" expected at least one URL', { field: 'relayUrls' });
@@ -41,8 +42,12 @@ export function linkTarget(o: RelayTarget): { urls: string[]; reconnect?: Reconn
   const given = r === true ? {} : r;
   for (const [k, v] of Object.entries(given)) {
     if (!['windowMs', 'initialDelayMs', 'maxDelayMs', 'maxQueuedBytes', 'resendMs'].includes(k)) throw new ShardwireError('E_BAD_ARGUMENT', `"reconnect.${k}" is not a reconnection setting`, { field: `reconnect.${k}` });
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ShardwireError('E_BAD_ARGUMENT', `"reconnect.${k}" expected an integer >= 0, got ${describe(v)}`, { field: `reconnect.${k}` });
+    const min = k === 'initialDelayMs' || k === 'maxDelayMs' ? 1 : 0; // a zero delay would retry without backoff
+    const max = k === 'maxQueuedBytes' ? Number.MAX_SAFE_INTEGER : 2 ** 31 - 1; // timers overflow above 2^31 - 1 ms
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw new ShardwireError('E_BAD_ARGUMENT', `"reconnect.${k}" expected an integer in [${min}, ${max}], got ${describe(v)}`, { field: `reconnect.${k}` });
   }
+  const { initialDelayMs, maxDelayMs } = given as { initialDelayMs?: number; maxDelayMs?: number };
+  if (initialDelayMs !== undefined && maxDelayMs !== undefined && initialDelayMs > maxDelayMs) throw new ShardwireError('E_BAD_ARGUMENT', `"reconnect.initialDelayMs" (${initialDelayMs}) must not exceed "reconnect.maxDelayMs" (${maxDelayMs})`, { field: 'reconnect.initialDelayMs' });
   return { urls: urls as string[], reconnect: { resendMs: SDK_RESEND_MS, ...given } };
 }
 

@@ -30,23 +30,26 @@ export interface RedisDriver {
 /** Which client library a driver uses. */
 export type RedisClientName = 'ioredis' | 'node-redis';
 
+/** The npm package each client library comes from; neither is installed with shardwire. */
+const PACKAGE_OF: Record<RedisClientName, string> = { ioredis: 'ioredis', 'node-redis': '@redis/client' };
+
 /**
- * Connects a driver for `url` (redis://host:port[/db]) with the chosen client library.
- *
+ * Connects a driver for `url` (redis://host:port[/db]) with the chosen client library. The
+ * libraries are optional peer dependencies (a relay on the in-memory backplane, and every
+ * client, needs neither), loaded only here.
+ * @throws {ShardwireError} E_BAD_CONFIG naming the package to install when it is missing.
  * @example const d = await connectRedis('redis://127.0.0.1:6379', 'ioredis')
  */
 export async function connectRedis(url: string, client: RedisClientName): Promise<RedisDriver> {
-  if (client === 'ioredis') return (await import('./ioredis-driver.ts')).connectIoredis(url);
-  // node-redis is measured in bench:cluster but not a runtime dependency (ioredis was faster).
-  let mod: typeof import('./node-redis-driver.ts');
   try {
-    mod = await import('./node-redis-driver.ts');
-  } catch {
-    const message =
-      'redisClient "node-redis" needs the @redis/client package (npm install @redis/client), or use ioredis';
+    if (client === 'ioredis') return (await import('./ioredis-driver.ts')).connectIoredis(url);
+    return (await import('./node-redis-driver.ts')).connectNodeRedis(url);
+  } catch (e) {
+    const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(PACKAGE_OF[client]);
+    if (!missing) throw e;
+    const message = `the Redis backplane with redisClient "${client}" needs the ${PACKAGE_OF[client]} package: npm install ${PACKAGE_OF[client]}`;
     throw new ShardwireError('E_BAD_CONFIG', message, { field: 'redisClient' });
   }
-  return mod.connectNodeRedis(url);
 }
 
 /** Converts an argument for a client that takes strings and Buffers. */

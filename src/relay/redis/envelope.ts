@@ -53,6 +53,7 @@ export function decodeEnvelope(session: string, b: Buffer): BackplaneEvent | und
   let o = 1;
   const parts: string[] = [];
   for (let i = 0; i < 4; i++) {
+    if (o >= b.length) return undefined; // a length byte past the end: truncated
     const n = b[o++]!;
     if (o + n > b.length) return undefined;
     parts.push(b.toString('latin1', o, o + n));

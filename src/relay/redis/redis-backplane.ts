@@ -26,6 +26,7 @@ import { connectRedis, type RedisArg, type RedisClientName, type RedisDriver } f
 import { decodeEnvelope, decodeEnvelopes, encodeEnvelope, envelopeHeadLength } from './envelope.ts';
 import { inboxKeys, RedisInbox } from './redis-inbox.ts';
 import * as lua from './scripts.ts';
+import { ShardwireError } from '../../errors.ts';
 
 const SCRIPTS = Object.values(lua);
 /** Parsed session records kept (the oldest forgotten first). */
@@ -76,17 +77,33 @@ function ttlOf(r: Pick<SessionRecord, 'limits'>): number {
   return Math.max(MIN_SESSION_TTL_MS, 2 * r.limits.idleTimeoutMs);
 }
 
+/**
+ * A session record as stored in Redis. Redis is shared storage: a record that is not one this
+ * code wrote (corrupt, or another program's key) fails loudly rather than routing by garbage.
+ * @throws {ShardwireError} E_BAD_STATE naming what is wrong.
+ */
 function parseRecord(b: unknown): SessionRecord | undefined {
   if (!Buffer.isBuffer(b)) return undefined;
-  const o = JSON.parse(b.toString('utf8')) as StoredRecord;
-  return {
-    id: o.id,
-    coordinatorId: o.coordinatorId,
-    coordinatorKey: fromBase64url(o.coordinatorKey)!,
-    roster: new Map(o.roster.map(([id, k]) => [id, fromBase64url(k)!])),
-    limits: o.limits,
-    createdAt: o.createdAt,
+  const bad = (what: string) => new ShardwireError('E_BAD_STATE', `the session record in Redis is not one a relay wrote (${what}); remove the key or use another Redis database`);
+  let o: StoredRecord;
+  try {
+    o = JSON.parse(b.toString('utf8')) as StoredRecord;
+  } catch {
+    throw bad('not JSON');
+  }
+  if (typeof o !== 'object' || o === null || typeof o.id !== 'string' || typeof o.coordinatorId !== 'string' || !Array.isArray(o.roster) || typeof o.limits !== 'object' || o.limits === null || typeof o.createdAt !== 'number')
+    throw bad('missing or mistyped fields');
+  const key = (k: unknown) => {
+    const bytes = typeof k === 'string' ? fromBase64url(k) : undefined;
+    if (bytes === undefined) throw bad('a key is not base64url');
+    return bytes;
   };
+  const roster = new Map<string, Uint8Array>();
+  for (const e of o.roster as unknown[]) {
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string') throw bad('a roster entry is malformed');
+    roster.set(e[0], key(e[1]));
+  }
+  return { id: o.id, coordinatorId: o.coordinatorId, coordinatorKey: key(o.coordinatorKey), roster, limits: o.limits, createdAt: o.createdAt };
 }
 
 /**
