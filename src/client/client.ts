@@ -22,6 +22,8 @@ import { SealedChannel } from '../session/sealed-channel.ts';
 import { ParticipantRound } from '../secagg/participant-round.ts';
 import type { ContributionResult, ParticipantContext, ParticipantPhase } from '../secagg/participant-context.ts';
 import { RoundWaiters, weightFor } from './round-waiters.ts';
+import { checkContribution } from '../tensors/round-hooks.ts';
+import type { Tensor } from '../tensors/spec.ts';
 import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
 
 export type { ContributionResult } from '../secagg/participant-context.ts';
@@ -241,16 +243,19 @@ export class Client extends Emitter<ClientEvents> {
    *   E_DROPPED (the release leaves this input out), E_INCONSISTENT / E_BAD_SHARE / E_CRYPTO /
    *   E_ROSTER_MISMATCH (the coordinator or a neighbour broke the protocol), E_TIMEOUT,
    *   E_ABORTED, or the coordinator's code when it aborts (e.g. E_TOO_FEW_CONTRIBUTORS).
+   * A round whose coordinator announced typed tensors takes a list of `{ name, dtype, shape, data }`
+   * instead (docs/PROTOCOL.md "Typed tensors"), checked against the announced spec before the
+   * round is taken; the result then carries `tensors` (broadcast rounds).
    * @example const { aggregate } = await client.aggregate(new Float64Array(weights))
    */
-  async aggregate(vector: RealVector, options: { memo?: string; weight?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ContributionResult> {
-    arealVector(vector, 'vector');
+  async aggregate(vector: RealVector | readonly Tensor[], options: { memo?: string; weight?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ContributionResult> {
+    if (!Array.isArray(vector)) arealVector(vector, 'vector');
     aobject(options, 'options');
     if (this.#closedError) throw this.#closedError;
     const t = this.config.timeouts;
     // length and weight are checked before the open is taken: a refused call leaves the round open for a retry
     const fits = (open: RoundOpen) => {
-      if (vector.length !== open.dim) throw new ShardwireError('E_BAD_VECTOR', `"vector" expected length ${open.dim} (round ${open.memo}), got length ${vector.length}; the round stays open for a vector of that length`, { expected: open.dim, actual: vector.length, memo: open.memo });
+      checkContribution(open, this.config, vector); // length or tensor spec, and the per-tensor bit budget
       weightFor(open, options.weight, this.config.maxWeight);
     };
     const { open, openedAt } = await this.#waiters.next(options.memo, options.timeoutMs ?? t.roundMs, options.signal, fits);

@@ -17,11 +17,19 @@ import { CoordinatorRound, type CoordinatorPhase } from '../secagg/coordinator-r
 import { releaseOf } from '../dp/noise-plan.ts';
 import type { ThreatMode } from '../config.ts';
 import type { Coordinator } from './coordinator.ts';
+import { floatBudget, openLayout, releaseOf as tensorRelease, roundTensors, tailToBase64, type TensorRelease } from '../tensors/round-hooks.ts';
+import { tensorSpecsToJson, type TensorSpecInput } from '../tensors/spec.ts';
 
 /** Options of one round. */
 export interface RoundOptions {
-  /** Vector length every participant contributes. */
-  readonly dim: number;
+  /** Vector length every participant contributes (with `tensors`: optional, their float elements). */
+  readonly dim?: number;
+  /**
+   * Typed tensors instead of one vector: names, dtypes (float32, float64, int32, int64, uint8,
+   * bool), shapes and, for integer tensors, a bound (|x| ≤ bound; default the dtype's range).
+   * Sent in round.open; every client checks its input against it; integers are summed exactly.
+   */
+  readonly tensors?: readonly TensorSpecInput[];
   /** 'sum' (default), 'mean' (sum / contributors) or 'weightedMean' (Σw·x / Σw). */
   readonly operation?: Operation;
   /** Round memo (FeatureCloud meaning); auto-generated when omitted; never reused in a session. */
@@ -64,6 +72,13 @@ export interface RoundReport {
   /** Parties whose messages broke the protocol and were set aside (the round recovered without them). */
   readonly misbehaving: readonly string[];
   readonly bytesReceived: number;
+  /**
+   * Saturation (sessions without DP): Σ over contributors of the float elements their clipping
+   * changed, and how many contributors' inputs were outside the clip bound (scaled for L1/L2,
+   * clamped for L∞). Summed securely: the coordinator learns only these totals.
+   */
+  readonly clippedElements?: number;
+  readonly clippedClients?: number;
   /** Differential privacy of this release (DP sessions). */
   readonly dp?: RoundPrivacy;
   /**
@@ -90,8 +105,11 @@ export interface RoundPrivacy {
 }
 
 export interface RoundResultWithReport {
+  /** The float aggregate (of a tensor round: the float tensors concatenated). */
   readonly aggregate: Float64Array;
   readonly report: RoundReport;
+  /** A tensor round's aggregate as named tensors (integers exact; see AggregateTensor). */
+  readonly tensors?: TensorRelease['tensors'];
 }
 
 function autoMemo(used: ReadonlySet<string>): string {
@@ -105,7 +123,7 @@ function autoMemo(used: ReadonlySet<string>): string {
 export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundResultWithReport> {
   const t0 = performance.now();
   aobject(o, 'options');
-  const dim = aint(o.dim, 'dim', 0, 2 ** 31);
+  const { specs, dim } = roundTensors(o.tensors, o.dim);
   if (o.out !== undefined && (!(o.out instanceof Float64Array) || o.out.length !== dim)) throw new ShardwireError('E_BAD_VECTOR', `"out" expected a Float64Array of length ${dim}, got ${describe(o.out)}`, { field: 'out' });
   const operation = aoneOf(o.operation ?? 'sum', 'operation', OPERATIONS);
   const memo = o.memo ?? autoMemo(c.memos);
@@ -119,7 +137,10 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   const timeoutMs = o.timeoutMs === undefined ? undefined : aint(o.timeoutMs, 'timeoutMs', 1, 86_400_000);
   const weighted = operation === 'weightedMean';
   if (weighted && c.noise) throw new ShardwireError('E_UNSUPPORTED', '"weightedMean" is not available in DP sessions: weights scale each client\'s sensitivity; use "mean" or "sum"', { operation });
-  const budget = computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n });
+  const budget = floatBudget(specs, () => computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n }));
+  const tensorsJson = specs ? tensorSpecsToJson(specs) : undefined;
+  // every integer tensor and saturation count certified per tensor (E_RING_OVERFLOW / E_UNSUPPORTED) before anyone is asked
+  const layout = openLayout({ ring: budget.ring, participants, operation, dim, ...(tensorsJson ? { tensors: tensorsJson } : {}) }, c);
   if (c.noise && c.accountant) {
     // refuse before asking anyone: even the fewest releasable contributors must fit the budget
     const worst = c.accountant.preview(releaseOf(c.noise, c.released + 1, minClients, dim));
@@ -128,7 +149,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   c.memos.add(memo);
   await c.journal.opened(memo, participants, operation, dim); // saved before anyone is asked
   const ring = budget.ring;
-  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false };
+  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...(tensorsJson ? { tensors: tensorsJson } : {}) };
   const progress = (phase: CoordinatorPhase, received: number) => c.notify('progress', { memo, phase, received, expected: participants.length });
   const round = new CoordinatorRound({
     sessionId: c.channel.keyring.sessionId, configHash: c.configHash, config: c.config, kernel: c.kernel, sodium: await getSodium(),
@@ -138,7 +159,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     progress,
     maxPayloadBytes: c.channel.link.welcome.limits.maxPayloadBytes,
     refused: (from, type, error) => c.notify('refused', { from, type, error }),
-  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length: dim + (weighted ? 1 : 0), ring, ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
+  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length: layout.length, ring, ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
   const onAbort = () => round.fail(new ShardwireError('E_ABORTED', `round ${memo} was aborted by the caller`));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) onAbort();
@@ -163,18 +184,22 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
       };
       c.released++;
     }
-    const aggregate = decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
+    const aggregate = decodeAggregate(c, sum.subarray(0, layout.head) as RingVector, operation, dim, survivors.length, o.out);
+    const release = tensorRelease(layout, aggregate, sum);
+    const tail = o.broadcast ? tailToBase64(layout, sum) : undefined;
     round.phase = 'done';
     await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
-    const result = encodeBody({ memo, contributors: survivors, ...(o.broadcast ? { aggregate: encodeFloat64(aggregate) } : {}) });
+    const result = encodeBody({ memo, contributors: survivors, ...(o.broadcast ? { aggregate: encodeFloat64(aggregate) } : {}), ...(tail === undefined ? {} : { tail }) });
     await Promise.allSettled(participants.filter((p) => c.online.has(p)).map((p) => c.channel.send(p, RoundType.result, memo, result)));
     progress('done', survivors.length);
     return {
       aggregate,
+      ...(release.tensors ? { tensors: release.tensors } : {}),
       report: {
         memo, operation, threat: c.config.threat, dim, ring, contributors: survivors, dropped: outcome.dropped, misbehaving: outcome.misbehaving,
         bytesReceived: c.channel.bytesReceived - bytesBefore,
+        ...(release.clippedElements === undefined ? {} : { clippedElements: release.clippedElements, clippedClients: release.clippedClients }),
         ...(dp ? { dp } : {}),
         timings: { collectMs: outcome.timings.collectMs, recoverMs: outcome.timings.recoverMs, reconstructMs: tDone - tRecover, totalMs: performance.now() - t0, computeMs: outcome.timings.computeMs + (tDone - tRecover) },
       },

@@ -10,7 +10,9 @@
 import type { Kernel } from '../kernel/kernel.ts';
 import type { ClipOptions } from '../kernel/fixed-point.ts';
 import type { ClipReport } from '../kernel/clip.ts';
-import type { RealVector, RingBits, RingVector } from '../kernel/vectors.ts';
+import { wipeRing, type RealVector, type RingBits, type RingVector } from '../kernel/vectors.ts';
+import { encodeTail, type IntData } from '../tensors/encode.ts';
+import type { RoundLayout } from '../tensors/layout.ts';
 
 /** What {@link buildPartial} needs besides the input. */
 export interface PartialInputs {
@@ -26,6 +28,11 @@ export interface PartialInputs {
    * extra secure coordinate, so the weight never travels in the clear.
    */
   readonly weight?: number;
+  /**
+   * The round's layout when it has a tail (integer tensors, saturation counts): x fills the head,
+   * `ints` the tensor entries of the tail, in order (tensors/encode.ts).
+   */
+  readonly tail?: { readonly layout: RoundLayout; readonly ints: readonly IntData[] };
 }
 
 /** The partial to upload and what clipping did (kept local: clip stats leak about the input). */
@@ -41,6 +48,21 @@ export interface Partial {
  *   noise vector's or `out`'s ring or length differs.
  */
 export function buildPartial(k: Kernel, x: RealVector, p: PartialInputs, out?: RingVector): Partial {
+  const layout = p.tail?.layout;
+  if (!layout || layout.length === layout.head) return headPartial(k, x, p, out);
+  const whole = out ?? (p.ring === 32 ? new Uint32Array(layout.length) : new BigUint64Array(layout.length));
+  try {
+    const { clip } = headPartial(k, x, p, whole.subarray(0, layout.head) as RingVector);
+    encodeTail(k, layout, p.tail!.ints, clip, whole, p.masks);
+    return { vector: whole, clip };
+  } catch (e) {
+    wipeRing(whole);
+    throw e;
+  }
+}
+
+/** The pipeline's part: floats (and a weight) encoded, clipped, noised and masked from stream element 0. */
+function headPartial(k: Kernel, x: RealVector, p: PartialInputs, out?: RingVector): Partial {
   const { vector, clip } = k.encodeMasked(x, {
     exponent: p.exponent, ring: p.ring, clip: p.clip, seeds: p.masks.seeds, signs: p.masks.signs,
     ...(p.weight === undefined ? {} : { weight: p.weight }), ...(p.noise === undefined ? {} : { noise: p.noise }), ...(out === undefined ? {} : { out }),

@@ -7,6 +7,7 @@ import type { Identity } from '../crypto/identity.ts';
 import type { SessionKeyring } from '../crypto/session-keyring.ts';
 import type { Sodium } from '../sodium.ts';
 import type { Kernel } from '../kernel/kernel.ts';
+import type { TensorRelease } from '../tensors/round-hooks.ts';
 
 /**
  * Where a participant is in a round: the round opened; (double masking) it joined and learnt the
@@ -37,8 +38,12 @@ export interface ParticipantContext {
   bytesSent(): number;
 }
 
-/** What one contribution returned. */
-export interface ContributionResult {
+/**
+ * What one contribution returned. With a broadcast aggregate it also carries what the round
+ * released beyond the float vector (TensorRelease): the named tensors of a tensor round and the
+ * saturation totals `clippedElements` / `clippedClients` (sessions without DP).
+ */
+export interface ContributionResult extends TensorRelease {
   readonly memo: string;
   /** The released aggregate, when the coordinator broadcasts it. */
   readonly aggregate?: Float64Array;

@@ -26,6 +26,10 @@ import { RevealDesk } from './participant-reveal.ts';
 import { edgesOf, pairSign, shareThreshold } from './recovery.ts';
 import { dealRound, openShareBox, type HeldShares } from './sharing.ts';
 import type { ContributionResult, ParticipantContext } from './participant-context.ts';
+import { openLayout, releaseOf, tailSum } from '../tensors/round-hooks.ts';
+import { splitTensors } from '../tensors/encode.ts';
+import type { Tensor } from '../tensors/spec.ts';
+import type { RoundLayout } from '../tensors/layout.ts';
 
 export class ParticipantRound {
   readonly open: RoundOpen;
@@ -44,6 +48,7 @@ export class ParticipantRound {
   /** This participant's own work in the round (ms), waits excluded. */
   #computeMs = 0;
   #since = 0;
+  #layout: RoundLayout | undefined;
 
   constructor(c: ParticipantContext, open: RoundOpen, openedAt: number) {
     this.#c = c;
@@ -70,16 +75,17 @@ export class ParticipantRound {
    *   E_BAD_SHARE, E_CRYPTO when the coordinator or a neighbour breaks the protocol; E_DROPPED
    *   when the release leaves this input out; the coordinator's code when it aborts; E_TIMEOUT.
    */
-  async contribute(x: RealVector, weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
+  async contribute(input: RealVector | readonly Tensor[], weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
     const { config, kernel, identity } = this.#c;
     const { memo, ring } = this.open;
     const self = identity.id;
-    const weighted = this.open.operation === 'weightedMean';
-    const length = this.open.dim + (weighted ? 1 : 0);
+    const layout = (this.#layout = openLayout(this.open, config)); // the tail: integer tensors, saturation counts
+    const { floats: x, ints } = Array.isArray(input) ? splitTensors(layout, input) : { floats: input as RealVector, ints: [] };
+    const length = layout.length;
     this.#startBytes = this.#c.bytesSent();
     this.#since = performance.now();
     const masked = config.threat === 'malicious-coordinator';
-    const noise = config.noise === undefined ? undefined : this.#sampleNoise(length);
+    const noise = config.noise === undefined ? undefined : this.#sampleNoise(layout.head);
     const members = masked ? await this.#join(timeoutMs) : this.open.participants;
     const graph = await holderGraph(members, memo, config.smpc.shards);
     const masks = masked ? await this.#doubleMasks(graph, timeoutMs) : this.#edgeMasks(graph);
@@ -87,7 +93,7 @@ export class ParticipantRound {
     const out = takeRing(ring, length); // reused across rounds (kernel/ring-pool.ts)
     try {
       try {
-        buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }, out);
+        buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }), tail: { layout, ints } }, out);
       } finally {
         if (noise) wipeRing(noise);
         for (const s of masks.seeds) s.fill(0);
@@ -255,7 +261,9 @@ export class ParticipantRound {
       return;
     }
     this.#c.progress(this.memo, 'done');
-    this.#result = { memo: this.memo, contributors: r.contributors, bytesSent: this.#c.bytesSent() - this.#startBytes, partialBytes: this.#partialBytes, computeMs: this.#computeMs, ...(r.aggregate === undefined ? {} : { aggregate: decodeFloat64(r.aggregate) }) };
+    const aggregate = r.aggregate === undefined ? undefined : decodeFloat64(r.aggregate);
+    const release = aggregate && r.tail !== undefined && this.#layout ? releaseOf(this.#layout, aggregate, tailSum(this.#layout, r.tail)) : {};
+    this.#result = { memo: this.memo, contributors: r.contributors, bytesSent: this.#c.bytesSent() - this.#startBytes, partialBytes: this.#partialBytes, computeMs: this.#computeMs, ...(aggregate === undefined ? {} : { aggregate }), ...release };
     this.#done.open();
   }
 }

@@ -17,6 +17,7 @@ import { describe } from '../guards.ts';
 import type { KeyBundleJson } from '../crypto/session-keys.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
+import { validateTensorSpecs, type TensorSpecJson } from '../tensors/spec.ts';
 
 /** Message types (header `type`). */
 export const RoundType = {
@@ -67,6 +68,8 @@ export interface RoundOpen {
   readonly dim: number;
   readonly ring: 32 | 64;
   readonly broadcast: boolean;
+  /** Typed tensors (absent: one float vector of `dim`); `dim` is then their float elements. */
+  readonly tensors?: readonly TensorSpecJson[];
 }
 
 /** `round.recover` under threat 'honest-coordinator': the commitment to the dropped set. */
@@ -95,6 +98,8 @@ export interface RoundResult {
   readonly contributors: readonly string[];
   /** Float64 little-endian, base64url (broadcast rounds only). */
   readonly aggregate?: string;
+  /** The integer tail of the sum (integer tensors, saturation counts) as ring bytes, base64url (broadcast rounds only). */
+  readonly tail?: string;
 }
 
 /** `round.abort`: nothing will be released for this memo. */
@@ -177,6 +182,7 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if (typeof o.dim !== 'number' || !Number.isSafeInteger(o.dim) || o.dim < 0 || o.dim > 2 ** 31) badMessage(t, '"dim" expected an integer in [0, 2^31]');
   if (o.ring !== 32 && o.ring !== 64) badMessage(t, '"ring" expected 32 or 64');
   if (typeof o.broadcast !== 'boolean') badMessage(t, '"broadcast" expected a boolean');
+  if (o.tensors !== undefined) validateTensorSpecs(o.tensors, 'tensors', 'E_BAD_PAYLOAD');
   return { ...(o as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants };
 }
 
@@ -209,7 +215,8 @@ export function parseReveal(o: Record<string, unknown>): Reveal {
 export function parseRoundResult(o: Record<string, unknown>): RoundResult {
   const t = RoundType.result;
   if (o.aggregate !== undefined && typeof o.aggregate !== 'string') badMessage(t, '"aggregate" expected base64url');
-  return { memo: parseMemo(t, o.memo), contributors: parseIds(t, o.contributors, 'contributors'), ...(o.aggregate === undefined ? {} : { aggregate: o.aggregate as string }) };
+  if (o.tail !== undefined && typeof o.tail !== 'string') badMessage(t, '"tail" expected base64url');
+  return { memo: parseMemo(t, o.memo), contributors: parseIds(t, o.contributors, 'contributors'), ...(o.aggregate === undefined ? {} : { aggregate: o.aggregate as string }), ...(o.tail === undefined ? {} : { tail: o.tail as string }) };
 }
 
 /** Validates a `round.abort` body. */

@@ -19,7 +19,7 @@ function host(ready: () => string[], roster = ['a', 'b', 'c', 'd']): RoundHost &
     readyParticipants: ready,
     async runRound(o: RoundOptions): Promise<RoundResultWithReport> {
       calls.push(o);
-      return { aggregate: new Float64Array(o.dim), report: { memo: o.memo!, contributors: o.participants! } as never };
+      return { aggregate: new Float64Array(o.dim ?? 0), report: { memo: o.memo!, contributors: o.participants! } as never };
     },
   };
 }
