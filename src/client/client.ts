@@ -23,7 +23,7 @@ import { ParticipantRound } from '../secagg/participant-round.ts';
 import type { ContributionResult, ParticipantContext, ParticipantPhase } from '../secagg/participant-context.ts';
 import { RoundWaiters, weightFor } from './round-waiters.ts';
 import { checkContribution } from '../tensors/round-hooks.ts';
-import type { Tensor } from '../tensors/spec.ts';
+import { atensorList, type Tensor } from '../tensors/spec.ts';
 import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
 
 export type { ContributionResult } from '../secagg/participant-context.ts';
@@ -249,7 +249,8 @@ export class Client extends Emitter<ClientEvents> {
    * @example const { aggregate } = await client.aggregate(new Float64Array(weights))
    */
   async aggregate(vector: RealVector | readonly Tensor[], options: { memo?: string; weight?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ContributionResult> {
-    if (!Array.isArray(vector)) arealVector(vector, 'vector');
+    if (Array.isArray(vector)) atensorList(vector);
+    else arealVector(vector, 'vector');
     aobject(options, 'options');
     if (this.#closedError) throw this.#closedError;
     const t = this.config.timeouts;

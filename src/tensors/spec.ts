@@ -170,3 +170,17 @@ export function checkTensors(specs: readonly TensorSpec[], input: unknown, memo:
     return { name: s.name, dtype: s.dtype, shape: s.shape, data: t.data! };
   });
 }
+
+/**
+ * Asserts the shape of a tensor list before any round is awaited (an array of objects with a
+ * name and a typed-array `data`); the match against a round's spec is {@link checkTensors}.
+ * @throws {ShardwireError} E_BAD_VECTOR
+ */
+export function atensorList(input: readonly unknown[]): void {
+  input.forEach((t, i) => {
+    const o = t as Partial<Tensor> | null;
+    if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || !ArrayBuffer.isView(o.data)) {
+      throw new ShardwireError('E_BAD_VECTOR', `"vector" expected a Float32Array/Float64Array or a list of tensors { name, dtype, shape, data }; entry ${i} is ${describe(t)}`, { index: i });
+    }
+  });
+}
