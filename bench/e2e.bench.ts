@@ -23,7 +23,12 @@
 //   *_rss_base_mb: the same process before the case's first round.
 // The first round of each case is a warm-up (pairwise keys are derived then); every round is
 // checked: the aggregate must equal the plain sum exactly.
-// Flags: --only=d/n[,d/n] runs those cases; --huge adds d = 10^8 with n = 3 (malicious mode only).
+// Typed tensors: the case d/n "tensors" sends the same d floats as a typical model's shape list
+// (MODEL_SHAPES: 20 float32 tensors of mixed sizes) plus 3 int64 counters, next to the
+// single-vector case of the same d in the same run; tensor_vs_vector_{time,bytes} compare
+// round_wall_s and partial_bytes_per_client with that case (goal ≤ 1.1).
+// Flags: --only=d/n[,d/n] runs those cases (d/n/tensors for the tensor case); --tensors runs only
+// d = 10^6, n = 10 as a vector and as tensors; --huge adds d = 10^8 with n = 3 (malicious mode only).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -34,22 +39,60 @@ import { Kernel } from '../src/kernel/kernel.ts';
 import { startRelay } from '../src/relay/index.ts';
 import { holderGraph } from '../src/secagg/holder-graph.ts';
 import { demoInput, inputGrid, plainSum, type InputGrid } from '../src/cli/demo-inputs.ts';
+import type { Tensor, TensorSpecInput } from '../src/tensors/spec.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ARGS = process.argv.slice(2);
+const THREATS = ['malicious-coordinator', 'honest-coordinator'] as const;
 const ONLY = ARGS.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-const ALL_CASES = [
+const ALL_CASES: { d: number; n: number; rounds: number; tensors?: boolean; threats?: readonly (typeof THREATS)[number][] }[] = [
   { d: 10_000, n: 10, rounds: 9 },
   { d: 100_000, n: 10, rounds: 7 },
   { d: 1_000_000, n: 10, rounds: 5 },
+  { d: 1_000_000, n: 10, rounds: 5, tensors: true },
   { d: 10_000, n: 100, rounds: 5 },
   { d: 10_000_000, n: 10, rounds: 3 },
   ...(ARGS.includes('--huge') ? [{ d: 100_000_000, n: 3, rounds: 2, threats: ['malicious-coordinator'] as const }] : []),
 ];
-const CASES = ALL_CASES.filter((c) => !ONLY || ONLY.includes(`${c.d}/${c.n}`));
+const caseName = (c: (typeof ALL_CASES)[number]) => `${c.d}/${c.n}${c.tensors ? '/tensors' : ''}`;
+const CASES = ALL_CASES.filter((c) => (ARGS.includes('--tensors') ? c.d === 1_000_000 && c.n === 10 : !ONLY || ONLY.includes(caseName(c))));
 const SHARDS = 3;
 const EXPONENT = 6;
-const THREATS = ['malicious-coordinator', 'honest-coordinator'] as const;
+
+/** A typical model's float tensors (a small CNN + classifier); the last one takes up the rest of d. */
+const MODEL_SHAPES: readonly (readonly number[])[] = [
+  [32, 3, 3, 3], [32], [32], [64, 32, 3, 3], [64], [64], [128, 64, 3, 3], [128], [128], [256, 128, 3, 3],
+  [256], [256], [256, 256, 3, 3], [256], [256], [512, 256], [512], [10, 512], [10],
+];
+const COUNTERS = 3;
+
+/** The tensor spec of a d-float model: MODEL_SHAPES (+ the rest as 'head.weight'), then int64 counters. */
+function modelSpec(d: number): TensorSpecInput[] {
+  const specs: TensorSpecInput[] = [];
+  let used = 0;
+  MODEL_SHAPES.forEach((shape, i) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (used + n > d) return;
+    specs.push({ name: `layer${i}`, dtype: 'float32', shape: [...shape] });
+    used += n;
+  });
+  specs.push({ name: 'head.weight', dtype: 'float32', shape: [d - used] });
+  for (let i = 0; i < COUNTERS; i++) specs.push({ name: `bn${i}.num_batches_tracked`, dtype: 'int64', shape: [] });
+  return specs;
+}
+
+/** Client `index`'s demo input cut into the model's tensors (floats exact in float32) and its counters. */
+function modelInput(index: number, round: number, d: number, grid: InputGrid): Tensor[] {
+  const x = demoInput(index, round, d, grid);
+  let off = 0;
+  return modelSpec(d).map((s) => {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (s.dtype === 'int64') return { name: s.name, dtype: s.dtype, shape: s.shape, data: BigInt64Array.of(BigInt(round * 1000 + index) * 2n ** 40n) };
+    const data = Float32Array.from(x.subarray(off, off + n));
+    off += n;
+    return { name: s.name, dtype: s.dtype, shape: s.shape, data };
+  });
+}
 /** Flower SecAgg+ (n = 10, 2 neighbours) as measured on this kind of machine. */
 const FLOWER: Record<string, { client?: number; server?: number }> = {
   '10000/10': { client: 0.0215 },
@@ -59,7 +102,7 @@ const FLOWER: Record<string, { client?: number; server?: number }> = {
 const FLOWER_BYTES_PER_ELEMENT = 8;
 
 type Job =
-  | { cmd: 'join'; relayUrl: string; session: string; identities: string[]; coordinator: { id: string; publicKey: Uint8Array }; config: unknown; dim: number; grid: InputGrid }
+  | { cmd: 'join'; relayUrl: string; session: string; identities: string[]; coordinator: { id: string; publicKey: Uint8Array }; config: unknown; dim: number; grid: InputGrid; tensors: boolean }
   | { cmd: 'round'; round: number }
   | { cmd: 'go' }
   | { cmd: 'bare-open'; url: string; bytes: number }
@@ -87,7 +130,8 @@ async function childMain(): Promise<void> {
   let clients: Client[] = [];
   let dim = 0;
   let grid: InputGrid;
-  let inputs: Float64Array[] = [];
+  let inputs: (Float64Array | Tensor[])[] = [];
+  let tensors = false;
   let bareWs: WebSocket | undefined;
   let barePayload = new Uint8Array(0);
   const send = (r: Reply) => process.send!(r);
@@ -97,6 +141,7 @@ async function childMain(): Promise<void> {
       if (job.cmd === 'join') {
         dim = job.dim;
         grid = job.grid;
+        tensors = job.tensors;
         const kernel = await Kernel.load();
         const ids = await Promise.all(job.identities.map((t) => parseIdentity(t)));
         clients = [];
@@ -104,7 +149,7 @@ async function childMain(): Promise<void> {
         for (const id of ids) id.zeroise();
         send({ type: 'joined' });
       } else if (job.cmd === 'round') {
-        inputs = clients.map((_, i) => demoInput(i, job.round, dim, grid));
+        inputs = clients.map((_, i) => (tensors ? modelInput(i, job.round, dim, grid) : demoInput(i, job.round, dim, grid)));
         global.gc?.();
         send({ type: 'ready', rssMb: rssMb() });
       } else if (job.cmd === 'go') {
@@ -181,17 +226,20 @@ async function startBare(): Promise<{ url: string; receive(total: number): Promi
 }
 
 interface Line {
-  bench: 'e2e'; mode: (typeof THREATS)[number]; d: number; n: number; k: number; ring: number; rounds: number;
+  bench: 'e2e'; mode: (typeof THREATS)[number]; shape: 'vector' | 'tensors'; tensors: number; d: number; n: number; k: number; ring: number; rounds: number;
   client_cpu_s: number; client_compute_median_s: number; server_compute_median_s: number;
   partial_bytes_per_client: number; bytes_per_element: number; round_bytes_per_client: number;
   round_wall_s: number; bare_ws_s: number; ratio: number;
   client_rss_base_mb: number; client_peak_rss_mb: number; server_rss_base_mb: number; server_peak_rss_mb: number;
   flower_client_s: number | null; flower_server_s: number | null; flower_bytes_per_element: number;
+  /** Tensor case: round_wall_s and partial_bytes_per_client over the same run's single-vector case. */
+  tensor_vs_vector_time?: number; tensor_vs_vector_bytes?: number;
 }
 
 async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[number], threat: (typeof THREATS)[number]): Promise<Line> {
   const relay = await startRelay({ port: 0, logLevel: 'silent' });
-  const session = `e2e-${c.d}-${c.n}-${threat}`;
+  const session = `e2e-${c.d}-${c.n}-${c.tensors ? 'tensors-' : ''}${threat}`;
+  const spec = c.tensors ? modelSpec(c.d) : undefined;
   const config = { threat, smpc: { shards: SHARDS, exponent: EXPONENT }, minClients: c.n, maxClients: c.n, clip: { norm: 'linf', bound: 1 }, timeouts: { joinMs: 120_000, shareMs: 120_000, roundMs: 120_000, revealMs: 60_000 } };
   const grid = inputGrid(c.d, 1, 'linf', EXPONENT);
   const coordId = await Identity.generate();
@@ -199,7 +247,7 @@ async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[nu
   const coordinator = await Coordinator.start({ relayUrl: relay.url, session, identity: coordId, kernel, config, maxDim: c.d, roster: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })) });
   const bare = await startBare();
   try {
-    await ask(child, { cmd: 'join', relayUrl: relay.url, session, identities: await Promise.all(ids.map((i) => serialiseIdentity(i))), coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config, dim: c.d, grid }, 'joined');
+    await ask(child, { cmd: 'join', relayUrl: relay.url, session, identities: await Promise.all(ids.map((i) => serialiseIdentity(i))), coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config, dim: c.d, grid, tensors: !!c.tensors }, 'joined');
     await coordinator.waitForParticipants(c.n, 60_000);
     const order = ids.map((i) => i.id);
     const computeMs: number[] = [];
@@ -222,12 +270,17 @@ async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[nu
       global.gc?.(); // the peak is the round's own: no garbage of earlier rounds' checks
       const t0 = performance.now();
       const rss = rssSampler();
-      const [res, rep] = await Promise.all([coordinator.runRound({ dim: c.d, out }), ask(child, { cmd: 'go' }, 'round')]);
+      const [res, rep] = await Promise.all([coordinator.runRound(spec ? { tensors: spec, out } : { dim: c.d, out }), ask(child, { cmd: 'go' }, 'round')]);
       const wallMs = performance.now() - t0;
       serverPeak = Math.max(serverPeak, rss.stop());
       clientPeak = Math.max(clientPeak, (rep as Extract<Reply, { type: 'round' }>).peakRssMb);
       const plain = plainSum(order.map((_, i) => i), r, c.d, grid);
       for (let e = 0; e < c.d; e++) if (res.aggregate[e] !== plain[e]) throw new Error(`${threat} d=${c.d} n=${c.n} round ${r}: aggregate[${e}] = ${res.aggregate[e]}, plain sum ${plain[e]}`);
+      if (spec) {
+        const counter = res.tensors!.find((t) => t.name === 'bn0.num_batches_tracked')!.data as bigint[];
+        const want = order.reduce((a, _, i) => a + BigInt(r * 1000 + i) * 2n ** 40n, 0n);
+        if (counter[0] !== want) throw new Error(`tensors round ${r}: counter ${counter[0]}, plain ${want}`);
+      }
       if (r === 0) continue; // warm-up: pairwise keys, JIT
       const rr = rep as Extract<Reply, { type: 'round' }>;
       computeMs.push(...rr.computeMs);
@@ -254,7 +307,7 @@ async function runCase(child: ChildProcess, kernel: Kernel, c: (typeof CASES)[nu
     const roundWall = median(wall) / 1000;
     const bareWs = median(bareS);
     return {
-      bench: 'e2e', mode: threat, d: c.d, n: c.n, k, ring, rounds: c.rounds - 1,
+      bench: 'e2e', mode: threat, shape: spec ? 'tensors' : 'vector', tensors: spec?.length ?? 1, d: c.d, n: c.n, k, ring, rounds: c.rounds - 1,
       client_cpu_s: sig(median(cpu) / 1000), client_compute_median_s: sig(median(computeMs) / 1000), server_compute_median_s: sig(median(server) / 1000),
       partial_bytes_per_client: perClient, bytes_per_element: sig(perClient / c.d, 5), round_bytes_per_client: median(roundBytes),
       round_wall_s: sig(roundWall), bare_ws_s: sig(bareWs), ratio: sig(roundWall / bareWs, 3),
@@ -272,11 +325,13 @@ async function parentMain(): Promise<void> {
   const kernel = await Kernel.load();
   const lines: Line[] = [];
   for (const c of CASES) {
-    for (const threat of ('threats' in c && c.threats) || THREATS) {
+    for (const threat of c.threats ?? THREATS) {
       // a fresh client process per case: its heap holds n clients and n input vectors
       const child = fork(SELF, ['clients'], { execArgv: ['--expose-gc', '--import', 'tsx'], serialization: 'advanced' });
       try {
-        const line = await runCase(child, kernel, c, threat);
+        let line = await runCase(child, kernel, c, threat);
+        const base = c.tensors ? lines.find((l) => l.shape === 'vector' && l.d === c.d && l.n === c.n && l.mode === threat) : undefined;
+        if (base) line = { ...line, tensor_vs_vector_time: sig(line.round_wall_s / base.round_wall_s, 3), tensor_vs_vector_bytes: sig(line.partial_bytes_per_client / base.partial_bytes_per_client, 4) };
         console.log(JSON.stringify(line));
         lines.push(line);
       } finally {
@@ -289,10 +344,11 @@ async function parentMain(): Promise<void> {
   const p = (x: number | null | string, w: number) => (x === null ? '—' : String(x)).padStart(w);
   console.log('\n       d     n  k  mode        client cpu s  compute s  (Flower)  server s  (Flower)  B/elem (Flower)  B/round   round s   bare s  ratio  RSS MB client/server (peak)');
   for (const l of lines) {
-    const mode = l.mode === 'malicious-coordinator' ? 'malicious' : 'honest';
+    const mode = (l.mode === 'malicious-coordinator' ? 'malicious' : 'honest') + (l.shape === 'tensors' ? '+T' : '');
     console.log(`${p(l.d, 8)} ${p(l.n, 5)} ${p(l.k, 2)}  ${mode.padEnd(10)} ${p(l.client_cpu_s, 12)} ${p(l.client_compute_median_s, 10)} ${p(l.flower_client_s, 9)} ${p(l.server_compute_median_s, 9)} ${p(l.flower_server_s, 9)} ${p(l.bytes_per_element, 7)} ${p(l.flower_bytes_per_element, 7)} ${p(l.round_bytes_per_client, 9)} ${p(l.round_wall_s, 8)} ${p(l.bare_ws_s, 8)} ${p(l.ratio, 6)}  ${l.client_peak_rss_mb}/${l.server_peak_rss_mb}`);
   }
-  console.log('\nclient cpu s: the client process CPU per client per round (every phase); compute s: SDK-reported own work (median);');
+  console.log('\n+T: the same d as a typical model\'s tensor list (float32) plus int64 counters; tensor_vs_vector_time/bytes in the JSON lines (goal ≤ 1.1).');
+  console.log('client cpu s: the client process CPU per client per round (every phase); compute s: SDK-reported own work (median);');
   console.log('server s: report.timings.computeMs (decrypting and handling every message, unmasking, summing, decoding); round s: runRound wall time.');
   console.log('Goals: client ≤ 0.015 s at d=10^6 (n=10), ≤ 0.0008 s at d=10^4; coordinator ≤ 0.04 s at d=10^6 (n=10), ≤ 0.015 s at n=100, d=10^4;');
   console.log('d=10^7, n=10: client ≤ 0.15 s, coordinator ≤ 0.4 s, coordinator peak RSS ≤ 3·d·4 B + 100 MB (this process also runs the relay).');
