@@ -10,6 +10,8 @@ import { Client } from '../client/client.ts';
 import { parseIdentity } from '../crypto/identity.ts';
 import { isShardwireError, ShardwireError } from '../errors.ts';
 import { demoInput, type InputGrid } from './demo-inputs.ts';
+import { demoTensors } from './demo-tensors.ts';
+import type { TensorSpecInput } from '../tensors/spec.ts';
 
 /** The parent's start message. */
 export interface WorkerStart {
@@ -26,6 +28,8 @@ export interface WorkerStart {
   readonly grid: InputGrid;
   /** Exit when the first round opens, without contributing. */
   readonly drop: boolean;
+  /** Typed tensors (--tensors) instead of one vector. */
+  readonly tensors?: readonly TensorSpecInput[];
 }
 
 /** Messages a worker sends to its parent. */
@@ -60,7 +64,7 @@ async function work(s: WorkerStart): Promise<void> {
     }
     await report({ type: 'joined', index: s.index });
     for (let round = 0; round < s.rounds; round++) {
-      const x = demoInput(s.index, round, s.dim, s.grid);
+      const x = s.tensors ? demoTensors(s.tensors, s.index, round, s.grid) : demoInput(s.index, round, s.dim, s.grid);
       const t0 = performance.now();
       const r = await Promise.race([client.aggregate(x), failed]);
       await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0, peakRssMb: process.resourceUsage().maxRSS / 1024 });

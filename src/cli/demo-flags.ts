@@ -7,6 +7,8 @@
 import { ShardwireError } from '../errors.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, usageError } from './args.ts';
+import { floatElements, parseTensorList } from './demo-tensors.ts';
+import type { TensorSpecInput } from '../tensors/spec.ts';
 
 export const USAGE = `usage: shardwire demo [flags]
   --clients N      client processes to spawn (default 10, 2..200)
@@ -21,6 +23,9 @@ export const USAGE = `usage: shardwire demo [flags]
   --exponent X     fixed-point scale 10^X (default 6, 0..15)
   --drop K         K clients exit once the first round opens, without contributing (default 0)
   --rounds R       rounds to run (default 1, 1..100)
+  --tensors LIST   typed tensors instead of one vector: shapes DxDx… (float32), optionally
+                   prefixed f64: i32: i64: u8: bool:, "scalar" for [], e.g. 3x3x16,16,i64:scalar;
+                   --dim is then the float elements (integer tensors are summed exactly)
   --json           print one JSON object on stdout instead of text, and no progress bar
   --help           this text`;
 
@@ -40,6 +45,8 @@ export interface DemoFlags {
   readonly drop: number;
   readonly rounds: number;
   readonly json: boolean;
+  /** Typed tensors (--tensors); dim is then their float elements. */
+  readonly tensors?: readonly TensorSpecInput[];
 }
 
 function bad(flag: string, message: string): never {
@@ -57,7 +64,7 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const { values } = parseFlags(argv, {
     clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
     epsilon: { type: 'string' }, delta: { type: 'string' }, budget: { type: 'string' }, clip: { type: 'string' },
-    exponent: { type: 'string' }, drop: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' },
+    exponent: { type: 'string' }, drop: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' }, tensors: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const s = (k: string) => values[k] as string | undefined;
@@ -76,15 +83,19 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const clip = num(s('clip'), 'clip', 1);
   if (!(clip > 0)) bad('clip', `expected a number > 0, got ${clip}`);
   const drop = int(s('drop'), 'drop', 0, 0, clients - 2);
+  const tensors = s('tensors') === undefined ? undefined : parseTensorList(s('tensors')!);
+  if (tensors && s('dim') !== undefined && int(s('dim'), 'dim', 1, 1, 100_000_000) !== floatElements(tensors)) bad('dim', `contradicts --tensors, whose float tensors hold ${floatElements(tensors)} elements; omit --dim`);
+  if (tensors && dp !== 'none' && tensors.some((t) => !t.dtype.startsWith('float'))) bad('tensors', 'has integer tensors, which DP sessions refuse (they are summed exactly, without noise); use --dp none or float tensors only');
   return {
     help: values.help === true,
     clients,
-    dim: int(s('dim'), 'dim', 100_000, 1, 100_000_000),
+    dim: tensors ? floatElements(tensors) : int(s('dim'), 'dim', 100_000, 1, 100_000_000),
     shards: int(s('shards'), 'shards', 3, 0, clients),
     dp, mode, epsilon, delta, budget, clip,
     exponent: int(s('exponent'), 'exponent', 6, 0, 15),
     drop, rounds,
     json: values.json === true,
+    ...(tensors ? { tensors } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { Kernel } from '../kernel/kernel.ts';
 import { startRelay } from '../relay/index.ts';
 import { demoConfig, parseDemoFlags, USAGE, type DemoFlags } from './demo-flags.ts';
 import { errorStats, inputGrid, plainSum } from './demo-inputs.ts';
+import { checkIntegerSums } from './demo-tensors.ts';
 import { spawnWorkers } from './demo-workers.ts';
 import { ProgressBar } from './demo-progress.ts';
 
@@ -39,6 +40,12 @@ export interface DemoRound {
   readonly timings_ms: RoundReport['timings'];
   readonly secure_head: number[];
   readonly plain_head: number[];
+  /** Saturation totals (sessions without DP): float elements clipping changed, contributors clipped. */
+  readonly clipped_elements?: number;
+  readonly clipped_clients?: number;
+  /** --tensors: the released tensors' names, dtypes and shapes, and the integer elements checked exactly. */
+  readonly tensors?: { name: string; dtype: string; shape: readonly number[] }[];
+  readonly integer_elements_exact?: number;
 }
 
 /** What `--json` prints. */
@@ -106,7 +113,7 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     const starts = await Promise.all(ids.map(async (identity, index) => ({
       type: 'start' as const, relayUrl: relay.url, session, identity: await serialiseIdentity(identity),
       coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config: raw,
-      index, dim: f.dim, rounds: f.rounds, grid, drop: index >= f.clients - f.drop,
+      index, dim: f.dim, rounds: f.rounds, grid, drop: index >= f.clients - f.drop, ...(f.tensors ? { tensors: f.tensors } : {}),
     })));
     for (const id of ids) id.zeroise();
     pool = spawnWorkers(starts);
@@ -117,7 +124,7 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     for (let r = 0; r < f.rounds; r++) {
       current = r;
       const t0 = performance.now();
-      const { aggregate, report } = await Promise.race([coordinator.runRound({ dim: f.dim, out }), pool.failed]);
+      const { aggregate, report, tensors } = await Promise.race([coordinator.runRound(f.tensors ? { tensors: f.tensors, out } : { dim: f.dim, out }), pool.failed]);
       const roundS = (performance.now() - t0) / 1000;
       const contributors = report.contributors.map((id) => indexOf.get(id)!);
       const plain = plainSum(contributors, r, f.dim, grid);
@@ -128,6 +135,8 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
         epsilon_round: report.dp?.epsilonRound ?? 0, epsilon_total: report.dp?.epsilonTotal ?? 0,
         bytes_received: report.bytesReceived, round_s: roundS, timings_ms: report.timings,
         secure_head: Array.from(aggregate.subarray(0, SHOWN)), plain_head: Array.from(plain.subarray(0, SHOWN)),
+        ...(report.clippedElements === undefined ? {} : { clipped_elements: report.clippedElements, clipped_clients: report.clippedClients }),
+        ...(f.tensors && tensors ? { tensors: tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })), integer_elements_exact: checkIntegerSums(f.tensors, tensors, contributors, r) } : {}),
       });
     }
     progress?.done();
@@ -187,6 +196,8 @@ function printText(r: DemoResult): void {
     out.push(`  secure aggregate [0..${x.secure_head.length}) ${fmt(x.secure_head)}`);
     out.push(`  plain aggregate  [0..${x.plain_head.length}) ${fmt(x.plain_head)}`);
     out.push(`  max |secure − plain| ${x.max_abs_error}   noise std expected ${round6(x.expected_noise_std)}, observed ${round6(x.observed_noise_std)}`);
+    if (x.clipped_elements !== undefined) out.push(`  clipping changed ${x.clipped_elements} elements of ${x.clipped_clients} contributors (secure totals)`);
+    if (x.tensors) out.push(`  tensors: ${x.tensors.map((t) => `${t.name} ${t.dtype}[${t.shape.join('x')}]`).join(', ')}; ${x.integer_elements_exact} integer elements equal the plain sums exactly`);
     if (r.dp !== 'none') out.push(`  ε spent: this round ${round6(x.epsilon_round)}, session ${round6(x.epsilon_total)} (δ = ${r.delta})`);
     const t = x.timings_ms;
     out.push(`  round ${x.round_s.toFixed(3)} s (collect ${t.collectMs.toFixed(0)} ms, recover ${t.recoverMs.toFixed(0)} ms, reconstruct ${t.reconstructMs.toFixed(1)} ms)`);

@@ -21,6 +21,7 @@ import type { ThreatMode, TimeoutConfig } from '../config.ts';
 import { sessionRosterHash, type Roster } from './roster-file.ts';
 import type { AppDp, AppSmpc } from './app-status.ts';
 import { parseNumericJson } from './nested-vector.ts';
+import { integerLeaves, leafTensors } from './integer-leaves.ts';
 import { checkBudgetFor, checkProposed, requestKey, secureConfig } from './session-config.ts';
 
 /** What a site tells the coordinator's site about one SMPC piece (`fc.ready`). */
@@ -33,6 +34,8 @@ export interface ReadyMeta {
   readonly shape: unknown;
   readonly shapeKey: string;
   readonly dim: number;
+  /** Runs [start, length] of integer leaves, summed exactly (sessions without DP; controller/integer-leaves.ts). */
+  readonly ints?: readonly (readonly [number, number])[];
 }
 
 /** The coordinator's proposal of a secure-aggregation session for one set of settings (`fc.session`). */
@@ -163,7 +166,9 @@ export class SecureContributor {
    *   round errors.
    */
   async contribute(data: Uint8Array, memo: string | null, smpc: AppSmpc, dp: AppDp | null): Promise<Contribution> {
-    const flat = parseNumericJson(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+    const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+    const flat = parseNumericJson(text);
+    const leaves = dp === null ? integerLeaves(text, flat.values.length) : undefined; // integers stay integers (no DP)
     // refuse settings this site would refuse anyway before bothering anyone (multiply, shards, DP)
     if (dp !== null) checkBudgetFor(dp, this.ctx.accountant?.budget);
     secureConfig(smpc, dp, {
@@ -186,6 +191,7 @@ export class SecureContributor {
       shape: flat.shape,
       shapeKey: flat.key,
       dim: flat.values.length,
+      ...(leaves ? { ints: leaves.runs } : {}),
     });
     // nothing to protect: the coordinator restores the empty shape
     if (flat.values.length === 0) return { roundMemo, dim: 0 };
@@ -197,7 +203,7 @@ export class SecureContributor {
       const cost = this.ctx.accountant!.record(releaseOf(plan, ++this.releases, 1, flat.values.length));
       charged = { epsilon: cost.epsilon, epsilonTotal: cost.cumulative.epsilon };
     }
-    await client.aggregate(flat.values, { memo: roundMemo, timeoutMs: this.ctx.timeouts.roundMs });
+    await client.aggregate(leaves ? leafTensors(flat.values, leaves) : flat.values, { memo: roundMemo, timeoutMs: this.ctx.timeouts.roundMs });
     return { roundMemo, dim: flat.values.length, ...(charged ?? {}) };
   }
 

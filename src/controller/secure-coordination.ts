@@ -19,6 +19,7 @@ import type { ThreatMode, TimeoutConfig } from '../config.ts';
 import { toBase64url } from '../wire/base64url.ts';
 import { sessionRosterHash, type Roster } from './roster-file.ts';
 import { describeShape, restoreJson, type Shape } from './nested-vector.ts';
+import { leafAggregate, leafSpec } from './integer-leaves.ts';
 import { secureConfig } from './session-config.ts';
 import type { ReadyMeta, SessionAnnouncement } from './secure-contribution.ts';
 
@@ -139,6 +140,14 @@ export class SecureCoordination {
         { roundMemo: first.roundMemo },
       );
     }
+    if (readies.some(([, r]) => JSON.stringify(r.ints ?? []) !== JSON.stringify(first.ints ?? []))) {
+      throw new ShardwireError(
+        'E_BAD_VECTOR',
+        `round ${first.roundMemo} (memo ${JSON.stringify(first.memo)}): sites sent integers (3) and floats (3.0) at different positions; ` +
+          'integers are summed exactly and floats with the session\'s scale, so every site must send the same kind at each position',
+        { roundMemo: first.roundMemo },
+      );
+    }
     if (first.dim > this.ctx.maxDim) {
       throw new ShardwireError(
         'E_BAD_VECTOR',
@@ -196,8 +205,9 @@ export class SecureCoordination {
       s.id === this.ctx.identity.id ? this.ctx.ownClient.id : s.id,
     );
     await c.waitForParticipants(participants.length, this.ctx.timeouts.joinMs);
-    const { aggregate, report } = await c.runRound({
-      dim: r.dim,
+    const spec = r.ints ? leafSpec(r.ints, r.dim) : undefined;
+    const { aggregate, report, tensors } = await c.runRound({
+      ...(spec ? { tensors: spec } : { dim: r.dim }),
       operation: 'sum',
       memo: r.roundMemo,
       participants,
@@ -205,7 +215,8 @@ export class SecureCoordination {
       signal: this.abort.signal,
     });
     // all sites must have contributed (minClients = sites), so this is the sum the apps expect
-    await this.ctx.deliver(r.memo, restoreJson(aggregate, r.shape as Shape));
+    const leaves = spec && tensors ? leafAggregate(tensors, r.dim) : undefined;
+    await this.ctx.deliver(r.memo, leaves ? leaves.exact(restoreJson(leaves.values, r.shape as Shape)) : restoreJson(aggregate, r.shape as Shape));
     this.ctx.roundDone({ memo: r.memo, roundMemo: r.roundMemo, dim: r.dim, ms: performance.now() - t0, report });
   }
 
