@@ -95,3 +95,21 @@ test('a client refuses tensors that do not match the announced spec, naming the 
     await w.close();
   }
 });
+
+test('DP sessions: float tensors get the session noise, integer tensors are refused before anyone is asked, no saturation counts', async () => {
+  const { clip: _omit, ...base } = baseConfig();
+  const w = await world(3, ({ ...base, dp: { noisetype: 'gauss', epsilon: 1, delta: 1e-5, clippingVal: 1, mode: 'local' }, privacyBudget: { epsilon: 10, delta: 1e-4 } }));
+  void _omit;
+  try {
+    await assert.rejects(w.coordinator.runRound({ tensors: SPEC }), (e: { code: string; details: { tensor?: string } }) => e.code === 'E_UNSUPPORTED' && e.details.tensor === 'steps');
+    const floats = [{ name: 'a', dtype: 'float32' as const, shape: [2] }, { name: 'b', dtype: 'float64' as const, shape: [1] }];
+    const input = (i: number): Tensor[] => [{ ...floats[0], data: Float32Array.of(0.25, i / 8) }, { ...floats[1], data: Float64Array.of(0.125) }];
+    const [{ tensors, report }] = await Promise.all([w.coordinator.runRound({ tensors: floats }), ...w.clients.map((c, i) => c.aggregate(input(i)))]);
+    assert.ok(report.dp && report.dp.epsilonRound > 0);
+    assert.equal(report.clippedElements, undefined);
+    assert.equal(report.clippedClients, undefined);
+    assert.deepEqual(tensors!.map((t) => [t.name, t.dtype, t.shape, t.data.length]), [['a', 'float32', [2], 2], ['b', 'float64', [1], 1]]);
+  } finally {
+    await w.close();
+  }
+});
