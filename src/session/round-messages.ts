@@ -41,10 +41,13 @@ export type RoundType = (typeof RoundType)[keyof typeof RoundType];
 /**
  * How the survivors' sum is turned into the released aggregate: 'mean' divides by the number of
  * contributors; 'weightedMean' has each client add x·w and w (an extra secure coordinate) and
- * divides by Σw.
+ * divides by Σw. 'multiply' (sessions with smpc.operation 'multiply' only) releases the
+ * element-wise product instead of a sum (secagg/product.ts).
  */
-export type Operation = 'sum' | 'mean' | 'weightedMean';
-export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean'];
+export type Operation = 'sum' | 'mean' | 'weightedMean' | 'multiply';
+export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean', 'multiply'];
+/** The round operations a session of each smpc.operation runs. */
+export const SESSION_OPERATIONS = { add: ['sum', 'mean', 'weightedMean'], multiply: ['multiply'] } as const satisfies Record<string, readonly Operation[]>;
 
 /** One roster member as the coordinator tells participants (Ed25519 key, base64url). */
 export interface RosterMember {
@@ -70,6 +73,8 @@ export interface RoundOpen {
   readonly broadcast: boolean;
   /** Typed tensors (absent: one float vector of `dim`); `dim` is then their float elements. */
   readonly tensors?: readonly TensorSpecJson[];
+  /** A 'multiply' round: limbs of its prime field (every party derives p from them; field-budget.ts). */
+  readonly fieldLimbs?: number;
 }
 
 /** `round.recover` under threat 'honest-coordinator': the commitment to the dropped set. */
@@ -183,6 +188,8 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if (o.ring !== 32 && o.ring !== 64) badMessage(t, '"ring" expected 32 or 64');
   if (typeof o.broadcast !== 'boolean') badMessage(t, '"broadcast" expected a boolean');
   if (o.tensors !== undefined) validateTensorSpecs(o.tensors, 'tensors', 'E_BAD_PAYLOAD');
+  if ((o.operation === 'multiply') !== (o.fieldLimbs !== undefined)) badMessage(t, '"fieldLimbs" expected exactly in a multiply round');
+  if (o.fieldLimbs !== undefined && (typeof o.fieldLimbs !== 'number' || !Number.isSafeInteger(o.fieldLimbs) || o.fieldLimbs < 2 || o.fieldLimbs > 64)) badMessage(t, '"fieldLimbs" expected an integer in [2, 64]');
   return { ...(o as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants };
 }
 
