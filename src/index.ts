@@ -11,5 +11,6 @@ export * from './crypto/index.ts';
 export { Client, type ClientOptions, type ContributionResult, type ClientEvents } from './client/client.ts';
 export { Coordinator, type CoordinatorOptions, type CoordinatorEvents } from './coordinator/coordinator.ts';
 export type { RoundOptions, RoundReport, RoundPrivacy, RoundResultWithReport } from './coordinator/round.ts';
+export { DTYPES, validateTensorSpecs, type Dtype, type Tensor, type TensorSpec, type TensorSpecInput, type AggregateTensor } from './tensors/spec.ts';
 export { holderGraph, type HolderGraph } from './secagg/holder-graph.ts';
 export { toBase64url, fromBase64url } from './wire/base64url.ts';
