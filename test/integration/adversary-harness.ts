@@ -132,7 +132,9 @@ export class Rogue {
   }
 
   partial(id: string): RingVector {
-    return ringFromBytes(this.body(RoundType.partial, id)!.slice(), this.open.dim, 32);
+    // the float coordinates only: a round without DP also carries the two saturation counts after them
+    const bytes = this.body(RoundType.partial, id)!.slice();
+    return ringFromBytes(bytes, bytes.length / 4, 32).subarray(0, this.open.dim) as RingVector;
   }
 
   /** Sends `round.survivors` (members = sharers) with the attestations each recipient needs. */
