@@ -23,6 +23,7 @@ import { ParticipantRound } from '../secagg/participant-round.ts';
 import type { ContributionResult, ParticipantContext, ParticipantPhase } from '../secagg/participant-context.ts';
 import { RoundWaiters, weightFor } from './round-waiters.ts';
 import { checkContribution } from '../tensors/round-hooks.ts';
+import { checkIntegers } from '../tensors/encode.ts';
 import { atensorList, type Tensor } from '../tensors/spec.ts';
 import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
 
@@ -258,7 +259,8 @@ export class Client extends Emitter<ClientEvents> {
     const t = this.config.timeouts;
     // length and weight are checked before the open is taken: a refused call leaves the round open for a retry
     const fits = (open: RoundOpen) => {
-      checkContribution(open, this.config, vector); // length or tensor spec, and the per-tensor bit budget
+      const layout = checkContribution(open, this.config, vector); // length or tensor spec, and the per-tensor bit budget
+      if (Array.isArray(vector)) checkIntegers(this.#kernel, layout, vector); // integer bounds, in the kernel
       weightFor(open, options.weight, this.config.maxWeight);
     };
     const { open, openedAt } = await this.#waiters.next(options.memo, options.timeoutMs ?? t.roundMs, options.signal, fits);

@@ -95,6 +95,39 @@ export function encodeTail(
   }
 }
 
+/**
+ * Checks every integer tensor's values against its bound in the kernel, without encoding: run
+ * before a client takes the round, so an out-of-bound value refuses the call and leaves the
+ * round open for a corrected one (the encode checks again).
+ * @throws {ShardwireError} E_BAD_VECTOR naming the tensor and element.
+ */
+export function checkIntegers(k: Kernel, layout: RoundLayout, tensors: readonly Tensor[]): void {
+  const ints = tensors.filter((t) => t.dtype !== 'float32' && t.dtype !== 'float64').map((t) => t.data as IntData);
+  const { bytes, params } = k.views;
+  const ioA = k.raw.ioAPtr();
+  const ioB = k.raw.ioBPtr();
+  let t = 0;
+  try {
+    for (const e of layout.tail) {
+      if (e.kind !== 'tensor') continue;
+      const data = ints[t++];
+      const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const w = SRC_WIDTH[e.source];
+      params[PARAM_INT_LO] = BigInt.asUintN(64, e.lo);
+      params[PARAM_INT_HI] = BigInt.asUintN(64, e.hi);
+      forEachChunk(k, e.numel, (off, n) => {
+        bytes.set(src.subarray(off * w, (off + n) * w), ioB);
+        const status = k.raw.intLimbsToRing(n, SRC_CODE[e.source], 0, 64, 1, 0);
+        if (status === STATUS_OUT_OF_RANGE) outOfRange(e, off + failingIndex(k), data);
+        if (status !== STATUS_OK) checkStatus(k, status, `tensor "${e.name}"`, off);
+      });
+    }
+  } finally {
+    bytes.fill(0, ioA, ioA + 8 * k.chunkElems);
+    bytes.fill(0, ioB, ioB + 8 * k.chunkElems);
+  }
+}
+
 function outOfRange(e: TailEntry, index: number, data: IntData): never {
   throw new ShardwireError(
     'E_BAD_VECTOR',
