@@ -29,7 +29,7 @@ import { edgesOf, pairSign, shareThreshold } from './recovery.ts';
 import { dealRound, openShareBox, type HeldShares } from './sharing.ts';
 import type { ContributionResult, ParticipantContext } from './participant-context.ts';
 import { openLayout, releaseOf, tailSum } from '../tensors/round-hooks.ts';
-import { splitTensors } from '../tensors/encode.ts';
+import { releaseSplit, splitTensors } from '../tensors/encode.ts';
 import type { Tensor } from '../tensors/spec.ts';
 import type { RoundLayout } from '../tensors/layout.ts';
 
@@ -85,7 +85,6 @@ export class ParticipantRound {
     if (field && this.open.fieldLimbs !== field.limbs) throw new ShardwireError('E_CONFIG_MISMATCH', `round ${memo}: the coordinator announced a ${this.open.fieldLimbs}-limb field, the session's bit budget for ${this.open.participants.length} factors needs ${field.limbs}; refusing to contribute`, { memo });
     const ring = field ? 32 : this.open.ring;
     const layout = (this.#layout = openLayout(this.open, config)); // the tail: integer tensors, saturation counts
-    const { floats: x, ints } = Array.isArray(input) ? splitTensors(layout, input) : { floats: input as RealVector, ints: [] };
     const length = field ? productPartialLength(this.open.dim, field) : layout.length;
     this.#startBytes = this.#c.bytesSent();
     this.#since = performance.now();
@@ -97,10 +96,14 @@ export class ParticipantRound {
     const chunkBytes = chunkBytesFor(this.#c.maxPayloadBytes()); // E_FRAME_TOO_LARGE before any work
     const out = takeRing(ring, length); // reused across rounds (kernel/ring-pool.ts)
     try {
+      // the float tensors are concatenated just before the kernel pass (one reused copy, zeroed after)
+      const split = Array.isArray(input) ? splitTensors(layout, input) : { floats: input as RealVector, ints: [] };
+      const { floats: x, ints } = split;
       try {
         if (field) buildProductPartial(kernel, this.#c.sodium, x, { exponent: config.smpc.exponent, clip: config.clip, field, masks }, out as Uint32Array);
         else buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }), tail: { layout, ints } }, out);
       } finally {
+        if (Array.isArray(input)) releaseSplit(split, input);
         if (noise) wipeRing(noise);
         for (const s of masks.seeds) s.fill(0);
       }

@@ -30,20 +30,36 @@ export interface SplitTensors {
 const SRC_CODE = { i64: SRC_I64, i32: SRC_I32, u8: SRC_U8 } as const;
 const SRC_WIDTH = { i64: 8, i32: 4, u8: 1 } as const;
 
+/** The concatenation buffer of the last split, kept (zeroed) for the next round of the same size. */
+let spare: RealVector | undefined;
+
 /**
  * Splits checked tensors (tensors/spec.ts checkTensors) by the layout: one float tensor is passed
- * as is; several are copied into one vector (typed-array `set`, a memcpy or a widening copy).
+ * as is; several are copied into one vector (typed-array `set`, a memcpy or a widening copy),
+ * reused across rounds like the ring pool's vectors (a fresh 4 MB array per client and round
+ * costs garbage collection). Call {@link releaseSplit} when the partial is built: it zeroes the
+ * copy (it holds the client's input) and keeps it for the next round.
  */
 export function splitTensors(layout: RoundLayout, tensors: readonly Tensor[]): SplitTensors {
   const floatData = tensors.filter((t) => t.dtype === 'float32' || t.dtype === 'float64').map((t) => t.data as RealVector);
   let floats: RealVector;
   if (floatData.length === 1) floats = floatData[0];
   else {
-    floats = floatData.every((d) => d instanceof Float32Array) ? new Float32Array(layout.dim) : new Float64Array(layout.dim);
+    const narrow = floatData.every((d) => d instanceof Float32Array);
+    const reuse = spare && spare.length === layout.dim && spare instanceof Float32Array === narrow ? spare : undefined;
+    spare = undefined;
+    floats = reuse ?? (narrow ? new Float32Array(layout.dim) : new Float64Array(layout.dim));
     layout.floats.forEach((f, i) => floats.set(floatData[i], f.offset));
   }
   const ints = tensors.filter((t) => t.dtype !== 'float32' && t.dtype !== 'float64').map((t) => t.data as IntData);
   return { floats, ints };
+}
+
+/** Zeroes a split's concatenated floats (when it made a copy) and keeps the array for the next split. */
+export function releaseSplit(split: SplitTensors, tensors: readonly Tensor[]): void {
+  if (tensors.some((t) => t.data === split.floats)) return; // the caller's own array, not a copy
+  split.floats.fill(0);
+  spare = split.floats;
 }
 
 /** The saturation counts of one client, from what its clipping did. */
