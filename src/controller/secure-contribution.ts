@@ -168,7 +168,7 @@ export class SecureContributor {
   async contribute(data: Uint8Array, memo: string | null, smpc: AppSmpc, dp: AppDp | null): Promise<Contribution> {
     const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
     const flat = parseNumericJson(text);
-    const leaves = dp === null ? integerLeaves(text, flat.values.length) : undefined; // integers stay integers (no DP)
+    const leaves = dp === null && smpc.operation === 'add' ? integerLeaves(text, flat.values.length) : undefined; // integers stay integers (sums without DP)
     // refuse settings this site would refuse anyway before bothering anyone (multiply, shards, DP)
     if (dp !== null) checkBudgetFor(dp, this.ctx.accountant?.budget);
     secureConfig(smpc, dp, {

@@ -205,16 +205,17 @@ export class SecureCoordination {
       s.id === this.ctx.identity.id ? this.ctx.ownClient.id : s.id,
     );
     await c.waitForParticipants(participants.length, this.ctx.timeouts.joinMs);
-    const spec = r.ints ? leafSpec(r.ints, r.dim) : undefined;
+    const product = c.config.smpc.operation === 'multiply';
+    const spec = r.ints && !product ? leafSpec(r.ints, r.dim) : undefined;
     const { aggregate, report, tensors } = await c.runRound({
       ...(spec ? { tensors: spec } : { dim: r.dim }),
-      operation: 'sum',
+      operation: product ? 'multiply' : 'sum',
       memo: r.roundMemo,
       participants,
       timeoutMs: this.ctx.timeouts.roundMs,
       signal: this.abort.signal,
     });
-    // all sites must have contributed (minClients = sites), so this is the sum the apps expect
+    // all sites must have contributed (minClients = sites), so this is the sum (product) the apps expect
     const leaves = spec && tensors ? leafAggregate(tensors, r.dim) : undefined;
     await this.ctx.deliver(r.memo, leaves ? leaves.exact(restoreJson(leaves.values, r.shape as Shape)) : restoreJson(aggregate, r.shape as Shape));
     this.ctx.roundDone({ memo: r.memo, roundMemo: r.roundMemo, dim: r.dim, ms: performance.now() - t0, report });
