@@ -26,6 +26,11 @@ import { RevealDesk } from './participant-reveal.ts';
 import { edgesOf, pairSign, shareThreshold } from './recovery.ts';
 import { dealRound, openShareBox, type HeldShares } from './sharing.ts';
 import type { ContributionResult, ParticipantContext } from './participant-context.ts';
+import type { NoisePlan } from '../dp/noise-plan.ts';
+import { secureLength } from '../stats/operations.ts';
+import { roundNoise } from '../stats/noise.ts';
+import { buildStatisticPartial } from '../stats/encode.ts';
+import type { RecordBatch } from '../stats/records.ts';
 
 export class ParticipantRound {
   readonly open: RoundOpen;
@@ -70,16 +75,16 @@ export class ParticipantRound {
    *   E_BAD_SHARE, E_CRYPTO when the coordinator or a neighbour breaks the protocol; E_DROPPED
    *   when the release leaves this input out; the coordinator's code when it aborts; E_TIMEOUT.
    */
-  async contribute(x: RealVector, weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
+  async contribute(x: RealVector | RecordBatch, weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
     const { config, kernel, identity } = this.#c;
     const { memo, ring } = this.open;
     const self = identity.id;
-    const weighted = this.open.operation === 'weightedMean';
-    const length = this.open.dim + (weighted ? 1 : 0);
+    const length = secureLength(this.open.operation, this.open.dim, this.open.edges);
     this.#startBytes = this.#c.bytesSent();
     this.#since = performance.now();
     const masked = config.threat === 'malicious-coordinator';
-    const noise = config.noise === undefined ? undefined : this.#sampleNoise(length);
+    const plan = roundNoise(config, this.open); // this round's noise (stats/noise.ts); E_UNSUPPORTED where none is calibrated
+    const noise = plan === undefined ? undefined : this.#sampleNoise(length, plan);
     const members = masked ? await this.#join(timeoutMs) : this.open.participants;
     const graph = await holderGraph(members, memo, config.smpc.shards);
     const masks = masked ? await this.#doubleMasks(graph, timeoutMs) : this.#edgeMasks(graph);
@@ -87,7 +92,8 @@ export class ParticipantRound {
     const out = takeRing(ring, length); // reused across rounds (kernel/ring-pool.ts)
     try {
       try {
-        buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }, out);
+        if ('rows' in x) buildStatisticPartial(kernel, this.open, x, config, { ...(noise ? { noise } : {}), masks }, out);
+        else buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }, out);
       } finally {
         if (noise) wipeRing(noise);
         for (const s of masks.seeds) s.fill(0);
@@ -188,8 +194,7 @@ export class ParticipantRound {
     }
   }
 
-  #sampleNoise(length: number): RingVector {
-    const plan = this.#c.config.noise!;
+  #sampleNoise(length: number, plan: NoisePlan): RingVector {
     const v = allocRing(this.open.ring, length);
     const key = newNoiseKey();
     try {

@@ -17,6 +17,7 @@ import { describe } from '../guards.ts';
 import type { KeyBundleJson } from '../crypto/session-keys.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
+import { parseStatisticOpen, STATISTIC_OPERATIONS, type StatisticOperation } from '../stats/operations.ts';
 
 /** Message types (header `type`). */
 export const RoundType = {
@@ -42,8 +43,8 @@ export type RoundType = (typeof RoundType)[keyof typeof RoundType];
  * contributors; 'weightedMean' has each client add x·w and w (an extra secure coordinate) and
  * divides by Σw.
  */
-export type Operation = 'sum' | 'mean' | 'weightedMean';
-export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean'];
+export type Operation = 'sum' | 'mean' | 'weightedMean' | StatisticOperation;
+export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean', ...STATISTIC_OPERATIONS];
 
 /** One roster member as the coordinator tells participants (Ed25519 key, base64url). */
 export interface RosterMember {
@@ -67,6 +68,9 @@ export interface RoundOpen {
   readonly dim: number;
   readonly ring: 32 | 64;
   readonly broadcast: boolean;
+  /** Statistics rounds (stats/operations.ts): most records per client; histogram bucket edges. */
+  readonly maxRecords?: number;
+  readonly edges?: readonly number[];
 }
 
 /** `round.recover` under threat 'honest-coordinator': the commitment to the dropped set. */
@@ -177,7 +181,7 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if (typeof o.dim !== 'number' || !Number.isSafeInteger(o.dim) || o.dim < 0 || o.dim > 2 ** 31) badMessage(t, '"dim" expected an integer in [0, 2^31]');
   if (o.ring !== 32 && o.ring !== 64) badMessage(t, '"ring" expected 32 or 64');
   if (typeof o.broadcast !== 'boolean') badMessage(t, '"broadcast" expected a boolean');
-  return { ...(o as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants };
+  return { ...(o as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants, ...parseStatisticOpen(t, o) };
 }
 
 /** `round.members` (double masking): who joined the round; the holder graph is built over them. */
