@@ -101,7 +101,10 @@ export interface RoundPrivacy {
   readonly epsilonTotal: number;
   readonly delta: number;
   readonly budget: { readonly epsilon: number; readonly delta: number };
-  /** Std of the noise in the released aggregate (real units, after the mean's division). */
+  /**
+   * Std of the noise in the released aggregate: real units, after a mean's division; a weighted
+   * mean's is Σw·x's, before the division by Σw; a count's or histogram's is in records.
+   */
   readonly expectedNoiseStd: number;
   readonly warnings: readonly string[];
 }

@@ -42,7 +42,8 @@ export type RoundType = (typeof RoundType)[keyof typeof RoundType];
  * How the survivors' sum is turned into the released aggregate: 'mean' divides by the number of
  * contributors; 'weightedMean' has each client add x·w and w (an extra secure coordinate) and
  * divides by Σw. 'multiply' (sessions with smpc.operation 'multiply' only) releases the
- * element-wise product instead of a sum (secagg/product.ts).
+ * element-wise product instead of a sum (secagg/product.ts). 'count', 'meanVariance' and
+ * 'histogram' sum each client's local statistics of its records (stats/operations.ts).
  */
 export type Operation = 'sum' | 'mean' | 'weightedMean' | 'multiply' | StatisticOperation;
 export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean', 'multiply', ...STATISTIC_OPERATIONS];

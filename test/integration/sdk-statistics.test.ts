@@ -113,3 +113,22 @@ test('overflow is refused before anyone is asked, naming the largest maxRecords 
     await w.close();
   }
 });
+
+test('a client that does not contribute is left out: the statistic is over the survivors\' records, exactly', async () => {
+  for (const threat of ['malicious-coordinator', 'honest-coordinator'] as const) {
+    const w = await world(4, baseConfig({ threat }));
+    try {
+      const data = [[[1, 2]], [[3, 4], [5, 6]], [[7, 8]], [[100, 100]]];
+      // client 3 never calls contributeRecords; the others' rounds complete without it
+      const calls = w.clients.slice(0, 3).map((c, i) => c.contributeRecords(rowsOf(data[i])));
+      const { statistic, report } = await w.coordinator.runStatistic({ operation: 'meanVariance', dim: 2, maxRecords: 2, timeoutMs: 1500 });
+      await Promise.all(calls);
+      assert.equal(report.contributors.length, 3);
+      assert.equal(statistic.count, 4);
+      assert.deepEqual([...statistic.mean], [4, 5]);
+      assert.deepEqual([...statistic.variance], [20 / 3, 20 / 3]);
+    } finally {
+      await w.close();
+    }
+  }
+});
