@@ -150,7 +150,7 @@ export function validateConfig(input: unknown): SessionConfig {
     throw new ShardwireError('E_UNSUPPORTED', '"dp" with smpc.operation "multiply": no differential-privacy mechanism for a product is defined (FeatureCloud defines none either); remove dp, or release sums of logarithms with "add" and dp', { field: 'dp' });
   }
   if (product && o.ring !== undefined && o.ring !== 'auto') bad('ring', `is ${describe(o.ring)}, but a product is computed in a prime field sized by its bit budget, not a ring; remove it`);
-  if (product && o.maxWeight !== undefined) bad('maxWeight', 'is set, but a product has no weights; remove it');
+  if (product && o.maxWeight !== undefined && o.maxWeight !== 1) bad('maxWeight', 'is set, but a product has no weights; remove it');
   if (s.serialize !== undefined && s.serialize !== 'json') bad('smpc.serialize', `expected "json" (FeatureCloud compatibility; shardwire frames are binary), got ${describe(s.serialize)}`);
   const allowUnprotected = o.allowUnprotected ?? DEFAULT_CONFIG.allowUnprotected;
   if (typeof allowUnprotected !== 'boolean') bad('allowUnprotected', `expected a boolean, got ${describe(allowUnprotected)}`);

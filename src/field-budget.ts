@@ -1,6 +1,6 @@
 /**
  * @module field-budget
- * The bit budget of the secure product (docs/PROTOCOL.md §8): the product of n fixed-point
+ * The bit budget of the secure product (docs/PROTOCOL.md §9): the product of n fixed-point
  * values of at most B = ⌈bound·10^exponent⌉ each has magnitude at most B^n (scale 10^(exponent·n)),
  * so the field must hold it centred: B^n ≤ (p − 1)/2. The field is the smallest of a fixed table
  * of primes p_L = 2^(32·L) − c_L (the largest prime below 2^(32·L), L = 2 … 64 limbs; each is

@@ -10,14 +10,17 @@ import { choiceFlag, intFlag, numberFlag, parseFlags, usageError } from './args.
 import { isStatistic } from '../stats/operations.ts';
 import { roundNoise } from '../stats/noise.ts';
 
-/** What `--operation` accepts: a sum of vectors, or a statistic of records (one list for every operation the demo runs). */
-export const DEMO_OPERATIONS = ['sum', 'count', 'meanVariance', 'histogram'] as const;
+/**
+ * Round operations the demo runs, one list for `--operation`: vector rounds (a product needs a
+ * session with smpc.operation 'multiply') and statistics of each client's records.
+ */
+export const DEMO_OPERATIONS = ['sum', 'mean', 'multiply', 'count', 'meanVariance', 'histogram'] as const;
 export type DemoOperation = (typeof DEMO_OPERATIONS)[number];
 
 export const USAGE = `usage: shardwire demo [flags]
   --clients N      client processes to spawn (default 10, 2..200)
-  --operation OP   ${DEMO_OPERATIONS.join(' | ')} (default sum): a sum of vectors, or a statistic
-                   of each client's records
+  --operation OP   ${DEMO_OPERATIONS.join(' | ')} (default sum): vector rounds
+                   (multiply: the exact element-wise product, no DP) or statistics of each client's records
   --records N      statistics: records per client (default 100, 1..100000; also the round's maxRecords)
   --dim D          vector length, or values per record (default 100000 for sum, 4 for statistics;
                    1..100000000; 10^8 wants ≈ 2 GB per client; a count reads no values)
@@ -76,6 +79,8 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const s = (k: string) => values[k] as string | undefined;
   const clients = int(s('clients'), 'clients', 10, 2, 200);
   const dp = choiceFlag(s('dp'), 'dp', ['none', 'gauss', 'laplace'] as const, 'none');
+  const operation = choiceFlag(s('operation'), 'operation', DEMO_OPERATIONS, 'sum');
+  if (operation === 'multiply' && dp !== 'none') bad('operation', 'multiply cannot take --dp: no differential-privacy mechanism for a product is defined');
   const mode = choiceFlag(s('mode'), 'mode', ['local', 'distributed'] as const, 'local');
   if (mode === 'distributed' && dp !== 'gauss') bad('mode', 'distributed applies to --dp gauss only (Laplace noise is never split)');
   const epsilon = num(s('epsilon'), 'epsilon', 1);
@@ -89,7 +94,6 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const clip = num(s('clip'), 'clip', 1);
   if (!(clip > 0)) bad('clip', `expected a number > 0, got ${clip}`);
   const drop = int(s('drop'), 'drop', 0, 0, clients - 2);
-  const operation = choiceFlag(s('operation'), 'operation', DEMO_OPERATIONS, 'sum');
   const statistic = isStatistic(operation);
   if (!statistic && s('records') !== undefined) bad('records', `applies to statistics (--operation count, meanVariance, histogram), not to ${operation}`);
   if (operation === 'count' && s('dim') !== undefined) bad('dim', 'does not apply to --operation count: a count reads no values');
@@ -116,7 +120,7 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
 export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config: SessionConfig } {
   const minClients = Math.max(2, f.clients - f.drop);
   const raw: Record<string, unknown> = {
-    smpc: { shards: f.shards, exponent: f.exponent },
+    smpc: { operation: f.operation === 'multiply' ? 'multiply' : 'add', shards: f.shards, exponent: f.exponent },
     minClients,
     maxClients: f.clients,
     timeouts: { joinMs: 120_000, shareMs: 120_000, roundMs: 120_000, revealMs: 30_000 },

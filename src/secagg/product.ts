@@ -1,6 +1,6 @@
 /**
  * @module secagg/product
- * The secure product's partials (docs/PROTOCOL.md §8). A client's factor vector x (fixed point,
+ * The secure product's partials (docs/PROTOCOL.md §9). A client's factor vector x (fixed point,
  * clipped, half-even rounding) becomes, per element j, in the round's prime field F_p:
  *
  *   factor_j = x_j mod p                       (signed: the centred product carries the sign)
