@@ -102,7 +102,7 @@ test('demo --json --operation meanVariance | histogram | count: the statistic ov
 
 test('demo: statistics flags are checked before anything starts', async () => {
   for (const [args, pattern] of [
-    [['--operation', 'median'], /--operation expected one of sum, count, meanVariance, histogram/],
+    [['--operation', 'median'], /--operation expected one of sum, mean, multiply, count, meanVariance, histogram/],
     [['--records', '5'], /--records applies to statistics/],
     [['--operation', 'count', '--dim', '3'], /--dim does not apply to --operation count/],
     [['--operation', 'meanVariance', '--dp', 'gauss'], /E_UNSUPPORTED.*meanVariance/],
