@@ -12,5 +12,9 @@ export { Client, type ClientOptions, type ContributionResult, type ClientEvents 
 export { Coordinator, type CoordinatorOptions, type CoordinatorEvents } from './coordinator/coordinator.ts';
 export type { RoundOptions, RoundReport, RoundPrivacy, RoundResultWithReport } from './coordinator/round.ts';
 export { DTYPES, validateTensorSpecs, type Dtype, type Tensor, type TensorSpec, type TensorSpecInput, type AggregateTensor } from './tensors/spec.ts';
+export { STATISTIC_OPERATIONS, type StatisticOperation } from './stats/operations.ts';
+export type { RecordsInput } from './stats/records.ts';
+export type { StatisticResult, CountResult, MeanVarianceResult, HistogramResult } from './stats/decode.ts';
+export type { StatisticOptions, StatisticRoundResult } from './stats/statistic-round.ts';
 export { holderGraph, type HolderGraph } from './secagg/holder-graph.ts';
 export { toBase64url, fromBase64url } from './wire/base64url.ts';

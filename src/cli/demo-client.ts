@@ -12,6 +12,9 @@ import { isShardwireError, ShardwireError } from '../errors.ts';
 import { demoInput, type InputGrid } from './demo-inputs.ts';
 import { demoTensors } from './demo-tensors.ts';
 import type { TensorSpecInput } from '../tensors/spec.ts';
+import { demoRecords } from './demo-statistics.ts';
+import type { DemoOperation } from './demo-flags.ts';
+import { isStatistic } from '../stats/operations.ts';
 
 /** The parent's start message. */
 export interface WorkerStart {
@@ -30,6 +33,9 @@ export interface WorkerStart {
   readonly drop: boolean;
   /** Typed tensors (--tensors) instead of one vector. */
   readonly tensors?: readonly TensorSpecInput[];
+  /** What the rounds compute (default sum); statistics contribute `records` rows of `dim` values. */
+  readonly operation?: DemoOperation;
+  readonly records?: number;
 }
 
 /** Messages a worker sends to its parent. */
@@ -64,9 +70,9 @@ async function work(s: WorkerStart): Promise<void> {
     }
     await report({ type: 'joined', index: s.index });
     for (let round = 0; round < s.rounds; round++) {
-      const x = s.tensors ? demoTensors(s.tensors, s.index, round, s.grid) : demoInput(s.index, round, s.dim, s.grid);
       const t0 = performance.now();
-      const r = await Promise.race([client.aggregate(x), failed]);
+      const contribution = isStatistic(s.operation ?? 'sum') ? client.contributeRecords(demoRecords(s.index, round, s.dim, s.records ?? 1, s.grid)) : client.aggregate(s.tensors ? demoTensors(s.tensors, s.index, round, s.grid) : demoInput(s.index, round, s.dim, s.grid));
+      const r = await Promise.race([contribution, failed]);
       await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0, peakRssMb: process.resourceUsage().maxRSS / 1024 });
     }
     // stay online until the parent lets go: the coordinator may still need this client's seed

@@ -17,6 +17,10 @@ import { fieldBudget } from '../field-budget.ts';
 import { decodeProduct, productPartialLength } from '../secagg/product.ts';
 import { CoordinatorRound, type CoordinatorPhase } from '../secagg/coordinator-round.ts';
 import { releaseOf } from '../dp/noise-plan.ts';
+import { isStatistic, secureLength, statisticOptions } from '../stats/operations.ts';
+import { roundNoise } from '../stats/noise.ts';
+import { statisticBudget } from '../stats/budget.ts';
+import { decodeStatistic, ringToInts, type StatisticResult } from '../stats/decode.ts';
 import type { ThreatMode } from '../config.ts';
 import type { Coordinator } from './coordinator.ts';
 import { floatBudget, openLayout, releaseOf as tensorRelease, roundTensors, tailToBase64, type TensorRelease } from '../tensors/round-hooks.ts';
@@ -34,10 +38,15 @@ export interface RoundOptions {
    */
   readonly tensors?: readonly TensorSpecInput[];
   /**
-   * 'sum' (default), 'mean' (sum / contributors) or 'weightedMean' (Σw·x / Σw); in a session
-   * with smpc.operation 'multiply', 'multiply' (the default there and its only operation).
+   * 'sum' (default), 'mean' (sum / contributors) or 'weightedMean' (Σw·x / Σw) of vectors, or a
+   * statistic of records ('count', 'meanVariance', 'histogram': see Coordinator.runStatistic); in
+   * a session with smpc.operation 'multiply', 'multiply' (the default there and its only operation).
    */
   readonly operation?: Operation;
+  /** Statistics rounds: the most records one client contributes (required; sizes the bit budget, every client enforces it). */
+  readonly maxRecords?: number;
+  /** Histogram rounds: bucket edges, finite and strictly increasing (sent in round.open; every client checks them). */
+  readonly edges?: readonly number[];
   /** Round memo (FeatureCloud meaning); auto-generated when omitted; never reused in a session. */
   readonly memo?: string;
   /** Participants to ask (default: every ready participant). */
@@ -108,7 +117,10 @@ export interface RoundPrivacy {
   readonly epsilonTotal: number;
   readonly delta: number;
   readonly budget: { readonly epsilon: number; readonly delta: number };
-  /** Std of the noise in the released aggregate (real units, after the mean's division). */
+  /**
+   * Std of the noise in the released aggregate: real units, after a mean's division; a weighted
+   * mean's is Σw·x's, before the division by Σw; a count's or histogram's is in records.
+   */
   readonly expectedNoiseStd: number;
   readonly warnings: readonly string[];
 }
@@ -116,6 +128,8 @@ export interface RoundPrivacy {
 export interface RoundResultWithReport {
   /** The float aggregate (of a tensor round: the float tensors concatenated). */
   readonly aggregate: Float64Array;
+  /** Statistics rounds: the released statistic (the aggregate is its flat form). */
+  readonly statistic?: StatisticResult;
   readonly report: RoundReport;
   /** A tensor round's aggregate as named tensors (integers exact; see AggregateTensor). */
   readonly tensors?: TensorRelease['tensors'];
@@ -153,21 +167,30 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   const bufferSize = o.bufferSize === undefined ? undefined : aint(o.bufferSize, 'bufferSize', minClients, participants.length);
   const timeoutMs = o.timeoutMs === undefined ? undefined : aint(o.timeoutMs, 'timeoutMs', 1, 86_400_000);
   const weighted = operation === 'weightedMean';
-  if (weighted && c.noise) throw new ShardwireError('E_UNSUPPORTED', '"weightedMean" is not available in DP sessions: weights scale each client\'s sensitivity; use "mean" or "sum"', { operation });
+  const stat = isStatistic(operation) ? statisticOptions(operation, dim, o) : undefined;
+  if (!stat && (o.maxRecords !== undefined || o.edges !== undefined)) throw new ShardwireError('E_BAD_ARGUMENT', `"maxRecords" and "edges" belong to statistics rounds, not to a ${operation}`, { field: o.edges === undefined ? 'maxRecords' : 'edges' });
+  if (stat && o.out !== undefined) throw new ShardwireError('E_BAD_ARGUMENT', `"out" is for vector rounds; a ${operation} returns its statistic`, { field: 'out' });
   const product = operation === 'multiply' ? { field: fieldBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: c.config.clip.bound }).field, dim } : undefined;
-  if (product && specs) throw new ShardwireError('E_UNSUPPORTED', '"tensors" are not available in a multiply session (a product has no integer tail or clipping totals); send one vector', { field: 'tensors' });
-  const ring = product ? 32 : floatBudget(specs, () => computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n })).ring;
+  if ((product || stat) && specs) throw new ShardwireError('E_UNSUPPORTED', `"tensors" are not available in a ${operation} round (only sum, mean and weightedMean carry typed tensors); send one vector`, { field: 'tensors' });
+  const noise = product ? undefined : roundNoise(c.config, { operation, dim, ...(stat?.edges ? { edges: stat.edges } : {}) }); // E_UNSUPPORTED where no calibration applies
+  const noiseTail = noise?.tail ?? 0n;
+  const ring = product
+    ? 32
+    : stat
+      ? statisticBudget(c.config, operation as 'count', participants.length, stat.maxRecords, noiseTail).ring
+      : floatBudget(specs, () => computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail })).ring;
   const tensorsJson = specs ? tensorSpecsToJson(specs) : undefined;
   // every integer tensor and saturation count certified per tensor (E_RING_OVERFLOW / E_UNSUPPORTED) before anyone is asked
-  const layout = openLayout({ ring, participants, operation, dim, ...(tensorsJson ? { tensors: tensorsJson } : {}) }, c);
-  if (c.noise && c.accountant) {
+  const layout = openLayout({ ring, participants, operation, dim, ...(tensorsJson ? { tensors: tensorsJson } : {}) }, c.config);
+  const length = product ? productPartialLength(dim, product.field) : layout.length > layout.head ? layout.length : secureLength(operation, dim, stat?.edges);
+  if (noise && c.accountant) {
     // refuse before asking anyone: even the fewest releasable contributors must fit the budget
-    const worst = c.accountant.preview(releaseOf(c.noise, c.released + 1, minClients, dim));
+    const worst = c.accountant.preview(releaseOf(noise, c.released + 1, minClients, length));
     if (!worst.withinBudget) throw new ShardwireError('E_BUDGET_EXHAUSTED', `another round would bring the session to ε = ${worst.epsilon} (δ = ${worst.delta}), over its budget ε = ${c.accountant.budget.epsilon}; nothing was asked or released`, { spent: c.accountant.spent().epsilon, wouldBe: worst.epsilon });
   }
   c.memos.add(memo);
   await c.journal.opened(memo, participants, operation, dim); // saved before anyone is asked
-  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...(tensorsJson ? { tensors: tensorsJson } : {}), ...(product ? { fieldLimbs: product.field.limbs } : {}) };
+  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...stat, ...(tensorsJson ? { tensors: tensorsJson } : {}), ...(product ? { fieldLimbs: product.field.limbs } : {}) };
   const progress = (phase: CoordinatorPhase, received: number) => c.notify('progress', { memo, phase, received, expected: participants.length });
   const round = new CoordinatorRound({
     sessionId: c.channel.keyring.sessionId, configHash: c.configHash, config: c.config, kernel: c.kernel, sodium: await getSodium(),
@@ -177,7 +200,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     progress,
     maxPayloadBytes: c.channel.link.welcome.limits.maxPayloadBytes,
     refused: (from, type, error) => c.notify('refused', { from, type, error }),
-  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length: product ? productPartialLength(dim, product.field) : layout.length, ring, ...(product ? { product } : {}), ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
+  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length, ring, ...(product ? { product } : {}), ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
   const onAbort = () => round.fail(new ShardwireError('E_ABORTED', `round ${memo} was aborted by the caller`));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) onAbort();
@@ -190,23 +213,25 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     const tRecover = performance.now();
     const survivors = outcome.survivors;
     let dp: RoundPrivacy | undefined;
-    if (c.noise && c.accountant) {
-      const rec = c.accountant.record(releaseOf(c.noise, c.released + 1, survivors.length, dim)); // E_BUDGET_EXHAUSTED → abort, nothing released
+    if (noise && c.accountant) {
+      const rec = c.accountant.record(releaseOf(noise, c.released + 1, survivors.length, length)); // E_BUDGET_EXHAUSTED → abort, nothing released
       await c.journal.charged(memo, rec.epsilon, rec.cumulative.epsilon, rec.cumulative.delta); // saved before anything is released
-      const divisor = (operation === 'mean' ? survivors.length : 1) * 10 ** c.config.smpc.exponent;
+      // counts are released in units of one record; a weighted mean's std is Σw·x's, before ÷ Σw
+      const divisor = stat ? 1 : (operation === 'mean' ? survivors.length : 1) * 10 ** c.config.smpc.exponent;
       dp = {
-        mechanism: c.noise.calibration.mechanism, mode: c.noise.calibration.mode,
+        mechanism: noise.calibration.mechanism, mode: noise.calibration.mode,
         epsilonRound: rec.epsilon, epsilonTotal: rec.cumulative.epsilon, delta: rec.cumulative.delta, budget: c.accountant.budget,
-        expectedNoiseStd: (c.noise.clientStdInt * Math.sqrt(survivors.length)) / divisor,
+        expectedNoiseStd: (noise.clientStdInt * Math.sqrt(survivors.length)) / divisor,
         warnings: rec.warnings,
       };
       c.released++;
     }
     const scaleExponent = c.config.smpc.exponent * survivors.length;
     const decodedProduct = product ? decodeProduct(c.kernel, product.field, dim, sum, scaleExponent, o.out) : undefined;
-    const aggregate = decodedProduct ? decodedProduct.values : decodeAggregate(c, sum.subarray(0, layout.head) as RingVector, operation, dim, survivors.length, o.out);
-    const release = product ? {} : tensorRelease(layout, aggregate, sum);
-    const tail = o.broadcast && !product ? tailToBase64(layout, sum) : undefined;
+    const decoded = stat ? decodeStatistic(operation as 'count', ringToInts(c.kernel, sum), dim, c.config.smpc.exponent, stat.edges) : undefined;
+    const aggregate = decodedProduct ? decodedProduct.values : decoded ? decoded.flat : decodeAggregate(c, sum.subarray(0, layout.head) as RingVector, operation, dim, survivors.length, o.out);
+    const release = product || stat ? {} : tensorRelease(layout, aggregate, sum);
+    const tail = o.broadcast && !product && !stat ? tailToBase64(layout, sum) : undefined;
     round.phase = 'done';
     await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
@@ -216,6 +241,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     return {
       aggregate,
       ...(release.tensors ? { tensors: release.tensors } : {}),
+      ...(decoded ? { statistic: decoded.statistic } : {}),
       ...(decodedProduct ? { product: { exact: decodedProduct.exact, scaleExponent } } : {}),
       report: {
         memo, operation, threat: c.config.threat, dim, ring, ...(product ? { field: { bits: product.field.bits, limbs: product.field.limbs } } : {}), contributors: survivors, dropped: outcome.dropped, misbehaving: outcome.misbehaving,

@@ -32,6 +32,11 @@ import { openLayout, releaseOf, tailSum } from '../tensors/round-hooks.ts';
 import { releaseSplit, splitTensors } from '../tensors/encode.ts';
 import type { Tensor } from '../tensors/spec.ts';
 import type { RoundLayout } from '../tensors/layout.ts';
+import type { NoisePlan } from '../dp/noise-plan.ts';
+import { secureLength } from '../stats/operations.ts';
+import { roundNoise } from '../stats/noise.ts';
+import { buildStatisticPartial } from '../stats/encode.ts';
+import type { RecordBatch } from '../stats/records.ts';
 
 export class ParticipantRound {
   readonly open: RoundOpen;
@@ -77,19 +82,20 @@ export class ParticipantRound {
    *   E_BAD_SHARE, E_CRYPTO when the coordinator or a neighbour breaks the protocol; E_DROPPED
    *   when the release leaves this input out; the coordinator's code when it aborts; E_TIMEOUT.
    */
-  async contribute(input: RealVector | readonly Tensor[], weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
+  async contribute(input: RealVector | RecordBatch | readonly Tensor[], weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
     const { config, kernel, identity } = this.#c;
     const { memo } = this.open;
     // a product's partial is field elements plus its zero channel, staged as a 32-bit-ring vector (secagg/product.ts)
     const field = this.open.operation === 'multiply' ? fieldBudget({ clients: this.open.participants.length, exponent: config.smpc.exponent, elementBound: config.clip.bound }).field : undefined;
     if (field && this.open.fieldLimbs !== field.limbs) throw new ShardwireError('E_CONFIG_MISMATCH', `round ${memo}: the coordinator announced a ${this.open.fieldLimbs}-limb field, the session's bit budget for ${this.open.participants.length} factors needs ${field.limbs}; refusing to contribute`, { memo });
     const ring = field ? 32 : this.open.ring;
-    const layout = (this.#layout = openLayout(this.open, config)); // the tail: integer tensors, saturation counts
-    const length = field ? productPartialLength(this.open.dim, field) : layout.length;
+    const layout = (this.#layout = openLayout(this.open, config)); // the tail: integer tensors, saturation counts (sum/mean rounds)
+    const length = field ? productPartialLength(this.open.dim, field) : layout.length > layout.head ? layout.length : secureLength(this.open.operation, this.open.dim, this.open.edges);
     this.#startBytes = this.#c.bytesSent();
     this.#since = performance.now();
     const masked = config.threat === 'malicious-coordinator';
-    const noise = config.noise === undefined ? undefined : this.#sampleNoise(layout.head);
+    const plan = roundNoise(config, this.open); // this round's noise (stats/noise.ts); E_UNSUPPORTED where none is calibrated
+    const noise = plan === undefined ? undefined : this.#sampleNoise(length, plan); // DP: no tail, length = the pipeline's head
     const members = masked ? await this.#join(timeoutMs) : this.open.participants;
     const graph = await holderGraph(members, memo, config.smpc.shards);
     const masks = masked ? await this.#doubleMasks(graph, timeoutMs) : this.#edgeMasks(graph);
@@ -97,10 +103,11 @@ export class ParticipantRound {
     const out = takeRing(ring, length); // reused across rounds (kernel/ring-pool.ts)
     try {
       // the float tensors are concatenated just before the kernel pass (one reused copy, zeroed after)
-      const split = Array.isArray(input) ? splitTensors(layout, input) : { floats: input as RealVector, ints: [] };
+      const split = Array.isArray(input) ? splitTensors(layout, input) : { floats: ('rows' in input ? new Float64Array(0) : input) as RealVector, ints: [] };
       const { floats: x, ints } = split;
       try {
-        if (field) buildProductPartial(kernel, this.#c.sodium, x, { exponent: config.smpc.exponent, clip: config.clip, field, masks }, out as Uint32Array);
+        if (!Array.isArray(input) && 'rows' in input) buildStatisticPartial(kernel, this.open, input, config, { ...(noise ? { noise } : {}), masks }, out);
+        else if (field) buildProductPartial(kernel, this.#c.sodium, x, { exponent: config.smpc.exponent, clip: config.clip, field, masks }, out as Uint32Array);
         else buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }), tail: { layout, ints } }, out);
       } finally {
         if (Array.isArray(input)) releaseSplit(split, input);
@@ -203,8 +210,7 @@ export class ParticipantRound {
     }
   }
 
-  #sampleNoise(length: number): RingVector {
-    const plan = this.#c.config.noise!;
+  #sampleNoise(length: number, plan: NoisePlan): RingVector {
     const v = allocRing(this.open.ring, length);
     const key = newNoiseKey();
     try {

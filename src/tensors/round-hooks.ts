@@ -18,14 +18,16 @@ import type { AggregateTensor } from './spec.ts';
 
 /** The layout of a round as announced in `open`, under `config` (saturation counts without DP). */
 export function openLayout(open: Pick<RoundOpen, 'ring' | 'participants' | 'operation' | 'dim' | 'tensors'>, config: Pick<SessionConfig, 'noise'>): RoundLayout {
-  const product = open.operation === 'multiply'; // a product's partial is field elements (secagg/product.ts): no tail
-  if (product && open.tensors) throw new ShardwireError('E_UNSUPPORTED', 'typed tensors are not available in a multiply round', { field: 'tensors' });
+  // only sum/mean/weightedMean rounds have the tail: a product's partial is field elements
+  // (secagg/product.ts), a statistic's its own layout (stats/operations.ts)
+  const product = !['sum', 'mean', 'weightedMean'].includes(open.operation);
+  if (product && open.tensors) throw new ShardwireError('E_UNSUPPORTED', `typed tensors are not available in a ${open.operation} round`, { field: 'tensors' });
   return roundLayout({
     ring: open.ring,
     clients: open.participants.length,
     weighted: open.operation === 'weightedMean',
     saturation: config.noise === undefined && !product,
-    dim: open.dim,
+    dim: product ? 0 : open.dim,
     ...(open.tensors ? { tensors: validateTensorSpecs(open.tensors, 'tensors', 'E_BAD_PAYLOAD') } : {}),
     dp: config.noise !== undefined,
   });
