@@ -44,7 +44,8 @@ test('round options: dim with tensors must match their float elements; a multipl
   assert.throws(() => roundTensors([{ name: 'a', dtype: 'float32', shape: [2] }], 3), code('E_BAD_ARGUMENT', 'dim'));
   const open = { ring: 32 as const, participants: ['a', 'b'], operation: 'multiply' as const, dim: 1, tensors: [{ name: 'a', dtype: 'float32' as const, shape: [1] }] };
   assert.throws(() => openLayout(open, {}), code('E_UNSUPPORTED'));
-  assert.equal(openLayout({ ...open, tensors: undefined }, {}).length, 1); // no saturation tail in a product
+  assert.equal(openLayout({ ...open, tensors: undefined }, {}).tail.length, 0); // no saturation tail in a product
+  assert.throws(() => openLayout({ ...open, operation: 'histogram' }, {}), code('E_UNSUPPORTED'));
 });
 
 test('the float budget names the float tensors when the session clip could wrap', () => {
