@@ -100,8 +100,8 @@ export function montMul(out: usize, a: usize, b: usize): void {
     const m = ((s & M32) * n0) & M32;
     let c2 = ((s & M32) + m * p0) >> 32;
     let j: usize = 4;
-    for (; j + 4 < L; j += 8) {
-      // two limbs per trip
+    for (; j + 12 < L; j += 16) {
+      // four limbs per trip
       s = <u64>load<u32>(T + j) + <u64>load<u32>(a + j) * bi + c1;
       c1 = s >> 32;
       let r = (s & M32) + m * <u64>load<u32>(F_P + j) + c2;
@@ -112,6 +112,16 @@ export function montMul(out: usize, a: usize, b: usize): void {
       r = (s & M32) + m * <u64>load<u32>(F_P + j + 4) + c2;
       c2 = r >> 32;
       store<u32>(T + j, <u32>r);
+      s = <u64>load<u32>(T + j + 8) + <u64>load<u32>(a + j + 8) * bi + c1;
+      c1 = s >> 32;
+      r = (s & M32) + m * <u64>load<u32>(F_P + j + 8) + c2;
+      c2 = r >> 32;
+      store<u32>(T + j + 4, <u32>r);
+      s = <u64>load<u32>(T + j + 12) + <u64>load<u32>(a + j + 12) * bi + c1;
+      c1 = s >> 32;
+      r = (s & M32) + m * <u64>load<u32>(F_P + j + 12) + c2;
+      c2 = r >> 32;
+      store<u32>(T + j + 8, <u32>r);
     }
     for (; j < L; j += 4) {
       s = <u64>load<u32>(T + j) + <u64>load<u32>(a + j) * bi + c1;
