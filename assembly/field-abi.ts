@@ -199,6 +199,13 @@ export function fieldDivide(len: u32): u32 {
   return STATUS_OK;
 }
 
+/** STATUS_OUT_OF_RANGE (index in OUT_INDEX) when an element of IO_A is ≥ p (not canonical). */
+export function fieldCheck(len: u32): u32 {
+  if (!fits(len)) return STATUS_BAD_LENGTH;
+  for (let j: u32 = 0; j < len; j++) if (geP(elem(IO_A, j))) return outOfRange(j);
+  return STATUS_OK;
+}
+
 /** IO_A[j] ← IO_A[j]·IO_B[j] (Montgomery product) for j < len; STATUS_OUT_OF_RANGE (index in OUT_INDEX) for an element ≥ p. */
 export function fieldMulAB(len: u32): u32 {
   if (!fits(len)) return STATUS_BAD_LENGTH;

@@ -28,6 +28,8 @@ export interface FieldExports {
   fieldFillOne(len: number, target: number): number;
   /** IO_A ← IO_A / FIELD_C with one inversion. */
   fieldDivide(len: number): number;
+  /** STATUS_OUT_OF_RANGE when an element of IO_A is ≥ p. */
+  fieldCheck(len: number): number;
   /** IO_A ← IO_A · IO_B; STATUS_OUT_OF_RANGE for an element ≥ p. */
   fieldMulAB(len: number): number;
   /** IO_A → centred values as two's complement limbs; STATUS_OUT_OF_RANGE for an element ≥ p. */
@@ -37,5 +39,5 @@ export interface FieldExports {
 /** Names of the field function exports, checked by the loader and the ABI test. */
 export const FIELD_FUNCTIONS = [
   'fieldConstPtr', 'fieldCPtr', 'fieldZPtr', 'fieldOutPtr', 'fieldChunkElems', 'fieldSetup', 'fieldFromI64',
-  'fieldZeros', 'fieldSample', 'fieldFillOne', 'fieldDivide', 'fieldMulAB', 'fieldCentre',
+  'fieldZeros', 'fieldSample', 'fieldFillOne', 'fieldDivide', 'fieldCheck', 'fieldMulAB', 'fieldCentre',
 ] as const;

@@ -136,6 +136,22 @@ export function fieldFromInts(k: Kernel, f: PrimeField, x: BigUint64Array, priva
 export function fieldMaskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Uint8Array[], signs: readonly number[], out: Uint32Array): void {
   fieldConstants(f);
   afieldVector(out, 'out', f, length);
+  maskProduct(k, f, length, keys, signs, out, false);
+}
+
+/**
+ * acc[j] ← acc[j] · Π_s PRG_F(keys[s])[j]^(signs[s]), in place: {@link fieldMaskProduct} then
+ * {@link fieldMul} in one pass, without the mask vector (one product per element less).
+ * @throws {ShardwireError} E_BAD_VECTOR for `acc` not whole elements or an element ≥ p;
+ *   E_BAD_ARGUMENT for keys that are not 32 bytes or signs other than ±1.
+ */
+export function fieldMulMaskProduct(k: Kernel, f: PrimeField, acc: Uint32Array, keys: readonly Uint8Array[], signs: readonly number[]): void {
+  fieldConstants(f);
+  afieldVector(acc, 'acc', f);
+  maskProduct(k, f, acc.length / f.limbs, keys, signs, acc, true);
+}
+
+function maskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Uint8Array[], signs: readonly number[], out: Uint32Array, into: boolean): void {
   if (!Array.isArray(keys) || !Array.isArray(signs) || keys.length !== signs.length) throw new ShardwireError('E_BAD_ARGUMENT', '"keys" and "signs" expected arrays of the same length', {});
   keys.forEach((key, i) => abytes(key, `keys[${i}]`, 32));
   signs.forEach((s, i) => {
@@ -145,15 +161,19 @@ export function fieldMaskProduct(k: Kernel, f: PrimeField, length: number, keys:
   const { limbs, chunk, unit } = s;
   const plus = keys.filter((_, i) => signs[i] === 1).map((key) => new FieldStream(k, key));
   const minus = keys.filter((_, i) => signs[i] === -1).map((key) => new FieldStream(k, key));
+  const op = into ? 'fieldMulMaskProduct' : 'fieldMaskProduct';
   let widest = 0;
   try {
     for (let off = 0; off < length; off += chunk) {
       const n = Math.min(chunk, length - off);
       widest = Math.max(widest, n);
-      if (plus.length === 0) checkStatus(k, k.raw.fieldFillOne(n, 0), 'fieldMaskProduct');
-      plus.forEach((stream, i) => sample(k, s, stream, n, 0, i === 0 ? 0 : 1));
+      if (into) {
+        s.v.a.set(out.subarray(off * limbs, (off + n) * limbs));
+        notAnElement(k, k.raw.fieldCheck(n), off, op, '"acc"');
+      } else if (plus.length === 0) checkStatus(k, k.raw.fieldFillOne(n, 0), op);
+      plus.forEach((stream, i) => sample(k, s, stream, n, 0, i === 0 && !into ? 0 : 1));
       minus.forEach((stream, i) => sample(k, s, stream, n, 1, i === 0 ? 0 : 1));
-      if (minus.length > 0) checkStatus(k, k.raw.fieldDivide(n), 'fieldMaskProduct');
+      if (minus.length > 0) checkStatus(k, k.raw.fieldDivide(n), op);
       out.set(s.v.a.subarray(0, n * limbs), off * limbs);
     }
   } finally {

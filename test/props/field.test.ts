@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Kernel } from '../../src/kernel/index.ts';
 import {
-  fieldChunkElems, fieldFromInts, fieldMaskProduct, fieldMul, fieldToBigInts, primeField, type PrimeField,
+  fieldChunkElems, fieldFromInts, fieldMaskProduct, fieldMul, fieldMulMaskProduct, fieldToBigInts, primeField, type PrimeField,
 } from '../../src/kernel/field.ts';
 import * as ref from '../reference/field-bigint.ts';
 import { isProbablePrime, randomPrime, tablePrime } from '../reference/primes.ts';
@@ -124,6 +124,29 @@ test('fieldMul and fieldToBigInts equal the BigInt reference on random elements'
       },
     ),
     { numRuns: 80 },
+  );
+});
+
+test('fieldMulMaskProduct equals fieldMul by the reference mask product', () => {
+  fc.assert(
+    fc.property(
+      kernelArb,
+      fc.tuple(fieldArb, fc.nat({ max: 60 })).chain(([f, n]) => fc.tuple(fc.constant(f), elementsArb(f, n))),
+      fc.array(fc.tuple(keyArb, signArb), { maxLength: 4 }),
+      (kk, [f, acc], ks) => {
+        const keys = ks.map(([key]) => key);
+        const signs = ks.map(([, s]) => s);
+        const d = acc.length / f.limbs;
+        const mask = new Uint32Array(d * f.limbs);
+        ref.fieldMaskProduct(k, f, d, keys, signs, mask);
+        const want = acc.slice();
+        ref.fieldMul(k, f, want, mask);
+        const got = acc.slice();
+        fieldMulMaskProduct(kk, f, got, keys, signs);
+        same(got, want, `${f.bits}-bit masked product`);
+      },
+    ),
+    { numRuns: 40 },
   );
 });
 
@@ -264,6 +287,9 @@ test('bad inputs are typed errors', () => {
   const big = new Uint32Array(2 * f.limbs).fill(0xffffffff);
   throwsCode(() => fieldMul(k, f, v.slice(), big), 'E_BAD_VECTOR', 'element ≥ p');
   throwsCode(() => fieldToBigInts(k, f, big), 'E_BAD_VECTOR', 'element ≥ p');
+  throwsCode(() => fieldMulMaskProduct(k, f, big, [key], [1]), 'E_BAD_VECTOR', 'acc element ≥ p');
+  throwsCode(() => fieldMulMaskProduct(k, f, new Uint32Array(f.limbs + 1), [key], [1]), 'E_BAD_VECTOR', 'acc not whole elements');
+  throwsCode(() => fieldMulMaskProduct(k, f, v.slice(), [key], [2]), 'E_BAD_ARGUMENT', 'sign 2');
   throwsCode(() => fieldMaskProduct(k, f, 3, [key], [1], v), 'E_BAD_VECTOR', 'out of another length');
   throwsCode(() => fieldMaskProduct(k, f, 2, [key], [1], new Float64Array(6) as unknown as Uint32Array), 'E_BAD_VECTOR', 'out a Float64Array');
   throwsCode(() => fieldFromInts(k, f, new BigInt64Array(2) as unknown as BigUint64Array, key, v, new BigUint64Array(4)), 'E_BAD_VECTOR', 'x signed');
