@@ -141,7 +141,8 @@ export function fieldMaskProduct(k: Kernel, f: PrimeField, length: number, keys:
 
 /**
  * acc[j] ← acc[j] · Π_s PRG_F(keys[s])[j]^(signs[s]), in place: {@link fieldMaskProduct} then
- * {@link fieldMul} in one pass, without the mask vector (one product per element less).
+ * {@link fieldMul} in one pass over acc, without allocating or streaming a mask vector (the same
+ * number of products: the first +1 stream is multiplied in instead of copied).
  * @throws {ShardwireError} E_BAD_VECTOR for `acc` not whole elements or an element ≥ p;
  *   E_BAD_ARGUMENT for keys that are not 32 bytes or signs other than ±1.
  */
