@@ -1,6 +1,6 @@
 /**
  * @module kernel/field
- * Vectors over a prime field F_p for the secure product (docs/PROTOCOL.md §8). An element is
+ * Vectors over a prime field F_p for the secure product (docs/PROTOCOL.md §9). An element is
  * `limbs` little-endian 32-bit limbs in Montgomery form (ã = a·R mod p, R = 2^(32·limbs)); a
  * vector of d elements is a Uint32Array of d·limbs limbs. Operations:
  * - {@link fieldFromInts}: signed fixed-point integers → elements; a zero has no inverse, so it is
