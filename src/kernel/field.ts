@@ -152,6 +152,9 @@ export function fieldMulMaskProduct(k: Kernel, f: PrimeField, acc: Uint32Array, 
   maskProduct(k, f, acc.length / f.limbs, keys, signs, acc, true);
 }
 
+/** Bytes per buffer of one mask-product step (see maskProduct). */
+const MASK_STEP_BYTES = 128 * 1024;
+
 function maskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Uint8Array[], signs: readonly number[], out: Uint32Array, into: boolean): void {
   if (!Array.isArray(keys) || !Array.isArray(signs) || keys.length !== signs.length) throw new ShardwireError('E_BAD_ARGUMENT', '"keys" and "signs" expected arrays of the same length', {});
   keys.forEach((key, i) => abytes(key, `keys[${i}]`, 32));
@@ -159,7 +162,10 @@ function maskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Ui
     if (s !== 1 && s !== -1) throw new ShardwireError('E_BAD_ARGUMENT', `"signs[${i}]" expected +1 or -1, got ${describe(s)}`, { index: i });
   });
   const s = useField(k, f);
-  const { limbs, chunk, unit } = s;
+  const { limbs, unit } = s;
+  // steps that keep the three buffers in L2 (3 × 128 KiB), but long enough that the one
+  // inversion per step (≈ 1.5·bits products) stays below one product per element
+  const chunk = Math.min(s.chunk, Math.max(Math.floor(MASK_STEP_BYTES / unit), 2 * f.bits));
   const plus = keys.filter((_, i) => signs[i] === 1).map((key) => new FieldStream(k, key));
   const minus = keys.filter((_, i) => signs[i] === -1).map((key) => new FieldStream(k, key));
   const op = into ? 'fieldMulMaskProduct' : 'fieldMaskProduct';
