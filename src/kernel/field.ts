@@ -155,6 +155,16 @@ export function fieldMulMaskProduct(k: Kernel, f: PrimeField, acc: Uint32Array, 
 /** Bytes per buffer of one mask-product step (see maskProduct). */
 const MASK_STEP_BYTES = 128 * 1024;
 
+function maskStep(chunk: number, unit: number, bits: number): number {
+  return Math.min(chunk, Math.max(Math.floor(MASK_STEP_BYTES / unit), 2 * bits));
+}
+
+/** Elements per step of the mask products for `f` (one inversion each; for tests of the edges). */
+export function fieldMaskStepElems(k: Kernel, f: PrimeField): number {
+  fieldConstants(f);
+  return maskStep(k.raw.fieldChunkElems(f.limbs), 4 * f.limbs, f.bits);
+}
+
 function maskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Uint8Array[], signs: readonly number[], out: Uint32Array, into: boolean): void {
   if (!Array.isArray(keys) || !Array.isArray(signs) || keys.length !== signs.length) throw new ShardwireError('E_BAD_ARGUMENT', '"keys" and "signs" expected arrays of the same length', {});
   keys.forEach((key, i) => abytes(key, `keys[${i}]`, 32));
@@ -165,7 +175,7 @@ function maskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Ui
   const { limbs, unit } = s;
   // steps that keep the three buffers in L2 (3 × 128 KiB), but long enough that the one
   // inversion per step (≈ 1.5·bits products) stays below one product per element
-  const chunk = Math.min(s.chunk, Math.max(Math.floor(MASK_STEP_BYTES / unit), 2 * f.bits));
+  const chunk = maskStep(s.chunk, unit, f.bits);
   const plus = keys.filter((_, i) => signs[i] === 1).map((key) => new FieldStream(k, key));
   const minus = keys.filter((_, i) => signs[i] === -1).map((key) => new FieldStream(k, key));
   const op = into ? 'fieldMulMaskProduct' : 'fieldMaskProduct';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Kernel } from '../../src/kernel/index.ts';
 import {
-  fieldChunkElems, fieldFromInts, fieldMaskProduct, fieldMul, fieldMulMaskProduct, fieldToBigInts, primeField, type PrimeField,
+  fieldChunkElems, fieldFromInts, fieldMaskProduct, fieldMaskStepElems, fieldMul, fieldMulMaskProduct, fieldToBigInts, primeField, type PrimeField,
 } from '../../src/kernel/field.ts';
 import * as ref from '../reference/field-bigint.ts';
 import { isProbablePrime, randomPrime, tablePrime } from '../reference/primes.ts';
@@ -153,17 +153,20 @@ test('fieldMulMaskProduct equals fieldMul by the reference mask product', () => 
 test('lengths 0, 1, around the field chunk and over several chunks (table and rejection-heavy primes)', () => {
   const key = new Uint8Array(32).fill(3);
   const other = new Uint8Array(32).fill(4);
-  const cases: Array<[PrimeField, (chunk: number) => number[]]> = [
-    [FIELDS[0], (c) => [0, 1, c - 1, c, c + 1]],
+  // the mask products run in steps of fieldMaskStepElems, the other operations in field chunks
+  const cases: Array<[PrimeField, (chunk: number, step: number) => number[]]> = [
+    [FIELDS[0], (c, s) => [0, 1, s - 1, s + 1, c - 1, c, c + 1]],
     [primeField(tablePrime(2)), () => [k.chunkElems + 1]],
-    [primeField(tablePrime(9)), (c) => [c - 1, 2 * c + 3]],
+    [primeField(tablePrime(9)), (c, s) => [s + 1, c - 1, 2 * c + 3]],
     [primeField(tablePrime(64)), (c) => [c + 1]],
   ];
   for (const [f, lengthsOf] of cases) {
     const chunk = fieldChunkElems(k, f);
+    const step = fieldMaskStepElems(k, f);
+    assert.ok(step === chunk || (step < chunk && step >= 2 * f.bits), `step ${step}, chunk ${chunk}`);
     // the reference inverts element by element (a modPow each): −1 streams only where that is quick
     const signs = f === FIELDS[0] ? [1, -1] : [1, 1];
-    for (const d of lengthsOf(chunk)) {
+    for (const d of lengthsOf(chunk, step)) {
       const want = new Uint32Array(d * f.limbs);
       ref.fieldMaskProduct(k, f, d, [key, other], signs, want);
       const x = BigUint64Array.from({ length: d }, (_, j) => (j % 5 === 0 ? 0n : BigInt.asUintN(64, BigInt(j * 7919 - 30000))));
