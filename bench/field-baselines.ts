@@ -8,6 +8,7 @@
 import bigInt from 'big-integer';
 import type { Kernel } from '../src/kernel/kernel.ts';
 import type { PrimeField } from '../src/kernel/field.ts';
+import { modPow } from '../test/reference/primes.ts';
 
 /** The arithmetic a baseline needs, over its own number type T. */
 interface Arith<T> {
@@ -20,15 +21,6 @@ interface Arith<T> {
   /** The unit at `bytes[at…]` masked as PRG_F masks it, or undefined when rejected. */
   unit(bytes: Uint8Array, at: number): T | undefined;
   one: T;
-}
-
-function modPow(b: bigint, e: bigint, p: bigint): bigint {
-  let r = 1n;
-  for (b %= p; e > 0n; e >>= 1n) {
-    if (e & 1n) r = (r * b) % p;
-    b = (b * b) % p;
-  }
-  return r;
 }
 
 /** Native BigInt arithmetic for f. */

@@ -9,6 +9,7 @@ import { abytes, describe } from '../../src/guards.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import { prgBytes } from '../../src/kernel/keystream.ts';
 import type { PrimeField } from '../../src/kernel/field.ts';
+import { modPow } from './primes.ts';
 
 function afieldVector(v: unknown, title: string, f: PrimeField, length?: number): Uint32Array {
   if (!(v instanceof Uint32Array) || v.length % f.limbs !== 0 || (length !== undefined && v.length !== length * f.limbs)) {
@@ -29,16 +30,6 @@ function store(v: Uint32Array, at: number, limbs: number, x: bigint): void {
     v[at + i] = Number(x & 0xffffffffn);
     x >>= 32n;
   }
-}
-
-function modPow(b: bigint, e: bigint, p: bigint): bigint {
-  let r = 1n;
-  b %= p;
-  for (; e > 0n; e >>= 1n) {
-    if (e & 1n) r = (r * b) % p;
-    b = (b * b) % p;
-  }
-  return r;
 }
 
 /** Reads PRG_F units forward from a byte stream (more bytes are fetched as needed). */

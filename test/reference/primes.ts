@@ -1,14 +1,16 @@
 /**
  * Primes for the field tests and benchmark: Miller–Rabin with fixed bases, deterministic random
  * primes of a given bit length (SHA-256 counter stream, so every run tests the same fields), and
- * the table primes 2^(32L) − c_L (the largest prime below 2^(32L)).
+ * the table primes 2^(32L) − c_L of src/field-budget.ts (the largest prime below 2^(32L)).
  */
 import { createHash } from 'node:crypto';
+import { tableField } from '../../src/field-budget.ts';
 
 const SMALL_PRIMES: number[] = [];
 for (let n = 3; n < 2000; n += 2) if (SMALL_PRIMES.every((q) => n % q !== 0)) SMALL_PRIMES.push(n);
 
-function modPow(b: bigint, e: bigint, m: bigint): bigint {
+/** b^e mod m. */
+export function modPow(b: bigint, e: bigint, m: bigint): bigint {
   let r = 1n;
   b %= m;
   for (; e > 0n; e >>= 1n) {
@@ -59,14 +61,7 @@ export function randomPrime(bits: number, label: string): bigint {
   }
 }
 
-/** c_L for L = 2 … 64: 2^(32L) − c_L is the largest prime below 2^(32L). */
-const OFFSETS = [
-  59, 17, 159, 47, 237, 63, 189, 167, 197, 657, 317, 435, 203, 47, 569, 759, 789, 527, 305, 399, 245, 509, 825, 105, 143, 243, 213, 645, 167, 1779, 105,
-  725, 89, 2555, 927, 107, 563, 635, 1175, 509, 1175, 929, 413, 857, 5309, 1019, 3453, 1137, 2273, 605, 1233, 1113, 1115, 2123, 963, 6723, 1767, 129, 1503,
-  3479, 815, 5133, 1557,
-];
-
-/** The table prime of `limbs` limbs: 2^(32·limbs) − c. */
+/** The table prime of `limbs` limbs, 2^(32·limbs) − c (src/field-budget.ts). */
 export function tablePrime(limbs: number): bigint {
-  return (1n << BigInt(32 * limbs)) - BigInt(OFFSETS[limbs - 2]);
+  return tableField(limbs).p;
 }
