@@ -129,7 +129,7 @@ export function fieldFromInts(k: Kernel, f: PrimeField, x: BigUint64Array, priva
 /**
  * out[j] ← Π_s PRG_F(keys[s])[j]^(signs[s]) in Montgomery form (the empty product is 1). The
  * +1 streams multiply into a numerator, the −1 streams into a denominator, and one inversion
- * per chunk divides them (Montgomery's trick): about keys.length + 3 products per element.
+ * per step divides them (Montgomery's trick): about keys.length + 2 products per element.
  * @throws {ShardwireError} E_BAD_VECTOR for `out` not of length·limbs limbs; E_BAD_ARGUMENT for
  *   keys that are not 32 bytes or signs other than ±1.
  */
