@@ -133,14 +133,14 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     const setupS = (performance.now() - tSetup) / 1000;
     const rounds: DemoRound[] = [];
     const out = new Float64Array(f.dim); // every round decodes into the same array
-    const options = statistic ? { operation: statistic, dim: f.dim, maxRecords: f.records, ...(statistic === 'histogram' ? { edges } : {}) } : { dim: f.dim, out };
+    const options = statistic ? { operation: statistic, dim: f.dim, maxRecords: f.records, ...(statistic === 'histogram' ? { edges } : {}) } : { dim: f.dim, out, operation: f.operation as 'sum' | 'mean' | 'multiply' };
     for (let r = 0; r < f.rounds; r++) {
       current = r;
       const t0 = performance.now();
       const { aggregate, report, tensors } = await Promise.race([coordinator.runRound(f.tensors ? { tensors: f.tensors, out, operation: f.operation as 'sum' | 'mean' } : options), pool.failed]);
       const roundS = (performance.now() - t0) / 1000;
       const contributors = report.contributors.map((id) => indexOf.get(id)!);
-      const plain = statistic ? plainStatistic(statistic, contributors, r, f.dim, f.records, grid, f.exponent, edges) : plainAggregate(f.operation as 'sum', contributors, r, f.dim, grid);
+      const plain = statistic ? plainStatistic(statistic, contributors, r, f.dim, f.records, grid, f.exponent, edges) : plainAggregate(f.operation as 'sum' | 'mean' | 'multiply', contributors, r, f.dim, grid);
       const err = errorStats(aggregate, plain);
       rounds.push({
         memo: report.memo, contributors: contributors.length, dropped: report.dropped.length, ring: report.ring, field_bits: report.field?.bits ?? 0,
