@@ -106,6 +106,8 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   released = 0;
   /** Set when this coordinator resumed a saved session: rounds opened and released before, and the round in flight it aborted. */
   resumedFrom: { readonly rounds: number; readonly released: number; readonly aborted?: string } | undefined;
+  /** @internal the coordinator's identity (signs DP round reports). */
+  identity!: Identity;
   /** @internal persistence and audit log (no-ops without statePath / auditLogPath). */
   journal!: SessionJournal;
   /** @internal set once the relay link is gone for good: rounds and waits reject with it. */
@@ -166,6 +168,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     }, saved !== undefined);
     const link = channel.link;
     const c = new Coordinator(config, hash, kernel, channel, roster, accountant);
+    c.identity = o.identity;
     c.journal = journal;
     journalError = (e) => c.emit('refused', { from: 'coordinator', type: 'audit', error: e });
     if (saved) {

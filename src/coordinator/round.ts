@@ -15,6 +15,8 @@ import { ID_PATTERN } from '../wire/constants.ts';
 import { encodeBody, encodeFloat64, OPERATIONS, RoundType, type Operation, type RoundOpen } from '../session/round-messages.ts';
 import { CoordinatorRound, type CoordinatorPhase } from '../secagg/coordinator-round.ts';
 import { releaseOf } from '../dp/noise-plan.ts';
+import { announcePrivacy, reportPrivacy } from './round-privacy.ts';
+import type { SignedRoundReport } from '../dp/round-report.ts';
 import type { ThreatMode } from '../config.ts';
 import type { Coordinator } from './coordinator.ts';
 
@@ -128,7 +130,8 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   c.memos.add(memo);
   await c.journal.opened(memo, participants, operation, dim); // saved before anyone is asked
   const ring = budget.ring;
-  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false };
+  const announced = await announcePrivacy(c); // DP: the noise plan and the spend so far, checked by every participant
+  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...(announced ? { dp: announced } : {}) };
   const progress = (phase: CoordinatorPhase, received: number) => c.notify('progress', { memo, phase, received, expected: participants.length });
   const round = new CoordinatorRound({
     sessionId: c.channel.keyring.sessionId, configHash: c.configHash, config: c.config, kernel: c.kernel, sodium: await getSodium(),
@@ -151,6 +154,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     const tRecover = performance.now();
     const survivors = outcome.survivors;
     let dp: RoundPrivacy | undefined;
+    let signed: SignedRoundReport | undefined;
     if (c.noise && c.accountant) {
       const rec = c.accountant.record(releaseOf(c.noise, c.released + 1, survivors.length, dim)); // E_BUDGET_EXHAUSTED → abort, nothing released
       await c.journal.charged(memo, rec.epsilon, rec.cumulative.epsilon, rec.cumulative.delta); // saved before anything is released
@@ -162,12 +166,13 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
         warnings: rec.warnings,
       };
       c.released++;
+      signed = await reportPrivacy(c, announced!, memo, survivors, dim, rec); // compared with every participant's ledger
     }
     const aggregate = decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
     round.phase = 'done';
     await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
-    const result = encodeBody({ memo, contributors: survivors, ...(o.broadcast ? { aggregate: encodeFloat64(aggregate) } : {}) });
+    const result = encodeBody({ memo, contributors: survivors, ...(o.broadcast ? { aggregate: encodeFloat64(aggregate) } : {}), ...(signed ? { report: signed } : {}) });
     await Promise.allSettled(participants.filter((p) => c.online.has(p)).map((p) => c.channel.send(p, RoundType.result, memo, result)));
     progress('done', survivors.length);
     return {

@@ -17,6 +17,7 @@ import { describe } from '../guards.ts';
 import type { KeyBundleJson } from '../crypto/session-keys.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
+import { parseNoiseAnnouncement, type NoiseAnnouncement } from '../dp/noise-announcement.ts';
 
 /** Message types (header `type`). */
 export const RoundType = {
@@ -67,6 +68,8 @@ export interface RoundOpen {
   readonly dim: number;
   readonly ring: 32 | 64;
   readonly broadcast: boolean;
+  /** DP sessions: the noise plan and the coordinator's spend so far (participants check it). */
+  readonly dp?: NoiseAnnouncement;
 }
 
 /** `round.recover` under threat 'honest-coordinator': the commitment to the dropped set. */
@@ -95,6 +98,8 @@ export interface RoundResult {
   readonly contributors: readonly string[];
   /** Float64 little-endian, base64url (broadcast rounds only). */
   readonly aggregate?: string;
+  /** DP sessions: the coordinator's signed round report (dp/round-report.ts; checked by the participant's ledger). */
+  readonly report?: unknown;
 }
 
 /** `round.abort`: nothing will be released for this memo. */
@@ -177,7 +182,8 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if (typeof o.dim !== 'number' || !Number.isSafeInteger(o.dim) || o.dim < 0 || o.dim > 2 ** 31) badMessage(t, '"dim" expected an integer in [0, 2^31]');
   if (o.ring !== 32 && o.ring !== 64) badMessage(t, '"ring" expected 32 or 64');
   if (typeof o.broadcast !== 'boolean') badMessage(t, '"broadcast" expected a boolean');
-  return { ...(o as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants };
+  const { dp, ...rest } = o;
+  return { ...(rest as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants, ...(dp === undefined ? {} : { dp: parseNoiseAnnouncement(dp) }) };
 }
 
 /** `round.members` (double masking): who joined the round; the holder graph is built over them. */
@@ -209,7 +215,7 @@ export function parseReveal(o: Record<string, unknown>): Reveal {
 export function parseRoundResult(o: Record<string, unknown>): RoundResult {
   const t = RoundType.result;
   if (o.aggregate !== undefined && typeof o.aggregate !== 'string') badMessage(t, '"aggregate" expected base64url');
-  return { memo: parseMemo(t, o.memo), contributors: parseIds(t, o.contributors, 'contributors'), ...(o.aggregate === undefined ? {} : { aggregate: o.aggregate as string }) };
+  return { memo: parseMemo(t, o.memo), contributors: parseIds(t, o.contributors, 'contributors'), ...(o.aggregate === undefined ? {} : { aggregate: o.aggregate as string }), ...(o.report === undefined ? {} : { report: o.report }) };
 }
 
 /** Validates a `round.abort` body. */
