@@ -128,10 +128,11 @@ export class Client extends Emitter<ClientEvents> {
       throw e;
     }
     if (config.threat === 'malicious-coordinator' && !client.#pinned) {
-      queueMicrotask(() => client.emit('warning', { message: 'the config has no rosterHash: the coordinator could add identities of its own to a round; pin the roster to close this' }));
+      // a timer, not a microtask: the caller's await resumes first and can listen
+      setTimeout(() => client.emit('warning', { message: 'the config has no rosterHash: the coordinator could add identities of its own to a round; pin the roster to close this' }));
     }
     if (ledger && !ledger.persistent) {
-      queueMicrotask(() => client.emit('warning', { message: 'this DP session keeps the privacy ledger in memory: it starts at zero again if this process restarts; give ledgerPath (Node) or ledgerStore to keep it' }));
+      setTimeout(() => client.emit('warning', { message: 'this DP session keeps the privacy ledger in memory: it starts at zero again if this process restarts; give ledgerPath (Node) or ledgerStore to keep it' }));
     }
     return client;
   }
