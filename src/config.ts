@@ -10,6 +10,10 @@ import { MAX_EXPONENT } from './kernel/fixed-point.ts';
 import { NORM_KINDS, type NormKind } from './kernel/clip.ts';
 import type { RingBits } from './kernel/vectors.ts';
 import { noisePlan, type NoisePlan } from './dp/noise-plan.ts';
+import { ceilScaled } from './scaled.ts';
+import { fieldBudget } from './field-budget.ts';
+
+export { ceilScaled } from './scaled.ts';
 
 /** Who the rounds protect against (docs/PROTOCOL.md §1). */
 export type ThreatMode = 'malicious-coordinator' | 'honest-coordinator';
@@ -19,10 +23,17 @@ export const MAX_CLIENTS = 10_000;
 /** Largest explicit `shards` value; 0 means one shard per participant. */
 export const MAX_SHARDS = 1024;
 
+/** FeatureCloud's two SMPC operations. */
+export type SmpcOperation = 'add' | 'multiply';
+
 /** Secure-aggregation settings, FeatureCloud names and meanings. */
 export interface SmpcConfig {
-  /** 'add' (sum/mean/weighted mean). 'multiply' is FeatureCloud's other operation; refused in v1. */
-  readonly operation: 'add';
+  /**
+   * 'add': rounds release sums (sum, mean, weighted mean) over a 32/64-bit ring. 'multiply':
+   * rounds release the element-wise product of the factors, exactly, in a prime field sized by
+   * the product's bit budget (field-budget.ts); no DP, no weights.
+   */
+  readonly operation: SmpcOperation;
   /** Additive pieces per input: 0 = one per participant, 1 = no protection (needs allowUnprotected), else 2..1024. */
   readonly shards: number;
   /** Fixed-point scale S = 10^exponent. */
@@ -124,7 +135,8 @@ function onlyKeys(o: Record<string, unknown>, section: string, known: readonly s
  * noise needs (L1 for Laplace, L2 for Gaussian) at `dp.clippingVal`, a given `clip` must match
  * it, `privacyBudget` is required, and the bit budget includes the noise tail.
  * @throws {ShardwireError} E_BAD_CONFIG naming the field; E_BAD_DP_CONFIG for the dp section;
- *   E_UNSUPPORTED for operation 'multiply'; E_RING_OVERFLOW when no ring holds the sums.
+ *   E_UNSUPPORTED for dp with operation 'multiply'; E_RING_OVERFLOW when no ring holds the
+ *   sums (no table field holds the products).
  * @example validateConfig({ smpc: { shards: 3, exponent: 6 }, minClients: 3, maxClients: 10, clip: { norm: 'l2', bound: 1 } })
  */
 export function validateConfig(input: unknown): SessionConfig {
@@ -133,9 +145,12 @@ export function validateConfig(input: unknown): SessionConfig {
   const s = aobject(o.smpc ?? {}, 'smpc', 'E_BAD_CONFIG');
   onlyKeys(s, 'smpc', ['operation', 'shards', 'exponent', 'serialize']);
   const operation = aoneOf(s.operation ?? DEFAULT_CONFIG.smpc.operation, 'smpc.operation', ['add', 'multiply'] as const, 'E_BAD_CONFIG');
-  if (operation === 'multiply') {
-    throw new ShardwireError('E_UNSUPPORTED', '"smpc.operation" "multiply" is not supported in v1 (additive shares give sums only); aggregate logarithms with "add" instead', { field: 'smpc.operation' });
+  const product = operation === 'multiply';
+  if (product && o.dp !== undefined) {
+    throw new ShardwireError('E_UNSUPPORTED', '"dp" with smpc.operation "multiply": no differential-privacy mechanism for a product is defined (FeatureCloud defines none either); remove dp, or release sums of logarithms with "add" and dp', { field: 'dp' });
   }
+  if (product && o.ring !== undefined && o.ring !== 'auto') bad('ring', `is ${describe(o.ring)}, but a product is computed in a prime field sized by its bit budget, not a ring; remove it`);
+  if (product && o.maxWeight !== undefined && o.maxWeight !== 1) bad('maxWeight', 'is set, but a product has no weights; remove it');
   if (s.serialize !== undefined && s.serialize !== 'json') bad('smpc.serialize', `expected "json" (FeatureCloud compatibility; shardwire frames are binary), got ${describe(s.serialize)}`);
   const allowUnprotected = o.allowUnprotected ?? DEFAULT_CONFIG.allowUnprotected;
   if (typeof allowUnprotected !== 'boolean') bad('allowUnprotected', `expected a boolean, got ${describe(allowUnprotected)}`);
@@ -201,7 +216,11 @@ export function validateConfig(input: unknown): SessionConfig {
     ...(plan ? { dp: o.dp as Record<string, unknown>, privacyBudget } : {}),
   };
   if (plan) Object.defineProperty(config, 'noise', { value: plan, enumerable: false });
-  // refuse now, not at the first round, a configuration whose sums cannot fit any ring
+  // refuse now, not at the first round, a configuration whose sums (products) cannot fit any ring (field)
+  if (product) {
+    fieldBudget({ clients: maxClients, exponent, elementBound: config.clip.bound });
+    return config;
+  }
   computeBitBudget({ clients: maxClients, exponent, elementBound: elementBoundOf(config, false), ring, noiseTail: plan?.tail ?? 0n });
   if (o.maxWeight !== undefined) computeBitBudget({ clients: maxClients, exponent, elementBound: elementBoundOf(config, true), ring, noiseTail: plan?.tail ?? 0n });
   return config;
@@ -236,21 +255,6 @@ export interface BitBudget {
   readonly capacity: bigint;
   /** log2(capacity / worstCaseSum), rounded down. */
   readonly headroomBits: number;
-}
-
-/** ⌈value · 10^exponent⌉ computed exactly from the double's bits (value ≥ 0). */
-export function ceilScaled(value: number, exponent: number): bigint {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, value);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
-  const shift = (biased === 0 ? 1 : biased) - 1075; // value = mantissa · 2^shift
-  const scaled = mantissa * 10n ** BigInt(exponent);
-  if (shift >= 0) return scaled << BigInt(shift);
-  const den = 1n << BigInt(-shift);
-  return (scaled + den - 1n) / den;
 }
 
 function worstCase(clients: number, exponent: number, elementBound: number, noiseTail: bigint): bigint {

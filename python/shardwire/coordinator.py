@@ -118,7 +118,7 @@ class Coordinator:
     def start_round(
         self,
         dim: int,
-        operation: str = "sum",
+        operation: Optional[str] = None,
         *,
         memo: Optional[str] = None,
         participants: Optional[Sequence[str]] = None,
@@ -133,7 +133,9 @@ class Coordinator:
 
         Args:
             dim: the vector size every participant contributes.
-            operation: ``"sum"``, ``"mean"`` or ``"weightedMean"`` (participants pass ``weight``).
+            operation: ``"sum"``, ``"mean"`` or ``"weightedMean"`` (participants pass ``weight``);
+                in a session with ``smpc.operation`` ``"multiply"``, ``"multiply"`` (the exact
+                element-wise product). Default: the session's first (``"sum"`` or ``"multiply"``).
             memo: the round's id (default: a random one); never reused in a session.
             participants: ids to ask (default: every ready participant).
             broadcast: send the result to the participants too.
@@ -147,8 +149,9 @@ class Coordinator:
         Raises:
             BadArgumentError: a bad dim, operation or rule; BadStateError: a round is running.
         """
-        body: Dict[str, Any] = {"dim": int(dim), "operation": operation}
+        body: Dict[str, Any] = {"dim": int(dim)}
         for key, value in (
+            ("operation", operation),
             ("memo", memo),
             ("participants", list(participants) if participants is not None else None),
             ("broadcast", broadcast),
@@ -162,7 +165,7 @@ class Coordinator:
         answer = self._t.request("POST", f"/v1/coordinators/{self.handle}/rounds", json_body=body)
         return Round(self._t, self.handle, answer.json()["memo"])
 
-    def run_round(self, dim: int, operation: str = "sum", **rules: Any) -> RoundResult:
+    def run_round(self, dim: int, operation: Optional[str] = None, **rules: Any) -> RoundResult:
         """Runs one round and returns the aggregate with its report (``start_round`` + ``result``).
 
         Example::

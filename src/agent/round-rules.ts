@@ -16,13 +16,13 @@ import { aint, aoneOf, describe } from '../guards.ts';
 import type { SessionConfig } from '../config.ts';
 import type { RoundOptions, RoundResultWithReport } from '../coordinator/round.ts';
 import { onlyKeys } from './request-fields.ts';
+import { OPERATIONS, SESSION_OPERATIONS, type Operation } from '../session/round-messages.ts';
 
-const OPERATIONS = ['sum', 'mean', 'weightedMean'] as const;
 
 /** The body of `POST /v1/coordinators/{handle}/rounds`. */
 export interface RoundRequest {
   readonly dim: number;
-  readonly operation: (typeof OPERATIONS)[number];
+  readonly operation: Operation;
   readonly memo?: string;
   readonly participants?: readonly string[];
   readonly broadcast?: boolean;
@@ -60,7 +60,8 @@ export function parseRoundRequest(o: Record<string, unknown>, host: RoundHost): 
   const floor = host.config.minClients;
   const rosterSize = host.roster.size;
   const dim = aint(o.dim, 'dim', 1, 2 ** 31 - 1);
-  const operation = aoneOf(o.operation ?? 'sum', 'operation', OPERATIONS);
+  // the session's first operation by default: 'sum', or 'multiply' in a product session
+  const operation = aoneOf(o.operation ?? SESSION_OPERATIONS[host.config.smpc.operation][0], 'operation', OPERATIONS);
   let participants: string[] | undefined;
   if (o.participants !== undefined) {
     if (!Array.isArray(o.participants) || o.participants.some((p) => typeof p !== 'string' || !host.roster.has(p))) {

@@ -8,10 +8,15 @@ import { ShardwireError } from '../errors.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, usageError } from './args.ts';
 
+/** Round operations the demo runs (a product needs a session with smpc.operation 'multiply'). */
+export const DEMO_OPERATIONS = ['sum', 'mean', 'multiply'] as const;
+export type DemoOperation = (typeof DEMO_OPERATIONS)[number];
+
 export const USAGE = `usage: shardwire demo [flags]
   --clients N      client processes to spawn (default 10, 2..200)
   --dim D          vector length (default 100000, 1..100000000; 10^8 wants ≈ 2 GB per client)
   --shards S       additive shards per input (default 3; 0 = one per participant)
+  --operation OP   ${DEMO_OPERATIONS.join(' | ')} (default sum; multiply: the exact element-wise product, no DP)
   --dp KIND        none | gauss | laplace (default none)
   --mode MODE      local | distributed (gauss only; default local)
   --epsilon E      ε of one release (default 1)
@@ -30,6 +35,7 @@ export interface DemoFlags {
   readonly clients: number;
   readonly dim: number;
   readonly shards: number;
+  readonly operation: DemoOperation;
   readonly dp: 'none' | 'gauss' | 'laplace';
   readonly mode: 'local' | 'distributed';
   readonly epsilon: number;
@@ -55,7 +61,7 @@ const int = intFlag;
  */
 export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const { values } = parseFlags(argv, {
-    clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
+    clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, operation: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
     epsilon: { type: 'string' }, delta: { type: 'string' }, budget: { type: 'string' }, clip: { type: 'string' },
     exponent: { type: 'string' }, drop: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -63,6 +69,8 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const s = (k: string) => values[k] as string | undefined;
   const clients = int(s('clients'), 'clients', 10, 2, 200);
   const dp = choiceFlag(s('dp'), 'dp', ['none', 'gauss', 'laplace'] as const, 'none');
+  const operation = choiceFlag(s('operation'), 'operation', DEMO_OPERATIONS, 'sum');
+  if (operation === 'multiply' && dp !== 'none') bad('operation', 'multiply cannot take --dp: no differential-privacy mechanism for a product is defined');
   const mode = choiceFlag(s('mode'), 'mode', ['local', 'distributed'] as const, 'local');
   if (mode === 'distributed' && dp !== 'gauss') bad('mode', 'distributed applies to --dp gauss only (Laplace noise is never split)');
   const epsilon = num(s('epsilon'), 'epsilon', 1);
@@ -81,6 +89,7 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
     clients,
     dim: int(s('dim'), 'dim', 100_000, 1, 100_000_000),
     shards: int(s('shards'), 'shards', 3, 0, clients),
+    operation,
     dp, mode, epsilon, delta, budget, clip,
     exponent: int(s('exponent'), 'exponent', 6, 0, 15),
     drop, rounds,
@@ -97,7 +106,7 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
 export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config: SessionConfig } {
   const minClients = Math.max(2, f.clients - f.drop);
   const raw: Record<string, unknown> = {
-    smpc: { shards: f.shards, exponent: f.exponent },
+    smpc: { operation: f.operation === 'multiply' ? 'multiply' : 'add', shards: f.shards, exponent: f.exponent },
     minClients,
     maxClients: f.clients,
     timeouts: { joinMs: 120_000, shareMs: 120_000, roundMs: 120_000, revealMs: 30_000 },

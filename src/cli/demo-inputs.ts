@@ -10,6 +10,7 @@
  * (L∞: clip, L2: clip/√dim, L1: clip/dim), so nothing is clipped.
  */
 import type { NormKind } from '../kernel/clip.ts';
+import { ratioToNumber } from '../secagg/product.ts';
 
 /** Largest |p|: keeps patterns varied without approaching any bound. */
 const MAX_P = 1000;
@@ -53,6 +54,27 @@ export function plainSum(indices: readonly number[], round: number, dim: number,
     for (let e = 0; e < dim; e++) sum[e] += x[e];
   }
   return sum;
+}
+
+/**
+ * The plain aggregate of `indices` in `round`: the sum, the mean, or the product — computed
+ * exactly (Π p as a bigint over 2^(t·n), one rounding), so an exact secure product matches it
+ * bit for bit.
+ */
+export function plainAggregate(operation: 'sum' | 'mean' | 'multiply', indices: readonly number[], round: number, dim: number, g: InputGrid): Float64Array {
+  if (operation !== 'multiply') {
+    const sum = plainSum(indices, round, dim, g);
+    if (operation === 'mean') for (let e = 0; e < dim; e++) sum[e] /= indices.length;
+    return sum;
+  }
+  const numerators = new Array<bigint>(dim).fill(1n);
+  const scale = 2 ** g.t;
+  for (const i of indices) {
+    const x = demoInput(i, round, dim, g);
+    for (let e = 0; e < dim; e++) numerators[e] *= BigInt(x[e] * scale);
+  }
+  const den = 1n << BigInt(g.t * indices.length);
+  return Float64Array.from(numerators, (n) => ratioToNumber(n, den));
 }
 
 /** max |a − b|, and mean and sample std of (a − b). */

@@ -16,7 +16,7 @@ import type { RoundReport } from '../coordinator/round.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { startRelay } from '../relay/index.ts';
 import { demoConfig, parseDemoFlags, USAGE, type DemoFlags } from './demo-flags.ts';
-import { errorStats, inputGrid, plainSum } from './demo-inputs.ts';
+import { errorStats, inputGrid, plainAggregate } from './demo-inputs.ts';
 import { spawnWorkers } from './demo-workers.ts';
 import { ProgressBar } from './demo-progress.ts';
 
@@ -31,6 +31,8 @@ export interface DemoRound {
   readonly contributors: number;
   readonly dropped: number;
   readonly ring: 32 | 64;
+  /** A product round's prime field size in bits (0 for sums). */
+  readonly field_bits: number;
   readonly max_abs_error: number;
   readonly mean_error: number;
   readonly observed_noise_std: number;
@@ -59,6 +61,8 @@ export interface DemoResult {
   readonly contributors: number;
   readonly dropped: number;
   readonly ring: 32 | 64;
+  /** A product round's prime field size in bits (0 for sums). */
+  readonly field_bits: number;
   /** Over all rounds. */
   readonly max_abs_error: number;
   /** Of the last round (0 without DP). */
@@ -125,13 +129,13 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     for (let r = 0; r < f.rounds; r++) {
       current = r;
       const t0 = performance.now();
-      const { aggregate, report } = await Promise.race([coordinator.runRound({ dim: f.dim, out }), pool.failed]);
+      const { aggregate, report } = await Promise.race([coordinator.runRound({ dim: f.dim, out, operation: f.operation }), pool.failed]);
       const roundS = (performance.now() - t0) / 1000;
       const contributors = report.contributors.map((id) => indexOf.get(id)!);
-      const plain = plainSum(contributors, r, f.dim, grid);
+      const plain = plainAggregate(f.operation, contributors, r, f.dim, grid);
       const err = errorStats(aggregate, plain);
       rounds.push({
-        memo: report.memo, contributors: contributors.length, dropped: report.dropped.length, ring: report.ring,
+        memo: report.memo, contributors: contributors.length, dropped: report.dropped.length, ring: report.ring, field_bits: report.field?.bits ?? 0,
         max_abs_error: err.maxAbs, mean_error: err.mean, observed_noise_std: err.std, expected_noise_std: report.dp?.expectedNoiseStd ?? 0,
         epsilon_round: report.dp?.epsilonRound ?? 0, epsilon_total: report.dp?.epsilonTotal ?? 0,
         bytes_received: report.bytesReceived, round_s: roundS, timings_ms: report.timings,
@@ -186,7 +190,7 @@ function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRo
   const bytesPerClient = mean(partialBytes);
   return {
     clients: f.clients, dim: f.dim, shards: f.shards, exponent: f.exponent, dp: f.dp, rounds: f.rounds, inputs_on_grid: onGrid,
-    contributors: last.contributors, dropped: last.dropped, ring: last.ring,
+    contributors: last.contributors, dropped: last.dropped, ring: last.ring, field_bits: last.field_bits,
     max_abs_error: Math.max(...rounds.map((r) => r.max_abs_error)),
     expected_noise_std: last.expected_noise_std, observed_noise_std: last.observed_noise_std,
     epsilon_spent: last.epsilon_total, epsilon_round: last.epsilon_round, delta: f.dp === 'none' ? 0 : f.delta,
@@ -204,7 +208,7 @@ function printText(r: DemoResult): void {
   const out: string[] = [];
   out.push(`shardwire demo: ${r.clients} client processes (${r.dropped > 0 ? `${r.clients - r.contributors} dropped, ` : ''}${r.contributors} contributed), dim ${r.dim}, shards ${r.shards}, exponent ${r.exponent}, dp ${r.dp}`);
   for (const [i, x] of r.per_round.entries()) {
-    out.push('', `round ${i + 1}/${r.rounds} (${x.memo}): ${x.contributors} contributors, ${x.dropped} dropped, ring Z_2^${x.ring}`);
+    out.push('', `round ${i + 1}/${r.rounds} (${x.memo}): ${x.contributors} contributors, ${x.dropped} dropped, ${x.field_bits ? `prime field of ${x.field_bits} bits` : `ring Z_2^${x.ring}`}`);
     out.push(`  secure aggregate [0..${x.secure_head.length}) ${fmt(x.secure_head)}`);
     out.push(`  plain aggregate  [0..${x.plain_head.length}) ${fmt(x.plain_head)}`);
     out.push(`  max |secure − plain| ${x.max_abs_error}   noise std expected ${round6(x.expected_noise_std)}, observed ${round6(x.observed_noise_std)}`);

@@ -17,7 +17,7 @@ import { Kernel } from '../kernel/kernel.ts';
 import { arealVector, type RealVector } from '../kernel/vectors.ts';
 import { fromBase64url } from '../wire/base64url.ts';
 import type { Frame } from '../wire/frame.ts';
-import { decodeBody, encodeBody, parseRoundOpen, parseSessionRoster, RoundType, type RoundOpen } from '../session/round-messages.ts';
+import { decodeBody, encodeBody, parseRoundOpen, parseSessionRoster, RoundType, SESSION_OPERATIONS, type RoundOpen } from '../session/round-messages.ts';
 import { SealedChannel } from '../session/sealed-channel.ts';
 import { ParticipantRound } from '../secagg/participant-round.ts';
 import type { ContributionResult, ParticipantContext, ParticipantPhase } from '../secagg/participant-context.ts';
@@ -219,6 +219,8 @@ export class Client extends Emitter<ClientEvents> {
     }
     if (this.#rounds.has(open.memo) || this.#waiters.has(open.memo)) throw new ShardwireError('E_REPLAY', `round ${open.memo} was already opened; memos are never reused`);
     if (!open.participants.includes(this.id)) throw new ShardwireError('E_NOT_IN_SESSION', `round ${open.memo} does not list this participant`);
+    const allowed: readonly string[] = SESSION_OPERATIONS[this.config.smpc.operation];
+    if (!allowed.includes(open.operation)) throw new ShardwireError('E_CONFIG_MISMATCH', `round ${open.memo} asks for operation "${open.operation}", but this session's smpc.operation "${this.config.smpc.operation}" runs only ${allowed.join(', ')}; refusing to contribute`, { memo: open.memo, operation: open.operation });
     this.emit('progress', { memo: open.memo, phase: 'open' });
     this.#waiters.push(open, performance.now());
   }

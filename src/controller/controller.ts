@@ -37,7 +37,7 @@ import { startStatusServer, type StatusServer } from './status-server.ts';
  * @throws {ShardwireError} E_BAD_ARGUMENT (options, roster, role); E_APP (the app crashed, broke
  *   the protocol or sent to an unknown site); E_TIMEOUT (app or sites silent); E_PEER_FAILED
  *   (another site failed or vanished); E_BAD_VECTOR (non-numeric, non-finite or mismatched SMPC
- *   data); E_UNSUPPORTED (multiply); E_BAD_DP_CONFIG / E_BUDGET_EXHAUSTED; the SDK's round errors.
+ *   data); E_UNSUPPORTED (multiply with DP); E_BAD_DP_CONFIG / E_BUDGET_EXHAUSTED; the SDK's round errors.
  * @example
  * const summary = await runController({ appUrl, relayUrl, session: 'study-7', identity, roster, coordinator: false })
  */

@@ -198,13 +198,13 @@ export class SecureCoordination {
     await c.waitForParticipants(participants.length, this.ctx.timeouts.joinMs);
     const { aggregate, report } = await c.runRound({
       dim: r.dim,
-      operation: 'sum',
+      operation: c.config.smpc.operation === 'multiply' ? 'multiply' : 'sum',
       memo: r.roundMemo,
       participants,
       timeoutMs: this.ctx.timeouts.roundMs,
       signal: this.abort.signal,
     });
-    // all sites must have contributed (minClients = sites), so this is the sum the apps expect
+    // all sites must have contributed (minClients = sites), so this is the sum (product) the apps expect
     await this.ctx.deliver(r.memo, restoreJson(aggregate, r.shape as Shape));
     this.ctx.roundDone({ memo: r.memo, roundMemo: r.roundMemo, dim: r.dim, ms: performance.now() - t0, report });
   }

@@ -5,8 +5,9 @@
  * proposes: only timeouts and the privacy budget are the coordinator's to choose; shards,
  * exponent, noise and the number of contributors must be what this site's app asked for.
  *
- * - `smpc { operation, shards, exponent }` keep their meaning; `multiply` is refused by
- *   validateConfig with E_UNSUPPORTED naming the alternative. Every site must contribute
+ * - `smpc { operation, shards, exponent }` keep their meaning; `multiply` runs the exact secure
+ *   product (the field is sized for the unclipped bound below: 53 bits per site, so up to 38
+ *   sites), with DP refused by validateConfig (no mechanism for a product). Every site must contribute
  *   (minClients = maxClients = the number of sites), as FeatureCloud's aggregation waits for all.
  * - Without DP the bit budget still needs a per-element bound. FeatureCloud has none, so the
  *   bound is L∞ ≥ 2^53 / 10^exponent: the kernel already refuses any |x·10^exponent| ≥ 2^53
@@ -116,7 +117,7 @@ export function fittingExponent(dp: AppDp, max: number, minHonest = 1): number {
 /**
  * The session configuration of secure rounds with the app's `smpc` (and `dp`) settings, as a
  * plain object (what travels to the sites), checked with validateConfig.
- * @throws {ShardwireError} E_UNSUPPORTED (multiply), E_BAD_CONFIG (shards, exponent),
+ * @throws {ShardwireError} E_UNSUPPORTED (multiply with dp), E_BAD_CONFIG (shards, exponent),
  *   E_BAD_DP_CONFIG (noise settings, or DP without a privacy budget), E_RING_OVERFLOW.
  * @example secureConfig({ operation: 'add', serialization: 'json', shards: 0, exponent: 8 }, null, run)
  */

@@ -12,7 +12,9 @@ import { getSodium } from '../sodium.ts';
 import type { RingVector } from '../kernel/vectors.ts';
 import { giveRing } from '../kernel/ring-pool.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
-import { encodeBody, encodeFloat64, OPERATIONS, RoundType, type Operation, type RoundOpen } from '../session/round-messages.ts';
+import { encodeBody, encodeFloat64, OPERATIONS, RoundType, SESSION_OPERATIONS, type Operation, type RoundOpen } from '../session/round-messages.ts';
+import { fieldBudget } from '../field-budget.ts';
+import { decodeProduct, productPartialLength } from '../secagg/product.ts';
 import { CoordinatorRound, type CoordinatorPhase } from '../secagg/coordinator-round.ts';
 import { releaseOf } from '../dp/noise-plan.ts';
 import { announcePrivacy, reportPrivacy } from './round-privacy.ts';
@@ -24,7 +26,10 @@ import type { Coordinator } from './coordinator.ts';
 export interface RoundOptions {
   /** Vector length every participant contributes. */
   readonly dim: number;
-  /** 'sum' (default), 'mean' (sum / contributors) or 'weightedMean' (Σw·x / Σw). */
+  /**
+   * 'sum' (default), 'mean' (sum / contributors) or 'weightedMean' (Σw·x / Σw); in a session
+   * with smpc.operation 'multiply', 'multiply' (the default there and its only operation).
+   */
   readonly operation?: Operation;
   /** Round memo (FeatureCloud meaning); auto-generated when omitted; never reused in a session. */
   readonly memo?: string;
@@ -60,7 +65,10 @@ export interface RoundReport {
   readonly operation: Operation;
   readonly threat: ThreatMode;
   readonly dim: number;
+  /** The sum's ring (a product round: 32, the staging of its field elements; see `field`). */
   readonly ring: 32 | 64;
+  /** A product round's prime field: p = 2^(32·limbs) − c (field-budget.ts). */
+  readonly field?: { readonly bits: number; readonly limbs: number };
   readonly contributors: readonly string[];
   readonly dropped: readonly string[];
   /** Parties whose messages broke the protocol and were set aside (the round recovered without them). */
@@ -94,6 +102,11 @@ export interface RoundPrivacy {
 export interface RoundResultWithReport {
   readonly aggregate: Float64Array;
   readonly report: RoundReport;
+  /**
+   * A product round's exact result: the product of the contributors' fixed-point factors per
+   * element; aggregate[j] is exact[j] / 10^scaleExponent rounded to the nearest double.
+   */
+  readonly product?: { readonly exact: readonly bigint[]; readonly scaleExponent: number };
 }
 
 function autoMemo(used: ReadonlySet<string>): string {
@@ -109,7 +122,10 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   aobject(o, 'options');
   const dim = aint(o.dim, 'dim', 0, 2 ** 31);
   if (o.out !== undefined && (!(o.out instanceof Float64Array) || o.out.length !== dim)) throw new ShardwireError('E_BAD_VECTOR', `"out" expected a Float64Array of length ${dim}, got ${describe(o.out)}`, { field: 'out' });
-  const operation = aoneOf(o.operation ?? 'sum', 'operation', OPERATIONS);
+  const sessionOp = c.config.smpc.operation;
+  const operation = aoneOf(o.operation ?? SESSION_OPERATIONS[sessionOp][0], 'operation', OPERATIONS);
+  const allowed: readonly Operation[] = SESSION_OPERATIONS[sessionOp];
+  if (!allowed.includes(operation)) throw new ShardwireError('E_UNSUPPORTED', `"operation" ${operation} is not available in a session with smpc.operation "${sessionOp}" (it runs ${allowed.join(', ')})`, { field: 'operation', operation });
   const memo = o.memo ?? autoMemo(c.memos);
   if (typeof memo !== 'string' || !ID_PATTERN.test(memo)) throw new ShardwireError('E_BAD_ARGUMENT', `"memo" expected 1-128 characters of [A-Za-z0-9._:@-], got ${describe(memo)}`);
   if (c.memos.has(memo)) throw new ShardwireError('E_REPLAY', `memo ${memo} was already used in this session; memos are never reused`, { memo });
@@ -121,7 +137,8 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   const timeoutMs = o.timeoutMs === undefined ? undefined : aint(o.timeoutMs, 'timeoutMs', 1, 86_400_000);
   const weighted = operation === 'weightedMean';
   if (weighted && c.noise) throw new ShardwireError('E_UNSUPPORTED', '"weightedMean" is not available in DP sessions: weights scale each client\'s sensitivity; use "mean" or "sum"', { operation });
-  const budget = computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n });
+  const product = operation === 'multiply' ? { field: fieldBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: c.config.clip.bound }).field, dim } : undefined;
+  const ring = product ? 32 : computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n }).ring;
   if (c.noise && c.accountant) {
     // refuse before asking anyone: even the fewest releasable contributors must fit the budget
     const worst = c.accountant.preview(releaseOf(c.noise, c.released + 1, minClients, dim));
@@ -129,9 +146,8 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   }
   c.memos.add(memo);
   await c.journal.opened(memo, participants, operation, dim); // saved before anyone is asked
-  const ring = budget.ring;
   const announced = await announcePrivacy(c); // DP: the noise plan and the spend so far, checked by every participant
-  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...(announced ? { dp: announced } : {}) };
+  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...(product ? { fieldLimbs: product.field.limbs } : {}), ...(announced ? { dp: announced } : {}) };
   const progress = (phase: CoordinatorPhase, received: number) => c.notify('progress', { memo, phase, received, expected: participants.length });
   const round = new CoordinatorRound({
     sessionId: c.channel.keyring.sessionId, configHash: c.configHash, config: c.config, kernel: c.kernel, sodium: await getSodium(),
@@ -141,7 +157,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     progress,
     maxPayloadBytes: c.channel.link.welcome.limits.maxPayloadBytes,
     refused: (from, type, error) => c.notify('refused', { from, type, error }),
-  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length: dim + (weighted ? 1 : 0), ring, ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
+  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length: product ? productPartialLength(dim, product.field) : dim + (weighted ? 1 : 0), ring, ...(product ? { product } : {}), ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
   const onAbort = () => round.fail(new ShardwireError('E_ABORTED', `round ${memo} was aborted by the caller`));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) onAbort();
@@ -168,7 +184,9 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
       c.released++;
       signed = await reportPrivacy(c, announced!, memo, survivors, dim, rec); // compared with every participant's ledger
     }
-    const aggregate = decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
+    const scaleExponent = c.config.smpc.exponent * survivors.length;
+    const decodedProduct = product ? decodeProduct(c.kernel, product.field, dim, sum, scaleExponent, o.out) : undefined;
+    const aggregate = decodedProduct ? decodedProduct.values : decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
     round.phase = 'done';
     await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
@@ -177,8 +195,9 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     progress('done', survivors.length);
     return {
       aggregate,
+      ...(decodedProduct ? { product: { exact: decodedProduct.exact, scaleExponent } } : {}),
       report: {
-        memo, operation, threat: c.config.threat, dim, ring, contributors: survivors, dropped: outcome.dropped, misbehaving: outcome.misbehaving,
+        memo, operation, threat: c.config.threat, dim, ring, ...(product ? { field: { bits: product.field.bits, limbs: product.field.limbs } } : {}), contributors: survivors, dropped: outcome.dropped, misbehaving: outcome.misbehaving,
         bytesReceived: c.channel.bytesReceived - bytesBefore,
         ...(dp ? { dp } : {}),
         timings: { collectMs: outcome.timings.collectMs, recoverMs: outcome.timings.recoverMs, reconstructMs: tDone - tRecover, totalMs: performance.now() - t0, computeMs: outcome.timings.computeMs + (tDone - tRecover) },

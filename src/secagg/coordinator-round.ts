@@ -26,6 +26,8 @@ import { holderGraph, type HolderGraph } from './holder-graph.ts';
 import { PartialCollector } from './partial-sum.ts';
 import { edgesOf, viableSharers } from './recovery.ts';
 import { edgeCorrections, maskedCorrections, type Corrections } from './unmask.ts';
+import { foldProduct, unmaskProduct } from './product.ts';
+import type { PrimeField } from '../kernel/field.ts';
 
 /** What the round needs from the coordinator. */
 export interface RoundHost {
@@ -63,6 +65,8 @@ export interface RoundPlan {
   readonly collectMs: number;
   /** A streamed partial with no chunk for this long is dropped (default 30 s, at most collectMs). */
   readonly stallMs?: number;
+  /** A product round: partials are multiplied in this field (secagg/product.ts; length and ring describe the staged vector). */
+  readonly product?: { readonly field: PrimeField; readonly dim: number };
 }
 
 export type CoordinatorPhase = 'open' | 'join' | 'share' | 'collect' | 'consent' | 'recover' | 'reconstruct' | 'done' | 'aborted';
@@ -285,10 +289,12 @@ export class CoordinatorRound {
         await Promise.all([...this.#sharers].map((id) => this.#host.send(id, RoundType.masks, this.#masksFor(id))));
       }
       const host = this.#host;
+      const product = this.#plan.product;
       this.#collector = new PartialCollector({
         kernel: host.kernel,
         grant: (to, upTo) => void host.send(to, PARTIAL_CREDIT, encodeBody({ memo, upTo })).catch(() => undefined),
         broken: (from, e) => host.refused?.(from, RoundType.partial, e),
+        ...(product ? { fold: (acc: RingVector, partial: RingVector) => foldProduct(host.kernel, product.field, product.dim, acc, partial) } : {}),
       }, { memo, length: this.#plan.length, ring: this.#plan.ring, graph, queueBytes: host.maxPayloadBytes, stallMs: this.#plan.stallMs ?? Math.min(30_000, this.#plan.collectMs) });
       await this.#phase('collect', this.#plan.collectMs);
       const tCollect = performance.now();
@@ -308,7 +314,8 @@ export class CoordinatorRound {
       this.phase = 'reconstruct';
       this.#host.progress('reconstruct', this.#survivors.length, participants.length);
       const tSum = performance.now();
-      if (corrections.seeds.length > 0) this.#host.kernel.expandMasks(sum, corrections.seeds, corrections.signs);
+      if (corrections.seeds.length > 0 && product) unmaskProduct(host.kernel, host.sodium, product.field, product.dim, sum, corrections.seeds, corrections.signs);
+      else if (corrections.seeds.length > 0) host.kernel.expandMasks(sum, corrections.seeds, corrections.signs);
       for (const s of corrections.seeds) s.fill(0);
       const tEnd = performance.now();
       this.#computeMs += tEnd - tSum;

@@ -39,6 +39,8 @@ export interface CollectorHost {
   grant(to: string, upTo: number): void;
   /** A stream broke: the sender is dropped from the round (the error names the cause). */
   broken(from: string, e: ShardwireError): void;
+  /** Combines a completed partial into the running result (default: the kernel's ring sum). */
+  fold?(acc: RingVector, partial: RingVector): void;
 }
 
 /** The shape of the round's partials and the limits of the collection. */
@@ -286,7 +288,8 @@ export class PartialCollector {
     if (!this.#sum) {
       this.#sum = v; // the first partial becomes the sum: no add, no extra vector
     } else {
-      this.#host.kernel.accumulate(this.#sum, ringBytes(v));
+      if (this.#host.fold) this.#host.fold(this.#sum, v);
+      else this.#host.kernel.accumulate(this.#sum, ringBytes(v));
       giveRing(v, false);
     }
     this.#summed.add(id);

@@ -22,6 +22,8 @@ import { sealAttestations } from './consistency.ts';
 import { Gate } from './gate.ts';
 import { holderGraph, type HolderGraph } from './holder-graph.ts';
 import { buildPartial } from './partial.ts';
+import { buildProductPartial, productPartialLength } from './product.ts';
+import { fieldBudget } from '../field-budget.ts';
 import { RevealDesk } from './participant-reveal.ts';
 import { edgesOf, pairSign, shareThreshold } from './recovery.ts';
 import { dealRound, openShareBox, type HeldShares } from './sharing.ts';
@@ -74,10 +76,13 @@ export class ParticipantRound {
    */
   async contribute(x: RealVector, weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
     const { config, kernel, identity } = this.#c;
-    const { memo, ring } = this.open;
-    const self = identity.id;
+    const { memo } = this.open;
     const weighted = this.open.operation === 'weightedMean';
-    const length = this.open.dim + (weighted ? 1 : 0);
+    // a product's partial is field elements plus its zero channel, staged as a 32-bit-ring vector (secagg/product.ts)
+    const field = this.open.operation === 'multiply' ? fieldBudget({ clients: this.open.participants.length, exponent: config.smpc.exponent, elementBound: config.clip.bound }).field : undefined;
+    if (field && this.open.fieldLimbs !== field.limbs) throw new ShardwireError('E_CONFIG_MISMATCH', `round ${memo}: the coordinator announced a ${this.open.fieldLimbs}-limb field, the session's bit budget for ${this.open.participants.length} factors needs ${field.limbs}; refusing to contribute`, { memo });
+    const ring = field ? 32 : this.open.ring;
+    const length = field ? productPartialLength(this.open.dim, field) : this.open.dim + (weighted ? 1 : 0);
     this.#startBytes = this.#c.bytesSent();
     this.#since = performance.now();
     const masked = config.threat === 'malicious-coordinator';
@@ -89,7 +94,8 @@ export class ParticipantRound {
     const out = takeRing(ring, length); // reused across rounds (kernel/ring-pool.ts)
     try {
       try {
-        buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }, out);
+        if (field) buildProductPartial(kernel, this.#c.sodium, x, { exponent: config.smpc.exponent, clip: config.clip, field, masks }, out as Uint32Array);
+        else buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }, out);
       } finally {
         if (noise) wipeRing(noise);
         for (const s of masks.seeds) s.fill(0);

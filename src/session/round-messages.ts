@@ -41,10 +41,13 @@ export type RoundType = (typeof RoundType)[keyof typeof RoundType];
 /**
  * How the survivors' sum is turned into the released aggregate: 'mean' divides by the number of
  * contributors; 'weightedMean' has each client add x·w and w (an extra secure coordinate) and
- * divides by Σw.
+ * divides by Σw. 'multiply' (sessions with smpc.operation 'multiply' only) releases the
+ * element-wise product instead of a sum (secagg/product.ts).
  */
-export type Operation = 'sum' | 'mean' | 'weightedMean';
-export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean'];
+export type Operation = 'sum' | 'mean' | 'weightedMean' | 'multiply';
+export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean', 'multiply'];
+/** The round operations a session of each smpc.operation runs. */
+export const SESSION_OPERATIONS = { add: ['sum', 'mean', 'weightedMean'], multiply: ['multiply'] } as const satisfies Record<string, readonly Operation[]>;
 
 /** One roster member as the coordinator tells participants (Ed25519 key, base64url). */
 export interface RosterMember {
@@ -68,6 +71,8 @@ export interface RoundOpen {
   readonly dim: number;
   readonly ring: 32 | 64;
   readonly broadcast: boolean;
+  /** A 'multiply' round: limbs of its prime field (every party derives p from them; field-budget.ts). */
+  readonly fieldLimbs?: number;
   /** DP sessions: the noise plan and the coordinator's spend so far (participants check it). */
   readonly dp?: NoiseAnnouncement;
 }
@@ -182,6 +187,8 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if (typeof o.dim !== 'number' || !Number.isSafeInteger(o.dim) || o.dim < 0 || o.dim > 2 ** 31) badMessage(t, '"dim" expected an integer in [0, 2^31]');
   if (o.ring !== 32 && o.ring !== 64) badMessage(t, '"ring" expected 32 or 64');
   if (typeof o.broadcast !== 'boolean') badMessage(t, '"broadcast" expected a boolean');
+  if ((o.operation === 'multiply') !== (o.fieldLimbs !== undefined)) badMessage(t, '"fieldLimbs" expected exactly in a multiply round');
+  if (o.fieldLimbs !== undefined && (typeof o.fieldLimbs !== 'number' || !Number.isSafeInteger(o.fieldLimbs) || o.fieldLimbs < 2 || o.fieldLimbs > 64)) badMessage(t, '"fieldLimbs" expected an integer in [2, 64]');
   const { dp, ...rest } = o;
   return { ...(rest as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants, ...(dp === undefined ? {} : { dp: parseNoiseAnnouncement(dp) }) };
 }

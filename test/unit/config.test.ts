@@ -50,7 +50,8 @@ test('validateConfig refuses every bad field with E_BAD_CONFIG naming it', () =>
   expectCode('E_BAD_CONFIG', { ...base, clip: { norm: 'l4', bound: 1 } }, 'clip.norm');
   expectCode('E_BAD_CONFIG', { ...base, timeouts: { roundMs: 0 } }, 'timeouts.roundMs');
   expectCode('E_BAD_CONFIG', { ...base, allowUnprotected: 'yes' }, 'allowUnprotected');
-  expectCode('E_UNSUPPORTED', { ...base, smpc: { operation: 'multiply' } });
+  expectCode('E_UNSUPPORTED', { ...base, smpc: { operation: 'multiply' }, dp: { noisetype: 'laplace', epsilon: 1, clippingVal: 1 }, privacyBudget: { epsilon: 5, delta: 0 } }, 'dp');
+  expectCode('E_BAD_CONFIG', { ...base, smpc: { operation: 'multiply' }, ring: 64 }, 'ring');
   expectCode('E_RING_OVERFLOW', { ...base, maxClients: 10_000, smpc: { exponent: 15 }, clip: { norm: 'l2', bound: 1e6 } });
   expectCode('E_RING_OVERFLOW', { ...base, ring: 32, smpc: { shards: 3, exponent: 9 }, clip: { norm: 'l2', bound: 10 } });
 });

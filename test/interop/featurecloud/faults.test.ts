@@ -91,19 +91,6 @@ test('data sent to an unknown destination: E_APP', { timeout: 120_000 }, async (
   expectFailure(r, 1, 'E_APP', /no-such-client.*not a client of this run/);
 });
 
-test('SMPC multiply: E_UNSUPPORTED naming the alternative', { timeout: 120_000 }, async () => {
-  const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'multiply' } });
-  const why = describeRun(r);
-  for (const c of r.controllers) {
-    assert.equal(c.code, 1, why);
-    assert.ok(['E_UNSUPPORTED', 'E_PEER_FAILED'].includes(errorOf(c)!.code), why);
-  }
-  const own = r.controllers.map(errorOf).filter((e) => e!.code === 'E_UNSUPPORTED');
-  assert.ok(own.length >= 1, why);
-  for (const e of own) assert.match(e!.message, /multiply.*"add"/);
-  noAggregate(r, 'first');
-});
-
 test('an app that crashes mid-run: E_APP at its site, E_PEER_FAILED elsewhere', { timeout: 120_000 }, async () => {
   const r = await runSites({ app: 'fault_app.py', env: { FC_FAULT: 'raise' } });
   expectFailure(r, 1, 'E_APP', /RuntimeError/);

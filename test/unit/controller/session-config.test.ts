@@ -79,8 +79,13 @@ test('maps the app settings to a session config every site derives alike', () =>
   assert.notEqual(requestKey(SMPC, null), requestKey(SMPC, GAUSS));
 });
 
+test('multiply: the exact secure product without DP; with DP refused naming the alternative', () => {
+  const config = secureConfig({ ...SMPC, operation: 'multiply' }, null, run);
+  assert.equal((config.smpc as { operation: string }).operation, 'multiply');
+  assert.throws(() => secureConfig({ ...SMPC, operation: 'multiply' }, GAUSS, run), is('E_UNSUPPORTED', /"add"/));
+});
+
 test('refuses what FeatureCloud allows but shardwire cannot do, naming the alternative', () => {
-  assert.throws(() => secureConfig({ ...SMPC, operation: 'multiply' }, null, run), is('E_UNSUPPORTED', /"add"/));
   assert.throws(() => secureConfig({ ...SMPC, shards: 1 }, null, run), is('E_BAD_CONFIG', /shards/));
   assert.throws(() => secureConfig({ ...SMPC, exponent: 16 }, null, run), is('E_BAD_CONFIG', /exponent/));
   assert.throws(

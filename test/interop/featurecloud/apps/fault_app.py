@@ -3,14 +3,14 @@ way FC_FAULT names, so that the test can check every controller ends with a clea
 
   nonnumeric   SMPC data with a string in it          nonfinite  SMPC data with NaN in it
   shapes       SMPC data of another length            destination  data to a client that does not exist
-  multiply     every site asks for SMPC multiply      raise      the app crashes after a good round
+  raise        the app crashes after a good round
   slow         every site sleeps FC_SLOW seconds after a good round (a window to kill a controller)
   none         behaves
 """
 import os
 import time
 
-from FeatureCloud.app.engine.app import AppState, Role, SMPCOperation, app_state
+from FeatureCloud.app.engine.app import AppState, Role, app_state
 
 import fc_server
 
@@ -26,8 +26,6 @@ class Initial(AppState):
 
     def run(self):
         faulty = self.clients.index(self.id) == FAULT_SITE
-        if FAULT == 'multiply':
-            self.configure_smpc(operation=SMPCOperation.MULTIPLY)
         data = [1.0, 2.0, 3.0]
         if faulty and FAULT == 'nonnumeric':
             data = [1.0, 'two', 3.0]

@@ -1,0 +1,141 @@
+/**
+ * The secure product's algebra without the network (secagg/product.ts): n ≤ 20 clients with
+ * pairwise and self masks, random dropouts recovered with the same corrections a sum uses; the
+ * unmasked product equals the exact product of the survivors' fixed-point factors (zeros,
+ * negatives, values at the bound). And what the coordinator sees: masked factors are uniform in
+ * the field (χ²) even for an all-zero or all-equal input, and the zero channel of a round with a
+ * zero is not 0.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Kernel } from '../../src/kernel/kernel.ts';
+import { getSodium } from '../../src/sodium.ts';
+import { fieldBudget, tableField } from '../../src/field-budget.ts';
+import { buildProductPartial, decodeProduct, foldProduct, productPartialLength, productViews, ratioToNumber, unmaskProduct } from '../../src/secagg/product.ts';
+
+const kernel = await Kernel.load();
+const sodium = await getSodium();
+const seed = (): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(32)) as Uint8Array;
+
+test('n ≤ 20 with random dropouts: the unmasked product is the exact product of the survivors\' factors', async () => {
+  await fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 20 }).chain((n) => fc.record({
+        exponent: fc.integer({ min: 0, max: 4 }),
+        bound: fc.constantFrom(1, 2.5, 7),
+        dim: fc.integer({ min: 1, max: 5 }),
+        rows: fc.array(fc.array(fc.oneof(fc.double({ min: -8, max: 8, noNaN: true }), fc.constantFrom(0, 7, -7, 2.5, -2.5)), { minLength: 5, maxLength: 5 }), { minLength: n, maxLength: n }),
+        dropped: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      })).filter(({ dropped }) => dropped.some((d) => !d)),
+      ({ exponent, bound, dim, rows, dropped }) => {
+        const n = rows.length;
+        const field = fieldBudget({ clients: n, exponent, elementBound: bound }).field;
+        const edge = new Map<string, Uint8Array>();
+        for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) edge.set(`${i}-${j}`, seed());
+        const selfSeeds = rows.map(() => seed());
+        const survivors = rows.map((_, i) => i).filter((i) => !dropped[i]);
+        let acc: Uint32Array | undefined;
+        const factors: bigint[][] = [];
+        for (const i of survivors) {
+          const x = Float64Array.from(rows[i].slice(0, dim));
+          const seeds = [selfSeeds[i]];
+          const signs: (1 | -1)[] = [1];
+          for (let j = 0; j < n; j++) if (j !== i) (seeds.push(edge.get(i < j ? `${i}-${j}` : `${j}-${i}`)!), signs.push(i < j ? 1 : -1));
+          const out = new Uint32Array(productPartialLength(dim, field));
+          buildProductPartial(kernel, sodium, x, { exponent, clip: { norm: 'linf', bound }, field, masks: { seeds, signs } }, out);
+          const ints = kernel.encodeAndClip(x, { exponent, ring: 64, rounding: 'half-even', clip: { norm: 'linf', bound } }).vector as BigUint64Array;
+          factors.push([...ints].map((v) => BigInt.asIntN(64, v)));
+          if (acc) foldProduct(kernel, field, dim, acc, out);
+          else acc = out;
+        }
+        // corrections: every survivor's self mask, and each survivor's edges with dropped parties
+        const seeds: Uint8Array[] = [];
+        const signs: (1 | -1)[] = [];
+        for (const i of survivors) {
+          seeds.push(selfSeeds[i]);
+          signs.push(-1);
+          for (let j = 0; j < n; j++) if (dropped[j]) (seeds.push(edge.get(i < j ? `${i}-${j}` : `${j}-${i}`)!), signs.push(i < j ? -1 : 1));
+        }
+        unmaskProduct(kernel, sodium, field, dim, acc!, seeds, signs);
+        const { exact, values } = decodeProduct(kernel, field, dim, acc!, exponent * survivors.length);
+        for (let e = 0; e < dim; e++) {
+          const want = factors.reduce((p, f) => p * f[e], 1n);
+          assert.equal(exact[e], want, `element ${e}`);
+          assert.equal(values[e], ratioToNumber(want, 10n ** BigInt(exponent * survivors.length)));
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
+/** Upper tail of χ² with k degrees of freedom at ≈ 1e-7 (Wilson–Hilferty, z = 5.2). */
+const chiLimit = (k: number) => k * (1 - 2 / (9 * k) + 5.2 * Math.sqrt(2 / (9 * k))) ** 3;
+
+for (const [title, value] of [['all zero', 0], ['all equal', 1.5], ['all at the bound', -4]] as const) {
+  test(`what the coordinator sees is uniform in the field (χ², masked factors of an ${title} input)`, () => {
+    const field = tableField(2);
+    const dim = 20_000;
+    const out = new Uint32Array(productPartialLength(dim, field));
+    buildProductPartial(kernel, sodium, new Float64Array(dim).fill(value), { exponent: 3, clip: { norm: 'linf', bound: 4 }, field, masks: { seeds: [seed(), seed()], signs: [1, -1] } }, out);
+    const { factors, zeros } = productViews(out, dim, field);
+    const bins = 64;
+    const counts = new Array<number>(bins).fill(0);
+    const zeroBins = new Array<number>(bins).fill(0);
+    for (let j = 0; j < dim; j++) {
+      const v = (BigInt(factors[2 * j + 1]) << 32n) | BigInt(factors[2 * j]);
+      counts[Number((v * BigInt(bins)) / field.p)]++;
+      zeroBins[Number(zeros[2 * j] >> 58n)]++;
+    }
+    const chi = (c: number[]) => c.reduce((s, o) => s + (o - dim / bins) ** 2 / (dim / bins), 0);
+    assert.ok(chi(counts) < chiLimit(bins - 1), `factors χ² = ${chi(counts)}`);
+    assert.ok(chi(zeroBins) < chiLimit(bins - 1), `zero channel χ² = ${chi(zeroBins)}`);
+  });
+}
+
+test('ratioToNumber rounds once, to the nearest double', () => {
+  fc.assert(
+    fc.property(fc.bigInt({ min: -(1n << 300n), max: 1n << 300n }), fc.integer({ min: 0, max: 80 }), (num, e) => {
+      const den = 10n ** BigInt(e);
+      const got = ratioToNumber(num, den);
+      // the nearest double d: |num/den − d| ≤ |num/den − neighbour| for both neighbours (exact rational comparison)
+      if (got === 0) return assert.equal(num, 0n);
+      const exactOf = (d: number) => {
+        const [m, ex] = decompose(d);
+        return ex >= 0 ? { n: m << BigInt(ex), d: 1n } : { n: m, d: 1n << BigInt(-ex) };
+      };
+      const dist = (d: number) => {
+        const r = exactOf(d);
+        const diff = num * r.d - r.n * den;
+        return { n: diff < 0n ? -diff : diff, d: r.d * den };
+      };
+      const a = dist(got);
+      for (const nb of [nextAfter(got, Infinity), nextAfter(got, -Infinity)]) {
+        const b = dist(nb);
+        assert.ok(a.n * b.d <= b.n * a.d, `${num}/${den}: ${got} is not the nearest`);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+function decompose(d: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, d);
+  const bits = view.getBigUint64(0);
+  const sign = bits >> 63n ? -1n : 1n;
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const mant = biased === 0 ? frac : frac | (1n << 52n);
+  return [sign * mant, (biased === 0 ? 1 : biased) - 1075];
+}
+
+function nextAfter(d: number, dir: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, d);
+  let bits = view.getBigInt64(0);
+  bits += (d > 0) === dir > 0 ? 1n : -1n;
+  view.setBigInt64(0, bits);
+  return view.getFloat64(0);
+}
