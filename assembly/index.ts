@@ -15,6 +15,7 @@ import { addU32, subU32, negU32, addU64, subU64, negU64, narrowI64ToU32 as narro
 
 export * from './noise-abi';
 export * from './pipeline-abi';
+export * from './stats-abi';
 
 /** Bumped whenever an export's meaning changes; checked by the loader. */
 export const ABI_VERSION: u32 = 2;

@@ -10,6 +10,9 @@ import { Client } from '../client/client.ts';
 import { parseIdentity } from '../crypto/identity.ts';
 import { isShardwireError, ShardwireError } from '../errors.ts';
 import { demoInput, type InputGrid } from './demo-inputs.ts';
+import { demoRecords } from './demo-statistics.ts';
+import type { DemoOperation } from './demo-flags.ts';
+import { isStatistic } from '../stats/operations.ts';
 
 /** The parent's start message. */
 export interface WorkerStart {
@@ -26,6 +29,9 @@ export interface WorkerStart {
   readonly grid: InputGrid;
   /** Exit when the first round opens, without contributing. */
   readonly drop: boolean;
+  /** What the rounds compute (default sum); statistics contribute `records` rows of `dim` values. */
+  readonly operation?: DemoOperation;
+  readonly records?: number;
   /** DP sessions: the file of this client's privacy ledger. */
   readonly ledgerPath?: string;
 }
@@ -72,9 +78,9 @@ async function work(s: WorkerStart): Promise<void> {
     }
     await report({ type: 'joined', index: s.index });
     for (let round = 0; round < s.rounds; round++) {
-      const x = demoInput(s.index, round, s.dim, s.grid);
       const t0 = performance.now();
-      const r = await Promise.race([client.aggregate(x), failed]);
+      const contribution = isStatistic(s.operation ?? 'sum') ? client.contributeRecords(demoRecords(s.index, round, s.dim, s.records ?? 1, s.grid)) : client.aggregate(demoInput(s.index, round, s.dim, s.grid));
+      const r = await Promise.race([contribution, failed]);
       const entries = client.ledger?.entries ?? [];
       const ledger = r.privacy ? { ...r.privacy, entries: entries.length, released: entries.filter((e) => e.state === 'released').length } : undefined;
       await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0, peakRssMb: process.resourceUsage().maxRSS / 1024, ...(ledger ? { ledger: { epsilonRound: ledger.epsilonRound, epsilonTotal: ledger.epsilonTotal, coordinatorEpsilonTotal: ledger.coordinatorEpsilonTotal, entries: ledger.entries, released: ledger.released } } : {}) });

@@ -7,16 +7,24 @@
 import { ShardwireError } from '../errors.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { choiceFlag, intFlag, numberFlag, parseFlags, usageError } from './args.ts';
+import { isStatistic } from '../stats/operations.ts';
+import { roundNoise } from '../stats/noise.ts';
 
-/** Round operations the demo runs (a product needs a session with smpc.operation 'multiply'). */
-export const DEMO_OPERATIONS = ['sum', 'mean', 'multiply'] as const;
+/**
+ * Round operations the demo runs, one list for `--operation`: vector rounds (a product needs a
+ * session with smpc.operation 'multiply') and statistics of each client's records.
+ */
+export const DEMO_OPERATIONS = ['sum', 'mean', 'multiply', 'count', 'meanVariance', 'histogram'] as const;
 export type DemoOperation = (typeof DEMO_OPERATIONS)[number];
 
 export const USAGE = `usage: shardwire demo [flags]
   --clients N      client processes to spawn (default 10, 2..200)
-  --dim D          vector length (default 100000, 1..100000000; 10^8 wants ≈ 2 GB per client)
+  --operation OP   ${DEMO_OPERATIONS.join(' | ')} (default sum): vector rounds
+                   (multiply: the exact element-wise product, no DP) or statistics of each client's records
+  --records N      statistics: records per client (default 100, 1..100000; also the round's maxRecords)
+  --dim D          vector length, or values per record (default 100000 for sum, 4 for statistics;
+                   1..100000000; 10^8 wants ≈ 2 GB per client; a count reads no values)
   --shards S       additive shards per input (default 3; 0 = one per participant)
-  --operation OP   ${DEMO_OPERATIONS.join(' | ')} (default sum; multiply: the exact element-wise product, no DP)
   --dp KIND        none | gauss | laplace (default none)
   --mode MODE      local | distributed (gauss only; default local)
   --epsilon E      ε of one release (default 1)
@@ -32,10 +40,12 @@ export const USAGE = `usage: shardwire demo [flags]
 /** Parsed, validated demo flags. */
 export interface DemoFlags {
   readonly help: boolean;
+  readonly operation: DemoOperation;
+  /** Records per client (statistics). */
+  readonly records: number;
   readonly clients: number;
   readonly dim: number;
   readonly shards: number;
-  readonly operation: DemoOperation;
   readonly dp: 'none' | 'gauss' | 'laplace';
   readonly mode: 'local' | 'distributed';
   readonly epsilon: number;
@@ -61,7 +71,7 @@ const int = intFlag;
  */
 export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const { values } = parseFlags(argv, {
-    clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, operation: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
+    operation: { type: 'string' }, records: { type: 'string' }, clients: { type: 'string' }, dim: { type: 'string' }, shards: { type: 'string' }, dp: { type: 'string' }, mode: { type: 'string' },
     epsilon: { type: 'string' }, delta: { type: 'string' }, budget: { type: 'string' }, clip: { type: 'string' },
     exponent: { type: 'string' }, drop: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -84,12 +94,16 @@ export function parseDemoFlags(argv: readonly string[]): DemoFlags {
   const clip = num(s('clip'), 'clip', 1);
   if (!(clip > 0)) bad('clip', `expected a number > 0, got ${clip}`);
   const drop = int(s('drop'), 'drop', 0, 0, clients - 2);
+  const statistic = isStatistic(operation);
+  if (!statistic && s('records') !== undefined) bad('records', `applies to statistics (--operation count, meanVariance, histogram), not to ${operation}`);
+  if (operation === 'count' && s('dim') !== undefined) bad('dim', 'does not apply to --operation count: a count reads no values');
   return {
     help: values.help === true,
-    clients,
-    dim: int(s('dim'), 'dim', 100_000, 1, 100_000_000),
-    shards: int(s('shards'), 'shards', 3, 0, clients),
     operation,
+    records: int(s('records'), 'records', 100, 1, 100_000),
+    clients,
+    dim: operation === 'count' ? 0 : int(s('dim'), 'dim', statistic ? 4 : 100_000, 1, 100_000_000),
+    shards: int(s('shards'), 'shards', 3, 0, clients),
     dp, mode, epsilon, delta, budget, clip,
     exponent: int(s('exponent'), 'exponent', 6, 0, 15),
     drop, rounds,
@@ -113,12 +127,15 @@ export function demoConfig(f: DemoFlags): { raw: Record<string, unknown>; config
     ...(f.dp === 'none'
       ? { clip: { norm: 'linf', bound: f.clip } }
       : {
-          dp: { noisetype: f.dp, epsilon: f.epsilon, delta: f.delta, clippingVal: f.clip, mode: f.mode },
+          // a statistic protects one record, added or removed (a count is public under "replace")
+          dp: { noisetype: f.dp, epsilon: f.epsilon, delta: f.delta, clippingVal: f.clip, mode: f.mode, ...(isStatistic(f.operation) ? { neighbouring: 'add-remove' } : {}) },
           privacyBudget: { epsilon: f.budget, delta: f.delta },
         }),
   };
   try {
-    return { raw, config: validateConfig(raw) };
+    const config = validateConfig(raw);
+    roundNoise(config, { operation: f.operation, dim: f.dim, edges: [0] }); // E_UNSUPPORTED: a statistic DP cannot calibrate
+    return { raw, config };
   } catch (e) {
     if (!(e instanceof ShardwireError)) throw e;
     throw new ShardwireError(e.code, e.message.replace(/^E_[A-Z_]+: /, ''), { ...e.details, usage: true });

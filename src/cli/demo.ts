@@ -19,6 +19,8 @@ import { demoConfig, parseDemoFlags, USAGE, type DemoFlags } from './demo-flags.
 import { errorStats, inputGrid, plainAggregate } from './demo-inputs.ts';
 import { spawnWorkers } from './demo-workers.ts';
 import { ProgressBar } from './demo-progress.ts';
+import { demoEdges, plainStatistic } from './demo-statistics.ts';
+import { isStatistic, secureLength } from '../stats/operations.ts';
 
 export const summary = 'run secure aggregation between separate client processes on 127.0.0.1 and compare with the plain sum';
 
@@ -50,6 +52,9 @@ export interface DemoRound {
 
 /** What `--json` prints. */
 export interface DemoResult {
+  readonly operation: DemoFlags['operation'];
+  /** Statistics: records per client. */
+  readonly records?: number;
   readonly clients: number;
   readonly dim: number;
   readonly shards: number;
@@ -94,7 +99,10 @@ const round6 = (x: number) => Number(x.toPrecision(6));
 export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<DemoResult> {
   const tSetup = performance.now();
   const { raw, config } = demoConfig(f);
-  const grid = inputGrid(f.dim, config.clip.bound, config.clip.norm, f.exponent);
+  const grid = inputGrid(Math.max(f.dim, 1), config.clip.bound, config.clip.norm, f.exponent);
+  const statistic = isStatistic(f.operation) ? f.operation : undefined;
+  const edges = demoEdges(config.clip.bound);
+  const secureDim = secureLength(f.operation, f.dim, statistic === 'histogram' ? edges : undefined);
   const kernel = await Kernel.load();
   const relay = await startRelay({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
   const session = `demo-${Array.from(globalThis.crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -107,7 +115,7 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
   const ledgerDir = f.dp === 'none' ? undefined : mkdtempSync(join(tmpdir(), 'shardwire-demo-ledgers-'));
   try {
     coordinator = await Coordinator.start({
-      relayUrl: relay.url, session, identity: coordId, kernel, config: raw, maxDim: f.dim,
+      relayUrl: relay.url, session, identity: coordId, kernel, config: raw, maxDim: secureDim,
       roster: ids.map((i) => ({ id: i.id, publicKey: i.publicKey })),
     });
     coordinator.on('ready', (r) => progress?.update(`joining`, r.ready, r.roster));
@@ -117,7 +125,7 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     const starts = await Promise.all(ids.map(async (identity, index) => ({
       type: 'start' as const, relayUrl: relay.url, session, identity: await serialiseIdentity(identity),
       coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config: raw,
-      index, dim: f.dim, rounds: f.rounds, grid, drop: index >= f.clients - f.drop,
+      index, dim: f.dim, rounds: f.rounds, grid, drop: index >= f.clients - f.drop, operation: f.operation, records: f.records,
       ...(ledgerDir ? { ledgerPath: join(ledgerDir, `client-${index}.json`) } : {}),
     })));
     for (const id of ids) id.zeroise();
@@ -126,13 +134,14 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     const setupS = (performance.now() - tSetup) / 1000;
     const rounds: DemoRound[] = [];
     const out = new Float64Array(f.dim); // every round decodes into the same array
+    const options = statistic ? { operation: statistic, dim: f.dim, maxRecords: f.records, ...(statistic === 'histogram' ? { edges } : {}) } : { dim: f.dim, out };
     for (let r = 0; r < f.rounds; r++) {
       current = r;
       const t0 = performance.now();
-      const { aggregate, report } = await Promise.race([coordinator.runRound({ dim: f.dim, out, operation: f.operation }), pool.failed]);
+      const { aggregate, report } = await Promise.race([coordinator.runRound(options), pool.failed]);
       const roundS = (performance.now() - t0) / 1000;
       const contributors = report.contributors.map((id) => indexOf.get(id)!);
-      const plain = plainAggregate(f.operation, contributors, r, f.dim, grid);
+      const plain = statistic ? plainStatistic(statistic, contributors, r, f.dim, f.records, grid, f.exponent, edges) : plainAggregate(f.operation as 'sum', contributors, r, f.dim, grid);
       const err = errorStats(aggregate, plain);
       rounds.push({
         memo: report.memo, contributors: contributors.length, dropped: report.dropped.length, ring: report.ring, field_bits: report.field?.bits ?? 0,
@@ -154,7 +163,7 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     const sent = reports.flatMap((m) => (m.type === 'sent' ? [m] : []));
     if (ledgerDir) rounds.forEach((x, r) => Object.assign(x, { client_ledgers: ledgersOf(sent.filter((m) => m.round === r), x.epsilon_total) }));
     const rss = { client: Math.max(0, ...sent.map((m) => m.peakRssMb)), coordinator: process.resourceUsage().maxRSS / 1024 };
-    return summarise(f, grid.onGrid, setupS, rounds, sent.map((m) => m.partialBytes), sent.map((m) => m.bytes), rss);
+    return summarise(f, secureDim, grid.onGrid || statistic === 'count' || statistic === 'histogram', setupS, rounds, sent.map((m) => m.partialBytes), sent.map((m) => m.bytes), rss);
   } finally {
     progress?.done();
     await pool?.close();
@@ -185,16 +194,17 @@ function mean(xs: readonly number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-function summarise(f: DemoFlags, onGrid: boolean, setupS: number, rounds: DemoRound[], partialBytes: readonly number[], roundBytes: readonly number[], rss: { client: number; coordinator: number }): DemoResult {
+function summarise(f: DemoFlags, secureDim: number, onGrid: boolean, setupS: number, rounds: DemoRound[], partialBytes: readonly number[], roundBytes: readonly number[], rss: { client: number; coordinator: number }): DemoResult {
   const last = rounds[rounds.length - 1];
   const bytesPerClient = mean(partialBytes);
   return {
+    operation: f.operation, ...(isStatistic(f.operation) ? { records: f.records } : {}),
     clients: f.clients, dim: f.dim, shards: f.shards, exponent: f.exponent, dp: f.dp, rounds: f.rounds, inputs_on_grid: onGrid,
     contributors: last.contributors, dropped: last.dropped, ring: last.ring, field_bits: last.field_bits,
     max_abs_error: Math.max(...rounds.map((r) => r.max_abs_error)),
     expected_noise_std: last.expected_noise_std, observed_noise_std: last.observed_noise_std,
     epsilon_spent: last.epsilon_total, epsilon_round: last.epsilon_round, delta: f.dp === 'none' ? 0 : f.delta,
-    bytes_per_client: Math.round(bytesPerClient), bytes_per_element: round6(bytesPerClient / f.dim), round_bytes_per_client: Math.round(mean(roundBytes)),
+    bytes_per_client: Math.round(bytesPerClient), bytes_per_element: round6(bytesPerClient / Math.max(1, secureDim)), round_bytes_per_client: Math.round(mean(roundBytes)),
     bytes_received_per_contributor: Math.round(last.bytes_received / last.contributors),
     round_s: round6(median(rounds.map((r) => r.round_s))), setup_s: round6(setupS),
     client_peak_rss_mb: Math.round(rss.client), coordinator_peak_rss_mb: Math.round(rss.coordinator),
@@ -206,7 +216,8 @@ const fmt = (xs: readonly number[]) => xs.map((x) => round6(x).toString().padSta
 
 function printText(r: DemoResult): void {
   const out: string[] = [];
-  out.push(`shardwire demo: ${r.clients} client processes (${r.dropped > 0 ? `${r.clients - r.contributors} dropped, ` : ''}${r.contributors} contributed), dim ${r.dim}, shards ${r.shards}, exponent ${r.exponent}, dp ${r.dp}`);
+  const what = r.records === undefined ? `${r.operation} of vectors` : `${r.operation} of ${r.records} records per client`;
+  out.push(`shardwire demo (${what}): ${r.clients} client processes (${r.dropped > 0 ? `${r.clients - r.contributors} dropped, ` : ''}${r.contributors} contributed), dim ${r.dim}, shards ${r.shards}, exponent ${r.exponent}, dp ${r.dp}`);
   for (const [i, x] of r.per_round.entries()) {
     out.push('', `round ${i + 1}/${r.rounds} (${x.memo}): ${x.contributors} contributors, ${x.dropped} dropped, ${x.field_bits ? `prime field of ${x.field_bits} bits` : `ring Z_2^${x.ring}`}`);
     out.push(`  secure aggregate [0..${x.secure_head.length}) ${fmt(x.secure_head)}`);

@@ -25,6 +25,10 @@ import { RoundWaiters, weightFor } from './round-waiters.ts';
 import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
 import { ledgerFor, type LedgerSettings, type PrivacyLedger } from './privacy-ledger.ts';
 import { admitPrivacy, confirmPrivacy } from './round-privacy.ts';
+import { checkEdges, isStatistic } from '../stats/operations.ts';
+import { checkRecordsFit, recordBatch, type RecordBatch, type RecordsInput } from '../stats/records.ts';
+import { statisticFromFlat, type StatisticResult } from '../stats/decode.ts';
+import type { OpenCheck } from './round-waiters.ts';
 
 export type { ContributionResult } from '../secagg/participant-context.ts';
 
@@ -260,14 +264,44 @@ export class Client extends Emitter<ClientEvents> {
     arealVector(vector, 'vector');
     aobject(options, 'options');
     if (this.#closedError) throw this.#closedError;
-    const t = this.config.timeouts;
     // length and weight are checked before the open is taken: a refused call leaves the round open for a retry
     const fits = (open: RoundOpen) => {
+      if (isStatistic(open.operation)) throw new ShardwireError('E_BAD_ARGUMENT', `round ${open.memo} computes a ${open.operation} of records; use contributeRecords()`, { memo: open.memo, operation: open.operation });
       if (vector.length !== open.dim) throw new ShardwireError('E_BAD_VECTOR', `"vector" expected length ${open.dim} (round ${open.memo}), got length ${vector.length}; the round stays open for a vector of that length`, { expected: open.dim, actual: vector.length, memo: open.memo });
       weightFor(open, options.weight, this.config.maxWeight);
     };
+    return (await this.#contribute(vector, options, fits, (open) => weightFor(open, options.weight, this.config.maxWeight))).result;
+  }
+
+  /**
+   * Contributes this participant's records to the next statistics round the coordinator opens (or
+   * the one with `memo`): count, meanVariance or histogram (Coordinator.runStatistic). Only the
+   * local sufficient statistics leave the client (masked: n, Σx, Σx² per column, or bucket
+   * counts), so the release is over all records of all contributors. Resolves with the round's
+   * result, and the statistic when the coordinator broadcasts it. `edges` pins the histogram
+   * edges this client agrees to: a round over other edges is refused. A call refused for its
+   * records (more than the round's maxRecords, another width, other edges) does not take the round.
+   * @throws {ShardwireError} E_BAD_ARGUMENT / E_BAD_VECTOR for the records (shape, count, NaN/±∞),
+   *   E_INCONSISTENT for other edges than pinned, E_RING_OVERFLOW, E_UNSUPPORTED (a statistic DP
+   *   cannot calibrate), and every error of {@link aggregate}.
+   * @example await client.contributeRecords([Float64Array.of(1.5, 2), Float64Array.of(0.5, 4)])
+   * @example await client.contributeRecords({ rows: 42 }) // a count
+   */
+  async contributeRecords(records: RecordsInput, options: { memo?: string; timeoutMs?: number; signal?: AbortSignal; edges?: readonly number[] } = {}): Promise<ContributionResult & { readonly statistic?: StatisticResult }> {
+    aobject(options, 'options');
+    if (this.#closedError) throw this.#closedError;
+    const batch = recordBatch(records);
+    const pinned = options.edges === undefined ? undefined : checkEdges(options.edges);
+    const { result, open } = await this.#contribute(batch, options, (open) => checkRecordsFit(open, batch, pinned));
+    if (!result.aggregate || !isStatistic(open.operation)) return result;
+    return { ...result, statistic: statisticFromFlat(open.operation, result.aggregate, open.dim, open.edges) };
+  }
+
+  /** Takes the next fitting round and runs it with `input`. */
+  async #contribute(input: RealVector | RecordBatch, options: { memo?: string; timeoutMs?: number; signal?: AbortSignal }, fits: OpenCheck, weightOf: (open: RoundOpen) => number | undefined = () => undefined): Promise<{ result: ContributionResult; open: RoundOpen }> {
+    const t = this.config.timeouts;
     const { open, openedAt } = await this.#waiters.next(options.memo, options.timeoutMs ?? t.roundMs, options.signal, fits);
-    const weight = weightFor(open, options.weight, this.config.maxWeight);
+    const weight = weightOf(open);
     await admitPrivacy(this.#ledger, this.config, open); // DP: plan, spend and budget checked, round reserved; else nothing is sent
     let round: ParticipantRound | undefined;
     const onAbort = () => round?.fail(new ShardwireError('E_ABORTED', `stopped round ${open.memo}: aborted by the caller`));
@@ -276,8 +310,8 @@ export class Client extends Emitter<ClientEvents> {
       round = new ParticipantRound(this.#context(), open, openedAt);
       this.#rounds.set(open.memo, round);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const result = await round.contribute(vector, weight, options.timeoutMs ?? t.shareMs + t.roundMs + 2 * t.revealMs);
-      return await confirmPrivacy(this.#ledger, open.memo, round.report, result); // E_LEDGER_MISMATCH
+      const result = await round.contribute(input, weight, options.timeoutMs ?? t.shareMs + t.roundMs + 2 * t.revealMs);
+      return { result: await confirmPrivacy(this.#ledger, open.memo, round.report, result), open }; // E_LEDGER_MISMATCH
     } catch (e) {
       await this.#ledger?.settle(open.memo, e instanceof ShardwireError ? e.code : 'E_ABORTED');
       throw e;

@@ -23,8 +23,10 @@ import { blake2b, canonicalJson } from '../crypto/hash.ts';
 import type { Identity } from '../crypto/identity.ts';
 import type { SessionConfig } from '../config.ts';
 import { PrivacyAccountant, type PrivacySpent, type Release } from '../dp/accountant.ts';
-import { releaseOf } from '../dp/noise-plan.ts';
-import { checkAnnouncement, planHashOf, type NoiseAnnouncement } from '../dp/noise-announcement.ts';
+import { noisePlan, releaseOf } from '../dp/noise-plan.ts';
+import { checkAnnouncement, planHashOf, roundPlanHash, type NoiseAnnouncement } from '../dp/noise-announcement.ts';
+import { roundNoise } from '../stats/noise.ts';
+import { secureLength } from '../stats/operations.ts';
 import { parseRoundReport, verifyRoundReport, type SignedRoundReport } from '../dp/round-report.ts';
 import { customLedgerStore, fileLedgerStore, memoryLedgerStore, type LedgerStore, type ResolvedLedgerStore } from './ledger-store.ts';
 
@@ -41,6 +43,8 @@ export interface LedgerEntry {
   readonly epsilon: number;
   /** The coordinator's announced cumulative ε before the round. */
   readonly coordinatorSpent: number;
+  /** Hash of the round's noise plan (a statistic's differs from the session's: stats/noise.ts). */
+  readonly plan: string;
   /** Last change (ISO time). */
   readonly at: string;
   /** The coordinator's signed report (released or disputed rounds). */
@@ -138,10 +142,14 @@ export class PrivacyLedger {
    *   reserved); E_REPLAY for a memo already in the ledger; the store's error when the
    *   reservation cannot be written (the round is then counted but not contributed to).
    */
-  async admit(open: { readonly memo: string; readonly participants: readonly string[]; readonly dim: number; readonly dp?: NoiseAnnouncement }): Promise<LedgerEntry> {
+  async admit(open: { readonly memo: string; readonly participants: readonly string[]; readonly operation: string; readonly dim: number; readonly edges?: readonly number[]; readonly dp?: NoiseAnnouncement }): Promise<LedgerEntry> {
     const { memo } = open;
     const c = this.#o.config;
-    await checkAnnouncement(c, open.dp, open);
+    // the round's plan for h (the config's noise is calibrated for its own h; another h is calibrated again)
+    const planFor = (minHonest: number) => roundNoise({ noise: minHonest === c.minHonest ? c.noise : noisePlan(c.noise!.dp, c.smpc.exponent, minHonest), maxWeight: c.maxWeight, smpc: c.smpc, minHonest }, open);
+    await checkAnnouncement(c, planFor, open.dp, open);
+    const plan = planFor(c.minHonest)!;
+    const planHash = await roundPlanHash(c, plan);
     const announced = open.dp!.spent;
     const confirmed = this.confirmed();
     if (announced.epsilon < confirmed.epsilon * (1 - SLACK) || announced.releases < confirmed.releases) {
@@ -149,7 +157,7 @@ export class PrivacyLedger {
     }
     if (this.#entries.some((e) => e.memo === memo)) throw new ShardwireError('E_REPLAY', `round ${memo} is already in this participant's ledger; memos are never reused`, { memo });
     // from here to the push nothing awaits: two rounds admitted at once cannot both take the last of the budget
-    const release = releaseOf(c.noise!, this.#entries.length + 1, c.minClients, open.dim);
+    const release = releaseOf(plan, this.#entries.length + 1, c.minClients, secureLength(open.operation, open.dim, open.edges));
     let epsilon: number;
     try {
       epsilon = this.#accountant().record(release).epsilon;
@@ -157,7 +165,7 @@ export class PrivacyLedger {
       if (!(e instanceof ShardwireError) || e.code !== 'E_BUDGET_EXHAUSTED') throw e;
       throw new ShardwireError('E_BUDGET_EXHAUSTED', `round ${memo}: by this participant's own ledger the session would reach ε = ${e.details.epsilon} at δ = ${this.budget.delta}, over its budget ε = ${this.budget.epsilon}; refusing to contribute`, { memo, epsilon: e.details.epsilon, budget: this.budget.epsilon, spent: this.spent().epsilon });
     }
-    const entry: LedgerEntry = { memo, state: 'reserved', release, epsilon, coordinatorSpent: announced.epsilon, at: new Date().toISOString() };
+    const entry: LedgerEntry = { memo, state: 'reserved', release, epsilon, coordinatorSpent: announced.epsilon, plan: planHash, at: new Date().toISOString() };
     this.#entries.push(entry);
     await this.#save();
     return { ...entry };
@@ -197,7 +205,7 @@ export class PrivacyLedger {
     const o = this.#o;
     if (r.coordinator !== o.coordinator.id || !(await verifyRoundReport(r, o.coordinator.publicKey))) return 'signature does not verify under the coordinator\'s key';
     if (r.session !== o.session || r.configHash !== o.configHash || r.memo !== entry.memo) return 'session, config or memo differs';
-    if (r.plan !== this.#plan) return `noise plan ${r.plan.slice(0, 12)}… instead of ${this.#plan.slice(0, 12)}…`;
+    if (r.plan !== entry.plan) return `noise plan ${r.plan.slice(0, 12)}… instead of ${entry.plan.slice(0, 12)}…`;
     const mine = [...contributors].sort();
     if (r.contributors.length !== mine.length || r.contributors.some((id, i) => id !== mine[i])) return 'contributors differ from round.result';
     if (r.dimension !== entry.release.dimension) return `dimension ${r.dimension} instead of ${entry.release.dimension}`;

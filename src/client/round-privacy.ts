@@ -18,7 +18,7 @@ import type { PrivacyLedger } from './privacy-ledger.ts';
  */
 export async function admitPrivacy(ledger: PrivacyLedger | undefined, config: SessionConfig, open: RoundOpen): Promise<void> {
   if (ledger) await ledger.admit(open);
-  else await checkAnnouncement(config, open.dp, open);
+  else await checkAnnouncement(config, () => undefined, open.dp, open);
 }
 
 /**

@@ -21,6 +21,8 @@ import { decodeBody, encodeBody, RoundType, type RosterMember } from '../session
 import { SealedChannel } from '../session/sealed-channel.ts';
 import type { CoordinatorPhase, CoordinatorRound } from '../secagg/coordinator-round.ts';
 import { runRound, type RoundOptions, type RoundResultWithReport } from './round.ts';
+import { runStatistic, type StatisticOptions, type StatisticRoundResult } from '../stats/statistic-round.ts';
+import type { StatisticOperation } from '../stats/operations.ts';
 import { PrivacyAccountant } from '../dp/accountant.ts';
 import type { NoisePlan } from '../dp/noise-plan.ts';
 import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
@@ -310,6 +312,18 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     if (this.lostError) throw this.lostError;
     if (this.current) throw new ShardwireError('E_BAD_STATE', `round ${this.current.memo} is still running; rounds of one session run one at a time`);
     return runRound(this, options);
+  }
+
+  /**
+   * Runs one statistics round (count, meanVariance, histogram) over the participants' records
+   * (Client.contributeRecords) and returns the released statistic with the round's report.
+   * @throws {ShardwireError} as {@link runRound}; E_BAD_ARGUMENT for a missing maxRecords or bad
+   *   edges; E_RING_OVERFLOW naming the largest maxRecords that fits; E_UNSUPPORTED for a statistic
+   *   DP cannot calibrate (docs/DP.md).
+   * @example const { statistic } = await c.runStatistic({ operation: 'meanVariance', dim: 3, maxRecords: 10_000 })
+   */
+  async runStatistic<O extends StatisticOperation>(options: StatisticOptions<O>): Promise<StatisticRoundResult<O>> {
+    return runStatistic((o) => this.runRound(o), options);
   }
 
   /**

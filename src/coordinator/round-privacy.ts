@@ -8,6 +8,7 @@ import type { Identity } from '../crypto/identity.ts';
 import type { SessionConfig } from '../config.ts';
 import type { PrivacyAccountant } from '../dp/accountant.ts';
 import { announceNoise, type NoiseAnnouncement } from '../dp/noise-announcement.ts';
+import type { NoisePlan } from '../dp/noise-plan.ts';
 import { signRoundReport, type SignedRoundReport } from '../dp/round-report.ts';
 
 /** What the announcement and the report need from the coordinator. */
@@ -19,10 +20,10 @@ export interface PrivacyHost {
   readonly channel: { readonly keyring: { readonly sessionId: string } };
 }
 
-/** The `dp` field of the next `round.open` (DP sessions), with the spend so far. */
-export async function announcePrivacy(c: PrivacyHost): Promise<NoiseAnnouncement | undefined> {
-  if (!c.config.noise || !c.accountant) return undefined;
-  return announceNoise(c.config, { epsilon: c.accountant.spent().epsilon, releases: c.accountant.releases.length });
+/** The `dp` field of the next `round.open` (DP sessions): the round's noise `plan` (stats/noise.ts), with the spend so far. */
+export async function announcePrivacy(c: PrivacyHost, plan: NoisePlan | undefined): Promise<NoiseAnnouncement | undefined> {
+  if (!plan || !c.accountant) return undefined;
+  return announceNoise(c.config, plan, { epsilon: c.accountant.spent().epsilon, releases: c.accountant.releases.length });
 }
 
 /** The signed report of a release just charged to the accountant. */

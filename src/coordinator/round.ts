@@ -19,6 +19,10 @@ import { CoordinatorRound, type CoordinatorPhase } from '../secagg/coordinator-r
 import { releaseOf } from '../dp/noise-plan.ts';
 import { announcePrivacy, reportPrivacy } from './round-privacy.ts';
 import type { SignedRoundReport } from '../dp/round-report.ts';
+import { isStatistic, secureLength, statisticOptions } from '../stats/operations.ts';
+import { roundNoise } from '../stats/noise.ts';
+import { statisticBudget } from '../stats/budget.ts';
+import { decodeStatistic, ringToInts, type StatisticResult } from '../stats/decode.ts';
 import type { ThreatMode } from '../config.ts';
 import type { Coordinator } from './coordinator.ts';
 
@@ -27,10 +31,15 @@ export interface RoundOptions {
   /** Vector length every participant contributes. */
   readonly dim: number;
   /**
-   * 'sum' (default), 'mean' (sum / contributors) or 'weightedMean' (Σw·x / Σw); in a session
-   * with smpc.operation 'multiply', 'multiply' (the default there and its only operation).
+   * 'sum' (default), 'mean' (sum / contributors) or 'weightedMean' (Σw·x / Σw) of vectors, or a
+   * statistic of records ('count', 'meanVariance', 'histogram': see Coordinator.runStatistic); in
+   * a session with smpc.operation 'multiply', 'multiply' (the default there and its only operation).
    */
   readonly operation?: Operation;
+  /** Statistics rounds: the most records one client contributes (required; sizes the bit budget, every client enforces it). */
+  readonly maxRecords?: number;
+  /** Histogram rounds: bucket edges, finite and strictly increasing (sent in round.open; every client checks them). */
+  readonly edges?: readonly number[];
   /** Round memo (FeatureCloud meaning); auto-generated when omitted; never reused in a session. */
   readonly memo?: string;
   /** Participants to ask (default: every ready participant). */
@@ -94,13 +103,18 @@ export interface RoundPrivacy {
   readonly epsilonTotal: number;
   readonly delta: number;
   readonly budget: { readonly epsilon: number; readonly delta: number };
-  /** Std of the noise in the released aggregate (real units, after the mean's division). */
+  /**
+   * Std of the noise in the released aggregate: real units, after a mean's division; a weighted
+   * mean's is Σw·x's, before the division by Σw; a count's or histogram's is in records.
+   */
   readonly expectedNoiseStd: number;
   readonly warnings: readonly string[];
 }
 
 export interface RoundResultWithReport {
   readonly aggregate: Float64Array;
+  /** Statistics rounds: the released statistic (the aggregate is its flat form). */
+  readonly statistic?: StatisticResult;
   readonly report: RoundReport;
   /**
    * A product round's exact result: the product of the contributors' fixed-point factors per
@@ -136,18 +150,27 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   const bufferSize = o.bufferSize === undefined ? undefined : aint(o.bufferSize, 'bufferSize', minClients, participants.length);
   const timeoutMs = o.timeoutMs === undefined ? undefined : aint(o.timeoutMs, 'timeoutMs', 1, 86_400_000);
   const weighted = operation === 'weightedMean';
-  if (weighted && c.noise) throw new ShardwireError('E_UNSUPPORTED', '"weightedMean" is not available in DP sessions: weights scale each client\'s sensitivity; use "mean" or "sum"', { operation });
+  const stat = isStatistic(operation) ? statisticOptions(operation, dim, o) : undefined;
+  if (!stat && (o.maxRecords !== undefined || o.edges !== undefined)) throw new ShardwireError('E_BAD_ARGUMENT', `"maxRecords" and "edges" belong to statistics rounds, not to a ${operation}`, { field: o.edges === undefined ? 'maxRecords' : 'edges' });
+  if (stat && o.out !== undefined) throw new ShardwireError('E_BAD_ARGUMENT', `"out" is for vector rounds; a ${operation} returns its statistic`, { field: 'out' });
   const product = operation === 'multiply' ? { field: fieldBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: c.config.clip.bound }).field, dim } : undefined;
-  const ring = product ? 32 : computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail: c.noise?.tail ?? 0n }).ring;
-  if (c.noise && c.accountant) {
+  const length = product ? productPartialLength(dim, product.field) : secureLength(operation, dim, stat?.edges);
+  const noise = product ? undefined : roundNoise(c.config, { operation, dim, ...(stat?.edges ? { edges: stat.edges } : {}) }); // E_UNSUPPORTED where no calibration applies
+  const noiseTail = noise?.tail ?? 0n;
+  const ring = product
+    ? 32
+    : stat
+      ? statisticBudget(c.config, operation as 'count', participants.length, stat.maxRecords, noiseTail).ring
+      : computeBitBudget({ clients: participants.length, exponent: c.config.smpc.exponent, elementBound: elementBoundOf(c.config, weighted), ring: c.config.ring, noiseTail }).ring;
+  if (noise && c.accountant) {
     // refuse before asking anyone: even the fewest releasable contributors must fit the budget
-    const worst = c.accountant.preview(releaseOf(c.noise, c.released + 1, minClients, dim));
+    const worst = c.accountant.preview(releaseOf(noise, c.released + 1, minClients, length));
     if (!worst.withinBudget) throw new ShardwireError('E_BUDGET_EXHAUSTED', `another round would bring the session to ε = ${worst.epsilon} (δ = ${worst.delta}), over its budget ε = ${c.accountant.budget.epsilon}; nothing was asked or released`, { spent: c.accountant.spent().epsilon, wouldBe: worst.epsilon });
   }
   c.memos.add(memo);
   await c.journal.opened(memo, participants, operation, dim); // saved before anyone is asked
-  const announced = await announcePrivacy(c); // DP: the noise plan and the spend so far, checked by every participant
-  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...(product ? { fieldLimbs: product.field.limbs } : {}), ...(announced ? { dp: announced } : {}) };
+  const announced = await announcePrivacy(c, noise); // DP: this round's noise plan and the spend so far, checked by every participant
+  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...stat, ...(product ? { fieldLimbs: product.field.limbs } : {}), ...(announced ? { dp: announced } : {}) };
   const progress = (phase: CoordinatorPhase, received: number) => c.notify('progress', { memo, phase, received, expected: participants.length });
   const round = new CoordinatorRound({
     sessionId: c.channel.keyring.sessionId, configHash: c.configHash, config: c.config, kernel: c.kernel, sodium: await getSodium(),
@@ -157,7 +180,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     progress,
     maxPayloadBytes: c.channel.link.welcome.limits.maxPayloadBytes,
     refused: (from, type, error) => c.notify('refused', { from, type, error }),
-  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length: product ? productPartialLength(dim, product.field) : dim + (weighted ? 1 : 0), ring, ...(product ? { product } : {}), ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
+  }, { memo, participants, shards: c.config.smpc.shards, openBody: encodeBody(open), length, ring, ...(product ? { product } : {}), ...(bufferSize === undefined ? {} : { bufferSize }), shareMs: timeoutMs ?? c.config.timeouts.shareMs, collectMs: timeoutMs ?? c.config.timeouts.roundMs });
   const onAbort = () => round.fail(new ShardwireError('E_ABORTED', `round ${memo} was aborted by the caller`));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) onAbort();
@@ -171,22 +194,24 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     const survivors = outcome.survivors;
     let dp: RoundPrivacy | undefined;
     let signed: SignedRoundReport | undefined;
-    if (c.noise && c.accountant) {
-      const rec = c.accountant.record(releaseOf(c.noise, c.released + 1, survivors.length, dim)); // E_BUDGET_EXHAUSTED → abort, nothing released
+    if (noise && c.accountant) {
+      const rec = c.accountant.record(releaseOf(noise, c.released + 1, survivors.length, length)); // E_BUDGET_EXHAUSTED → abort, nothing released
       await c.journal.charged(memo, rec.epsilon, rec.cumulative.epsilon, rec.cumulative.delta); // saved before anything is released
-      const divisor = (operation === 'mean' ? survivors.length : 1) * 10 ** c.config.smpc.exponent;
+      // counts are released in units of one record; a weighted mean's std is Σw·x's, before ÷ Σw
+      const divisor = stat ? 1 : (operation === 'mean' ? survivors.length : 1) * 10 ** c.config.smpc.exponent;
       dp = {
-        mechanism: c.noise.calibration.mechanism, mode: c.noise.calibration.mode,
+        mechanism: noise.calibration.mechanism, mode: noise.calibration.mode,
         epsilonRound: rec.epsilon, epsilonTotal: rec.cumulative.epsilon, delta: rec.cumulative.delta, budget: c.accountant.budget,
-        expectedNoiseStd: (c.noise.clientStdInt * Math.sqrt(survivors.length)) / divisor,
+        expectedNoiseStd: (noise.clientStdInt * Math.sqrt(survivors.length)) / divisor,
         warnings: rec.warnings,
       };
       c.released++;
-      signed = await reportPrivacy(c, announced!, memo, survivors, dim, rec); // compared with every participant's ledger
+      signed = await reportPrivacy(c, announced!, memo, survivors, length, rec); // compared with every participant's ledger
     }
     const scaleExponent = c.config.smpc.exponent * survivors.length;
     const decodedProduct = product ? decodeProduct(c.kernel, product.field, dim, sum, scaleExponent, o.out) : undefined;
-    const aggregate = decodedProduct ? decodedProduct.values : decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
+    const decoded = stat ? decodeStatistic(operation as 'count', ringToInts(c.kernel, sum), dim, c.config.smpc.exponent, stat.edges) : undefined;
+    const aggregate = decodedProduct ? decodedProduct.values : decoded ? decoded.flat : decodeAggregate(c, sum, operation, dim, survivors.length, o.out);
     round.phase = 'done';
     await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
@@ -195,6 +220,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     progress('done', survivors.length);
     return {
       aggregate,
+      ...(decoded ? { statistic: decoded.statistic } : {}),
       ...(decodedProduct ? { product: { exact: decodedProduct.exact, scaleExponent } } : {}),
       report: {
         memo, operation, threat: c.config.threat, dim, ring, ...(product ? { field: { bits: product.field.bits, limbs: product.field.limbs } } : {}), contributors: survivors, dropped: outcome.dropped, misbehaving: outcome.misbehaving,

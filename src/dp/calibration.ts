@@ -151,8 +151,18 @@ export function calibrate(config: DpConfig | Record<string, unknown>, ctx: Calib
   aobject(ctx, 'context', 'E_BAD_DP_CONFIG');
   const { exponent } = ctx;
   if (!Number.isInteger(exponent) || exponent < 0 || exponent > 18) bad('exponent', `(fixed-point exponent) expected an integer in [0, 18], got ${describe(exponent)}`);
-  const sensitivity = sensitivityOf(dp);
-  const deltaInt = sensitivityInt(dp, exponent);
+  return calibrateSensitivity(dp, sensitivityInt(dp, exponent), sensitivityOf(dp), ctx);
+}
+
+/**
+ * Calibrates the noise of one release of the session's (ε, δ, mode, h) for a given sensitivity
+ * Δ in integer units (L1 for Laplace, L2 for Gaussian): what {@link calibrate} does for the
+ * clip-implied Δ, and what statistics rounds (src/stats/noise.ts) do for their own Δ.
+ * @param sensitivity Δ in the release's real units (reported only).
+ * @throws {ShardwireError} E_BAD_DP_CONFIG as {@link calibrate}, or for Δ_int < 1.
+ */
+export function calibrateSensitivity(dp: DpConfig, deltaInt: bigint, sensitivity: number, ctx: CalibrationContext): Calibration {
+  if (typeof deltaInt !== 'bigint' || deltaInt < 1n) bad('sensitivity', `in integer units expected ≥ 1, got ${describe(deltaInt)}`);
   const base = { mode: dp.mode, epsilon: dp.epsilon, delta: dp.delta, sensitivity, sensitivityInt: deltaInt };
   if (dp.noisetype === 'laplace') {
     const scale = laplaceScaleRational(deltaInt, dp.epsilon);

@@ -2,7 +2,8 @@
  * @module dp/noise-announcement
  * What the coordinator announces about a DP round inside the sealed `round.open` (its noise plan,
  * the session budget, h = minHonest, and its own cumulative spend), and how a participant checks
- * that announcement against the plan it derives itself from the agreed config (docs/DP.md
+ * that announcement against the plan it derives itself from the agreed config and the round's
+ * operation (a statistic's noise is calibrated for its own sensitivity: stats/noise.ts) (docs/DP.md
  * "Client-side accounting"). A participant never samples the announced noise: it always adds its
  * own plan's noise; the check is there so that the coordinator's accounting (which decides when the
  * session stops) is about the noise that is really added, and so that a coordinator asking for a
@@ -15,7 +16,7 @@
 import { ShardwireError } from '../errors.ts';
 import { blake2b, canonicalJson } from '../crypto/hash.ts';
 import { describe } from '../guards.ts';
-import { noisePlan, type NoisePlan } from './noise-plan.ts';
+import type { NoisePlan } from './noise-plan.ts';
 
 /** The noise plan of a session as the coordinator announces it in `round.open` (field `dp`). */
 export interface NoiseAnnouncement {
@@ -72,9 +73,14 @@ export async function planHashOf(s: PlanSource): Promise<string | undefined> {
   return s.noise ? hashOf(fieldsOf(s.noise, s)) : undefined;
 }
 
-/** The coordinator's announcement for the next round, with its spend so far. */
-export async function announceNoise(s: PlanSource, spent: { epsilon: number; releases: number }): Promise<NoiseAnnouncement> {
-  const fields = fieldsOf(s.noise!, s);
+/** The hash of one round's plan (`plan` of a round report). */
+export async function roundPlanHash(s: PlanSource, plan: NoisePlan): Promise<string> {
+  return hashOf(fieldsOf(plan, s));
+}
+
+/** The coordinator's announcement of a round with noise `plan`, with its spend so far. */
+export async function announceNoise(s: PlanSource, plan: NoisePlan, spent: { epsilon: number; releases: number }): Promise<NoiseAnnouncement> {
+  const fields = fieldsOf(plan, s);
   return { plan: await hashOf(fields), ...fields, spent: { epsilon: spent.epsilon, releases: spent.releases } };
 }
 
@@ -113,25 +119,30 @@ export function parseNoiseAnnouncement(v: unknown): NoiseAnnouncement | undefine
 /** b1 ≥ b2 for Laplace scales num/den (exact). */
 const scaleAtLeast = (a: { num: bigint; den: bigint }, b: { num: bigint; den: bigint }) => a.num * b.den >= b.num * a.den;
 
+/** The round's noise plan for h = `minHonest` (undefined without DP); throws where none applies. */
+export type RoundPlanFor = (minHonest: number) => NoisePlan | undefined;
+
 /**
- * A participant's checks of the announcement of round `memo` against its own config:
+ * A participant's checks of the announcement of round `memo` against its own config and the
+ * round's plan (`planFor`, from the config and the round's operation):
  * (a) the announced plan is exactly the one the config gives (mechanism, mode, noise scale,
  * tail, sensitivity, exponent, h, budget, hash); (b) the round has at least h participants and
  * this participant's own noise share is at least what the plan requires for the announced h.
  * The budget check against the participant's own ledger is the ledger's (client/privacy-ledger.ts).
  * @throws {ShardwireError} E_NOISE_PLAN_MISMATCH naming what differs (nothing may be contributed).
  */
-export async function checkAnnouncement(own: PlanSource, a: NoiseAnnouncement | undefined, round: { readonly memo: string; readonly participants: readonly string[] }): Promise<void> {
+export async function checkAnnouncement(own: PlanSource, planFor: RoundPlanFor, a: NoiseAnnouncement | undefined, round: { readonly memo: string; readonly participants: readonly string[] }): Promise<void> {
   const { memo } = round;
   const mismatch = (what: string, announced: unknown, expected: unknown): never => {
     throw new ShardwireError('E_NOISE_PLAN_MISMATCH', `round ${memo}: the coordinator announced ${what} ${JSON.stringify(announced)}, the agreed config gives ${JSON.stringify(expected)}; refusing to contribute`, { memo, field: what, announced: announced as never, expected: expected as never });
   };
-  if (!own.noise) {
+  const plan = own.noise ? planFor(own.minHonest) : undefined; // E_UNSUPPORTED for a statistic DP cannot calibrate
+  if (!plan) {
     if (a !== undefined) mismatch('a noise plan', a.plan, null);
     return;
   }
   if (a === undefined) return mismatch('no noise plan', null, 'a DP round');
-  const mine = fieldsOf(own.noise, own);
+  const mine = fieldsOf(plan, own);
   for (const k of ['mechanism', 'mode', 'exponent', 'minHonest'] as const) if (a[k] !== mine[k]) mismatch(k, a[k], mine[k]);
   if (a.budget.epsilon !== mine.budget.epsilon || a.budget.delta !== mine.budget.delta) mismatch('privacyBudget', a.budget, mine.budget);
   if (mine.sigma !== undefined && a.sigma !== mine.sigma) mismatch(BigInt(a.sigma ?? '0') < BigInt(mine.sigma) ? 'less noise: σ' : 'another noise: σ', a.sigma, mine.sigma);
@@ -144,13 +155,14 @@ export async function checkAnnouncement(own: PlanSource, a: NoiseAnnouncement | 
   if (round.participants.length < a.minHonest) {
     throw new ShardwireError('E_NOISE_PLAN_MISMATCH', `round ${memo} asks ${round.participants.length} participants, fewer than the ${a.minHonest} honest contributors the noise is calibrated for; refusing to contribute`, { memo, participants: round.participants.length, minHonest: a.minHonest });
   }
-  let required: NoisePlan;
+  let required: NoisePlan | undefined;
   try {
-    required = noisePlan(own.noise.dp, own.smpc.exponent, a.minHonest);
+    required = planFor(a.minHonest);
   } catch (e) {
     return mismatch(`minHonest (${e instanceof ShardwireError ? e.message : String(e)})`, a.minHonest, own.minHonest);
   }
-  const have = own.noise.calibration.noise;
+  if (!required) return mismatch('minHonest', a.minHonest, own.minHonest);
+  const have = plan.calibration.noise;
   const need = required.calibration.noise;
   const enough = have.mechanism === 'dgauss' && need.mechanism === 'dgauss' ? have.sigma >= need.sigma : have.mechanism === 'dlaplace' && need.mechanism === 'dlaplace' && scaleAtLeast(have.scale, need.scale);
   if (!enough) throw new ShardwireError('E_NOISE_PLAN_MISMATCH', `round ${memo}: this participant's noise share is below what the plan requires for ${a.minHonest} honest contributors; refusing to contribute`, { memo });

@@ -33,7 +33,11 @@ const LAPLACE_TAIL_SCALES = 100n;
  */
 export function noisePlan(dpSection: unknown, exponent: number, minHonest: number): NoisePlan {
   const dp = validateDpConfig(dpSection);
-  const calibration = calibrate(dp, { exponent, minHonest });
+  return planOf(dp, calibrate(dp, { exponent, minHonest }));
+}
+
+/** The plan of a calibrated noise: its tail clamp and per-client std (statistics rounds calibrate their own). */
+export function planOf(dp: DpConfig, calibration: Calibration): NoisePlan {
   const n = calibration.noise;
   const tail = n.mechanism === 'dgauss' ? n.sigma * GAUSS_TAIL_SIGMAS : (n.scale.num * LAPLACE_TAIL_SCALES + n.scale.den - 1n) / n.scale.den;
   const clientStdInt = n.mechanism === 'dgauss' ? Number(n.sigma) : Math.SQRT2 * (Number(n.scale.num) / Number(n.scale.den));

@@ -7,9 +7,11 @@
 
 import type { NoiseExports } from './noise-abi.ts';
 import { NOISE_FUNCTIONS } from './noise-abi.ts';
+import type { StatsExports } from './stats-abi.ts';
+import { STATS_FUNCTIONS } from './stats-abi.ts';
 
 /** The raw exports of build/kernel-*.wasm. Pointers are byte offsets into `memory`. */
-export interface KernelExports extends NoiseExports {
+export interface KernelExports extends NoiseExports, StatsExports {
   readonly memory: WebAssembly.Memory;
   abiVersion(): number;
   chunkElems(): number;
@@ -68,7 +70,7 @@ export const KERNEL_FUNCTIONS = [
   'seedSignsPtr', 'keyPtr', 'noncePtr', 'paramsPtr', 'chacha20XorBytes', 'maskApplyU32', 'maskApplyU64',
   'encodeF64ToI64', 'narrowI64ToU32', 'widenU32ToI64', 'normI64', 'scaleI64', 'clampI64',
   'decodeI64ToF64', 'decodeU32ToF64', 'ringAddU32', 'ringSubU32', 'ringNegU32', 'ringAddU64',
-  'ringSubU64', 'ringNegU64', 'prgIntoB', 'encodeBitsF64ToI64', 'encodeFusedI64', ...NOISE_FUNCTIONS,
+  'ringSubU64', 'ringNegU64', 'prgIntoB', 'encodeBitsF64ToI64', 'encodeFusedI64', ...NOISE_FUNCTIONS, ...STATS_FUNCTIONS,
 ] as const;
 
 /** Must equal assembly/index.ts ABI_VERSION. */

@@ -28,6 +28,11 @@ import { RevealDesk } from './participant-reveal.ts';
 import { edgesOf, pairSign, shareThreshold } from './recovery.ts';
 import { dealRound, openShareBox, type HeldShares } from './sharing.ts';
 import type { ContributionResult, ParticipantContext } from './participant-context.ts';
+import type { NoisePlan } from '../dp/noise-plan.ts';
+import { secureLength } from '../stats/operations.ts';
+import { roundNoise } from '../stats/noise.ts';
+import { buildStatisticPartial } from '../stats/encode.ts';
+import type { RecordBatch } from '../stats/records.ts';
 
 export class ParticipantRound {
   readonly open: RoundOpen;
@@ -74,19 +79,19 @@ export class ParticipantRound {
    *   E_BAD_SHARE, E_CRYPTO when the coordinator or a neighbour breaks the protocol; E_DROPPED
    *   when the release leaves this input out; the coordinator's code when it aborts; E_TIMEOUT.
    */
-  async contribute(x: RealVector, weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
+  async contribute(x: RealVector | RecordBatch, weight: number | undefined, timeoutMs: number): Promise<ContributionResult> {
     const { config, kernel, identity } = this.#c;
     const { memo } = this.open;
-    const weighted = this.open.operation === 'weightedMean';
     // a product's partial is field elements plus its zero channel, staged as a 32-bit-ring vector (secagg/product.ts)
     const field = this.open.operation === 'multiply' ? fieldBudget({ clients: this.open.participants.length, exponent: config.smpc.exponent, elementBound: config.clip.bound }).field : undefined;
     if (field && this.open.fieldLimbs !== field.limbs) throw new ShardwireError('E_CONFIG_MISMATCH', `round ${memo}: the coordinator announced a ${this.open.fieldLimbs}-limb field, the session's bit budget for ${this.open.participants.length} factors needs ${field.limbs}; refusing to contribute`, { memo });
     const ring = field ? 32 : this.open.ring;
-    const length = field ? productPartialLength(this.open.dim, field) : this.open.dim + (weighted ? 1 : 0);
+    const length = field ? productPartialLength(this.open.dim, field) : secureLength(this.open.operation, this.open.dim, this.open.edges);
     this.#startBytes = this.#c.bytesSent();
     this.#since = performance.now();
     const masked = config.threat === 'malicious-coordinator';
-    const noise = config.noise === undefined ? undefined : this.#sampleNoise(length);
+    const plan = roundNoise(config, this.open); // this round's noise (stats/noise.ts); E_UNSUPPORTED where none is calibrated
+    const noise = plan === undefined ? undefined : this.#sampleNoise(length, plan);
     const members = masked ? await this.#join(timeoutMs) : this.open.participants;
     const graph = await holderGraph(members, memo, config.smpc.shards);
     const masks = masked ? await this.#doubleMasks(graph, timeoutMs) : this.#edgeMasks(graph);
@@ -94,7 +99,8 @@ export class ParticipantRound {
     const out = takeRing(ring, length); // reused across rounds (kernel/ring-pool.ts)
     try {
       try {
-        if (field) buildProductPartial(kernel, this.#c.sodium, x, { exponent: config.smpc.exponent, clip: config.clip, field, masks }, out as Uint32Array);
+        if ('rows' in x) buildStatisticPartial(kernel, this.open, x, config, { ...(noise ? { noise } : {}), masks }, out);
+        else if (field) buildProductPartial(kernel, this.#c.sodium, x, { exponent: config.smpc.exponent, clip: config.clip, field, masks }, out as Uint32Array);
         else buildPartial(kernel, x, { exponent: config.smpc.exponent, ring, clip: config.clip, ...(noise ? { noise } : {}), masks, ...(weight === undefined ? {} : { weight }) }, out);
       } finally {
         if (noise) wipeRing(noise);
@@ -197,8 +203,7 @@ export class ParticipantRound {
     }
   }
 
-  #sampleNoise(length: number): RingVector {
-    const plan = this.#c.config.noise!;
+  #sampleNoise(length: number, plan: NoisePlan): RingVector {
     const v = allocRing(this.open.ring, length);
     const key = newNoiseKey();
     try {

@@ -18,6 +18,7 @@ import type { KeyBundleJson } from '../crypto/session-keys.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
 import { parseNoiseAnnouncement, type NoiseAnnouncement } from '../dp/noise-announcement.ts';
+import { parseStatisticOpen, STATISTIC_OPERATIONS, type StatisticOperation } from '../stats/operations.ts';
 
 /** Message types (header `type`). */
 export const RoundType = {
@@ -42,12 +43,13 @@ export type RoundType = (typeof RoundType)[keyof typeof RoundType];
  * How the survivors' sum is turned into the released aggregate: 'mean' divides by the number of
  * contributors; 'weightedMean' has each client add x·w and w (an extra secure coordinate) and
  * divides by Σw. 'multiply' (sessions with smpc.operation 'multiply' only) releases the
- * element-wise product instead of a sum (secagg/product.ts).
+ * element-wise product instead of a sum (secagg/product.ts). 'count', 'meanVariance' and
+ * 'histogram' sum each client's local statistics of its records (stats/operations.ts).
  */
-export type Operation = 'sum' | 'mean' | 'weightedMean' | 'multiply';
-export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean', 'multiply'];
-/** The round operations a session of each smpc.operation runs. */
-export const SESSION_OPERATIONS = { add: ['sum', 'mean', 'weightedMean'], multiply: ['multiply'] } as const satisfies Record<string, readonly Operation[]>;
+export type Operation = 'sum' | 'mean' | 'weightedMean' | 'multiply' | StatisticOperation;
+export const OPERATIONS: readonly Operation[] = ['sum', 'mean', 'weightedMean', 'multiply', ...STATISTIC_OPERATIONS];
+/** The round operations a session of each smpc.operation runs (statistics are sums: 'add' sessions). */
+export const SESSION_OPERATIONS = { add: ['sum', 'mean', 'weightedMean', 'count', 'meanVariance', 'histogram'], multiply: ['multiply'] } as const satisfies Record<string, readonly Operation[]>;
 
 /** One roster member as the coordinator tells participants (Ed25519 key, base64url). */
 export interface RosterMember {
@@ -71,6 +73,9 @@ export interface RoundOpen {
   readonly dim: number;
   readonly ring: 32 | 64;
   readonly broadcast: boolean;
+  /** Statistics rounds (stats/operations.ts): most records per client; histogram bucket edges. */
+  readonly maxRecords?: number;
+  readonly edges?: readonly number[];
   /** A 'multiply' round: limbs of its prime field (every party derives p from them; field-budget.ts). */
   readonly fieldLimbs?: number;
   /** DP sessions: the noise plan and the coordinator's spend so far (participants check it). */
@@ -190,7 +195,7 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if ((o.operation === 'multiply') !== (o.fieldLimbs !== undefined)) badMessage(t, '"fieldLimbs" expected exactly in a multiply round');
   if (o.fieldLimbs !== undefined && (typeof o.fieldLimbs !== 'number' || !Number.isSafeInteger(o.fieldLimbs) || o.fieldLimbs < 2 || o.fieldLimbs > 64)) badMessage(t, '"fieldLimbs" expected an integer in [2, 64]');
   const { dp, ...rest } = o;
-  return { ...(rest as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants, ...(dp === undefined ? {} : { dp: parseNoiseAnnouncement(dp) }) };
+  return { ...(rest as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants, ...parseStatisticOpen(t, o), ...(dp === undefined ? {} : { dp: parseNoiseAnnouncement(dp) }) };
 }
 
 /** `round.members` (double masking): who joined the round; the holder graph is built over them. */

@@ -94,12 +94,12 @@ export class Rogue {
     return this.c.channel.send(to, type, this.memo, body);
   }
 
-  /** Opens the round to `participants` (a real round.open, with `extra` fields such as a DP announcement). */
-  async start(participants: readonly string[], dim: number, extra: Record<string, unknown> = {}): Promise<void> {
+  /** Opens the round to `participants` (a real round.open). */
+  async start(participants: readonly string[], dim: number, over: Record<string, unknown> = {}): Promise<void> {
     const c = this.c;
     this.open = parseRoundOpen(JSON.parse(JSON.stringify({
       memo: this.memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!),
-      bundles: participants.map((p) => c.bundles.get(p)!), operation: 'sum', dim, ring: 32, broadcast: false, ...extra,
+      bundles: participants.map((p) => c.bundles.get(p)!), operation: 'sum', dim, ring: 32, broadcast: false, ...over,
     })));
     const reachable = participants.filter((p) => this.c.channel.keyring.hasPeer(p));
     await Promise.all(reachable.map((p) => this.send(p, RoundType.open, encodeBody(this.open))));

@@ -40,7 +40,7 @@ test('a coordinator announcing another noise plan or a lower spend gets nothing 
   try {
     await honestRound(w);
     const ids = w.identities.map((x) => x.id);
-    const honest = (await announcePrivacy(w.coordinator))!;
+    const honest = (await announcePrivacy(w.coordinator, w.coordinator.noise))!;
     const lies: [string, Record<string, unknown>, ErrorCode][] = [
       ['less noise', { dp: { ...honest, sigma: String(BigInt(honest.sigma!) - 1n) } }, 'E_NOISE_PLAN_MISMATCH'],
       ['a smaller budget', { dp: { ...honest, budget: { epsilon: 5, delta: 1e-4 } } }, 'E_NOISE_PLAN_MISMATCH'],
@@ -78,7 +78,7 @@ test('a signed round report that understates the spend, or is signed by another 
     for (const [memo, key] of [['under', c.identity], ['forged', forger]] as const) {
       const calls = w.clients.map((cl) => cl.aggregate(input(), { timeoutMs: 8000 }).then(() => 'released', (e: unknown) => e));
       const rogue = new Rogue(c, memo);
-      const announced = (await announcePrivacy(c))!;
+      const announced = (await announcePrivacy(c, c.noise))!;
       await rogue.start(ids, DIM, { dp: announced });
       await rogue.share();
       // it claims the round cost a tenth of what the plan gives, and signs that

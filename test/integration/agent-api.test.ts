@@ -128,6 +128,24 @@ test('a round through the agent: float32 and float64 bodies, the mean comes back
   }
 });
 
+test('a product session through the agent: the round defaults to multiply and returns the exact product', async () => {
+  const s = await setup(3, config({ smpc: { operation: 'multiply', shards: 0, exponent: 2 } }));
+  try {
+    const xs = [Float64Array.from([1.5, -2, 0]), Float64Array.from([2, 0.25, 9]), Float64Array.from([-4, 3, 1])];
+    const started = await call(s.agent, 'POST', `/v1/coordinators/${s.coordinator}/rounds`, { json: { dim: 3 } });
+    assert.equal(started.status, 202, JSON.stringify(started.json()));
+    const memo = started.json().memo as string;
+    for (const r of await Promise.all(xs.map((x, i) => contribute(s, i, x)))) assert.equal(r.status, 200, JSON.stringify(r.json()));
+    const got = await call(s.agent, 'GET', `/v1/coordinators/${s.coordinator}/rounds/${memo}?waitMs=8000`);
+    assert.equal(got.status, 200);
+    const { meta, data } = openEnvelope(got.body);
+    assert.equal((meta.report as Record<string, any>).operation, 'multiply');
+    assert.deepEqual([...data], [-12, -1.5, 0]);
+  } finally {
+    await s.close();
+  }
+});
+
 test('weightedMean with Shardwire-Weight and a leaver: the exact weighted mean of the others', async () => {
   const s = await setup(3, config({ maxWeight: 100 }));
   try {

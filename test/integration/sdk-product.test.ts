@@ -7,8 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { world, baseConfig } from './sdk-harness.ts';
+import { Rogue } from './adversary-harness.ts';
 import { startRelay } from '../../src/relay/index.ts';
 import { isShardwireError } from '../../src/errors.ts';
+import { ratioToNumber } from '../../src/secagg/product.ts';
 import type { Client } from '../../src/client/client.ts';
 import type { ParticipantPhase } from '../../src/secagg/participant-context.ts';
 
@@ -42,7 +44,7 @@ for (const threat of ['malicious-coordinator', 'honest-coordinator'] as const) {
             for (let j = 0; j < 6; j++) {
               const want = exactProduct(inputs, j);
               assert.equal(product!.exact[j], want, `element ${j}`);
-              assert.equal(aggregate[j], Number(want) / 10 ** (EXPONENT * n) || 0);
+              assert.equal(aggregate[j], ratioToNumber(want, 10n ** BigInt(EXPONENT * n))); // the nearest double (tested in props)
             }
             for (const r of results) assert.deepEqual(r.aggregate, aggregate);
           } finally {
@@ -119,5 +121,28 @@ test('a product session refuses sum rounds, DP and rings; an add session refuses
     await assert.rejects(a.coordinator.runRound({ dim: 2, operation: 'multiply' }), (e) => isShardwireError(e, 'E_UNSUPPORTED'));
   } finally {
     await a.close();
+  }
+});
+
+test('a coordinator announcing a smaller field, or a sum in a product session, gets nothing from any client', async () => {
+  const w = await world(3, productConfig({ timeouts: { joinMs: 5000, shareMs: 1500, roundMs: 1500, revealMs: 1500 } }));
+  try {
+    const ids = w.identities.map((x) => x.id);
+    const refused: string[] = [];
+    w.clients.forEach((c) => c.on('refused', (r) => refused.push(r.error.code)));
+    const calls = w.clients.map((c) => c.aggregate(Float64Array.from([1, 2]), { timeoutMs: 2500 }).then(() => 'released', (e: unknown) => e));
+    // 3 factors of up to 4000 need 37 bits: the 64-bit table field; announce it as too small… there is none smaller,
+    // so announce a different (larger) one: any field but the budget's own is refused
+    const small = new Rogue(w.coordinator, 'field-1');
+    await small.start(ids, 2, { operation: 'multiply', fieldLimbs: 3 });
+    for (const r of await Promise.all(calls)) assert.ok(isShardwireError(r, 'E_CONFIG_MISMATCH'), String(r));
+    const sum = new Rogue(w.coordinator, 'sum-1');
+    const again = w.clients.map((c) => c.aggregate(Float64Array.from([1, 2]), { timeoutMs: 1500 }).then(() => 'released', (e: unknown) => e));
+    await sum.start(ids, 2, { operation: 'sum' });
+    for (const r of await Promise.all(again)) assert.ok(isShardwireError(r, 'E_TIMEOUT'), String(r)); // the open was refused, never taken
+    assert.equal(refused.filter((c) => c === 'E_CONFIG_MISMATCH').length, 3);
+    for (const rogue of [small, sum]) assert.equal(rogue.got.size, 0, 'nothing was sent to the coordinator');
+  } finally {
+    await w.close();
   }
 });

@@ -87,3 +87,29 @@ test('demo: bad flags exit 2 with one line naming the flag', async () => {
     assert.equal(r.stdout, '');
   }
 });
+
+test('demo --json --operation meanVariance | histogram | count: the statistic over all records equals the plain one exactly', async () => {
+  for (const [operation, length] of [['meanVariance', 1 + 2 * 3], ['histogram', 3 * 12], ['count', 1]] as const) {
+    const o = parse(await demo('--clients', '3', '--operation', operation, '--records', '20', ...(operation === 'count' ? [] : ['--dim', '3']), '--json'));
+    assert.equal(o.operation as unknown, operation);
+    assert.equal(o.records, 20);
+    assert.equal(o.max_abs_error, 0, operation);
+    const head = (o.per_round as unknown as { secure_head: number[] }[])[0].secure_head;
+    if (operation !== 'histogram') assert.equal(head[0], 60, `${operation}: 3 clients × 20 records`);
+    else assert.ok(o.bytes_per_client > 0 && length === 36);
+  }
+});
+
+test('demo: statistics flags are checked before anything starts', async () => {
+  for (const [args, pattern] of [
+    [['--operation', 'median'], /--operation expected one of sum, mean, multiply, count, meanVariance, histogram/],
+    [['--records', '5'], /--records applies to statistics/],
+    [['--operation', 'count', '--dim', '3'], /--dim does not apply to --operation count/],
+    [['--operation', 'meanVariance', '--dp', 'gauss'], /E_UNSUPPORTED.*meanVariance/],
+  ] as const) {
+    const r = await demo(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});

@@ -48,17 +48,17 @@ async function setup(budget = 10): Promise<Setup> {
   return {
     config, hash, me, coord, acc,
     open: (store) => PrivacyLedger.open({ store, identity: me, session: SESSION, configHash: hash, config, coordinator: { id: coord.id, publicKey: coord.publicKey } }),
-    announce: () => announceNoise(config, { epsilon: acc.spent().epsilon, releases: acc.releases.length }),
+    announce: () => announceNoise(config, config.noise!, { epsilon: acc.spent().epsilon, releases: acc.releases.length }),
     async report(memo, contributors = [me.id, ...PEERS.slice(0, 3)], over = {}) {
       const rec = acc.record(releaseOf(config.noise!, acc.releases.length + 1, contributors.length, DIM));
-      const a = await announceNoise(config, { epsilon: 0, releases: 0 });
+      const a = await announceNoise(config, config.noise!, { epsilon: 0, releases: 0 });
       const signed = await signRoundReport(coord, { session: SESSION, configHash: hash, memo, contributors, release: acc.releases.length, dimension: DIM, epsilonRound: rec.epsilon, epsilonTotal: rec.cumulative.epsilon, delta: rec.cumulative.delta, plan: a.plan });
       return { ...signed, ...over };
     },
   };
 }
 
-const roundOf = async (s: Setup, memo: string, dp?: NoiseAnnouncement) => ({ memo, participants: [s.me.id, ...PEERS], dim: DIM, dp: dp ?? (await s.announce()) });
+const roundOf = async (s: Setup, memo: string, dp?: NoiseAnnouncement) => ({ memo, participants: [s.me.id, ...PEERS], operation: 'sum', dim: DIM, dp: dp ?? (await s.announce()) });
 
 /** One full round through the ledger: admit, sent, confirm. */
 async function fullRound(s: Setup, l: PrivacyLedger, memo: string): Promise<void> {
@@ -174,10 +174,10 @@ test('admission: a different plan, less noise, a smaller budget, too few partici
     ['fewer participants than minHonest', {}, 'E_NOISE_PLAN_MISMATCH', [s.me.id, 'p1']],
   ];
   for (const [what, change, code, participants] of cases) {
-    const round = { memo: `bad-${what.replace(/\W+/g, '-')}`, participants: participants ?? [s.me.id, ...PEERS], dim: DIM, dp: { ...a, ...change } as NoiseAnnouncement };
+    const round = { memo: `bad-${what.replace(/\W+/g, '-')}`, participants: participants ?? [s.me.id, ...PEERS], operation: 'sum', dim: DIM, dp: { ...a, ...change } as NoiseAnnouncement };
     await rejectsWith(l.admit(round), code).catch((e) => assert.fail(`${what}: ${String(e)}`));
   }
-  await rejectsWith(l.admit({ memo: 'no-dp', participants: [s.me.id, ...PEERS], dim: DIM }), 'E_NOISE_PLAN_MISMATCH');
+  await rejectsWith(l.admit({ memo: 'no-dp', participants: [s.me.id, ...PEERS], operation: 'sum', dim: DIM }), 'E_NOISE_PLAN_MISMATCH');
   assert.deepEqual(l.entries.map((e) => e.memo), ['r1'], 'nothing reserved for a refused round');
 });
 
