@@ -16,9 +16,10 @@ import { addU32, subU32, negU32, addU64, subU64, negU64, narrowI64ToU32 as narro
 export * from './noise-abi';
 export * from './pipeline-abi';
 export * from './stats-abi';
+export * from './field-abi';
 
 /** Bumped whenever an export's meaning changes; checked by the loader. */
-export const ABI_VERSION: u32 = 2;
+export const ABI_VERSION: u32 = 3;
 
 export function abiVersion(): u32 { return ABI_VERSION; }
 export function chunkElems(): u32 { return CHUNK_ELEMS; }

@@ -9,9 +9,11 @@ import type { NoiseExports } from './noise-abi.ts';
 import { NOISE_FUNCTIONS } from './noise-abi.ts';
 import type { StatsExports } from './stats-abi.ts';
 import { STATS_FUNCTIONS } from './stats-abi.ts';
+import type { FieldExports } from './field-abi.ts';
+import { FIELD_FUNCTIONS } from './field-abi.ts';
 
 /** The raw exports of build/kernel-*.wasm. Pointers are byte offsets into `memory`. */
-export interface KernelExports extends NoiseExports, StatsExports {
+export interface KernelExports extends NoiseExports, StatsExports, FieldExports {
   readonly memory: WebAssembly.Memory;
   abiVersion(): number;
   chunkElems(): number;
@@ -70,11 +72,11 @@ export const KERNEL_FUNCTIONS = [
   'seedSignsPtr', 'keyPtr', 'noncePtr', 'paramsPtr', 'chacha20XorBytes', 'maskApplyU32', 'maskApplyU64',
   'encodeF64ToI64', 'narrowI64ToU32', 'widenU32ToI64', 'normI64', 'scaleI64', 'clampI64',
   'decodeI64ToF64', 'decodeU32ToF64', 'ringAddU32', 'ringSubU32', 'ringNegU32', 'ringAddU64',
-  'ringSubU64', 'ringNegU64', 'prgIntoB', 'encodeBitsF64ToI64', 'encodeFusedI64', ...NOISE_FUNCTIONS, ...STATS_FUNCTIONS,
+  'ringSubU64', 'ringNegU64', 'prgIntoB', 'encodeBitsF64ToI64', 'encodeFusedI64', ...NOISE_FUNCTIONS, ...STATS_FUNCTIONS, ...FIELD_FUNCTIONS,
 ] as const;
 
 /** Must equal assembly/index.ts ABI_VERSION. */
-export const EXPECTED_ABI_VERSION = 2;
+export const EXPECTED_ABI_VERSION = 3;
 
 /** PARAMS slot indices (u64 each), mirrored from assembly/arena.ts. */
 export const PARAM_BOUND = 0;

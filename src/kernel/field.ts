@@ -22,7 +22,8 @@
 import { ShardwireError } from '../errors.ts';
 import { abytes, describe } from '../guards.ts';
 import type { Kernel } from './kernel.ts';
-import { prgBytes } from './keystream.ts';
+import { FieldStream, fieldConstants, useField, wipeField, type FieldSession } from './field-setup.ts';
+import { STATUS_OUT_OF_RANGE, checkStatus, failingIndex } from './status.ts';
 
 /** Most 32-bit limbs per element (2048-bit fields). */
 export const MAX_FIELD_LIMBS = 64;
@@ -56,71 +57,25 @@ function afieldVector(v: unknown, title: string, f: PrimeField, length?: number)
   return v;
 }
 
-/** Reads a little-endian limb vector element as a bigint. */
-function load(v: Uint32Array, at: number, limbs: number): bigint {
-  let x = 0n;
-  for (let i = limbs - 1; i >= 0; i--) x = (x << 32n) | BigInt(v[at + i]);
-  return x;
+
+/** Elements per kernel call for `f` (vectors stream through the arena in chunks of this size). */
+export function fieldChunkElems(k: Kernel, f: PrimeField): number {
+  return k.raw.fieldChunkElems(fieldConstants(f).limbs);
 }
 
-function store(v: Uint32Array, at: number, limbs: number, x: bigint): void {
-  for (let i = 0; i < limbs; i++) {
-    v[at + i] = Number(x & 0xffffffffn);
-    x >>= 32n;
-  }
-}
-
-function modPow(b: bigint, e: bigint, p: bigint): bigint {
-  let r = 1n;
-  b %= p;
-  for (; e > 0n; e >>= 1n) {
-    if (e & 1n) r = (r * b) % p;
-    b = (b * b) % p;
-  }
-  return r;
-}
-
-/** Reads PRG_F units forward from a byte stream (more bytes are fetched as needed). */
-class UnitReader {
-  readonly #f: PrimeField;
-  readonly #more: (offset: number, length: number) => Uint8Array;
-  #buf = new Uint8Array(0);
-  #pos = 0;
-  #fetched = 0;
-  constructor(f: PrimeField, more: (offset: number, length: number) => Uint8Array) {
-    this.#f = f;
-    this.#more = more;
-  }
-  bytes(n: number): Uint8Array {
-    if (this.#pos + n > this.#buf.length) {
-      const want = Math.max(n, 1 << 16);
-      const next = this.#more(this.#fetched, want);
-      this.#fetched += want;
-      const rest = this.#buf.subarray(this.#pos);
-      const joined = new Uint8Array(rest.length + next.length);
-      joined.set(rest);
-      joined.set(next, rest.length);
-      this.#buf = joined;
-      this.#pos = 0;
-    }
-    const out = this.#buf.subarray(this.#pos, this.#pos + n);
-    this.#pos += n;
-    return out;
-  }
-  element(): bigint {
-    const { limbs, bits, p } = this.#f;
-    const topMask = (1n << BigInt(bits - 32 * (limbs - 1))) - 1n;
-    for (;;) {
-      const b = this.bytes(4 * limbs);
-      let u = 0n;
-      for (let i = b.length - 1; i >= 0; i--) u = (u << 8n) | BigInt(b[i]);
-      const top = (u >> BigInt(32 * (limbs - 1))) & topMask;
-      u = (u & ((1n << BigInt(32 * (limbs - 1))) - 1n)) | (top << BigInt(32 * (limbs - 1)));
-      if (u > 0n && u < p) return u;
-    }
-  }
-  wipe(): void {
-    this.#buf.fill(0);
+/**
+ * Reads PRG_F elements of `stream` into elements [0, n) of IO_A (target 0) or FIELD_C (1),
+ * copied (mode 0) or multiplied in (mode 1). Each read asks for one unit per element still
+ * missing, so no byte is read past the last accepted unit.
+ */
+function sample(k: Kernel, s: FieldSession, stream: FieldStream, n: number, target: 0 | 1, mode: 0 | 1): void {
+  s.v.out[0] = 0n;
+  for (let j = 0; j < n; ) {
+    const bytes = Math.min(n - j, Math.floor(s.maxRead / s.unit)) * s.unit;
+    stream.fill(bytes);
+    checkStatus(k, k.raw.fieldSample(n, bytes, target, mode), 'fieldMaskProduct');
+    j = Number(s.v.out[0]);
+    stream.consume(Number(s.v.out[1]));
   }
 }
 
@@ -132,93 +87,168 @@ class UnitReader {
  *   key that is not 32 bytes; E_RING_OVERFLOW for |x[j]| ≥ p/2.
  */
 export function fieldFromInts(k: Kernel, f: PrimeField, x: BigUint64Array, privateKey: Uint8Array, out: Uint32Array, zeros: BigUint64Array): void {
+  fieldConstants(f);
   if (!(x instanceof BigUint64Array)) throw new ShardwireError('E_BAD_VECTOR', `"x" expected a BigUint64Array (64-bit ring vector), got ${describe(x)}`, { field: 'x' });
   afieldVector(out, 'out', f, x.length);
   if (!(zeros instanceof BigUint64Array) || zeros.length !== 2 * x.length) throw new ShardwireError('E_BAD_VECTOR', `"zeros" expected a BigUint64Array of ${2 * x.length} words, got ${describe(zeros)}`, { field: 'zeros' });
   abytes(privateKey, 'privateKey', 32);
-  const { p, limbs } = f;
-  const R = 1n << BigInt(32 * limbs);
-  const half = p >> 1n;
-  const reader = new UnitReader(f, (o, n) => prgBytes(k, privateKey, o, n));
+  const s = useField(k, f);
+  const { limbs, chunk, unit, v } = s;
+  const stream = new FieldStream(k, privateKey);
+  let widest = 0;
+  let read = 0;
   try {
-    for (let j = 0; j < x.length; j++) {
-      const s = BigInt.asIntN(64, x[j]);
-      if (s === 0n) {
-        store(out, j * limbs, limbs, reader.element());
-        const r = reader.bytes(16);
-        const dv = new DataView(r.buffer, r.byteOffset, 16);
-        zeros[2 * j] = dv.getBigUint64(0, true);
-        zeros[2 * j + 1] = dv.getBigUint64(8, true);
-        r.fill(0);
-        continue;
+    for (let off = 0; off < x.length; off += chunk) {
+      const n = Math.min(chunk, x.length - off);
+      widest = Math.max(widest, n);
+      k.views.u64A.set(x.subarray(off, off + n));
+      const status = k.raw.fieldFromI64(n);
+      if (status === STATUS_OUT_OF_RANGE) {
+        const j = off + failingIndex(k);
+        throw new ShardwireError('E_RING_OVERFLOW', `element ${j} (${BigInt.asIntN(64, x[j])}) does not fit the ${f.bits}-bit field's signed range`, { index: j });
       }
-      if (s > half || -s > half) throw new ShardwireError('E_RING_OVERFLOW', `element ${j} (${s}) does not fit the ${f.bits}-bit field's signed range`, { index: j });
-      store(out, j * limbs, limbs, ((((s % p) + p) % p) * R) % p);
-      zeros[2 * j] = 0n;
-      zeros[2 * j + 1] = 0n;
+      checkStatus(k, status, 'fieldFromInts');
+      const zeroCount = Number(v.out[1]);
+      v.out[0] = 0n;
+      for (let j = 0; zeroCount > 0 && j < n; ) {
+        const bytes = Math.min(s.maxRead, zeroCount * (unit + 16));
+        read = Math.max(read, bytes);
+        stream.fill(bytes);
+        checkStatus(k, k.raw.fieldZeros(n, bytes), 'fieldFromInts');
+        j = Number(v.out[0]);
+        stream.consume(Number(v.out[1]));
+      }
+      out.set(v.c.subarray(0, n * limbs), off * limbs);
+      zeros.set(v.z.subarray(0, 2 * n), 2 * off);
     }
   } finally {
-    reader.wipe();
+    wipeField(k, s, { a: 8 * widest, b: read, c: widest * unit, z: 16 * widest });
   }
 }
 
 /**
- * out[j] ← Π_s PRG_F(keys[s])[j]^(signs[s]) in Montgomery form (the empty product is 1).
+ * out[j] ← Π_s PRG_F(keys[s])[j]^(signs[s]) in Montgomery form (the empty product is 1). The
+ * +1 streams multiply into a numerator, the −1 streams into a denominator, and one inversion
+ * per step divides them (Montgomery's trick): about keys.length + 2 products per element.
  * @throws {ShardwireError} E_BAD_VECTOR for `out` not of length·limbs limbs; E_BAD_ARGUMENT for
  *   keys that are not 32 bytes or signs other than ±1.
  */
 export function fieldMaskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Uint8Array[], signs: readonly number[], out: Uint32Array): void {
+  fieldConstants(f);
   afieldVector(out, 'out', f, length);
+  maskProduct(k, f, length, keys, signs, out, false);
+}
+
+/**
+ * acc[j] ← acc[j] · Π_s PRG_F(keys[s])[j]^(signs[s]), in place: {@link fieldMaskProduct} then
+ * {@link fieldMul} in one pass over acc, without allocating or streaming a mask vector (the same
+ * number of products: the first +1 stream is multiplied in instead of copied).
+ * @throws {ShardwireError} E_BAD_VECTOR for `acc` not whole elements or an element ≥ p;
+ *   E_BAD_ARGUMENT for keys that are not 32 bytes or signs other than ±1.
+ */
+export function fieldMulMaskProduct(k: Kernel, f: PrimeField, acc: Uint32Array, keys: readonly Uint8Array[], signs: readonly number[]): void {
+  fieldConstants(f);
+  afieldVector(acc, 'acc', f);
+  maskProduct(k, f, acc.length / f.limbs, keys, signs, acc, true);
+}
+
+/** Bytes per buffer of one mask-product step (see maskProduct). */
+const MASK_STEP_BYTES = 128 * 1024;
+
+function maskStep(chunk: number, unit: number, bits: number): number {
+  return Math.min(chunk, Math.max(Math.floor(MASK_STEP_BYTES / unit), 2 * bits));
+}
+
+/** Elements per step of the mask products for `f` (one inversion each; for tests of the edges). */
+export function fieldMaskStepElems(k: Kernel, f: PrimeField): number {
+  fieldConstants(f);
+  return maskStep(k.raw.fieldChunkElems(f.limbs), 4 * f.limbs, f.bits);
+}
+
+function maskProduct(k: Kernel, f: PrimeField, length: number, keys: readonly Uint8Array[], signs: readonly number[], out: Uint32Array, into: boolean): void {
   if (!Array.isArray(keys) || !Array.isArray(signs) || keys.length !== signs.length) throw new ShardwireError('E_BAD_ARGUMENT', '"keys" and "signs" expected arrays of the same length', {});
   keys.forEach((key, i) => abytes(key, `keys[${i}]`, 32));
   signs.forEach((s, i) => {
     if (s !== 1 && s !== -1) throw new ShardwireError('E_BAD_ARGUMENT', `"signs[${i}]" expected +1 or -1, got ${describe(s)}`, { index: i });
   });
-  const { p, limbs } = f;
-  const R = 1n << BigInt(32 * limbs);
-  const Rinv = modPow(R % p, p - 2n, p);
-  const num = new Array<bigint>(length).fill(R % p); // Montgomery form of 1
-  const den = new Array<bigint>(length).fill(1n); // plain product of the values to invert
-  keys.forEach((key, s) => {
-    const reader = new UnitReader(f, (o, n) => prgBytes(k, key, o, n));
-    try {
-      for (let j = 0; j < length; j++) {
-        const u = reader.element();
-        if (signs[s] === 1) num[j] = (num[j] * u * Rinv) % p; // Montgomery product
-        else den[j] = (den[j] * u * Rinv) % p; // value of u
-      }
-    } finally {
-      reader.wipe();
+  const s = useField(k, f);
+  const { limbs, unit } = s;
+  // steps that keep the three buffers in L2 (3 × 128 KiB), but long enough that the one
+  // inversion per step (≈ 1.5·bits products) stays below one product per element
+  const chunk = maskStep(s.chunk, unit, f.bits);
+  const plus = keys.filter((_, i) => signs[i] === 1).map((key) => new FieldStream(k, key));
+  const minus = keys.filter((_, i) => signs[i] === -1).map((key) => new FieldStream(k, key));
+  const op = into ? 'fieldMulMaskProduct' : 'fieldMaskProduct';
+  let widest = 0;
+  try {
+    for (let off = 0; off < length; off += chunk) {
+      const n = Math.min(chunk, length - off);
+      widest = Math.max(widest, n);
+      if (into) {
+        s.v.a.set(out.subarray(off * limbs, (off + n) * limbs));
+        notAnElement(k, k.raw.fieldCheck(n), off, op, '"acc"');
+      } else if (plus.length === 0) checkStatus(k, k.raw.fieldFillOne(n, 0), op);
+      plus.forEach((stream, i) => sample(k, s, stream, n, 0, i === 0 && !into ? 0 : 1));
+      minus.forEach((stream, i) => sample(k, s, stream, n, 1, i === 0 ? 0 : 1));
+      if (minus.length > 0) checkStatus(k, k.raw.fieldDivide(n), op);
+      out.set(s.v.a.subarray(0, n * limbs), off * limbs);
     }
-  });
-  for (let j = 0; j < length; j++) store(out, j * limbs, limbs, (num[j] * modPow(den[j], p - 2n, p)) % p);
+  } finally {
+    wipeField(k, s, { a: widest * unit, b: widest * unit, c: widest * unit });
+  }
 }
 
 /**
  * acc[j] ← acc[j] · other[j] (Montgomery product), in place.
- * @throws {ShardwireError} E_BAD_VECTOR for shapes that differ.
+ * @throws {ShardwireError} E_BAD_VECTOR for shapes that differ or an element ≥ p (not a field
+ *   element: limbs are canonical, < p).
  */
 export function fieldMul(k: Kernel, f: PrimeField, acc: Uint32Array, other: Uint32Array): void {
+  fieldConstants(f);
   afieldVector(acc, 'acc', f);
   afieldVector(other, 'other', f, acc.length / f.limbs);
-  const { p, limbs } = f;
-  const Rinv = modPow((1n << BigInt(32 * limbs)) % p, p - 2n, p);
-  for (let at = 0; at < acc.length; at += limbs) store(acc, at, limbs, (load(acc, at, limbs) * load(other, at, limbs) * Rinv) % p);
+  const s = useField(k, f);
+  const { limbs, chunk } = s;
+  for (let off = 0; off < acc.length / limbs; off += chunk) {
+    const n = Math.min(chunk, acc.length / limbs - off);
+    s.v.a.set(acc.subarray(off * limbs, (off + n) * limbs));
+    s.v.b.set(other.subarray(off * limbs, (off + n) * limbs));
+    notAnElement(k, k.raw.fieldMulAB(n), off, 'fieldMul', '"acc" or "other"');
+    acc.set(s.v.a.subarray(0, n * limbs), off * limbs);
+  }
+}
+
+function notAnElement(k: Kernel, status: number, off: number, op: string, what: string): void {
+  if (status === STATUS_OUT_OF_RANGE) {
+    const index = off + failingIndex(k);
+    throw new ShardwireError('E_BAD_VECTOR', `${op}: element ${index} of ${what} is not below p (limbs of a field element are canonical)`, { index });
+  }
+  checkStatus(k, status, op);
 }
 
 /**
- * The elements of `v` as centred integers in (−p/2, p/2).
- * @throws {ShardwireError} E_BAD_VECTOR for a vector that is not whole elements.
+ * The elements of `v` as centred integers in (−p/2, p/2). The kernel converts out of
+ * Montgomery form and centres (two's complement limbs); only the bigint is built here.
+ * @throws {ShardwireError} E_BAD_VECTOR for a vector that is not whole elements or an element ≥ p.
  */
 export function fieldToBigInts(k: Kernel, f: PrimeField, v: Uint32Array): bigint[] {
+  fieldConstants(f);
   afieldVector(v, 'v', f);
-  const { p, limbs } = f;
-  const Rinv = modPow((1n << BigInt(32 * limbs)) % p, p - 2n, p);
-  const half = p >> 1n;
-  const out: bigint[] = [];
-  for (let at = 0; at < v.length; at += limbs) {
-    const a = (load(v, at, limbs) * Rinv) % p;
-    out.push(a > half ? a - p : a);
+  const s = useField(k, f);
+  const { limbs, chunk } = s;
+  const length = v.length / limbs;
+  const out = new Array<bigint>(length);
+  const width = BigInt(32 * limbs);
+  const a = s.v.a;
+  for (let off = 0; off < length; off += chunk) {
+    const n = Math.min(chunk, length - off);
+    a.set(v.subarray(off * limbs, (off + n) * limbs));
+    notAnElement(k, k.raw.fieldCentre(n), off, 'fieldToBigInts', '"v"');
+    for (let j = 0, at = 0; j < n; j++, at += limbs) {
+      let x = 0n;
+      for (let i = limbs - 1; i >= 0; i--) x = (x << 32n) | BigInt(a[at + i]);
+      out[off + j] = BigInt.asIntN(Number(width), x);
+    }
   }
   return out;
 }

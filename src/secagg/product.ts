@@ -22,7 +22,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import type { ClipOptions } from '../kernel/fixed-point.ts';
 import type { RealVector, RingVector } from '../kernel/vectors.ts';
 import { wipeRing } from '../kernel/vectors.ts';
-import { fieldFromInts, fieldMaskProduct, fieldMul, fieldToBigInts, type PrimeField } from '../kernel/field.ts';
+import { fieldFromInts, fieldMul, fieldMulMaskProduct, fieldToBigInts, type PrimeField } from '../kernel/field.ts';
 import type { Sodium } from '../sodium.ts';
 
 const KEY_LABEL = new TextEncoder().encode('shardwire/v1/product-mask');
@@ -53,17 +53,14 @@ export interface ProductInputs {
   readonly masks: { readonly seeds: readonly Uint8Array[]; readonly signs: readonly (1 | -1)[] };
 }
 
-/** Product of the masks of `seeds` with `signs`, multiplied into the factors (the mask vector is wiped). */
+/** Product of the masks of `seeds` with `signs`, multiplied into the factors. */
 export function applyProductMasks(k: Kernel, sodium: Sodium, field: PrimeField, dim: number, factors: Uint32Array, seeds: readonly Uint8Array[], signs: readonly (1 | -1)[]): void {
   if (seeds.length === 0) return;
   const keys = productMaskKeys(sodium, seeds);
-  const masks = new Uint32Array(dim * field.limbs);
   try {
-    fieldMaskProduct(k, field, dim, keys, signs, masks);
-    fieldMul(k, field, factors, masks);
+    fieldMulMaskProduct(k, field, factors.subarray(0, dim * field.limbs), keys, signs); // one kernel pass, no mask vector
   } finally {
     for (const key of keys) key.fill(0);
-    masks.fill(0);
   }
 }
 
@@ -103,12 +100,23 @@ export function unmaskProduct(k: Kernel, sodium: Sodium, field: PrimeField, dim:
   applyProductMasks(k, sodium, field, dim, a.factors, seeds, signs);
 }
 
+const MAX_EXACT = (1n << 53n) - 1n;
+
+/** Bits of x > 0 (from its hex digits: a quarter of toString(2)'s work). */
+function bitLength(x: bigint): number {
+  const hex = x.toString(16);
+  return 4 * hex.length - Math.clz32(parseInt(hex[0], 16)) + 28;
+}
+
 /** num / den as the nearest double (den > 0): the quotient to ≥ 66 bits with a sticky bit, then one rounding. */
 export function ratioToNumber(num: bigint, den: bigint): number {
   if (num === 0n) return 0;
   const negative = num < 0n;
   const n = negative ? -num : num;
-  const shift = Math.max(0, 66 - (n.toString(2).length - den.toString(2).length));
+  // both exact doubles: IEEE division rounds once, correctly
+  const d = Number(den);
+  if (n <= MAX_EXACT && Number.isFinite(d) && BigInt(d) === den) return (negative ? -1 : 1) * (Number(n) / d);
+  const shift = Math.max(0, 66 - (bitLength(n) - bitLength(den)));
   const scaled = n << BigInt(shift);
   let q = scaled / den;
   if (q * den !== scaled) q |= 1n; // sticky: the rounding below sees that something was cut off
