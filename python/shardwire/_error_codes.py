@@ -242,12 +242,31 @@ class LinkLostError(ShardwireError):
 
 
 class StateTamperedError(ShardwireError):
-    """E_STATE_TAMPERED: The coordinator's saved session state does not authenticate under this
-    identity: it was altered, truncated or written by another identity. Restore a good copy;
-    never start the session over (the spent privacy budget would be forgotten).
+    """E_STATE_TAMPERED: A saved state (the coordinator's session state, a participant's privacy
+    ledger) does not authenticate under this identity: it was altered, truncated or written by
+    another identity. Restore a good copy; never start the session or the ledger over (the spent
+    privacy budget would be forgotten).
     """
 
     code = "E_STATE_TAMPERED"
+
+
+class NoisePlanMismatchError(ShardwireError):
+    """E_NOISE_PLAN_MISMATCH: The coordinator announced a noise plan (mechanism, noise scale,
+    minHonest, budget) other than the one this participant derives from the agreed config;
+    nothing was contributed. Treat the coordinator as misconfigured or compromised.
+    """
+
+    code = "E_NOISE_PLAN_MISMATCH"
+
+
+class LedgerMismatchError(ShardwireError):
+    """E_LEDGER_MISMATCH: The coordinator's privacy accounting (its announced cumulative ε or its
+    signed round report) disagrees with this participant's own ledger; details.reason says how.
+    Stop contributing to the session and compare the ledgers.
+    """
+
+    code = "E_LEDGER_MISMATCH"
 
 
 class AppError(ShardwireError):
@@ -330,6 +349,8 @@ ERROR_CLASSES: Dict[str, Type[ShardwireError]] = {
     "E_ROSTER_MISMATCH": RosterMismatchError,
     "E_LINK_LOST": LinkLostError,
     "E_STATE_TAMPERED": StateTamperedError,
+    "E_NOISE_PLAN_MISMATCH": NoisePlanMismatchError,
+    "E_LEDGER_MISMATCH": LedgerMismatchError,
     "E_APP": AppError,
     "E_PEER_FAILED": PeerFailedError,
     "E_BAD_TOKEN": BadTokenError,
@@ -371,6 +392,8 @@ __all__ = [
     "RosterMismatchError",
     "LinkLostError",
     "StateTamperedError",
+    "NoisePlanMismatchError",
+    "LedgerMismatchError",
     "AppError",
     "PeerFailedError",
     "BadTokenError",

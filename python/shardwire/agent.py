@@ -165,6 +165,7 @@ class Agent:
         config: Mapping[str, Any],
         *,
         timeout_ms: Optional[int] = None,
+        ledger_path: Optional[str] = None,
     ) -> Participant:
         """Joins ``session`` as the participant of ``identity_file`` (mode 0600) and completes the
         key exchange with the coordinator.
@@ -172,10 +173,14 @@ class Agent:
         Args:
             coordinator: the coordinator's public identity (id and public key).
             config: the session configuration, the same the coordinator uses.
+            ledger_path: DP sessions: the file where this participant keeps its own privacy
+                ledger (one file per session); without it the ledger lives in the agent's memory
+                and starts at zero if the agent restarts.
 
         Raises:
             ConfigMismatchError, AuthError, NotInSessionError, ShardwireTimeoutError,
-            BadArgumentError, BadStateError (identity file readable by others).
+            BadArgumentError, BadStateError (identity file readable by others, or a ledger file
+            of another session), StateTamperedError (a ledger file that was altered).
         """
         body: Dict[str, Any] = {
             "relayUrl": relay_url,
@@ -186,6 +191,8 @@ class Agent:
         }
         if timeout_ms is not None:
             body["timeoutMs"] = timeout_ms
+        if ledger_path is not None:
+            body["ledgerPath"] = os.path.abspath(ledger_path)
         return Participant(self._t, self._t.request("POST", "/v1/participants", json_body=body).json())
 
     def start_session(

@@ -20,6 +20,9 @@ class Contribution:
         aggregate: the released aggregate, when the coordinator broadcasts it (else None).
         timings: milliseconds the agent spent reading the body (``readMs``) and in the SDK
             (``sdkMs``, from the body read to the answer; includes waiting for the round to open).
+        privacy: DP sessions: the round as this participant's own ledger counts it
+            (``epsilonRound``, ``epsilonTotal``, ``coordinatorEpsilonTotal``, ``delta``, ``budget``),
+            checked against the coordinator's signed round report; else None.
     """
 
     memo: str
@@ -27,6 +30,7 @@ class Contribution:
     contributors: List[str] = field(default_factory=list)
     aggregate: Any = None
     timings: Dict[str, float] = field(default_factory=dict)
+    privacy: Optional[Dict[str, Any]] = None
 
 
 class Participant:
@@ -92,7 +96,8 @@ class Participant:
         else:
             meta, data = answer.json(), None
         contributors = list(meta.get("contributors", []))
-        return Contribution(meta["memo"], int(meta["bytesSent"]), contributors, data, dict(meta.get("timings", {})))
+        privacy = meta.get("privacy")
+        return Contribution(meta["memo"], int(meta["bytesSent"]), contributors, data, dict(meta.get("timings", {})), dict(privacy) if privacy else None)
 
     def status(self) -> Dict[str, Any]:
         """The agent's view of this session: state, rounds opened, contributions, refused messages."""

@@ -73,6 +73,33 @@ class AgentRounds(unittest.TestCase):
         self.assertEqual(r.report["closing"]["minClients"], 2)
         self.assertIn("rosterHash", ps[0].status()["warnings"][0])  # no pinned roster in this config
 
+    def test_ledger_path_keeps_each_participants_privacy_ledger(self) -> None:
+        name = f"py-{uuid.uuid4().hex[:12]}"
+        cfg = config(
+            smpc={"shards": 0, "exponent": 4},
+            clip={"norm": "l2", "bound": 1},
+            dp={"noisetype": "gauss", "epsilon": 1, "delta": 1e-5, "clippingVal": 1, "mode": "distributed"},
+            privacyBudget={"epsilon": 10, "delta": 1e-4},
+        )
+        roster = self.ids.public[1:3]
+        c = self.coord_agent.start_session(self.relay.url, name, self.ids.files[0], roster, cfg)
+        self.addCleanup(c.close)
+        with tempfile.TemporaryDirectory() as d:
+            paths = [os.path.join(d, f"ledger-{i}.json") for i in (1, 2)]
+            ps = [self.agent.join(self.relay.url, name, self.ids.files[i], self.ids.public[0], cfg, ledger_path=paths[i - 1]) for i in (1, 2)]
+            for p in ps:
+                self.addCleanup(_leave, p)
+            c.wait_for_participants(2, timeout_ms=10000)
+            rnd = c.start_round(8)
+            sent = self.contribute_all(ps, [np.full(8, 0.01)] * 2)
+            r = rnd.result(timeout=30)
+            for s, path in zip(sent, paths):
+                self.assertIsNotNone(s.privacy)
+                self.assertEqual(s.privacy["epsilonTotal"], r.epsilon_spent)
+                self.assertEqual(s.privacy["coordinatorEpsilonTotal"], r.epsilon_spent)
+                self.assertTrue(os.path.exists(path))
+            self.assertEqual(ps[0].status()["ledger"]["where"], paths[0])
+
     def test_weighted_mean_with_a_dropout_and_2d_float32(self) -> None:
         c, ps = self.session(maxWeight=1000)
         shape = (20, 5)

@@ -20,6 +20,8 @@ export interface JoinRequest {
   readonly coordinator: { readonly id: string; readonly publicKey: Uint8Array };
   readonly config: Record<string, unknown>;
   readonly timeoutMs?: number;
+  /** DP sessions: the file of this participant's privacy ledger (one per session). */
+  readonly ledgerPath?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface JoinRequest {
  * @example parseJoinRequest({ relayUrl, session, identityFile, coordinator: { id, publicKey }, config })
  */
 export function parseJoinRequest(o: Record<string, unknown>): JoinRequest {
-  onlyKeys(o, 'join', ['relayUrl', 'session', 'identityFile', 'coordinator', 'config', 'timeoutMs']);
+  onlyKeys(o, 'join', ['relayUrl', 'session', 'identityFile', 'coordinator', 'config', 'timeoutMs', 'ledgerPath']);
   return {
     relayUrl: arelayUrl(o.relayUrl),
     session: astring(o.session, 'session', 128),
@@ -36,6 +38,7 @@ export function parseJoinRequest(o: Record<string, unknown>): JoinRequest {
     coordinator: apeer(o.coordinator, 'coordinator'),
     config: aobjectField(o.config, 'config'),
     ...(o.timeoutMs === undefined ? {} : { timeoutMs: aoptInt(o.timeoutMs, 'timeoutMs', 1, 86_400_000) }),
+    ...(o.ledgerPath === undefined ? {} : { ledgerPath: astring(o.ledgerPath, 'ledgerPath') }),
   };
 }
 
@@ -100,6 +103,7 @@ export class ParticipantSession {
         coordinator: r.coordinator,
         config: r.config,
         ...(r.timeoutMs === undefined ? {} : { timeoutMs: r.timeoutMs }),
+        ...(r.ledgerPath === undefined ? {} : { ledgerPath: r.ledgerPath }),
       });
       return new ParticipantSession(handle, r.session, client);
     } finally {
@@ -151,6 +155,7 @@ export class ParticipantSession {
       inFlight: this.inFlight,
       refused: this.refused,
       warnings: [...this.warnings],
+      ...(this.client.ledger ? { ledger: { where: this.client.ledger.where, persistent: this.client.ledger.persistent, rounds: this.client.ledger.entries.length, epsilon: this.client.ledger.spent().epsilon, confirmedEpsilon: this.client.ledger.confirmed().epsilon } } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }

@@ -121,7 +121,7 @@ const contribute: Handler = async (ctx, req, res, [handle]) => {
   // (computeMs: the SDK's own work in the round, its waits for the other participants excluded)
   const timings = { readMs: round3(t1 - t0), sdkMs: round3(performance.now() - t1), computeMs: round3(r.computeMs) };
   const saturation = r.clippedElements === undefined ? {} : { clippedElements: r.clippedElements, clippedClients: r.clippedClients };
-  const meta = { memo: r.memo, bytesSent: r.bytesSent, timings, ...(r.contributors ? { contributors: r.contributors } : {}), ...saturation };
+  const meta = { memo: r.memo, bytesSent: r.bytesSent, timings, ...(r.contributors ? { contributors: r.contributors } : {}), ...saturation, ...(r.privacy ? { privacy: r.privacy } : {}) };
   if (r.aggregate) sendEnvelope(res, meta, r.aggregate);
   else sendJson(res, 200, meta);
 };

@@ -36,12 +36,24 @@ export interface WorkerStart {
   /** What the rounds compute (default sum); statistics contribute `records` rows of `dim` values. */
   readonly operation?: DemoOperation;
   readonly records?: number;
+  /** DP sessions: the file of this client's privacy ledger. */
+  readonly ledgerPath?: string;
+}
+
+/** A DP round as the client's own ledger counts it (the 'sent' report). */
+export interface WorkerLedger {
+  readonly epsilonRound: number;
+  readonly epsilonTotal: number;
+  readonly coordinatorEpsilonTotal: number;
+  /** Rounds in the ledger and how many of them were released and matched the coordinator's report. */
+  readonly entries: number;
+  readonly released: number;
 }
 
 /** Messages a worker sends to its parent. */
 export type WorkerReport =
   | { readonly type: 'joined'; readonly index: number }
-  | { readonly type: 'sent'; readonly index: number; readonly round: number; readonly bytes: number; readonly partialBytes: number; readonly ms: number; readonly peakRssMb: number }
+  | { readonly type: 'sent'; readonly index: number; readonly round: number; readonly bytes: number; readonly partialBytes: number; readonly ms: number; readonly peakRssMb: number; readonly ledger?: WorkerLedger }
   | { readonly type: 'error'; readonly index: number; readonly code: string; readonly message: string };
 
 function report(m: WorkerReport): Promise<void> {
@@ -50,7 +62,7 @@ function report(m: WorkerReport): Promise<void> {
 
 async function work(s: WorkerStart): Promise<void> {
   const identity = await parseIdentity(s.identity);
-  const client = await Client.join({ relayUrl: s.relayUrl, session: s.session, identity, coordinator: s.coordinator, config: s.config });
+  const client = await Client.join({ relayUrl: s.relayUrl, session: s.session, identity, coordinator: s.coordinator, config: s.config, ...(s.ledgerPath ? { ledgerPath: s.ledgerPath } : {}) });
   identity.zeroise(); // the client keeps its own copy for the session
   // nothing in the demo should be refused; a refused message would leave this client waiting
   // for a round it never saw, so fail loudly instead
@@ -73,7 +85,9 @@ async function work(s: WorkerStart): Promise<void> {
       const t0 = performance.now();
       const contribution = isStatistic(s.operation ?? 'sum') ? client.contributeRecords(demoRecords(s.index, round, s.dim, s.records ?? 1, s.grid)) : client.aggregate(s.tensors ? demoTensors(s.tensors, s.index, round, s.grid) : demoInput(s.index, round, s.dim, s.grid));
       const r = await Promise.race([contribution, failed]);
-      await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0, peakRssMb: process.resourceUsage().maxRSS / 1024 });
+      const entries = client.ledger?.entries ?? [];
+      const ledger = r.privacy ? { ...r.privacy, entries: entries.length, released: entries.filter((e) => e.state === 'released').length } : undefined;
+      await report({ type: 'sent', index: s.index, round, bytes: r.bytesSent, partialBytes: r.partialBytes, ms: performance.now() - t0, peakRssMb: process.resourceUsage().maxRSS / 1024, ...(ledger ? { ledger: { epsilonRound: ledger.epsilonRound, epsilonTotal: ledger.epsilonTotal, coordinatorEpsilonTotal: ledger.coordinatorEpsilonTotal, entries: ledger.entries, released: ledger.released } } : {}) });
     }
     // stay online until the parent lets go: the coordinator may still need this client's seed
     // reveals to recover a dropped participant's masks

@@ -6,6 +6,9 @@
  * computed here and set next to the secure one: max error (0 without DP on the fixed-point grid),
  * expected vs observed noise std, ε spent, bytes per client and timings.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ShardwireError } from '../errors.ts';
 import { Identity, serialiseIdentity } from '../crypto/identity.ts';
 import { Coordinator } from '../coordinator/coordinator.ts';
@@ -50,6 +53,8 @@ export interface DemoRound {
   /** --tensors: the released tensors' names, dtypes and shapes, and the integer elements checked exactly. */
   readonly tensors?: { name: string; dtype: string; shape: readonly number[] }[];
   readonly integer_elements_exact?: number;
+  /** DP: the contributors' own ledgers after the round (each checked the coordinator's signed report). */
+  readonly client_ledgers?: { readonly reported: number; readonly agree: number; readonly epsilon_total_min: number; readonly epsilon_total_max: number };
 }
 
 /** What `--json` prints. */
@@ -113,6 +118,8 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
   const indexOf = new Map(ids.map((id, i) => [id.id, i]));
   let coordinator: Coordinator | undefined;
   let pool: ReturnType<typeof spawnWorkers> | undefined;
+  // DP: every client keeps its own privacy ledger in a file (this demo's session only: removed at the end)
+  const ledgerDir = f.dp === 'none' ? undefined : mkdtempSync(join(tmpdir(), 'shardwire-demo-ledgers-'));
   try {
     coordinator = await Coordinator.start({
       relayUrl: relay.url, session, identity: coordId, kernel, config: raw, maxDim: secureDim,
@@ -126,6 +133,7 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
       type: 'start' as const, relayUrl: relay.url, session, identity: await serialiseIdentity(identity),
       coordinator: { id: coordId.id, publicKey: coordId.publicKey }, config: raw,
       index, dim: f.dim, rounds: f.rounds, grid, drop: index >= f.clients - f.drop, operation: f.operation, records: f.records, ...(f.tensors ? { tensors: f.tensors } : {}),
+      ...(ledgerDir ? { ledgerPath: join(ledgerDir, `client-${index}.json`) } : {}),
     })));
     for (const id of ids) id.zeroise();
     pool = spawnWorkers(starts);
@@ -162,6 +170,7 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     const unclean = codes.filter((c, i) => c !== 0 && !starts[i].drop).length;
     if (unclean > 0) throw new ShardwireError('E_ABORTED', `${unclean} of ${f.clients - f.drop} contributing client processes did not exit cleanly`);
     const sent = reports.flatMap((m) => (m.type === 'sent' ? [m] : []));
+    if (ledgerDir) rounds.forEach((x, r) => Object.assign(x, { client_ledgers: ledgersOf(sent.filter((m) => m.round === r), x.epsilon_total) }));
     const rss = { client: Math.max(0, ...sent.map((m) => m.peakRssMb)), coordinator: process.resourceUsage().maxRSS / 1024 };
     return summarise(f, secureDim, grid.onGrid || statistic === 'count' || statistic === 'histogram', setupS, rounds, sent.map((m) => m.partialBytes), sent.map((m) => m.bytes), rss);
   } finally {
@@ -170,7 +179,19 @@ export async function runDemo(f: DemoFlags, progress?: ProgressBar): Promise<Dem
     coordinator?.close();
     await relay.close();
     coordId.zeroise();
+    if (ledgerDir) rmSync(ledgerDir, { recursive: true, force: true });
   }
+}
+
+/** How the contributors' own ledgers saw a round: how many reported, agreed with the coordinator, and their cumulative ε. */
+function ledgersOf(sent: readonly { ledger?: { epsilonTotal: number; coordinatorEpsilonTotal: number } }[], coordinatorTotal: number): DemoRound['client_ledgers'] {
+  const totals = sent.flatMap((m) => (m.ledger ? [m.ledger] : []));
+  return {
+    reported: totals.length,
+    agree: totals.filter((l) => l.coordinatorEpsilonTotal === coordinatorTotal && l.epsilonTotal <= coordinatorTotal).length,
+    epsilon_total_min: Math.min(...totals.map((l) => l.epsilonTotal)),
+    epsilon_total_max: Math.max(...totals.map((l) => l.epsilonTotal)),
+  };
 }
 
 function median(xs: readonly number[]): number {
@@ -214,6 +235,8 @@ function printText(r: DemoResult): void {
     if (x.clipped_elements !== undefined) out.push(`  clipping changed ${x.clipped_elements} elements of ${x.clipped_clients} contributors (secure totals)`);
     if (x.tensors) out.push(`  tensors: ${x.tensors.map((t) => `${t.name} ${t.dtype}[${t.shape.join('x')}]`).join(', ')}; ${x.integer_elements_exact} integer elements equal the plain sums exactly`);
     if (r.dp !== 'none') out.push(`  ε spent: this round ${round6(x.epsilon_round)}, session ${round6(x.epsilon_total)} (δ = ${r.delta})`);
+    const l = x.client_ledgers;
+    if (l) out.push(`  client ledgers: ${l.agree} of ${l.reported} checked the coordinator's signed report and agree; session ε by their own count ${round6(l.epsilon_total_min)}${l.epsilon_total_max !== l.epsilon_total_min ? `–${round6(l.epsilon_total_max)}` : ''}`);
     const t = x.timings_ms;
     out.push(`  round ${x.round_s.toFixed(3)} s (collect ${t.collectMs.toFixed(0)} ms, recover ${t.recoverMs.toFixed(0)} ms, reconstruct ${t.reconstructMs.toFixed(1)} ms)`);
   }

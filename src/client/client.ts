@@ -26,6 +26,8 @@ import { checkContribution } from '../tensors/round-hooks.ts';
 import { checkIntegers } from '../tensors/encode.ts';
 import { atensorList, type Tensor } from '../tensors/spec.ts';
 import { linkLost, linkTarget, type RelayTarget } from '../session/reconnect.ts';
+import { ledgerFor, type LedgerSettings, type PrivacyLedger } from './privacy-ledger.ts';
+import { admitPrivacy, confirmPrivacy } from './round-privacy.ts';
 import { checkEdges, isStatistic } from '../stats/operations.ts';
 import { checkRecordsFit, recordBatch, type RecordBatch, type RecordsInput } from '../stats/records.ts';
 import { statisticFromFlat, type StatisticResult } from '../stats/decode.ts';
@@ -34,7 +36,7 @@ import type { OpenCheck } from './round-waiters.ts';
 export type { ContributionResult } from '../secagg/participant-context.ts';
 
 /** Options of {@link Client.join}. */
-export interface ClientOptions extends RelayTarget {
+export interface ClientOptions extends RelayTarget, LedgerSettings {
   readonly session: string;
   /**
    * This participant's identity. The client keeps its own copy of the secret key for the session
@@ -81,9 +83,11 @@ export class Client extends Emitter<ClientEvents> {
   readonly #waiters = new RoundWaiters();
   readonly #rounds = new Map<string, ParticipantRound>();
   #closedError: ShardwireError | undefined;
+  readonly #ledger: PrivacyLedger | undefined;
 
-  private constructor(identity: Identity, config: SessionConfig, kernel: Kernel, sodium: Sodium, channel: SealedChannel, coordinatorId: string) {
+  private constructor(identity: Identity, config: SessionConfig, kernel: Kernel, sodium: Sodium, channel: SealedChannel, coordinatorId: string, ledger: PrivacyLedger | undefined) {
     super();
+    this.#ledger = ledger;
     this.id = identity.id;
     this.#identity = identity;
     this.config = config;
@@ -112,13 +116,16 @@ export class Client extends Emitter<ClientEvents> {
     const target = linkTarget(o);
     const identity = await Identity.fromSecretKey(o.identity.secretKey); // our own copy, wiped on close()
     let channel: SealedChannel;
+    let ledger: PrivacyLedger | undefined;
     try {
+      ledger = await ledgerFor(o, { identity, session: o.session, configHash: hash, config, coordinator: o.coordinator }); // DP sessions: E_STATE_TAMPERED / E_BAD_STATE
       channel = await SealedChannel.open({ ...target, session: o.session, identity, configHash: hash, timeoutMs, coordinator: o.coordinator.id });
     } catch (e) {
+      await ledger?.close();
       identity.zeroise();
       throw e;
     }
-    const client = new Client(identity, config, kernel, await getSodium(), channel, o.coordinator.id);
+    const client = new Client(identity, config, kernel, await getSodium(), channel, o.coordinator.id, ledger);
     const ready = client.#handshake(o.coordinator.publicKey, timeoutMs);
     client.#channel.sendPublic(o.coordinator.id, RoundType.keyBundle, encodeBody(await keyBundleToJson(channel.keyring.bundle)));
     try {
@@ -128,7 +135,11 @@ export class Client extends Emitter<ClientEvents> {
       throw e;
     }
     if (config.threat === 'malicious-coordinator' && !client.#pinned) {
-      queueMicrotask(() => client.emit('warning', { message: 'the config has no rosterHash: the coordinator could add identities of its own to a round; pin the roster to close this' }));
+      // a timer, not a microtask: the caller's await resumes first and can listen
+      setTimeout(() => client.emit('warning', { message: 'the config has no rosterHash: the coordinator could add identities of its own to a round; pin the roster to close this' }));
+    }
+    if (ledger && !ledger.persistent) {
+      setTimeout(() => client.emit('warning', { message: 'this DP session keeps the privacy ledger in memory: it starts at zero again if this process restarts; give ledgerPath (Node) or ledgerStore to keep it' }));
     }
     return client;
   }
@@ -299,13 +310,19 @@ export class Client extends Emitter<ClientEvents> {
     const t = this.config.timeouts;
     const { open, openedAt } = await this.#waiters.next(options.memo, options.timeoutMs ?? t.roundMs, options.signal, fits);
     const weight = weightOf(open);
-    await this.#admit(open);
-    const round = new ParticipantRound(this.#context(), open, openedAt);
-    this.#rounds.set(open.memo, round);
-    const onAbort = () => round.fail(new ShardwireError('E_ABORTED', `stopped round ${open.memo}: aborted by the caller`));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    await admitPrivacy(this.#ledger, this.config, open); // DP: plan, spend and budget checked, round reserved; else nothing is sent
+    let round: ParticipantRound | undefined;
+    const onAbort = () => round?.fail(new ShardwireError('E_ABORTED', `stopped round ${open.memo}: aborted by the caller`));
     try {
-      return { result: await round.contribute(input, weight, options.timeoutMs ?? t.shareMs + t.roundMs + 2 * t.revealMs), open };
+      await this.#admit(open);
+      round = new ParticipantRound(this.#context(), open, openedAt);
+      this.#rounds.set(open.memo, round);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const result = await round.contribute(input, weight, options.timeoutMs ?? t.shareMs + t.roundMs + 2 * t.revealMs);
+      return { result: await confirmPrivacy(this.#ledger, open.memo, round.report, result), open }; // E_LEDGER_MISMATCH
+    } catch (e) {
+      await this.#ledger?.settle(open.memo, e instanceof ShardwireError ? e.code : 'E_ABORTED');
+      throw e;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       this.#rounds.delete(open.memo);
@@ -327,6 +344,7 @@ export class Client extends Emitter<ClientEvents> {
       },
       progress: (memo, phase) => this.emit('progress', { memo, phase }),
       bytesSent: () => channel.bytesSent,
+      ...(this.#ledger ? { beforePartial: (memo: string) => this.#ledger!.sent(memo) } : {}),
     };
   }
 
@@ -341,6 +359,14 @@ export class Client extends Emitter<ClientEvents> {
     this.#waiters.fail(e);
   }
 
+  /**
+   * DP sessions: this participant's own privacy ledger (entries, spent(), confirmed(), where it is
+   * kept); undefined without DP.
+   */
+  get ledger(): PrivacyLedger | undefined {
+    return this.#ledger;
+  }
+
   /** Test hook: the relay link, to capture or inject frames in adversarial tests. Never use in application code. */
   _linkForTests(): SealedChannel['link'] {
     return this.#channel.link;
@@ -352,5 +378,6 @@ export class Client extends Emitter<ClientEvents> {
     this.#channel.link.close();
     if (!this.#channel.keyring.destroyed) this.#channel.keyring.destroy();
     this.#identity.zeroise();
+    void this.#ledger?.close(); // pending writes finish, then its key is wiped
   }
 }

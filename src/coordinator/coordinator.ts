@@ -12,7 +12,7 @@ import { ID_PATTERN } from '../wire/constants.ts';
 import { Emitter } from '../emitter.ts';
 import { validateConfig, type SessionConfig } from '../config.ts';
 import { configHash, rosterHash } from '../crypto/hash.ts';
-import type { Identity } from '../crypto/identity.ts';
+import { Identity } from '../crypto/identity.ts';
 import { keyBundleFromJson, keyBundleToJson, type KeyBundleJson } from '../crypto/session-keys.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { toBase64url, fromBase64url } from '../wire/base64url.ts';
@@ -108,6 +108,8 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
   released = 0;
   /** Set when this coordinator resumed a saved session: rounds opened and released before, and the round in flight it aborted. */
   resumedFrom: { readonly rounds: number; readonly released: number; readonly aborted?: string } | undefined;
+  /** @internal the coordinator's identity (signs DP round reports). */
+  identity!: Identity;
   /** @internal persistence and audit log (no-ops without statePath / auditLogPath). */
   journal!: SessionJournal;
   /** @internal set once the relay link is gone for good: rounds and waits reject with it. */
@@ -168,6 +170,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     }, saved !== undefined);
     const link = channel.link;
     const c = new Coordinator(config, hash, kernel, channel, roster, accountant);
+    c.identity = await Identity.fromSecretKey(o.identity.secretKey); // its own copy (callers may wipe theirs), wiped on close()
     c.journal = journal;
     journalError = (e) => c.emit('refused', { from: 'coordinator', type: 'audit', error: e });
     if (saved) {
@@ -352,6 +355,7 @@ export class Coordinator extends Emitter<CoordinatorEvents> {
     for (const t of this.offlineTimers.values()) clearTimeout(t);
     this.offlineTimers.clear();
     this.channel.link.close();
+    this.identity.zeroise();
     if (!this.journal.persistent) {
       this.channel.keyring.destroy();
       return this.journal.close();

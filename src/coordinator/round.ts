@@ -17,6 +17,8 @@ import { fieldBudget } from '../field-budget.ts';
 import { decodeProduct, productPartialLength } from '../secagg/product.ts';
 import { CoordinatorRound, type CoordinatorPhase } from '../secagg/coordinator-round.ts';
 import { releaseOf } from '../dp/noise-plan.ts';
+import { announcePrivacy, reportPrivacy } from './round-privacy.ts';
+import type { SignedRoundReport } from '../dp/round-report.ts';
 import { isStatistic, secureLength, statisticOptions } from '../stats/operations.ts';
 import { roundNoise } from '../stats/noise.ts';
 import { statisticBudget } from '../stats/budget.ts';
@@ -190,7 +192,8 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
   }
   c.memos.add(memo);
   await c.journal.opened(memo, participants, operation, dim); // saved before anyone is asked
-  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...stat, ...(tensorsJson ? { tensors: tensorsJson } : {}), ...(product ? { fieldLimbs: product.field.limbs } : {}) };
+  const announced = await announcePrivacy(c, noise); // DP: this round's noise plan and the spend so far, checked by every participant
+  const open: RoundOpen = { memo, configHash: c.configHash, participants, roster: participants.map((p) => c.roster.get(p)!), bundles: participants.map((p) => c.bundles.get(p)!), operation, dim, ring, broadcast: o.broadcast ?? false, ...stat, ...(tensorsJson ? { tensors: tensorsJson } : {}), ...(product ? { fieldLimbs: product.field.limbs } : {}), ...(announced ? { dp: announced } : {}) };
   const progress = (phase: CoordinatorPhase, received: number) => c.notify('progress', { memo, phase, received, expected: participants.length });
   const round = new CoordinatorRound({
     sessionId: c.channel.keyring.sessionId, configHash: c.configHash, config: c.config, kernel: c.kernel, sodium: await getSodium(),
@@ -213,6 +216,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     const tRecover = performance.now();
     const survivors = outcome.survivors;
     let dp: RoundPrivacy | undefined;
+    let signed: SignedRoundReport | undefined;
     if (noise && c.accountant) {
       const rec = c.accountant.record(releaseOf(noise, c.released + 1, survivors.length, length)); // E_BUDGET_EXHAUSTED → abort, nothing released
       await c.journal.charged(memo, rec.epsilon, rec.cumulative.epsilon, rec.cumulative.delta); // saved before anything is released
@@ -225,6 +229,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
         warnings: rec.warnings,
       };
       c.released++;
+      signed = await reportPrivacy(c, announced!, memo, survivors, length, rec); // compared with every participant's ledger
     }
     const scaleExponent = c.config.smpc.exponent * survivors.length;
     const decodedProduct = product ? decodeProduct(c.kernel, product.field, dim, sum, scaleExponent, o.out) : undefined;
@@ -235,7 +240,7 @@ export async function runRound(c: Coordinator, o: RoundOptions): Promise<RoundRe
     round.phase = 'done';
     await c.journal.released(memo, survivors, outcome.dropped, outcome.misbehaving);
     const tDone = performance.now();
-    const result = encodeBody({ memo, contributors: survivors, ...(o.broadcast ? { aggregate: encodeFloat64(aggregate) } : {}), ...(tail === undefined ? {} : { tail }) });
+    const result = encodeBody({ memo, contributors: survivors, ...(o.broadcast ? { aggregate: encodeFloat64(aggregate) } : {}), ...(tail === undefined ? {} : { tail }), ...(signed ? { report: signed } : {}) });
     await Promise.allSettled(participants.filter((p) => c.online.has(p)).map((p) => c.channel.send(p, RoundType.result, memo, result)));
     progress('done', survivors.length);
     return {

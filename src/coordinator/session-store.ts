@@ -10,7 +10,7 @@
  * fsyncs the directory, so a crash leaves the old state or the new one, never a mix.
  */
 import { ShardwireError } from '../errors.ts';
-import { nodeFs, nodePath, onFile } from './node-files.ts';
+import { readFileIfAny, writeFileAtomic } from './node-files.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { getSodium, type Sodium } from '../sodium.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
@@ -64,18 +64,8 @@ export class SessionStore {
    *   when it is not a state file or belongs to another session or coordinator.
    */
   async load(): Promise<unknown> {
-    let text: string;
-    try {
-      text = await nodeFs('statePath').readFile(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        // no state yet: the directory must exist, or the first save would fail after the session is created
-        const dir = nodePath('statePath').dirname(this.path);
-        await onFile('statePath', dir, () => nodeFs('statePath').access(dir, 2 /* W_OK */));
-        return undefined;
-      }
-      throw new ShardwireError('E_BAD_STATE', `cannot read the session state ${this.path}: ${(e as Error).message}`, { path: this.path });
-    }
+    const text = await readFileIfAny('statePath', this.path);
+    if (text === undefined) return undefined;
     let file: Record<string, unknown>;
     try {
       file = JSON.parse(text) as Record<string, unknown>;
@@ -120,27 +110,7 @@ export class SessionStore {
     const box = this.sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, aadOf(envelope), null, nonce, this.#key);
     this.sodium.memzero(plain);
     const text = JSON.stringify({ ...envelope, nonce: toBase64url(nonce), box: toBase64url(box) });
-    const fs = nodeFs('statePath');
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fh = await onFile('statePath', tmp, () => fs.open(tmp, 'w', 0o600));
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await fs.rename(tmp, this.path);
-    } catch (e) {
-      await fs.unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-    const dir = await fs.open(nodePath('statePath').dirname(this.path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeFileAtomic('statePath', this.path, text);
     this.#generation = envelope.generation;
   }
 

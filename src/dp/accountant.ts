@@ -207,6 +207,17 @@ export class PrivacyAccountant {
     return { ...c, cumulative: after };
   }
 
+  /**
+   * An accountant holding `releases` (each validated, none refused for the budget: a caller that
+   * keeps its own record of releases, like a participant's ledger, rebuilds the figures with it).
+   * @throws {ShardwireError} E_BAD_DP_CONFIG for bad options or a malformed release.
+   */
+  static fromReleases(opts: AccountantOptions, releases: readonly unknown[]): PrivacyAccountant {
+    const acc = new PrivacyAccountant(opts);
+    for (const r of releases) acc.#releases.push(acc.cost(checkRelease(r)).release);
+    return acc;
+  }
+
   /** The state as a plain object (hash excluded). */
   #body(): Record<string, unknown> {
     return { format: STATE_FORMAT, version: STATE_VERSION, sessionId: this.sessionId, budget: { ...this.budget }, minHonest: this.minHonest, releases: this.#releases.map((r) => ({ ...r })) };
@@ -253,8 +264,7 @@ export class PrivacyAccountant {
     if (!Array.isArray(body.releases)) return fail('"releases" is not an array');
     let acc: PrivacyAccountant;
     try {
-      acc = new PrivacyAccountant(body as unknown as AccountantOptions);
-      for (const r of body.releases) acc.#releases.push(acc.cost(checkRelease(r)).release);
+      acc = PrivacyAccountant.fromReleases(body as unknown as AccountantOptions, body.releases);
     } catch (e) {
       return fail(`invalid content (${(e as Error).message})`);
     }

@@ -10,3 +10,7 @@ export { zcdpToEpsilon, zcdpMaxRho, rdpToEpsilon, rdpPointToEpsilon, pureDpRdp, 
 export { gaussianRho, distributedGaussianRho, kls21Tau } from './discrete-gaussian-rho.ts';
 export { PrivacyAccountant } from './accountant.ts';
 export type { Release, ReleaseCost, PrivacySpent, AccountantOptions } from './accountant.ts';
+export { announceNoise, checkAnnouncement, parseNoiseAnnouncement, planHashOf } from './noise-announcement.ts';
+export type { NoiseAnnouncement, PlanSource } from './noise-announcement.ts';
+export { signRoundReport, verifyRoundReport, parseRoundReport } from './round-report.ts';
+export type { RoundReportFields, SignedRoundReport } from './round-report.ts';

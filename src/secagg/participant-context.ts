@@ -36,6 +36,8 @@ export interface ParticipantContext {
   progress(memo: string, phase: ParticipantPhase): void;
   /** Bytes sent through the channel so far (for the report). */
   bytesSent(): number;
+  /** Called before the partial's first byte is sent (the privacy ledger records the round); a throw stops the round. */
+  beforePartial?(memo: string): Promise<void>;
 }
 
 /**
@@ -55,4 +57,17 @@ export interface ContributionResult extends TensorRelease {
   readonly partialBytes: number;
   /** Milliseconds of this participant's own work in the round (waiting for others excluded). */
   readonly computeMs: number;
+  /** DP sessions: this round in the participant's own ledger, checked against the coordinator's signed report. */
+  readonly privacy?: RoundLedger;
+}
+
+/** A DP round as the participant's own ledger counts it. */
+export interface RoundLedger {
+  /** ε of this round alone, and of every round this participant may have revealed anything for, at `delta`. */
+  readonly epsilonRound: number;
+  readonly epsilonTotal: number;
+  /** The coordinator's cumulative ε from its signed report (≥ what this ledger confirmed). */
+  readonly coordinatorEpsilonTotal: number;
+  readonly delta: number;
+  readonly budget: { readonly epsilon: number; readonly delta: number };
 }

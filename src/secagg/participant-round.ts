@@ -48,6 +48,8 @@ export class ParticipantRound {
   readonly #memberGate = new Gate();
   readonly #done = new Gate();
   #result: ContributionResult | undefined;
+  /** The coordinator's signed round report from round.result (DP sessions), for the participant's ledger. */
+  report: unknown;
   #reveals: RevealDesk | undefined;
   #sender: PartialSender | undefined;
   #startBytes = 0;
@@ -117,6 +119,7 @@ export class ParticipantRound {
       // answer at the round's pace, not when sampling ended (config timeouts.paceMs; docs/DP.md "Timing")
       const wait = this.#openedAt + config.timeouts.paceMs - performance.now();
       if (wait > 0) await this.#idle(new Promise((r) => setTimeout(r, wait)));
+      await this.#c.beforePartial?.(memo); // the privacy ledger records the round before anything of the partial leaves
       await this.#c.send(PARTIAL_BEGIN, memo, encodeMaskingBody({ memo, bytes: out.byteLength, chunkBytes, ...masks.begin }));
       const before = this.#c.bytesSent();
       const sender = (this.#sender = new PartialSender(memo, ringBytes(out), chunkBytes, {
@@ -276,6 +279,7 @@ export class ParticipantRound {
       return;
     }
     this.#c.progress(this.memo, 'done');
+    this.report = r.report;
     const aggregate = r.aggregate === undefined ? undefined : decodeFloat64(r.aggregate);
     const release = aggregate && r.tail !== undefined && this.#layout ? releaseOf(this.#layout, aggregate, tailSum(this.#layout, r.tail)) : {};
     this.#result = { memo: this.memo, contributors: r.contributors, bytesSent: this.#c.bytesSent() - this.#startBytes, partialBytes: this.#partialBytes, computeMs: this.#computeMs, ...(aggregate === undefined ? {} : { aggregate }), ...release };

@@ -18,6 +18,7 @@ import type { KeyBundleJson } from '../crypto/session-keys.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
 import { ID_PATTERN } from '../wire/constants.ts';
 import { validateTensorSpecs, type TensorSpecJson } from '../tensors/spec.ts';
+import { parseNoiseAnnouncement, type NoiseAnnouncement } from '../dp/noise-announcement.ts';
 import { parseStatisticOpen, STATISTIC_OPERATIONS, type StatisticOperation } from '../stats/operations.ts';
 
 /** Message types (header `type`). */
@@ -80,6 +81,8 @@ export interface RoundOpen {
   readonly edges?: readonly number[];
   /** A 'multiply' round: limbs of its prime field (every party derives p from them; field-budget.ts). */
   readonly fieldLimbs?: number;
+  /** DP sessions: the noise plan and the coordinator's spend so far (participants check it). */
+  readonly dp?: NoiseAnnouncement;
 }
 
 /** `round.recover` under threat 'honest-coordinator': the commitment to the dropped set. */
@@ -110,6 +113,8 @@ export interface RoundResult {
   readonly aggregate?: string;
   /** The integer tail of the sum (integer tensors, saturation counts) as ring bytes, base64url (broadcast rounds only). */
   readonly tail?: string;
+  /** DP sessions: the coordinator's signed round report (dp/round-report.ts; checked by the participant's ledger). */
+  readonly report?: unknown;
 }
 
 /** `round.abort`: nothing will be released for this memo. */
@@ -195,7 +200,8 @@ export function parseRoundOpen(o: Record<string, unknown>): RoundOpen {
   if (o.tensors !== undefined) validateTensorSpecs(o.tensors, 'tensors', 'E_BAD_PAYLOAD');
   if ((o.operation === 'multiply') !== (o.fieldLimbs !== undefined)) badMessage(t, '"fieldLimbs" expected exactly in a multiply round');
   if (o.fieldLimbs !== undefined && (typeof o.fieldLimbs !== 'number' || !Number.isSafeInteger(o.fieldLimbs) || o.fieldLimbs < 2 || o.fieldLimbs > 64)) badMessage(t, '"fieldLimbs" expected an integer in [2, 64]');
-  return { ...(o as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants, ...parseStatisticOpen(t, o) };
+  const { dp, ...rest } = o;
+  return { ...(rest as unknown as RoundOpen), memo: parseMemo(t, o.memo), participants, ...parseStatisticOpen(t, o), ...(dp === undefined ? {} : { dp: parseNoiseAnnouncement(dp) }) };
 }
 
 /** `round.members` (double masking): who joined the round; the holder graph is built over them. */
@@ -228,7 +234,7 @@ export function parseRoundResult(o: Record<string, unknown>): RoundResult {
   const t = RoundType.result;
   if (o.aggregate !== undefined && typeof o.aggregate !== 'string') badMessage(t, '"aggregate" expected base64url');
   if (o.tail !== undefined && typeof o.tail !== 'string') badMessage(t, '"tail" expected base64url');
-  return { memo: parseMemo(t, o.memo), contributors: parseIds(t, o.contributors, 'contributors'), ...(o.aggregate === undefined ? {} : { aggregate: o.aggregate as string }), ...(o.tail === undefined ? {} : { tail: o.tail as string }) };
+  return { memo: parseMemo(t, o.memo), contributors: parseIds(t, o.contributors, 'contributors'), ...(o.aggregate === undefined ? {} : { aggregate: o.aggregate as string }), ...(o.tail === undefined ? {} : { tail: o.tail as string }), ...(o.report === undefined ? {} : { report: o.report }) };
 }
 
 /** Validates a `round.abort` body. */

@@ -22,7 +22,7 @@ export function baseConfig(over: Record<string, unknown> = {}): Record<string, u
   return { smpc: { shards: 3, exponent: 6 }, minClients: 2, clip: { norm: 'linf', bound: 10 }, timeouts: { joinMs: 5000, shareMs: 4000, roundMs: 4000, revealMs: 2000 }, ...over };
 }
 
-export async function world(n: number, config: Record<string, unknown> = baseConfig(), session = `s-${Math.random().toString(36).slice(2)}`, relay?: Relay, o: { pinRoster?: boolean; maxDim?: number } = {}): Promise<World> {
+export async function world(n: number, config: Record<string, unknown> = baseConfig(), session = `s-${Math.random().toString(36).slice(2)}`, relay?: Relay, o: { pinRoster?: boolean; maxDim?: number; client?: (i: number) => Record<string, unknown> } = {}): Promise<World> {
   const r = relay ?? (await startRelay({ port: 0, logLevel: 'silent' }));
   const kernel = await kernelPromise;
   const coordId = await Identity.generate();
@@ -32,8 +32,8 @@ export async function world(n: number, config: Record<string, unknown> = baseCon
     relayUrl: r.url, session, identity: coordId, kernel, ...(o.maxDim === undefined ? {} : { maxDim: o.maxDim }), config: { ...config, maxClients: Math.max(n, (config.minClients as number) ?? 2) },
     roster: identities.map((i) => ({ id: i.id, publicKey: i.publicKey })),
   });
-  const clients = await Promise.all(identities.map((identity) => Client.join({
-    relayUrl: r.url, session, identity, kernel, config: { ...config, maxClients: Math.max(n, (config.minClients as number) ?? 2) },
+  const clients = await Promise.all(identities.map((identity, i) => Client.join({
+    relayUrl: r.url, session, identity, kernel, config: { ...config, maxClients: Math.max(n, (config.minClients as number) ?? 2) }, ...o.client?.(i),
     coordinator: { id: coordId.id, publicKey: coordId.publicKey },
   })));
   await coordinator.waitForParticipants(n, 5000);
