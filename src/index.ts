@@ -18,6 +18,6 @@ export { DTYPES, validateTensorSpecs, type Dtype, type Tensor, type TensorSpec, 
 export { STATISTIC_OPERATIONS, type StatisticOperation } from './stats/operations.ts';
 export type { RecordsInput } from './stats/records.ts';
 export type { StatisticResult, CountResult, MeanVarianceResult, HistogramResult } from './stats/decode.ts';
-export type { StatisticOptions, StatisticRoundResult } from './stats/statistic-round.ts';
+export type { StatisticOptions, StatisticRoundResult } from './coordinator/statistic-round.ts';
 export { holderGraph, type HolderGraph } from './secagg/holder-graph.ts';
 export { toBase64url, fromBase64url } from './wire/base64url.ts';

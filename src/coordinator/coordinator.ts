@@ -21,7 +21,7 @@ import { decodeBody, encodeBody, RoundType, type RosterMember } from '../session
 import { SealedChannel } from '../session/sealed-channel.ts';
 import type { CoordinatorPhase, CoordinatorRound } from '../secagg/coordinator-round.ts';
 import { runRound, type RoundOptions, type RoundResultWithReport } from './round.ts';
-import { runStatistic, type StatisticOptions, type StatisticRoundResult } from '../stats/statistic-round.ts';
+import { runStatistic, type StatisticOptions, type StatisticRoundResult } from './statistic-round.ts';
 import type { StatisticOperation } from '../stats/operations.ts';
 import { PrivacyAccountant } from '../dp/accountant.ts';
 import type { NoisePlan } from '../dp/noise-plan.ts';

@@ -12,7 +12,7 @@ import { histogram, moments } from '../kernel/stats.ts';
 import { checkStatus, failingIndex, STATUS_OUT_OF_RANGE } from '../kernel/status.ts';
 import { forEachChunk } from '../kernel/chunks.ts';
 import { wipeRing, type RingBits, type RingVector } from '../kernel/vectors.ts';
-import type { RoundOpen } from '../session/round-messages.ts';
+import type { StatisticRoundOpen } from './operations.ts';
 import type { RecordBatch } from './records.ts';
 
 /**
@@ -23,7 +23,7 @@ import type { RecordBatch } from './records.ts';
  * @throws {ShardwireError} E_BAD_VECTOR for NaN/±∞ values; E_RING_OVERFLOW for |x·S| ≥ 2^53 or
  *   sums past the signed 64-bit range.
  */
-export function localStatistics(k: Kernel, open: RoundOpen, batch: RecordBatch, config: Pick<SessionConfig, 'smpc' | 'clip'>): BigInt64Array {
+export function localStatistics(k: Kernel, open: StatisticRoundOpen, batch: RecordBatch, config: Pick<SessionConfig, 'smpc' | 'clip'>): BigInt64Array {
   const { operation, dim } = open;
   if (operation === 'count') return BigInt64Array.of(BigInt(batch.rows));
   if (operation === 'histogram') {
@@ -87,7 +87,7 @@ export interface StatisticPartialInputs {
  * statistics + noise + Σ ±PRG(seed), mod 2^ring.
  * @throws {ShardwireError} as {@link localStatistics} and {@link intsToRing}.
  */
-export function buildStatisticPartial(k: Kernel, open: RoundOpen, batch: RecordBatch, config: Pick<SessionConfig, 'smpc' | 'clip'>, p: StatisticPartialInputs, out: RingVector): void {
+export function buildStatisticPartial(k: Kernel, open: StatisticRoundOpen, batch: RecordBatch, config: Pick<SessionConfig, 'smpc' | 'clip'>, p: StatisticPartialInputs, out: RingVector): void {
   const ints = localStatistics(k, open, batch, config);
   try {
     if (ints.length !== out.length) throw new ShardwireError('E_KERNEL', `statistic of ${ints.length} coordinates for a partial of ${out.length}`);

@@ -35,6 +35,14 @@ export interface StatisticOpen {
   readonly edges?: readonly number[];
 }
 
+/** The fields of a `round.open` that a statistics round reads (session/round-messages.ts RoundOpen has them all). */
+export interface StatisticRoundOpen extends Partial<StatisticOpen> {
+  readonly memo: string;
+  readonly operation: string;
+  readonly dim: number;
+  readonly ring: 32 | 64;
+}
+
 /** True for the operations of this module. */
 export function isStatistic(operation: string): operation is StatisticOperation {
   return (STATISTIC_OPERATIONS as readonly string[]).includes(operation);

@@ -7,8 +7,7 @@
 import { ShardwireError } from '../errors.ts';
 import { describe } from '../guards.ts';
 import type { RealVector } from '../kernel/vectors.ts';
-import type { RoundOpen } from '../session/round-messages.ts';
-import { isStatistic, MAX_RECORDS } from './operations.ts';
+import { isStatistic, MAX_RECORDS, type StatisticRoundOpen } from './operations.ts';
 
 /**
  * Records: an array of rows (each a Float64Array or Float32Array of the round's dim), or a flat
@@ -58,7 +57,7 @@ export function recordBatch(input: unknown): RecordBatch {
  * round, more records than its maxRecords, rows of another width than its dim (a count reads no
  * values, so any width), or histogram edges other than the ones the caller pinned.
  */
-export function checkRecordsFit(open: RoundOpen, batch: RecordBatch, pinnedEdges?: readonly number[]): void {
+export function checkRecordsFit(open: StatisticRoundOpen, batch: RecordBatch, pinnedEdges?: readonly number[]): void {
   const { memo, operation } = open;
   if (!isStatistic(operation)) throw new ShardwireError('E_BAD_ARGUMENT', `round ${memo} computes a ${operation} of vectors, not a statistic of records; use aggregate()`, { memo, operation });
   const maxRecords = open.maxRecords!;

@@ -10,14 +10,23 @@ import { aint, describe } from '../guards.ts';
 import type { SessionConfig } from '../config.ts';
 import { allocRing, type RealVector, type RingVector } from '../kernel/vectors.ts';
 import { fromBase64url, toBase64url } from '../wire/base64url.ts';
-import type { RoundOpen } from '../session/round-messages.ts';
 import { roundLayout, type RoundLayout } from './layout.ts';
 import { checkTensors, isFloat, numel, validateTensorSpecs, type Tensor, type TensorSpec } from './spec.ts';
 import { aggregateTensors, decodeTail, type DecodedTail } from './decode.ts';
-import type { AggregateTensor } from './spec.ts';
+import type { AggregateTensor, TensorSpecJson } from './spec.ts';
+
+/** The fields of a `round.open` that tensor rounds read (session/round-messages.ts RoundOpen has them all). */
+export interface TensorRoundOpen {
+  readonly memo: string;
+  readonly ring: 32 | 64;
+  readonly participants: readonly string[];
+  readonly operation: string;
+  readonly dim: number;
+  readonly tensors?: readonly TensorSpecJson[];
+}
 
 /** The layout of a round as announced in `open`, under `config` (saturation counts without DP). */
-export function openLayout(open: Pick<RoundOpen, 'ring' | 'participants' | 'operation' | 'dim' | 'tensors'>, config: Pick<SessionConfig, 'noise'>): RoundLayout {
+export function openLayout(open: Omit<TensorRoundOpen, 'memo'>, config: Pick<SessionConfig, 'noise'>): RoundLayout {
   // only sum/mean/weightedMean rounds have the tail: a product's partial is field elements
   // (secagg/product.ts), a statistic's its own layout (stats/operations.ts)
   const product = !['sum', 'mean', 'weightedMean'].includes(open.operation);
@@ -39,7 +48,7 @@ export function openLayout(open: Pick<RoundOpen, 'ring' | 'participants' | 'oper
  * layout itself, so a round that could wrap any tensor is refused before anything is sent.
  * @throws {ShardwireError} E_BAD_VECTOR naming the tensor; E_RING_OVERFLOW / E_UNSUPPORTED from the layout.
  */
-export function checkContribution(open: RoundOpen, config: Pick<SessionConfig, 'noise'>, input: RealVector | readonly Tensor[]): RoundLayout {
+export function checkContribution(open: TensorRoundOpen, config: Pick<SessionConfig, 'noise'>, input: RealVector | readonly Tensor[]): RoundLayout {
   if (open.tensors) {
     if (!Array.isArray(input)) {
       throw new ShardwireError('E_BAD_VECTOR', `round ${open.memo} expects typed tensors (${open.tensors.map((t) => t.name).join(', ')}), got ${describe(input)}; pass them as [{ name, dtype, shape, data }]`, { memo: open.memo });

@@ -12,47 +12,21 @@ import { MAX_FIELD_LIMBS } from '../../src/kernel/field.ts';
 import { ceilScaled } from '../../src/scaled.ts';
 import { validateConfig } from '../../src/config.ts';
 import { isShardwireError } from '../../src/errors.ts';
-
-function modPow(b: bigint, e: bigint, m: bigint): bigint {
-  let r = 1n;
-  for (b %= m; e > 0n; e >>= 1n) {
-    if (e & 1n) r = (r * b) % m;
-    b = (b * b) % m;
-  }
-  return r;
-}
-
-function millerRabin(n: bigint, rounds: number): boolean {
-  let d = n - 1n;
-  let s = 0;
-  while ((d & 1n) === 0n) (d >>= 1n), s++;
-  next: for (let i = 0; i < rounds; i++) {
-    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(Math.ceil(n.toString(2).length / 8) + 8));
-    const a = 2n + (BigInt(`0x${Buffer.from(bytes).toString('hex')}`) % (n - 3n));
-    let x = modPow(a, d, n);
-    if (x === 1n || x === n - 1n) continue;
-    for (let r = 1; r < s; r++) {
-      x = (x * x) % n;
-      if (x === n - 1n) continue next;
-    }
-    return false;
-  }
-  return true;
-}
+import { isProbablePrime } from '../reference/primes.ts';
 
 test('every table prime is prime (Miller–Rabin, random bases) and has exactly its limb count', () => {
   for (let limbs = MIN_FIELD_LIMBS; limbs <= MAX_FIELD_LIMBS; limbs++) {
     const f = tableField(limbs);
     assert.equal(f.limbs, limbs);
     assert.equal(f.bits, 32 * limbs);
-    assert.ok(millerRabin(f.p, limbs <= 16 ? 8 : 3), `2^${32 * limbs} − ${(1n << BigInt(32 * limbs)) - f.p} is composite`);
+    assert.ok(isProbablePrime(f.p, limbs <= 16 ? 8 : 3), `2^${32 * limbs} − ${(1n << BigInt(32 * limbs)) - f.p} is composite`);
   }
 });
 
 test('the small table primes are the largest primes below 2^(32L) (no prime between)', () => {
   for (let limbs = 2; limbs <= 4; limbs++) {
     const top = 1n << BigInt(32 * limbs);
-    for (let n = tableField(limbs).p + 2n; n < top; n += 2n) assert.ok(!millerRabin(n, 4), `${n} is prime and larger`);
+    for (let n = tableField(limbs).p + 2n; n < top; n += 2n) assert.ok(!isProbablePrime(n, 4), `${n} is prime and larger`);
   }
 });
 

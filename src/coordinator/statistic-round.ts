@@ -1,13 +1,13 @@
 /**
- * @module stats/statistic-round
+ * @module coordinator/statistic-round
  * The typed SDK entry of a statistics round on the coordinator (Coordinator.runStatistic): a
  * round of runRound with a statistic operation, returning the statistic itself.
  */
 import { ShardwireError } from '../errors.ts';
 import { aobject } from '../guards.ts';
-import type { RoundOptions, RoundReport, RoundResultWithReport } from '../coordinator/round.ts';
-import type { StatisticOperation } from './operations.ts';
-import type { StatisticResult } from './decode.ts';
+import type { RoundOptions, RoundReport, RoundResultWithReport } from './round.ts';
+import type { StatisticOperation } from '../stats/operations.ts';
+import type { StatisticResult } from '../stats/decode.ts';
 
 /** Options of one statistics round (see RoundOptions for the shared ones). */
 export interface StatisticOptions<O extends StatisticOperation = StatisticOperation> extends Omit<RoundOptions, 'operation' | 'dim' | 'out'> {
