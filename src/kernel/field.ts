@@ -218,6 +218,25 @@ export function fieldMul(k: Kernel, f: PrimeField, acc: Uint32Array, other: Uint
   }
 }
 
+/**
+ * Checks that every element of `v` is canonical (limbs below p) without changing anything: a
+ * vector from the network is checked whole before it is multiplied into anything, so a bad one
+ * can be set aside instead of half-multiplied.
+ * @throws {ShardwireError} E_BAD_VECTOR naming the first element ≥ p, or for a vector that is not
+ *   whole elements.
+ */
+export function fieldCheckVector(k: Kernel, f: PrimeField, v: Uint32Array): void {
+  fieldConstants(f);
+  afieldVector(v, 'v', f);
+  const s = useField(k, f);
+  const { limbs, chunk } = s;
+  for (let off = 0; off < v.length / limbs; off += chunk) {
+    const n = Math.min(chunk, v.length / limbs - off);
+    s.v.a.set(v.subarray(off * limbs, (off + n) * limbs));
+    notAnElement(k, k.raw.fieldCheck(n), off, 'fieldCheckVector', '"v"');
+  }
+}
+
 function notAnElement(k: Kernel, status: number, off: number, op: string, what: string): void {
   if (status === STATUS_OUT_OF_RANGE) {
     const index = off + failingIndex(k);

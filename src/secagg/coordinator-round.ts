@@ -26,7 +26,7 @@ import { holderGraph, type HolderGraph } from './holder-graph.ts';
 import { PartialCollector } from './partial-sum.ts';
 import { edgesOf, viableSharers } from './recovery.ts';
 import { edgeCorrections, maskedCorrections, type Corrections } from './unmask.ts';
-import { foldProduct, unmaskProduct } from './product.ts';
+import { checkProductPartial, foldProduct, unmaskProduct } from './product.ts';
 import type { PrimeField } from '../kernel/field.ts';
 
 /** What the round needs from the coordinator. */
@@ -294,7 +294,10 @@ export class CoordinatorRound {
         kernel: host.kernel,
         grant: (to, upTo) => void host.send(to, PARTIAL_CREDIT, encodeBody({ memo, upTo })).catch(() => undefined),
         broken: (from, e) => host.refused?.(from, RoundType.partial, e),
-        ...(product ? { fold: (acc: RingVector, partial: RingVector) => foldProduct(host.kernel, product.field, product.dim, acc, partial) } : {}),
+        ...(product ? {
+          fold: (acc: RingVector, partial: RingVector) => foldProduct(host.kernel, product.field, product.dim, acc, partial),
+          check: (partial: RingVector) => checkProductPartial(host.kernel, product.field, product.dim, partial),
+        } : {}),
       }, { memo, length: this.#plan.length, ring: this.#plan.ring, graph, queueBytes: host.maxPayloadBytes, stallMs: this.#plan.stallMs ?? Math.min(30_000, this.#plan.collectMs) });
       await this.#phase('collect', this.#plan.collectMs);
       const tCollect = performance.now();

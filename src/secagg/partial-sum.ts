@@ -41,6 +41,11 @@ export interface CollectorHost {
   broken(from: string, e: ShardwireError): void;
   /** Combines a completed partial into the running result (default: the kernel's ring sum). */
   fold?(acc: RingVector, partial: RingVector): void;
+  /**
+   * Checks a completed partial before it is kept (a product's field elements must be below p);
+   * a partial it throws for is dropped like a broken stream, and nothing of it reaches the result.
+   */
+  check?(partial: RingVector): void;
 }
 
 /** The shape of the round's partials and the limits of the collection. */
@@ -269,6 +274,13 @@ export class PartialCollector {
     clearTimeout(s.timer);
     clearTimeout(s.slowTimer);
     const staged = s.staging!;
+    if (this.#host.check) {
+      try {
+        this.#host.check(staged);
+      } catch (e) {
+        return this.fail(from, e instanceof ShardwireError ? e : new ShardwireError('E_BAD_VECTOR', String(e), { from }));
+      }
+    }
     s.staging = undefined;
     this.#parked.set(from, staged);
     // fold every parked partial that now touches the sum (a fold may connect more)

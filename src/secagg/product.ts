@@ -22,7 +22,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import type { ClipOptions } from '../kernel/fixed-point.ts';
 import type { RealVector, RingVector } from '../kernel/vectors.ts';
 import { wipeRing } from '../kernel/vectors.ts';
-import { fieldFromInts, fieldMul, fieldMulMaskProduct, fieldToBigInts, type PrimeField } from '../kernel/field.ts';
+import { fieldCheckVector, fieldFromInts, fieldMul, fieldMulMaskProduct, fieldToBigInts, type PrimeField } from '../kernel/field.ts';
 import type { Sodium } from '../sodium.ts';
 
 const KEY_LABEL = new TextEncoder().encode('shardwire/v1/product-mask');
@@ -83,6 +83,16 @@ export function buildProductPartial(k: Kernel, sodium: Sodium, x: RealVector, p:
   }
   k.expandMasks(zeros, p.masks.seeds, p.masks.signs);
   applyProductMasks(k, sodium, p.field, dim, factors, p.masks.seeds, p.masks.signs);
+}
+
+/**
+ * The coordinator's check of a complete partial before it is kept: every masked factor must be a
+ * field element (limbs below p). A partial that is not is refused whole, so that a client cannot
+ * get a half-multiplied running product (the kernel checks chunk by chunk as it multiplies).
+ * @throws {ShardwireError} E_BAD_VECTOR naming the first element that is not below p.
+ */
+export function checkProductPartial(k: Kernel, field: PrimeField, dim: number, partial: RingVector): void {
+  fieldCheckVector(k, field, productViews(partial as Uint32Array, dim, field).factors);
 }
 
 /** The coordinator's fold of one more partial into the running product. */

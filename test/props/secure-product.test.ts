@@ -12,7 +12,10 @@ import fc from 'fast-check';
 import { Kernel } from '../../src/kernel/kernel.ts';
 import { getSodium } from '../../src/sodium.ts';
 import { fieldBudget, tableField } from '../../src/field-budget.ts';
-import { buildProductPartial, decodeProduct, foldProduct, productPartialLength, productViews, ratioToNumber, unmaskProduct } from '../../src/secagg/product.ts';
+import { buildProductPartial, checkProductPartial, decodeProduct, foldProduct, productPartialLength, productViews, ratioToNumber, unmaskProduct } from '../../src/secagg/product.ts';
+import { PartialCollector } from '../../src/secagg/partial-sum.ts';
+import { holderGraph } from '../../src/secagg/holder-graph.ts';
+import { Identity } from '../../src/crypto/identity.ts';
 
 const kernel = await Kernel.load();
 const sodium = await getSodium();
@@ -139,3 +142,51 @@ function nextAfter(d: number, dir: number): number {
   view.setBigInt64(0, bits);
   return view.getFloat64(0);
 }
+
+test('the coordinator refuses a partial whose factors are not field elements whole: the others\' product stays exact', async () => {
+  const field = tableField(2);
+  const dim = 3000; // more than one kernel chunk of field elements
+  const ids = await Promise.all(Array.from({ length: 4 }, () => Identity.generate()));
+  const memo = 'r-bad-factor';
+  const graph = await holderGraph(ids.map((i) => i.id), memo, 0);
+  const [a, b, c, bad] = graph.order;
+  const edge = [seed(), seed(), seed()]; // a–b, b–c, a–c among the honest three
+  const masks: Record<string, { seeds: Uint8Array[]; signs: (1 | -1)[] }> = {
+    [a]: { seeds: [edge[0], edge[2]], signs: [1, 1] },
+    [b]: { seeds: [edge[0], edge[1]], signs: [-1, 1] },
+    [c]: { seeds: [edge[1], edge[2]], signs: [-1, -1] },
+  };
+  const x = { [a]: 1.5, [b]: -2, [c]: 0.25 };
+  const broken = new Map<string, string>();
+  const collector = new PartialCollector(
+    {
+      kernel, grant: () => undefined, broken: (from, e) => broken.set(from, e.code),
+      fold: (acc, p) => foldProduct(kernel, field, dim, acc, p),
+      check: (p) => checkProductPartial(kernel, field, dim, p),
+    },
+    { memo, length: productPartialLength(dim, field), ring: 32, graph, queueBytes: 1 << 30, stallMs: 60_000 },
+  );
+  const bytes = productPartialLength(dim, field) * 4;
+  const send = (id: string, partial: Uint32Array) => {
+    collector.begin(id, Math.ceil(bytes / 8) * 8); // one chunk
+    collector.onChunk(id, new Uint8Array(partial.buffer, partial.byteOffset, partial.byteLength));
+  };
+  // the bad partial first: had it been kept, every later fold would have been refused (or half-done)
+  const forged = new Uint32Array(productPartialLength(dim, field));
+  buildProductPartial(kernel, sodium, new Float64Array(dim).fill(1), { exponent: 2, clip: { norm: 'linf', bound: 4 }, field, masks: { seeds: [], signs: [] } }, forged);
+  const { factors } = productViews(forged, dim, field);
+  factors[2 * (dim - 1)] = Number(field.p & 0xffffffffn); // the last element is p itself: limbs not below p
+  factors[2 * (dim - 1) + 1] = Number(field.p >> 32n);
+  send(bad, forged);
+  for (const id of [a, b, c]) {
+    const out = new Uint32Array(productPartialLength(dim, field));
+    buildProductPartial(kernel, sodium, new Float64Array(dim).fill(x[id]), { exponent: 2, clip: { norm: 'linf', bound: 4 }, field, masks: masks[id] }, out);
+    send(id, out);
+  }
+  assert.deepEqual([...broken], [[bad, 'E_BAD_VECTOR']]);
+  const { sum, members } = collector.finish();
+  assert.deepEqual([...members].sort(), [a, b, c].sort());
+  const { exact } = decodeProduct(kernel, field, dim, sum, 6);
+  assert.ok(exact.every((v) => v === 150n * -200n * 25n), 'the exact product of the three honest factors');
+  collector.dispose();
+});
