@@ -13,6 +13,7 @@ import { ceilScaled } from '../../src/scaled.ts';
 import { validateConfig } from '../../src/config.ts';
 import { isShardwireError } from '../../src/errors.ts';
 import { isProbablePrime } from '../reference/primes.ts';
+import { unclippedBound } from '../../src/controller/session-config.ts';
 
 test('every table prime is prime (Miller–Rabin, random bases) and has exactly its limb count', () => {
   for (let limbs = MIN_FIELD_LIMBS; limbs <= MAX_FIELD_LIMBS; limbs++) {
@@ -82,4 +83,22 @@ test('config: multiply sessions are validated before anything runs', () => {
   assert.equal(code({ ...base, ring: 64 }), 'E_BAD_CONFIG');
   assert.equal(code({ ...base, maxWeight: 3 }), 'E_BAD_CONFIG');
   assert.equal(code({ ...base, maxClients: 1000, smpc: { operation: 'multiply', exponent: 8 }, clip: { norm: 'linf', bound: 100 } }), 'E_RING_OVERFLOW');
+});
+
+test('the limits the docs state: 154 factors at exponent 3 and bound 10; 38 FeatureCloud sites at the unclipped bound', () => {
+  const most = (exponent: number, bound: number) => {
+    let n = 1;
+    while (n < 1000) {
+      try {
+        fieldBudget({ clients: n + 1, exponent, elementBound: bound });
+      } catch (e) {
+        assert.ok(isShardwireError(e, 'E_RING_OVERFLOW'));
+        break;
+      }
+      n++;
+    }
+    return n;
+  };
+  assert.equal(most(3, 10), 154);
+  for (const e of [0, 3, 8]) assert.equal(most(e, unclippedBound(e)), 38);
 });
