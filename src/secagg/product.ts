@@ -24,6 +24,7 @@ import type { RealVector, RingVector } from '../kernel/vectors.ts';
 import { wipeRing } from '../kernel/vectors.ts';
 import { fieldCheckVector, fieldFromInts, fieldMul, fieldMulMaskProduct, fieldToBigInts, type PrimeField } from '../kernel/field.ts';
 import type { Sodium } from '../sodium.ts';
+import { ratioToNumber } from '../scaled.ts';
 
 const KEY_LABEL = new TextEncoder().encode('shardwire/v1/product-mask');
 
@@ -108,30 +109,6 @@ export function unmaskProduct(k: Kernel, sodium: Sodium, field: PrimeField, dim:
   const a = productViews(acc as Uint32Array, dim, field);
   k.expandMasks(a.zeros, seeds, signs);
   applyProductMasks(k, sodium, field, dim, a.factors, seeds, signs);
-}
-
-const MAX_EXACT = (1n << 53n) - 1n;
-
-/** Bits of x > 0 (from its hex digits: a quarter of toString(2)'s work). */
-function bitLength(x: bigint): number {
-  const hex = x.toString(16);
-  return 4 * hex.length - Math.clz32(parseInt(hex[0], 16)) + 28;
-}
-
-/** num / den as the nearest double (den > 0): the quotient to ≥ 66 bits with a sticky bit, then one rounding. */
-export function ratioToNumber(num: bigint, den: bigint): number {
-  if (num === 0n) return 0;
-  const negative = num < 0n;
-  const n = negative ? -num : num;
-  // both exact doubles: IEEE division rounds once, correctly
-  const d = Number(den);
-  if (n <= MAX_EXACT && Number.isFinite(d) && BigInt(d) === den) return (negative ? -1 : 1) * (Number(n) / d);
-  const shift = Math.max(0, 66 - (bitLength(n) - bitLength(den)));
-  const scaled = n << BigInt(shift);
-  let q = scaled / den;
-  if (q * den !== scaled) q |= 1n; // sticky: the rounding below sees that something was cut off
-  const value = Number(q) / 2 ** shift; // Number(q) rounds once; dividing by 2^shift is exact while normal
-  return negative ? -value : value;
 }
 
 /** The released product: exact centred integers (scale 10^scaleExponent) and their real values. */

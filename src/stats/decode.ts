@@ -12,6 +12,7 @@ import { forEachChunk } from '../kernel/chunks.ts';
 import { checkStatus } from '../kernel/status.ts';
 import type { RingVector } from '../kernel/vectors.ts';
 import type { StatisticOperation } from './operations.ts';
+import { ratioToNumber } from '../scaled.ts';
 
 /** A released count: the number of records of all contributors (noisy in a DP session). */
 export interface CountResult {
@@ -56,28 +57,6 @@ export function ringToInts(k: Kernel, sum: RingVector): BigInt64Array {
     out.set(k.views.i64A.subarray(0, n), off);
   });
   return out;
-}
-
-const bitLength = (v: bigint): number => (v === 0n ? 0 : v.toString(2).length);
-
-/**
- * num / den rounded once to the nearest double (ties to even), for den > 0: 55+ quotient bits
- * with a sticky bit for the remainder, so Number() rounds exactly as the real ratio would.
- */
-export function ratioToNumber(num: bigint, den: bigint): number {
-  if (den <= 0n) throw new ShardwireError('E_BAD_ARGUMENT', 'ratioToNumber: the denominator must be positive');
-  if (num === 0n) return 0;
-  const negative = num < 0n;
-  const a = negative ? -num : num;
-  const shift = 56 - (bitLength(a) - bitLength(den)); // the quotient gets 55 or 56 bits
-  const n = shift >= 0 ? a << BigInt(shift) : a;
-  const d = shift >= 0 ? den : den << BigInt(-shift);
-  let q = n / d;
-  if (n % d !== 0n) q |= 1n; // sticky: below the 53 bits a double keeps
-  // q·2^-shift; two factors so that neither power of two under/overflows on its own
-  const half = Math.trunc(shift / 2);
-  const value = Number(q) * 2 ** -half * 2 ** -(shift - half);
-  return negative ? -value : value;
 }
 
 /**
