@@ -10,7 +10,7 @@
  * (L∞: clip, L2: clip/√dim, L1: clip/dim), so nothing is clipped.
  */
 import type { NormKind } from '../kernel/clip.ts';
-import { ratioToNumber } from '../scaled.ts';
+import { ratioToNumber } from '../dp/rounding.ts';
 
 /** Largest |p|: keeps patterns varied without approaching any bound. */
 const MAX_P = 1000;

@@ -8,7 +8,7 @@
  * Demo data only — nothing here is secret or random.
  */
 import { demoInput, type InputGrid } from './demo-inputs.ts';
-import { ratioToNumber } from '../scaled.ts';
+import { ratioToNumber } from '../dp/rounding.ts';
 import type { StatisticOperation } from '../stats/operations.ts';
 
 /** Histogram buckets of the demo: 10 equal bins over [−clip, clip], plus one below and one above. */

@@ -5,6 +5,8 @@
  * an exact dyadic rational (IEEE 754-2019 §3.4), so every comparison here is made in integers.
  */
 
+import { ShardwireError } from '../errors.ts';
+
 const view = new DataView(new ArrayBuffer(8));
 
 /** A non-negative rational num/den (den > 0). */
@@ -79,8 +81,11 @@ export function compareToRatio(x: number, num: bigint, den: bigint): number {
   return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
 }
 
+/** Bits of n ≥ 0 (from its hex digits: a quarter of toString(2)'s work). */
 function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length;
+  if (n === 0n) return 0;
+  const hex = n.toString(16);
+  return 4 * hex.length - Math.clz32(parseInt(hex[0], 16)) + 28;
 }
 
 /**
@@ -96,4 +101,31 @@ export function isqrtBig(n: bigint): bigint {
     if (y >= x) return x;
     x = y;
   }
+}
+
+const MAX_EXACT = (1n << 53n) - 1n;
+
+/**
+ * num / den rounded once to the nearest double (the releases decoded from bigints: products,
+ * statistics) (ties to even), for den > 0: when both are exact
+ * doubles one IEEE division does it; otherwise the quotient to 55–56 bits with a sticky bit for
+ * the remainder, so Number() rounds exactly as the real ratio would.
+ * @throws {ShardwireError} E_BAD_ARGUMENT for den ≤ 0.
+ */
+export function ratioToNumber(num: bigint, den: bigint): number {
+  if (den <= 0n) throw new ShardwireError('E_BAD_ARGUMENT', 'ratioToNumber: the denominator must be positive');
+  if (num === 0n) return 0;
+  const negative = num < 0n;
+  const a = negative ? -num : num;
+  const dd = Number(den);
+  if (a <= MAX_EXACT && Number.isFinite(dd) && BigInt(dd) === den) return (negative ? -1 : 1) * (Number(a) / dd);
+  const shift = 56 - (bitLength(a) - bitLength(den)); // the quotient gets 55 or 56 bits
+  const n = shift >= 0 ? a << BigInt(shift) : a;
+  const d = shift >= 0 ? den : den << BigInt(-shift);
+  let q = n / d;
+  if (n % d !== 0n) q |= 1n; // sticky: below the 53 bits a double keeps
+  // q·2^-shift; two factors so that neither power of two under/overflows on its own
+  const half = Math.trunc(shift / 2);
+  const value = Number(q) * 2 ** -half * 2 ** -(shift - half);
+  return negative ? -value : value;
 }

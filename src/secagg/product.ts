@@ -24,7 +24,7 @@ import type { RealVector, RingVector } from '../kernel/vectors.ts';
 import { wipeRing } from '../kernel/vectors.ts';
 import { fieldCheckVector, fieldFromInts, fieldMul, fieldMulMaskProduct, fieldToBigInts, type PrimeField } from '../kernel/field.ts';
 import type { Sodium } from '../sodium.ts';
-import { ratioToNumber } from '../scaled.ts';
+import { ratioToNumber } from '../dp/rounding.ts';
 
 const KEY_LABEL = new TextEncoder().encode('shardwire/v1/product-mask');
 

@@ -12,7 +12,7 @@ import { forEachChunk } from '../kernel/chunks.ts';
 import { checkStatus } from '../kernel/status.ts';
 import type { RingVector } from '../kernel/vectors.ts';
 import type { StatisticOperation } from './operations.ts';
-import { ratioToNumber } from '../scaled.ts';
+import { ratioToNumber } from '../dp/rounding.ts';
 
 /** A released count: the number of records of all contributors (noisy in a DP session). */
 export interface CountResult {

@@ -10,7 +10,7 @@ import { world, baseConfig } from './sdk-harness.ts';
 import { Rogue } from './adversary-harness.ts';
 import { startRelay } from '../../src/relay/index.ts';
 import { isShardwireError } from '../../src/errors.ts';
-import { ratioToNumber } from '../../src/scaled.ts';
+import { ratioToNumber } from '../../src/dp/rounding.ts';
 import type { Client } from '../../src/client/client.ts';
 import type { ParticipantPhase } from '../../src/secagg/participant-context.ts';
 

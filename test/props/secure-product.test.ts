@@ -13,7 +13,7 @@ import { Kernel } from '../../src/kernel/kernel.ts';
 import { getSodium } from '../../src/sodium.ts';
 import { fieldBudget, tableField } from '../../src/field-budget.ts';
 import { buildProductPartial, checkProductPartial, decodeProduct, foldProduct, productPartialLength, productViews, unmaskProduct } from '../../src/secagg/product.ts';
-import { ratioToNumber } from '../../src/scaled.ts';
+import { exactRational, nextDown, nextUp, ratioToNumber } from '../../src/dp/rounding.ts';
 import { PartialCollector } from '../../src/secagg/partial-sum.ts';
 import { holderGraph } from '../../src/secagg/holder-graph.ts';
 import { Identity } from '../../src/crypto/identity.ts';
@@ -103,19 +103,18 @@ test('ratioToNumber rounds once, to the nearest double', () => {
     fc.property(fc.bigInt({ min: -(1n << 300n), max: 1n << 300n }), fc.integer({ min: 0, max: 80 }), (num, e) => {
       const den = 10n ** BigInt(e);
       const got = ratioToNumber(num, den);
-      // the nearest double d: |num/den − d| ≤ |num/den − neighbour| for both neighbours (exact rational comparison)
-      if (got === 0) return assert.equal(num, 0n);
-      const exactOf = (d: number) => {
-        const [m, ex] = decompose(d);
-        return ex >= 0 ? { n: m << BigInt(ex), d: 1n } : { n: m, d: 1n << BigInt(-ex) };
-      };
+      if (num === 0n) return assert.equal(got, 0);
+      assert.equal(Math.sign(got), num < 0n ? -1 : 1);
+      // |got| is the nearest double to |num|/den: no neighbour is strictly nearer (exact rationals)
+      const n = num < 0n ? -num : num;
+      const x = Math.abs(got);
       const dist = (d: number) => {
-        const r = exactOf(d);
-        const diff = num * r.d - r.n * den;
-        return { n: diff < 0n ? -diff : diff, d: r.d * den };
+        const r = exactRational(d);
+        const diff = n * r.den - r.num * den;
+        return { n: diff < 0n ? -diff : diff, d: r.den * den };
       };
-      const a = dist(got);
-      for (const nb of [nextAfter(got, Infinity), nextAfter(got, -Infinity)]) {
+      const a = dist(x);
+      for (const nb of [nextUp(x), nextDown(x)]) {
         const b = dist(nb);
         assert.ok(a.n * b.d <= b.n * a.d, `${num}/${den}: ${got} is not the nearest`);
       }
@@ -123,26 +122,6 @@ test('ratioToNumber rounds once, to the nearest double', () => {
     { numRuns: 300 },
   );
 });
-
-function decompose(d: number): [bigint, number] {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, d);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? -1n : 1n;
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const mant = biased === 0 ? frac : frac | (1n << 52n);
-  return [sign * mant, (biased === 0 ? 1 : biased) - 1075];
-}
-
-function nextAfter(d: number, dir: number): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, d);
-  let bits = view.getBigInt64(0);
-  bits += (d > 0) === dir > 0 ? 1n : -1n;
-  view.setBigInt64(0, bits);
-  return view.getFloat64(0);
-}
 
 test('the coordinator refuses a partial whose factors are not field elements whole: the others\' product stays exact', async () => {
   const field = tableField(2);

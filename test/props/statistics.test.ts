@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { Kernel } from '../../src/kernel/kernel.ts';
 import { localStatistics, intsToRing } from '../../src/stats/encode.ts';
 import { decodeStatistic, ringToInts } from '../../src/stats/decode.ts';
-import { ratioToNumber } from '../../src/scaled.ts';
+import { ratioToNumber } from '../../src/dp/rounding.ts';
 import { statisticBudget } from '../../src/stats/budget.ts';
 import { allocRing } from '../../src/kernel/vectors.ts';
 import { exactRational, nextDown, nextUp } from '../../src/dp/rounding.ts';
