@@ -17,6 +17,7 @@ import type { SessionConfig } from '../config.ts';
 import type { RoundOptions, RoundResultWithReport } from '../coordinator/round.ts';
 import { onlyKeys } from './request-fields.ts';
 import { OPERATIONS, SESSION_OPERATIONS, type Operation } from '../session/round-messages.ts';
+import { isStatistic } from '../stats/operations.ts';
 
 
 /** The body of `POST /v1/coordinators/{handle}/rounds`. */
@@ -62,6 +63,13 @@ export function parseRoundRequest(o: Record<string, unknown>, host: RoundHost): 
   const dim = aint(o.dim, 'dim', 1, 2 ** 31 - 1);
   // the session's first operation by default: 'sum', or 'multiply' in a product session
   const operation = aoneOf(o.operation ?? SESSION_OPERATIONS[host.config.smpc.operation][0], 'operation', OPERATIONS);
+  const allowed: readonly Operation[] = SESSION_OPERATIONS[host.config.smpc.operation];
+  if (!isStatistic(operation) && !allowed.includes(operation)) {
+    throw new ShardwireError('E_UNSUPPORTED', `"operation" ${operation} is not available in a session with smpc.operation "${host.config.smpc.operation}" (it runs ${allowed.join(', ')})`, { field: 'operation' });
+  }
+  if (isStatistic(operation)) {
+    throw new ShardwireError('E_UNSUPPORTED', `"operation" ${operation} is a statistics round over records, which the agent does not carry (its contributions are one vector); use the SDK's Coordinator.runStatistic and Client.contributeRecords`, { field: 'operation' });
+  }
   let participants: string[] | undefined;
   if (o.participants !== undefined) {
     if (!Array.isArray(o.participants) || o.participants.some((p) => typeof p !== 'string' || !host.roster.has(p))) {

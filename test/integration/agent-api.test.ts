@@ -141,6 +141,14 @@ test('a product session through the agent: the round defaults to multiply and re
     const { meta, data } = openEnvelope(got.body);
     assert.equal((meta.report as Record<string, any>).operation, 'multiply');
     assert.deepEqual([...data], [-12, -1.5, 0]);
+    // a sum in a product session, and a statistics round (SDK-only), are refused with their reason
+    const sum = await call(s.agent, 'POST', `/v1/coordinators/${s.coordinator}/rounds`, { json: { dim: 3, operation: 'sum' } });
+    const stat = await call(s.agent, 'POST', `/v1/coordinators/${s.coordinator}/rounds`, { json: { dim: 3, operation: 'count' } });
+    for (const r of [sum, stat]) {
+      assert.equal(r.status, 400, JSON.stringify(r.json()));
+      assert.equal(r.json().code, 'E_UNSUPPORTED');
+    }
+    assert.match(stat.json().message, /runStatistic/);
   } finally {
     await s.close();
   }
